@@ -1,0 +1,3 @@
+export { main } from './main.js';
+export { Output } from './output.js';
+export type { CliContext } from './context.js';

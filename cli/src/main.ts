@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { ValidationError } from '@slipway/core';
+import { Output } from './output.js';
+import type { CliContext } from './context.js';
+import { registerInit } from './commands/init.js';
+
+export interface MainOptions {
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and resolves to the exit code. */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const json = argv.includes('--json');
+  const output = new Output({
+    json,
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  const context: CliContext = { output, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env };
+  const program = new Command('slipway')
+    .description(
+      'Slipway: SageMaker pipelines from TypeScript, built on push, deployed on approval, runnable on one machine.',
+    )
+    .option('--json', 'print the result as JSON on stdout')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => (options.stdout ?? process.stdout).write(text),
+      writeErr: (text) => (options.stderr ?? process.stderr).write(text),
+    });
+  registerInit(program, context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ValidationError) {
+      output.error(error.message);
+      return 2;
+    }
+    output.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return 1;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './storage/object-key.js';
+export * from './storage/object-store.js';
+export * from './runners/job-runner.js';

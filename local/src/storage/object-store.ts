@@ -1,0 +1,218 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { checkBucketName, checkObjectKey } from './object-key.js';
+
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  /** Quoted MD5 of the content, as S3 reports it for single-part uploads. */
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly contentType: string;
+}
+
+export interface PutOptions {
+  readonly contentType?: string;
+}
+
+/**
+ * The local stand-in for S3: one folder per bucket under `<dataDir>/s3`, one file per object. Writes go to
+ * a temporary file in the same bucket and are renamed into place, so a crash never leaves half an object
+ * under its key. Each object's ETag and content type sit in a sidecar under `<dataDir>/s3-meta`.
+ */
+export class ObjectStore {
+  private readonly objectsRoot: string;
+  private readonly metaRoot: string;
+  private readonly tempRoot: string;
+
+  constructor(dataDir: string) {
+    this.objectsRoot = join(dataDir, 's3');
+    this.metaRoot = join(dataDir, 's3-meta');
+    this.tempRoot = join(dataDir, 's3-tmp');
+  }
+
+  async createBucket(bucket: string): Promise<boolean> {
+    checkBucketName(bucket);
+    const path = join(this.objectsRoot, bucket);
+    const existed = await exists(path);
+    await mkdir(path, { recursive: true });
+    return !existed;
+  }
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    checkBucketName(bucket);
+    return exists(join(this.objectsRoot, bucket));
+  }
+
+  async listBuckets(): Promise<string[]> {
+    if (!(await exists(this.objectsRoot))) return [];
+    return (await readdir(this.objectsRoot, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  /** Stores `body` under `bucket/key`, creating the bucket if needed (the local store is forgiving there). */
+  async put(
+    bucket: string,
+    key: string,
+    body: Buffer | string | Readable,
+    options: PutOptions = {},
+  ): Promise<ObjectInfo> {
+    const target = this.objectPath(bucket, key);
+    await mkdir(this.tempRoot, { recursive: true });
+    const temporary = join(this.tempRoot, `${randomUUID()}.part`);
+    const hash = createHash('md5');
+    try {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) {
+        const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+        hash.update(bytes);
+        await writeFile(temporary, bytes);
+      } else {
+        body.on('data', (chunk: Buffer) => hash.update(chunk));
+        await pipeline(body, createWriteStream(temporary));
+      }
+      await syncFile(temporary);
+      const etag = `"${hash.digest('hex')}"`;
+      const contentType = options.contentType ?? 'application/octet-stream';
+      await this.writeMeta(bucket, key, { etag, contentType });
+      await mkdir(dirname(target), { recursive: true });
+      await rename(temporary, target);
+      return this.infoFor(bucket, key, etag, contentType);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  /** Copies a local file into the store (used for job outputs and model artifacts). */
+  async putFile(bucket: string, key: string, file: string, options: PutOptions = {}): Promise<ObjectInfo> {
+    return this.put(bucket, key, createReadStream(file), options);
+  }
+
+  async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
+    const path = this.objectPath(bucket, key);
+    const stats = await stat(path).catch(() => undefined);
+    if (!stats?.isFile()) return undefined;
+    const meta = await this.readMeta(bucket, key);
+    if (meta)
+      return { key, size: stats.size, etag: meta.etag, lastModified: stats.mtime, contentType: meta.contentType };
+    // An object written by hand into the folder: derive its ETag once and remember it.
+    const etag = `"${createHash('md5')
+      .update(await readFile(path))
+      .digest('hex')}"`;
+    await this.writeMeta(bucket, key, { etag, contentType: 'application/octet-stream' });
+    return { key, size: stats.size, etag, lastModified: stats.mtime, contentType: 'application/octet-stream' };
+  }
+
+  async get(bucket: string, key: string): Promise<Buffer | undefined> {
+    return readFile(this.objectPath(bucket, key)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'EISDIR') return undefined;
+      throw error;
+    });
+  }
+
+  async getStream(bucket: string, key: string): Promise<ReadStream | undefined> {
+    const info = await this.head(bucket, key);
+    return info ? createReadStream(this.objectPath(bucket, key)) : undefined;
+  }
+
+  /** Copies one object to a local file (used to stage job inputs). */
+  async getToFile(bucket: string, key: string, file: string): Promise<boolean> {
+    const source = await this.getStream(bucket, key);
+    if (!source) return false;
+    await mkdir(dirname(file), { recursive: true });
+    await pipeline(source, createWriteStream(file));
+    return true;
+  }
+
+  /** Every object whose key starts with `prefix`, in key order (S3's order for ListObjectsV2). */
+  async list(bucket: string, prefix = ''): Promise<ObjectInfo[]> {
+    checkBucketName(bucket);
+    const bucketRoot = join(this.objectsRoot, bucket);
+    // Only walk the deepest folder the prefix names, not the whole bucket.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (folder) checkObjectKey(folder, 'Prefix');
+    const start = join(bucketRoot, ...folder.split('/').filter(Boolean));
+    const keys: string[] = [];
+    await walk(start, async (file) => {
+      const key = relative(bucketRoot, file).split(sep).join('/');
+      if (key.startsWith(prefix)) keys.push(key);
+    });
+    keys.sort();
+    const infos: ObjectInfo[] = [];
+    for (const key of keys) {
+      const info = await this.head(bucket, key);
+      if (info) infos.push(info);
+    }
+    return infos;
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    await rm(this.objectPath(bucket, key), { force: true });
+    await rm(this.metaPath(bucket, key), { force: true });
+  }
+
+  /** Absolute path of an object's file, after checking the key cannot escape its bucket. */
+  objectPath(bucket: string, key: string): string {
+    checkBucketName(bucket);
+    checkObjectKey(key);
+    return join(this.objectsRoot, bucket, ...key.split('/'));
+  }
+
+  private metaPath(bucket: string, key: string): string {
+    checkBucketName(bucket);
+    checkObjectKey(key);
+    return join(this.metaRoot, bucket, ...key.split('/')) + '.json';
+  }
+
+  private async writeMeta(bucket: string, key: string, meta: { etag: string; contentType: string }): Promise<void> {
+    const path = this.metaPath(bucket, key);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temporary, JSON.stringify(meta));
+    await rename(temporary, path);
+  }
+
+  private async readMeta(bucket: string, key: string): Promise<{ etag: string; contentType: string } | undefined> {
+    try {
+      return JSON.parse(await readFile(this.metaPath(bucket, key), 'utf8')) as { etag: string; contentType: string };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async infoFor(bucket: string, key: string, etag: string, contentType: string): Promise<ObjectInfo> {
+    const stats = await stat(this.objectPath(bucket, key));
+    return { key, size: stats.size, etag, lastModified: stats.mtime, contentType };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function walk(dir: string, visit: (file: string) => Promise<void>): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    // Symbolic links are never followed: an object is a regular file inside its bucket folder.
+    if (entry.isDirectory()) await walk(path, visit);
+    else if (entry.isFile()) await visit(path);
+  }
+}

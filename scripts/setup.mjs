@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Makes a clone ready to run: npm packages, the compiled TypeScript, and the Python venv for seed/.
+// Each part is skipped when a stamp says its inputs have not changed, so a second run takes about a second.
+// SLIPWAY_SKIP_SETUP=1 skips everything (for when you manage the environment yourself).
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+const log = (text) => {
+  if (!quiet) process.stderr.write(`setup: ${text}\n`);
+};
+
+function hashFiles(files) {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(file);
+    hash.update(existsSync(join(root, file)) ? readFileSync(join(root, file)) : 'missing');
+  }
+  return hash.digest('hex');
+}
+
+function stampPath(name) {
+  return join(root, '.cache', 'setup', `${name}.sha256`);
+}
+
+function isCurrent(name, digest) {
+  return existsSync(stampPath(name)) && readFileSync(stampPath(name), 'utf8') === digest;
+}
+
+function markCurrent(name, digest) {
+  mkdirSync(dirname(stampPath(name)), { recursive: true });
+  writeFileSync(stampPath(name), digest);
+}
+
+function run(command, args, what) {
+  log(`${what}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    process.stderr.write(`setup: ${what} failed (exit ${result.status ?? result.signal}); see the output above.\n`);
+    process.exit(1);
+  }
+}
+
+function workspaceManifests() {
+  const manifests = ['package.json', 'package-lock.json'];
+  const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const pattern of workspaces) {
+    if (pattern.endsWith('/*')) {
+      const parent = pattern.slice(0, -2);
+      for (const entry of readdirSync(join(root, parent)).sort()) manifests.push(`${parent}/${entry}/package.json`);
+    } else {
+      manifests.push(`${pattern}/package.json`);
+    }
+  }
+  return manifests;
+}
+
+function ensureNpmPackages() {
+  const digest = hashFiles(workspaceManifests()) + process.version;
+  if (existsSync(join(root, 'node_modules')) && isCurrent('npm', digest)) return log('npm packages up to date');
+  // `npm ci` installs exactly the committed lockfile; it is what CI and a fresh clone need.
+  run('npm', ['ci', '--no-audit', '--no-fund'], 'installing npm packages');
+  markCurrent('npm', digest);
+}
+
+function ensureBuilt() {
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], 'compiling TypeScript');
+}
+
+function findPython() {
+  for (const candidate of [process.env.SLIPWAY_PYTHON, 'python3.11', 'python3']) {
+    if (!candidate) continue;
+    const probe = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
+      encoding: 'utf8',
+    });
+    if (probe.status === 0) return { command: candidate, version: probe.stdout.trim() };
+  }
+  process.stderr.write('setup: no python3 found; install Python 3.11 (or set SLIPWAY_PYTHON) and run again.\n');
+  process.exit(1);
+}
+
+function ensureVenv(name, dir, requirements) {
+  const python = findPython();
+  const digest = hashFiles(requirements) + python.version;
+  const venvPython = join(root, dir, 'bin', 'python');
+  if (existsSync(venvPython) && isCurrent(name, digest)) return log(`Python venv ${dir} up to date`);
+  if (!existsSync(venvPython)) run(python.command, ['-m', 'venv', join(root, dir)], `creating ${dir}`);
+  run(
+    venvPython,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...requirements.flatMap((file) => ['-r', file])],
+    `installing Python packages into ${dir}`,
+  );
+  markCurrent(name, digest);
+}
+
+// The seed code's venv mirrors the SageMaker scikit-learn container; test tooling (moto, linters) lives in
+// a venv of its own so its dependencies can never shift the ML pins.
+function seedRequirements() {
+  return readdirSync(join(root, 'seed'))
+    .filter((name) => /^requirements.*\.txt$/.test(name))
+    .sort()
+    .map((name) => `seed/${name}`);
+}
+
+if (process.env.SLIPWAY_SKIP_SETUP === '1') {
+  log('skipped (SLIPWAY_SKIP_SETUP=1)');
+} else {
+  ensureNpmPackages();
+  ensureBuilt();
+  ensureVenv('venv', '.venv', seedRequirements());
+  ensureVenv('tools-venv', '.venv-tools', ['requirements-tools.txt']);
+}

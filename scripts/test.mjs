@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Runs the TypeScript tests (jest, ESM) and the Python tests (pytest in .venv), then prints one summary
+// line, `N passed, N failed`, summed over both. CI reads that line, not jest's own summary.
+// Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cache = join(root, '.cache', 'test');
+mkdirSync(cache, { recursive: true });
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const dash = process.argv.indexOf('--');
+const jestArgs = dash >= 0 ? process.argv.slice(dash + 1) : [];
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function runJest() {
+  const report = join(cache, 'jest.json');
+  rmSync(report, { force: true });
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--experimental-vm-modules',
+      '--no-warnings=ExperimentalWarning',
+      join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
+      '--json',
+      `--outputFile=${report}`,
+      ...jestArgs,
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (!existsSync(report)) {
+    process.stderr.write(`test: jest ended (exit ${result.status}) without a report; counting it as one failure.\n`);
+    totals.failed += 1;
+    return;
+  }
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  totals.passed += json.numPassedTests;
+  totals.failed += json.numFailedTests;
+  totals.skipped += json.numPendingTests + json.numTodoTests;
+  // A suite that fails to load has no tests to count, but it is still a failure.
+  const brokenSuites = json.testResults.filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.length === 0,
+  ).length;
+  totals.failed += brokenSuites;
+  if (result.status !== 0 && json.numFailedTests === 0 && brokenSuites === 0) totals.failed += 1;
+}
+
+function runPytest() {
+  const python = join(root, '.venv', 'bin', 'python');
+  if (!existsSync(python)) {
+    process.stderr.write('test: .venv is missing; run `npm run setup`. Counting the Python tests as one failure.\n');
+    totals.failed += 1;
+    return;
+  }
+  const report = join(cache, 'pytest.xml');
+  rmSync(report, { force: true });
+  const result = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${report}`], { cwd: root, stdio: 'inherit' });
+  if (!existsSync(report)) {
+    process.stderr.write(`test: pytest ended (exit ${result.status}) without a report; counting it as one failure.\n`);
+    totals.failed += 1;
+    return;
+  }
+  const xml = readFileSync(report, 'utf8');
+  const suite = /<testsuite\b[^>]*>/.exec(xml)?.[0] ?? '';
+  const count = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+  const failed = count('failures') + count('errors');
+  totals.failed += failed;
+  totals.skipped += count('skipped');
+  totals.passed += count('tests') - failed - count('skipped');
+  if (result.status !== 0 && failed === 0) totals.failed += 1;
+}
+
+if (only !== 'python') runJest();
+if (only !== 'typescript') runPytest();
+const summary = `${totals.passed} passed, ${totals.failed} failed`;
+if (totals.skipped > 0) process.stdout.write(`${totals.skipped} skipped (each says why in the output above)\n`);
+writeFileSync(join(cache, 'summary.txt'), `${summary}\n`);
+process.stdout.write(`${summary}\n`);
+process.exit(totals.failed > 0 ? 1 : 0);
