@@ -6,7 +6,7 @@ export default {
   testEnvironment: 'node',
   testEnvironmentOptions: { customExportConditions: ['slipway-source', 'node', 'node-addons'] },
   roots: ['<rootDir>'],
-  testMatch: ['<rootDir>/*/test/**/*.test.ts', '<rootDir>/actions/*/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/*/test/**/*.test.ts', '<rootDir>/actions/*/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.tsbuild/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
