@@ -2,3 +2,4 @@ export * from './validation-error.js';
 export * from './sagemaker-names.js';
 export * from './arn.js';
 export * from './project-config.js';
+export * from './backend.js';
