@@ -109,7 +109,7 @@ def _json_instances(text: str) -> List[object]:
 
 def _csv_instances(text: str) -> List[object]:
     try:
-        return [record[0] for record in csv.reader(io.StringIO(text)) if record]
+        return [record[0] for record in csv.reader(io.StringIO(text), strict=True) if record]
     except csv.Error as error:
         raise ValueError("request body is not valid CSV (%s): send one quoted review per line" % error)
 
