@@ -159,10 +159,26 @@ def read_reviews(paths: Iterable[str], report: ReadReport) -> List[Row]:
     return rows
 
 
+# Stands for a record the csv module could not parse; compared by identity.
+_MALFORMED: List[str] = ["<malformed>"]
+
+
+def _tolerant_records(reader: Iterator[List[str]]) -> Iterator[List[str]]:
+    """Yield records; a record the csv module cannot parse (an oversized field, say) yields _MALFORMED and
+    reading goes on with the next line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield _MALFORMED
+
+
 def read_review_file(path: str, report: ReadReport) -> List[Row]:
     # surrogateescape: a file with a few undecodable bytes still parses; the rows holding them are skipped.
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        records = _tolerant_records(csv.reader(handle), report)
+        records = _tolerant_records(csv.reader(handle))
         header = next(records, None)
         if header is None:
             report.skip_file(path, "empty_file", "the file is empty")
@@ -189,21 +205,6 @@ def read_review_file(path: str, report: ReadReport) -> List[Row]:
             else:
                 rows.append(row)
         return rows
-
-
-_MALFORMED: List[str] = ["<malformed>"]
-
-
-def _tolerant_records(reader: Iterator[List[str]], report: ReadReport) -> Iterator[List[str]]:
-    """Yield records; a record the csv module cannot parse (an oversized field, say) yields _MALFORMED and
-    reading goes on with the next line."""
-    while True:
-        try:
-            yield next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            yield _MALFORMED
 
 
 def split_rows(rows: Sequence[Row], ratios: Sequence[float], seed: int) -> Dict[str, List[Row]]:

@@ -104,6 +104,19 @@ def test_accept_headers_pick_a_supported_type(accept, content_type):
     assert inference.output_fn([{"label": "neutral", "scores": {}}], accept)[1] == content_type
 
 
+def test_the_default_accept_comes_from_the_serving_environment(monkeypatch):
+    import importlib
+
+    monkeypatch.setenv("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "text/csv")
+    try:
+        reloaded = importlib.reload(inference)
+        assert reloaded.output_fn([{"label": "neutral", "scores": {}}], "*/*") == ("neutral\n", "text/csv")
+    finally:
+        monkeypatch.delenv("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT")
+        importlib.reload(inference)
+    assert inference.DEFAULT_ACCEPT == "application/json"
+
+
 def test_an_unsupported_accept_is_a_value_error():
     with pytest.raises(ValueError, match="unsupported Accept 'image/png'"):
         inference.output_fn([], "image/png")

@@ -44,7 +44,7 @@ def test_copies_of_a_helper_are_identical(name, modules):
             name, modules[0].__name__, module.__name__)
 
 
-def test_train_and_evaluate_agree_with_preprocess_on_the_labels():
+def test_the_labels_are_the_three_sentiment_classes_in_order():
     assert preprocess.LABELS == ("negative", "neutral", "positive")
 
 
