@@ -132,6 +132,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
         regularization,
       },
       metricDefinitions: [{ name: 'validation:accuracy', regex: 'validation_accuracy=([0-9.]+)' }],
+      outputPath: `s3://${config.artifactBucket}/${config.pipelineName}/models`,
       // A scikit-learn job has nothing for SageMaker Debugger to hook into or profile.
       debuggerHookConfig: false,
       disableProfiler: true,
@@ -164,7 +165,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
     retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
   });
 
-  const accuracy = new JsonGet<number>({
+  const accuracy = new JsonGet({
     step: evaluate,
     propertyFile: evaluationReport,
     jsonPath: 'multiclass_classification_metrics.accuracy.value',

@@ -106,6 +106,8 @@ export function compile(pipeline: Pipeline, options: CompileOptions): CompileRes
     const names = dependencyNames(references);
     const parent = layout.placements.get(step)?.parent;
     if (parent) names.add(parent.name);
+    // A step waiting on itself is reported by checkReferences, with a sharper message.
+    names.delete(step.name);
     dependencies.set(step.name, names);
   }
   checkCycles(dependencies, issues);

@@ -2,7 +2,6 @@ import type { JsonValue } from '../definition/types.js';
 import { operandDefinition, type Join } from './join.js';
 import {
   PipelineVariable,
-  type Primitive,
   type PropertyFileHandle,
   type ReferenceSink,
   type StepHandle,
@@ -26,10 +25,10 @@ export interface JsonGetFromS3 {
 }
 
 /**
- * A value read from a JSON document when the pipeline runs. Its type is known only then, so by default it fits
- * any comparison (`T` is `never`); pass `T` to pin it, e.g. `new JsonGet<number>(...)`.
+ * A value read from a JSON document when the pipeline runs. Its type is known only then, so it fits any
+ * comparison and any field (its static type is `never`); the service fails the step if the types differ.
  */
-export class JsonGet<T extends Primitive = never> extends PipelineVariable<T> {
+export class JsonGet extends PipelineVariable<never> {
   readonly kind: ValueKind = 'unknown';
   readonly source: JsonGetFromPropertyFile | JsonGetFromS3;
 
