@@ -173,6 +173,6 @@ describe('source bundles (sourcedir.tar.gz)', () => {
   it('fails when two files would land on one path in the bundle', () => {
     expect(() =>
       compile(bundlePipeline({ entryPoint: join(SEED, 'train.py'), dependencies: [join(SEED, 'train.py')] }), OPTIONS),
-    ).toThrow(/Train: sourceDir puts two files at train.py in sourcedir.tar.gz/);
+    ).toThrow(/Train: estimator puts two files at train.py in sourcedir.tar.gz/);
   });
 });

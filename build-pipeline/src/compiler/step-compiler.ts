@@ -62,7 +62,7 @@ export class StepCompiler {
       stepName: step.name,
       fileAsset: (localPath, kind = 'code', field = 'code') =>
         attempt(field, () => options.registry.file(localPath, kind)),
-      sourceBundle: (spec) => attempt('sourceDir', () => options.registry.bundle(spec)),
+      sourceBundle: (spec, field) => attempt(field, () => options.registry.bundle(spec)),
       image: (request, field) => {
         const resolved = attempt(field, () => frameworkImageUri({ ...request, region: options.region }));
         if (resolved.warning) options.warnings.push({ where: step.name, field, message: resolved.warning });

@@ -43,7 +43,7 @@ export abstract class FrameworkEstimator extends EstimatorBase<FrameworkEstimato
   }
 
   hyperparameters(context: StepBuildContext): Record<string, ArgumentValue> {
-    const bundle = context.sourceBundle(this.props);
+    const bundle = context.sourceBundle(this.props, 'estimator');
     const all: Record<string, Value<string | number | boolean>> = {
       ...this.props.hyperparameters,
       sagemaker_submit_directory: bundle.s3Uri,

@@ -44,7 +44,7 @@ export abstract class FrameworkModel extends Model {
     const props = this.frameworkProps;
     const entryPoint = props.entryPoint ?? 'inference.py';
     const submitDirectory = props.sourceDir
-      ? context.sourceBundle({ entryPoint, sourceDir: props.sourceDir }).s3Uri
+      ? context.sourceBundle({ entryPoint, sourceDir: props.sourceDir }, 'model').s3Uri
       : MODEL_CODE_DIR;
     return {
       SAGEMAKER_PROGRAM: entryPoint,

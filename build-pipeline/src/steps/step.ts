@@ -32,8 +32,8 @@ export interface StepBuildContext {
   readonly stepName: string;
   /** A local file as an asset with a content-addressed key; problems are reported against `field`. */
   fileAsset(localPath: string, kind?: AssetKind, field?: string): Asset;
-  /** A script-mode `sourcedir.tar.gz`, byte-stable, as an asset. */
-  sourceBundle(spec: SourceBundleSpec): Asset;
+  /** A script-mode `sourcedir.tar.gz`, byte-stable, as an asset; problems are reported against `field`. */
+  sourceBundle(spec: SourceBundleSpec, field: string): Asset;
   /** A framework image for the compile region; a warning, if any, is reported against `field`. */
   image(request: Omit<ImageRequest, 'region'>, field: string): string;
   warn(field: string, message: string): void;
