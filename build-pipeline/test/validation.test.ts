@@ -267,7 +267,7 @@ describe('validation', () => {
     ]);
   });
 
-  it('fails when retry policies or cache configs do not fit the step or the service ranges', () => {
+  it('fails when retry policies, cache configs or the approval status do not fit the step or the service', () => {
     const data = new ProcessingStep('Prep', {
       processor,
       code: join(SEED, 'preprocess.py'),
@@ -277,20 +277,34 @@ describe('validation', () => {
     const register = new RegisterModel('Register', {
       modelPackageGroupName: 'group',
       model: new Model({ imageUri: 'image', modelData: 's3://b/model.tar.gz' }),
+      approvalStatus: 'approved' as 'Approved',
       retryPolicies: [{ exceptionTypes: ['SageMaker.CAPACITY_ERROR'] }],
     });
-    expect(issuesOf([data, register])).toEqual([
-      expect.objectContaining({
-        where: 'Prep',
-        field: 'RetryPolicies[0].MaxAttempts',
-        problem: 'must be a whole number from 1 to 20, got 0',
-      }),
-      expect.objectContaining({ where: 'Prep', field: 'CacheConfig.ExpireAfter', fix: expect.stringMatching(/P30D/) }),
-      expect.objectContaining({
-        where: 'Register',
-        problem: 'has SageMaker.CAPACITY_ERROR, but a RegisterModel step starts no SageMaker job',
-      }),
-    ]);
+    const issues = issuesOf([data, register]);
+    expect(issues).toHaveLength(4);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          where: 'Prep',
+          field: 'RetryPolicies[0].MaxAttempts',
+          problem: 'must be a whole number from 1 to 20, got 0',
+        }),
+        expect.objectContaining({
+          where: 'Prep',
+          field: 'CacheConfig.ExpireAfter',
+          fix: expect.stringMatching(/P30D/),
+        }),
+        expect.objectContaining({
+          where: 'Register',
+          problem: 'has SageMaker.CAPACITY_ERROR, but a RegisterModel step starts no SageMaker job',
+        }),
+        expect.objectContaining({
+          where: 'Register',
+          field: 'Arguments.ModelApprovalStatus',
+          problem: 'is "approved"',
+        }),
+      ]),
+    );
   });
 
   it('fails when a parameter default does not fit its type or enum', () => {

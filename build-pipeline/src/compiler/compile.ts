@@ -15,7 +15,7 @@ import { checkCycles } from '../validation/graph.js';
 import { checkPipelineNames, checkStepNames } from '../validation/names.js';
 import { checkParameters } from '../validation/parameters.js';
 import { checkPolicies } from '../validation/policies.js';
-import { checkJobStructure } from '../validation/processing.js';
+import { checkStepStructure } from '../validation/structure.js';
 import { checkReferences } from '../validation/references.js';
 import { checkDefinitionSize } from '../validation/size.js';
 import { experimentConfigArgument } from './experiment-config.js';
@@ -95,7 +95,7 @@ export function compile(pipeline: Pipeline, options: CompileOptions): CompileRes
 
   const steps = layout.steps;
   checkStepNames(steps, issues);
-  checkJobStructure(steps, issues, warnings);
+  checkStepStructure(steps, issues, warnings);
   checkPolicies(steps, issues);
   checkConditionTypes(steps, issues);
   const scope = { parameters: pipeline.parameters, stepsByName: layout.byName };

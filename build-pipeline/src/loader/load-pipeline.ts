@@ -60,10 +60,17 @@ function compiledPathOf(modulePath: string): { jsPath: string; tsconfig: string;
       `add ${PIPELINE_TSCONFIG} (see build-pipeline/), or pass the compiled .js`,
     );
   }
-  const parsed = JSON.parse(readFileSync(tsconfig, 'utf8')) as {
-    compilerOptions?: { outDir?: string; rootDir?: string };
-    files?: string[];
-  };
+  let parsed: { compilerOptions?: { outDir?: string; rootDir?: string }; files?: string[] };
+  try {
+    parsed = JSON.parse(readFileSync(tsconfig, 'utf8')) as typeof parsed;
+  } catch (error) {
+    throw problem(
+      tsconfig,
+      '',
+      `is not plain JSON (${(error as Error).message})`,
+      'remove comments and trailing commas',
+    );
+  }
   const base = dirname(tsconfig);
   const outDir = resolve(base, parsed.compilerOptions?.outDir ?? '.');
   const rootDir = resolve(base, parsed.compilerOptions?.rootDir ?? '.');

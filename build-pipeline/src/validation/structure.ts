@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '@slipway/core';
 import type { CompileWarning } from '../compiler/step-compiler.js';
 import { ProcessingStep } from '../steps/processing-step.js';
+import { RegisterModel } from '../steps/register-model.js';
 import type { Step } from '../steps/step.js';
 import { TrainingStep } from '../steps/training-step.js';
 
@@ -8,12 +9,28 @@ function duplicates(names: readonly string[]): string[] {
   return names.filter((name, index) => names.indexOf(name) !== index);
 }
 
+const APPROVAL_STATUSES: readonly string[] = ['PendingManualApproval', 'Approved', 'Rejected'];
+
 /**
- * Names inside a job step that others refer to: inputs, outputs, channels and property files. A property file
- * on a missing output is only a warning here (the Python SDK accepts it); reading it with JsonGet is an error.
+ * What a step holds that others refer to or the service enumerates: input, output, channel and property file
+ * names, and a model's approval status. A property file on a missing output is only a warning here (the Python
+ * SDK accepts it); reading it with JsonGet is an error.
  */
-export function checkJobStructure(steps: readonly Step[], issues: ValidationIssue[], warnings: CompileWarning[]): void {
+export function checkStepStructure(
+  steps: readonly Step[],
+  issues: ValidationIssue[],
+  warnings: CompileWarning[],
+): void {
   for (const step of steps) {
+    const status = step instanceof RegisterModel ? step.props.approvalStatus : undefined;
+    if (typeof status === 'string' && !APPROVAL_STATUSES.includes(status)) {
+      issues.push({
+        where: step.name,
+        field: 'Arguments.ModelApprovalStatus',
+        problem: `is ${JSON.stringify(status)}`,
+        fix: `use one of ${APPROVAL_STATUSES.join(', ')} (or a String parameter with these enumValues)`,
+      });
+    }
     if (step instanceof ProcessingStep) {
       for (const name of duplicates(step.inputNames())) {
         issues.push({
