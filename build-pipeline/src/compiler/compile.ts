@@ -3,7 +3,6 @@ import type { Asset } from '../assets/asset.js';
 import { AssetRegistry } from '../assets/asset-registry.js';
 import { BuildProblem } from '../build-problem.js';
 import type {
-  JsonValue,
   ParameterDefinition,
   PipelineDefinition,
   PipelineExperimentConfigDefinition,
@@ -16,7 +15,7 @@ import { checkPipelineNames, checkStepNames } from '../validation/names.js';
 import { checkParameters } from '../validation/parameters.js';
 import { checkPolicies } from '../validation/policies.js';
 import { checkStepStructure } from '../validation/structure.js';
-import { checkReferences } from '../validation/references.js';
+import { checkReferences, type ReferenceScope } from '../validation/references.js';
 import { checkDefinitionSize } from '../validation/size.js';
 import { experimentConfigArgument } from './experiment-config.js';
 import { serialize, type RecordedReference, type SerializeReport } from './serialize.js';
@@ -62,29 +61,10 @@ function dependencyNames(references: readonly RecordedReference[]): Set<string> 
   return names;
 }
 
-/**
- * Compiles a pipeline into its definition JSON and the assets it needs. Nothing is uploaded or sent: every
- * problem found is reported at once, as one ValidationError, before anyone uploads anything.
- */
-export function compile(pipeline: Pipeline, options: CompileOptions): CompileResult {
-  const issues: ValidationIssue[] = [];
-  const warnings: CompileWarning[] = [];
-  checkPipelineNames(pipeline.name, options, issues);
-  checkParameters(pipeline.parameters, issues);
-
-  const registry = new AssetRegistry(options.bucket, options.assetPrefix ?? pipeline.name);
-  const compiler = new StepCompiler({
-    pipelineName: pipeline.name,
-    region: options.region,
-    bucket: options.bucket,
-    registry,
-    issues,
-    warnings,
-  });
+/** Builds every placed step; a step referred to but placed nowhere joins the top level (as in the Python SDK). */
+function placeAndBuild(pipeline: Pipeline, compiler: StepCompiler, issues: ValidationIssue[]): StepLayout {
   const layout = new StepLayout(issues);
   for (const step of pipeline.steps) layout.addTopLevel(step);
-
-  // Build every placed step; a step referred to but placed nowhere joins the top level (as in the Python SDK).
   for (let index = 0; index < layout.steps.length; index++) {
     const step = layout.steps[index]!;
     compiler.compile(step);
@@ -92,13 +72,22 @@ export function compile(pipeline: Pipeline, options: CompileOptions): CompileRes
       if (!layout.has(target)) layout.addTopLevel(target);
     }
   }
+  return layout;
+}
 
+/** Every rule about the steps, each in its own validator. */
+function checkSteps(
+  layout: StepLayout,
+  compiler: StepCompiler,
+  scope: ReferenceScope,
+  issues: ValidationIssue[],
+  warnings: CompileWarning[],
+): void {
   const steps = layout.steps;
   checkStepNames(steps, issues);
   checkStepStructure(steps, issues, warnings);
   checkPolicies(steps, issues);
   checkConditionTypes(steps, issues);
-  const scope = { parameters: pipeline.parameters, stepsByName: layout.byName };
   const dependencies = new Map<string, Set<string>>();
   for (const step of steps) {
     const references = compiler.references.get(step) ?? [];
@@ -111,8 +100,15 @@ export function compile(pipeline: Pipeline, options: CompileOptions): CompileRes
     dependencies.set(step.name, names);
   }
   checkCycles(dependencies, issues);
+}
 
-  const parameters: ParameterDefinition[] = pipeline.parameters.map((parameter) =>
+/** The `Parameters` list; a file-asset default becomes the asset's S3 URI. */
+function parameterDefinitions(
+  pipeline: Pipeline,
+  registry: AssetRegistry,
+  issues: ValidationIssue[],
+): ParameterDefinition[] {
+  return pipeline.parameters.map((parameter) =>
     parameter.toParameterDefinition((asset) => {
       try {
         return registry.file(asset.localPath, asset.kind).s3Uri;
@@ -128,14 +124,41 @@ export function compile(pipeline: Pipeline, options: CompileOptions): CompileRes
       }
     }),
   );
+}
+
+function experimentConfigDefinition(
+  pipeline: Pipeline,
+  region: string,
+  scope: ReferenceScope,
+  issues: ValidationIssue[],
+): PipelineExperimentConfigDefinition | null {
   const report: SerializeReport = { references: [], problems: [] };
-  const experimentConfig = serialize(
-    experimentConfigArgument(pipeline.pipelineExperimentConfig, options.region),
+  const json = serialize(
+    experimentConfigArgument(pipeline.pipelineExperimentConfig, region),
     'PipelineExperimentConfig',
     report,
-  ) as JsonValue as PipelineExperimentConfigDefinition | null;
+  );
   for (const problem of report.problems) issues.push({ where: pipeline.name, ...problem });
   checkReferences({ where: pipeline.name }, report.references, scope, issues);
+  return json as unknown as PipelineExperimentConfigDefinition | null;
+}
+
+/**
+ * Compiles a pipeline into its definition JSON and the assets it needs. Nothing is uploaded or sent: every
+ * problem found is reported at once, as one ValidationError, before anyone uploads anything.
+ */
+export function compile(pipeline: Pipeline, options: CompileOptions): CompileResult {
+  const issues: ValidationIssue[] = [];
+  const warnings: CompileWarning[] = [];
+  checkPipelineNames(pipeline.name, options, issues);
+  checkParameters(pipeline.parameters, issues);
+  const registry = new AssetRegistry(options.bucket, options.assetPrefix ?? pipeline.name);
+  const compiler = new StepCompiler({ pipelineName: pipeline.name, ...options, registry, issues, warnings });
+  const layout = placeAndBuild(pipeline, compiler, issues);
+  const scope: ReferenceScope = { parameters: pipeline.parameters, stepsByName: layout.byName };
+  checkSteps(layout, compiler, scope, issues, warnings);
+  const parameters = parameterDefinitions(pipeline, registry, issues);
+  const experimentConfig = experimentConfigDefinition(pipeline, options.region, scope, issues);
   if (issues.length > 0) throw new ValidationError(issues);
 
   const definition: PipelineDefinition = {
