@@ -60,6 +60,11 @@ function placeholders(...names: string[]): Step[] {
   return names.map((name) => new RawTrainingStep(name));
 }
 
+if (!referenceDir) {
+  console.warn(
+    'SDK parity tests SKIPPED: no sdk-fixtures/ found (set SLIPWAY_REFERENCE_DIR or provide /work/shared/reference)',
+  );
+}
 const suite = referenceDir ? describe : describe.skip;
 
 suite(
