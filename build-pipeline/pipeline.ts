@@ -1,0 +1,233 @@
+/**
+ * The project's pipeline: sentiment of product reviews (negative / neutral / positive).
+ *
+ *   Preprocess → Train → Evaluate → CheckAccuracy ─ accuracy ≥ MinAccuracy → RegisterModel, CreateModel
+ *                                                 └ otherwise             → AccuracyTooLow (fails the run)
+ *
+ * Script names, arguments, channels, outputs and the evaluation report follow SEED-CONTRACT (see
+ * seed/README.md); change both sides together. `npx slipway pipeline compile` shows what this compiles to.
+ */
+import { join } from 'node:path';
+import {
+  ConditionGreaterThanOrEqualTo,
+  ConditionStep,
+  CreateModelStep,
+  FailStep,
+  FileAsset,
+  Join,
+  JsonGet,
+  ParameterFloat,
+  ParameterInteger,
+  ParameterString,
+  Pipeline,
+  ProcessingStep,
+  PropertyFile,
+  RegisterModel,
+  SKLearn,
+  SKLearnModel,
+  SKLearnProcessor,
+  SageMakerJobExceptionType,
+  StepExceptionType,
+  TrainingStep,
+  type CacheConfig,
+  type PipelineContext,
+  type RetryPolicy,
+} from '@slipway/build-pipeline';
+
+/** The scikit-learn container version the seed code is pinned to (seed/requirements.txt). */
+const SKLEARN_VERSION = '1.2-1';
+
+/** How preprocess.py splits and balances the reviews. */
+const PREPROCESS_ARGUMENTS = {
+  'train-ratio': '0.7',
+  'validation-ratio': '0.15',
+  'test-ratio': '0.15',
+  'random-seed': '42',
+  balance: 'true',
+};
+
+/** Unchanged job steps reuse their last successful run for 30 days (code keys are content hashes). */
+const JOB_CACHE: CacheConfig = { enableCaching: true, expireAfter: 'P30D' };
+
+/** Throttling and service faults: retried quickly on every step that allows retries. */
+const SERVICE_RETRY: RetryPolicy = {
+  exceptionTypes: [StepExceptionType.THROTTLING, StepExceptionType.SERVICE_FAULT],
+  intervalSeconds: 5,
+  backoffRate: 2,
+  maxAttempts: 5,
+};
+
+/** No capacity or too many jobs at once: waited out over about half an hour. */
+const CAPACITY_RETRY: RetryPolicy = {
+  exceptionTypes: [
+    SageMakerJobExceptionType.CAPACITY_ERROR,
+    SageMakerJobExceptionType.RESOURCE_LIMIT,
+    SageMakerJobExceptionType.INTERNAL_ERROR,
+  ],
+  intervalSeconds: 60,
+  backoffRate: 2,
+  maxAttempts: 5,
+};
+
+export function definePipeline(context: PipelineContext): Pipeline {
+  const { config, roleArn: role, seedDir } = context;
+  const seed = (file: string): string => join(seedDir, file);
+
+  // Parameters (the names and defaults are part of the contract with the seed code and the workflows).
+  const inputDataUrl = new ParameterString('InputDataUrl', {
+    defaultValue: new FileAsset(seed('data/reviews.csv'), { kind: 'data' }),
+  });
+  const processingInstanceType = new ParameterString('ProcessingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+  const processingInstanceCount = new ParameterInteger('ProcessingInstanceCount', { defaultValue: 1 });
+  const trainingInstanceType = new ParameterString('TrainingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+  const minAccuracy = new ParameterFloat('MinAccuracy', { defaultValue: 0.7 });
+  const modelApprovalStatus = new ParameterString('ModelApprovalStatus', {
+    defaultValue: 'PendingManualApproval',
+    enumValues: ['PendingManualApproval', 'Approved', 'Rejected'],
+  });
+  const maxFeatures = new ParameterInteger('MaxFeatures', { defaultValue: 20000 });
+  const ngramMax = new ParameterInteger('NgramMax', { defaultValue: 2 });
+  const regularization = new ParameterFloat('Regularization', { defaultValue: 4.0 });
+  // Set by whoever starts the execution (the build workflow), so every model version leads back to its source.
+  const sourceRevision = new ParameterString('SourceRevision', { defaultValue: 'unknown' });
+  const sourceRepository = new ParameterString('SourceRepository', { defaultValue: 'unknown' });
+  const sourceRunUrl = new ParameterString('SourceRunUrl', { defaultValue: 'unknown' });
+
+  const processor = new SKLearnProcessor({
+    frameworkVersion: SKLEARN_VERSION,
+    role,
+    instanceType: processingInstanceType,
+    instanceCount: processingInstanceCount,
+  });
+
+  const preprocess = new ProcessingStep('Preprocess', {
+    description: 'Maps star ratings to three classes, cleans and balances the reviews, splits train/validation/test.',
+    processor,
+    code: seed('preprocess.py'),
+    inputs: [{ inputName: 'data', source: inputDataUrl, destination: '/opt/ml/processing/input/data' }],
+    outputs: [
+      { outputName: 'train', source: '/opt/ml/processing/output/train' },
+      { outputName: 'validation', source: '/opt/ml/processing/output/validation' },
+      { outputName: 'test', source: '/opt/ml/processing/output/test' },
+    ],
+    jobArguments: Object.entries(PREPROCESS_ARGUMENTS).flatMap(([name, value]) => [`--${name}`, value]),
+    cacheConfig: JOB_CACHE,
+    retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
+  });
+  const split = preprocess.properties.ProcessingOutputConfig.Outputs;
+
+  const train = new TrainingStep('Train', {
+    description: 'TF-IDF and logistic regression; logs validation accuracy.',
+    estimator: new SKLearn({
+      frameworkVersion: SKLEARN_VERSION,
+      entryPoint: seed('train.py'),
+      // inference.py rides along so train.py can copy it into the model as code/inference.py.
+      dependencies: [seed('inference.py')],
+      role,
+      instanceType: trainingInstanceType,
+      hyperparameters: {
+        'max-features': maxFeatures,
+        'ngram-max': ngramMax,
+        'min-df': 2,
+        regularization,
+      },
+      metricDefinitions: [{ name: 'validation:accuracy', regex: 'validation_accuracy=([0-9.]+)' }],
+      outputPath: `s3://${config.artifactBucket}/${config.pipelineName}/models`,
+      // A scikit-learn job has nothing for SageMaker Debugger to hook into or profile.
+      debuggerHookConfig: false,
+      disableProfiler: true,
+    }),
+    inputs: {
+      train: { s3Data: split.train.S3Output.S3Uri, contentType: 'text/csv' },
+      validation: { s3Data: split.validation.S3Output.S3Uri, contentType: 'text/csv' },
+    },
+    cacheConfig: JOB_CACHE,
+    retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
+  });
+  const modelData = train.properties.ModelArtifacts.S3ModelArtifacts;
+
+  const evaluationReport = new PropertyFile({
+    name: 'EvaluationReport',
+    outputName: 'evaluation',
+    path: 'evaluation.json',
+  });
+  const evaluate = new ProcessingStep('Evaluate', {
+    description: 'Scores the model on the test split; writes evaluation.json (multiclass_classification_metrics).',
+    processor,
+    code: seed('evaluate.py'),
+    inputs: [
+      { inputName: 'model', source: modelData, destination: '/opt/ml/processing/model' },
+      { inputName: 'test', source: split.test.S3Output.S3Uri, destination: '/opt/ml/processing/test' },
+    ],
+    outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation' }],
+    propertyFiles: [evaluationReport],
+    cacheConfig: JOB_CACHE,
+    retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
+  });
+
+  const accuracy = new JsonGet({
+    step: evaluate,
+    propertyFile: evaluationReport,
+    jsonPath: 'multiclass_classification_metrics.accuracy.value',
+  });
+  const model = new SKLearnModel({ frameworkVersion: SKLEARN_VERSION, entryPoint: 'inference.py', modelData, role });
+
+  const register = new RegisterModel('RegisterModel', {
+    description: `Sentiment of product reviews (${config.projectName})`,
+    modelPackageGroupName: config.modelPackageGroupName,
+    model,
+    contentTypes: ['application/json', 'text/csv'],
+    responseTypes: ['application/json', 'text/csv'],
+    inferenceInstances: ['ml.t2.medium', 'ml.m5.large', 'ml.m5.xlarge'],
+    transformInstances: ['ml.m5.large', 'ml.m5.xlarge'],
+    modelMetrics: {
+      modelStatistics: {
+        s3Uri: new Join({
+          on: '/',
+          values: [evaluate.properties.ProcessingOutputConfig.Outputs.evaluation.S3Output.S3Uri, 'evaluation.json'],
+        }),
+        contentType: 'application/json',
+      },
+    },
+    approvalStatus: modelApprovalStatus,
+    customerMetadataProperties: {
+      source_revision: sourceRevision,
+      source_repository: sourceRepository,
+      source_run_url: sourceRunUrl,
+    },
+    retryPolicies: [SERVICE_RETRY],
+  });
+
+  const createModel = new CreateModelStep('CreateModel', { model, retryPolicies: [SERVICE_RETRY] });
+
+  const accuracyTooLow = new FailStep('AccuracyTooLow', {
+    errorMessage: new Join({
+      on: ' ',
+      values: ['Model accuracy', accuracy, 'is below the minimum', minAccuracy, '- not registered.'],
+    }),
+  });
+
+  const checkAccuracy = new ConditionStep('CheckAccuracy', {
+    conditions: [new ConditionGreaterThanOrEqualTo(accuracy, minAccuracy)],
+    ifSteps: [register, createModel],
+    elseSteps: [accuracyTooLow],
+  });
+
+  return new Pipeline(config.pipelineName, {
+    parameters: [
+      inputDataUrl,
+      processingInstanceType,
+      processingInstanceCount,
+      trainingInstanceType,
+      minAccuracy,
+      modelApprovalStatus,
+      maxFeatures,
+      ngramMax,
+      regularization,
+      sourceRevision,
+      sourceRepository,
+      sourceRunUrl,
+    ],
+    steps: [preprocess, train, evaluate, checkAccuracy],
+  });
+}
