@@ -12,6 +12,7 @@ export const BUILTIN_RUNTIMES: readonly RuntimeDefinition[] = [
     source: 'built-in',
     images: ['sagemaker-scikit-learn:1.2-1', 'sagemaker-scikit-learn:1.2-1-cpu-py3'],
     awsImagesOnly: true,
+    trainingModule: 'sagemaker_sklearn_container.training:main',
     environment: {
       kind: 'venv',
       requirements: [

@@ -20,6 +20,8 @@ export interface RuntimeDefinition {
   /** Only match images from AWS registries (private or public ECR) or with no registry. */
   readonly awsImagesOnly?: boolean;
   readonly environment: RuntimeEnvironment;
+  /** The image's `SAGEMAKER_TRAINING_MODULE` (reported as SM_FRAMEWORK_MODULE), e.g. `sagemaker_sklearn_container.training:main`. */
+  readonly trainingModule?: string;
 }
 
 /** A runtime ready to run code: the interpreter that stands in for the image's `python` and `python3`. */
@@ -28,4 +30,5 @@ export interface Runtime {
   readonly image: string;
   readonly python: string;
   readonly description: string;
+  readonly trainingModule?: string;
 }

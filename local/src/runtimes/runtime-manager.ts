@@ -51,7 +51,12 @@ export class RuntimeManager {
   /** A runtime ready to run code for `image`, building its venv the first time. */
   async resolve(image: string, onBuild?: (message: string) => void): Promise<Runtime> {
     const definition = await this.definitionFor(image);
-    const base = { name: definition.name, image, description: definition.description };
+    const base = {
+      name: definition.name,
+      image,
+      description: definition.description,
+      ...(definition.trainingModule ? { trainingModule: definition.trainingModule } : {}),
+    };
     if (definition.environment.kind === 'python') {
       const found = await probePython(definition.environment.python);
       if (!found) {
