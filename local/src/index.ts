@@ -4,3 +4,4 @@ export * from './runners/job-runner.js';
 export * from './archive/index.js';
 export * from './runtimes/index.js';
 export * from './runners/index.js';
+export * from './serving/index.js';

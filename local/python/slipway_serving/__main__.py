@@ -26,6 +26,7 @@ def main(argv=None):
     parser.add_argument("--model-dir", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "0")))
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone (no orphaned servers)")
     args = parser.parse_args(argv)
     try:
         max_mb = float(os.environ.get("SAGEMAKER_MAX_PAYLOAD_IN_MB") or DEFAULT_MAX_PAYLOAD_MB)
@@ -48,6 +49,8 @@ def main(argv=None):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, task.cancel)
+        if args.parent_pid:
+            asyncio.ensure_future(_watch_parent(args.parent_pid, task))
         try:
             await task
         except asyncio.CancelledError:
@@ -55,6 +58,15 @@ def main(argv=None):
 
     asyncio.run(run())
     return 0
+
+
+async def _watch_parent(parent_pid, task):
+    """Stops serving once the launcher is gone (this process was re-parented), so no server outlives it."""
+    while not task.done():
+        await asyncio.sleep(1)
+        if os.getppid() != parent_pid:
+            print("slipway_serving: the launcher (pid %d) is gone; stopping" % parent_pid, file=sys.stderr, flush=True)
+            task.cancel()
 
 
 if __name__ == "__main__":

@@ -161,3 +161,26 @@ def test_a_model_that_fails_to_load_exits_non_zero_with_the_handlers_error(make_
     assert process.stdout == ""
     assert "the model failed to load: model_fn failed:" in process.stderr
     assert "FileNotFoundError: model.joblib is missing" in process.stderr
+
+
+def test_a_server_whose_launcher_is_gone_stops_by_itself(make_model_dir, tmp_path):
+    # A launcher process starts the server with --parent-pid and dies at once; the server must not outlive it.
+    model_dir = make_model_dir(ECHO_SCRIPT, files={"model.txt": "v1"})
+    pid_file = tmp_path / "server.pid"
+    launcher = (
+        "import os, subprocess, sys\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'slipway_serving', '--model-dir', %r, '--parent-pid', str(os.getpid())],"
+        " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)\n"
+        "open(%r, 'w').write(str(p.pid))\n" % (model_dir, str(pid_file))
+    )
+    subprocess.run([sys.executable, "-c", launcher], env={**os.environ, "PYTHONPATH": PYTHON_ROOT}, check=True, timeout=20)
+    server_pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(server_pid, signal.SIGKILL)
+    pytest.fail("the orphaned model server kept running")
