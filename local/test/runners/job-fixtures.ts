@@ -181,3 +181,12 @@ export function trainingRequest(
     ...rest,
   };
 }
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

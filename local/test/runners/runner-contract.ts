@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { JobRunner, JobSpec } from '../../src/runners/job-runner.js';
-import { JobWorld } from './job-fixtures.js';
+import { JobWorld, isRunning } from './job-fixtures.js';
 
 /** How one runner makes the jobs the shared contract needs. */
 export interface RunnerContractSubject {
@@ -34,15 +34,6 @@ async function waitForFile(file: string, timeoutMs = 10_000): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`${file} did not appear`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { packTarGz } from '../../src/archive/index.js';
 import { UnsupportedImageError } from '../../src/runners/job-runner.js';
 import { ModelServerError, startModelServer, type ModelServer } from '../../src/serving/index.js';
 import { writeRawTarGz } from '../archive/tar-builder.js';
-import { TEST_IMAGE, testRuntimes } from '../runners/job-fixtures.js';
+import { TEST_IMAGE, isRunning, testRuntimes } from '../runners/job-fixtures.js';
 
 // A model that needs only the standard library, so these tests run on the host's python3.
 const ECHO = `
@@ -54,15 +54,6 @@ async function invoke(server: ModelServer, body: string, headers: Record<string,
     headers: { 'Content-Type': 'text/plain', ...headers },
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('startModelServer', () => {
