@@ -1,4 +1,5 @@
-import { basename, dirname } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { LOCAL_PYTHON_DIR } from '../runtimes/runtime-manager.js';
 import type { Runtime } from '../runtimes/runtime-definition.js';
 import { OPT_ML, mapContainerPaths, type Sandbox } from './sandbox.js';
 
@@ -21,9 +22,9 @@ const PASSED_THROUGH = [
 
 /**
  * The environment a container would start with, built for this machine: the runtime's interpreter first on
- * PATH (so `python` inside the job is the runtime's), `SAGEMAKER_BASE_DIR` naming the sandbox's /opt/ml, a
- * private TMPDIR, unbuffered Python output (so the log shows lines as they happen), and no user
- * site-packages (a container has none).
+ * PATH (so `python` inside the job is the runtime's), `SAGEMAKER_BASE_DIR` naming the sandbox's /opt/ml, the
+ * start-up hook that maps hard-coded /opt/ml paths in Python (local/python/job_startup), a private TMPDIR,
+ * unbuffered Python output (so the log shows lines as they happen), and no user site-packages.
  */
 export function baseEnvironment(
   hostEnv: NodeJS.ProcessEnv,
@@ -39,9 +40,19 @@ export function baseEnvironment(
   env.TMPDIR = sandbox.tmp;
   // The toolkits' own name for "where /opt/ml is" outside a container (sagemaker_training.environment).
   env.SAGEMAKER_BASE_DIR = sandbox.hostPath(OPT_ML);
+  // Read by the start-up hook (JOB_STARTUP_DIR) when the job's PYTHONPATH includes it.
+  env.SLIPWAY_OPT_ML = sandbox.hostPath(OPT_ML);
   env.PYTHONUNBUFFERED = '1';
   env.PYTHONNOUSERSITE = '1';
   return env;
+}
+
+/** The folder whose sitecustomize.py maps /opt/ml paths inside a job's Python processes. */
+export const JOB_STARTUP_DIR = join(LOCAL_PYTHON_DIR, 'job_startup');
+
+/** PYTHONPATH with `first` entries ahead of what `env` (the job's own Environment) already has. */
+export function prependPythonPath(env: Readonly<Record<string, string>>, ...first: string[]): string {
+  return [...first, ...(env.PYTHONPATH ? env.PYTHONPATH.split(delimiter) : [])].filter(Boolean).join(delimiter);
 }
 
 /** A request's `Environment` map with `/opt/ml` paths in its values moved into the sandbox. */

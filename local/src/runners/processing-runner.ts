@@ -5,7 +5,13 @@ import type { CreateProcessingJobRequest } from '@aws-sdk/client-sagemaker';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { RuntimeManager } from '../runtimes/runtime-manager.js';
 import type { JobResult, JobRunner, JobSpec, ProcessingJobSpec } from './job-runner.js';
-import { baseEnvironment, hostCommand, mappedEnvironment } from './container-environment.js';
+import {
+  JOB_STARTUP_DIR,
+  baseEnvironment,
+  hostCommand,
+  mappedEnvironment,
+  prependPythonPath,
+} from './container-environment.js';
 import { runJob, type JobBodyResult, type JobContext } from './job-lifecycle.js';
 import { readJobFile } from './job-files.js';
 import { failureReason, stderrLines } from './job-outcome.js';
@@ -74,10 +80,12 @@ export class ProcessingRunner implements JobRunner {
     await mkdir(sandbox.tmp, { recursive: true });
 
     const [command, ...args] = hostCommand(plan.argv, runtime, sandbox) as [string, ...string[]];
+    const own = mappedEnvironment(request.Environment, sandbox);
     const env = {
       ...baseEnvironment(this.options.hostEnv, runtime, sandbox),
       AWS_REGION: spec.region,
-      ...mappedEnvironment(request.Environment, sandbox),
+      ...own,
+      PYTHONPATH: prependPythonPath(own, JOB_STARTUP_DIR),
     };
     log.note(`running ${[command, ...args].join(' ')}`);
     const outcome = await runUserProcess({

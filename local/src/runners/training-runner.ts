@@ -10,7 +10,13 @@ import { formatS3Uri, parseS3Uri } from '../storage/object-key.js';
 import type { Runtime } from '../runtimes/runtime-definition.js';
 import type { JobResult, JobRunner, JobSpec, TrainingJobSpec } from './job-runner.js';
 import type { JobRunnerOptions } from './processing-runner.js';
-import { baseEnvironment, hostCommand, mappedEnvironment } from './container-environment.js';
+import {
+  JOB_STARTUP_DIR,
+  baseEnvironment,
+  hostCommand,
+  mappedEnvironment,
+  prependPythonPath,
+} from './container-environment.js';
 import { decodeHyperparameters, type DecodedHyperparameters } from './hyperparameters.js';
 import { readJobFile } from './job-files.js';
 import { runJob, type JobBodyResult, type JobContext } from './job-lifecycle.js';
@@ -89,11 +95,13 @@ export class TrainingRunner implements JobRunner {
 
     const argv = commandFor(plan, environment.userArgs, runtime, sandbox);
     const [command, ...args] = argv as [string, ...string[]];
+    const own = mappedEnvironment(spec.request.Environment, sandbox);
     const env: Record<string, string> = {
       ...baseEnvironment(this.options.hostEnv, runtime, sandbox),
-      ...mappedEnvironment(spec.request.Environment, sandbox),
+      ...own,
       ...mappedEnvironment(environment.variables, sandbox),
-      PYTHONPATH: sandbox.hostPath(TRAINING_PATHS.code),
+      // As in the framework images, the code folder is importable from anywhere.
+      PYTHONPATH: prependPythonPath(own, JOB_STARTUP_DIR, sandbox.hostPath(TRAINING_PATHS.code)),
     };
     log.note(`running ${argv.join(' ')}`);
     const outcome = await runUserProcess({

@@ -7,6 +7,8 @@ import { ensureVenv } from './venv-builder.js';
 
 /** The repository root (this file is `local/src/runtimes/…` in sources and `local/dist/runtimes/…` when built). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The Python code the local server runs: the model server (`slipway_serving`) and the jobs' start-up hook. */
+export const LOCAL_PYTHON_DIR = join(REPO_ROOT, 'local', 'python');
 
 export interface RuntimeManagerOptions {
   /** Where venvs are built. @default `SLIPWAY_RUNTIME_DIR`, else `<repo>/.cache/runtimes` */

@@ -4,18 +4,15 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ValidationError } from '@slipway/core';
 import { extractTarGz } from '../archive/extract.js';
-import { baseEnvironment } from '../runners/container-environment.js';
+import { JOB_STARTUP_DIR, baseEnvironment, prependPythonPath } from '../runners/container-environment.js';
 import { createSandbox } from '../runners/sandbox.js';
 import { parseS3Uri } from '../storage/object-key.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Runtime } from '../runtimes/runtime-definition.js';
-import { RuntimeManager } from '../runtimes/runtime-manager.js';
+import { LOCAL_PYTHON_DIR, RuntimeManager } from '../runtimes/runtime-manager.js';
 
-/** Where the Python model server package lives (`local/python`, from `src/serving` or `dist/serving`). */
-export const SERVING_PYTHON_PATH = fileURLToPath(new URL('../../python/', import.meta.url));
 const READY = 'SLIPWAY_MODEL_SERVER_READY ';
 const STDERR_TAIL_BYTES = 8192;
 
@@ -116,7 +113,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     const env = {
       ...baseEnvironment(options.hostEnv ?? process.env, runtime, sandbox),
       ...environment,
-      PYTHONPATH: SERVING_PYTHON_PATH,
+      // From a model.tar.gz the model sits at the sandbox's /opt/ml/model, so hard-coded paths can be mapped too.
+      PYTHONPATH: prependPythonPath(environment, LOCAL_PYTHON_DIR, ...(options.modelTarGz ? [JOB_STARTUP_DIR] : [])),
     };
     const child = spawn(
       runtime.python,

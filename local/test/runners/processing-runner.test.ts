@@ -151,6 +151,41 @@ describe('ProcessingRunner', () => {
     );
   });
 
+  it('runs a script that hard-codes /opt/ml paths, as SDK examples do', async () => {
+    const code = await world.putFixture('code/hardcoded_paths.py', 'hardcoded_paths.py');
+    await world.put('texts/a.txt', 'alpha');
+    await world.put('texts/b.txt', 'beta');
+    const request = processingRequest(code, 'hardcoded_paths.py', [], {
+      Environment: { PYTHONPATH: '/opt/ml/processing/input/code' },
+      ProcessingInputs: [
+        {
+          InputName: 'data',
+          S3Input: {
+            S3Uri: `s3://${BUCKET}/texts/`,
+            LocalPath: '/opt/ml/processing/input/data',
+            S3DataType: 'S3Prefix',
+          },
+        },
+      ],
+      ProcessingOutputConfig: {
+        Outputs: [
+          {
+            OutputName: 'result',
+            S3Output: {
+              S3Uri: `s3://${BUCKET}/joined`,
+              LocalPath: '/opt/ml/processing/output/result',
+              S3UploadMode: 'EndOfJob',
+            },
+          },
+        ],
+      },
+    });
+    const result = await runner.run(world.processing('hardcoded', request), world.store);
+    expect(result.failureReason).toBeUndefined();
+    expect(result.exitMessage).toBe('joined 2 file(s)');
+    expect(await world.get(`s3://${BUCKET}/joined/nested/joined.txt`)).toBe('alpha+beta');
+  });
+
   it('uploads nothing on a non-zero exit, and still reports the exit message', async () => {
     const spec = await processFilesJob(['--fail-with', '3']);
     const result = await runner.run(spec, world.store);

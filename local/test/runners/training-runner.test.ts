@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { extractTarGz } from '../../src/archive/index.js';
 import { TrainingRunner, planTrainingJob } from '../../src/runners/index.js';
+import { JOB_STARTUP_DIR } from '../../src/runners/container-environment.js';
 import { BUCKET, JobWorld, processingRequest, runnerOptions, trainingRequest } from './job-fixtures.js';
 import { describeRunnerContract } from './runner-contract.js';
 import { writeRawTarGz } from '../archive/tar-builder.js';
@@ -180,7 +181,7 @@ describe('TrainingRunner', () => {
       TRAINING_JOB_NAME: spec.jobName,
       AWS_REGION: 'us-east-1',
       CUSTOM: `value at ${ml}/model`,
-      PYTHONPATH: `${ml}/code`,
+      PYTHONPATH: `${JOB_STARTUP_DIR}:${ml}/code`,
     });
     const trainingEnv = JSON.parse(env.SM_TRAINING_ENV!) as Record<string, unknown>;
     expect(trainingEnv).toMatchObject({
