@@ -1,9 +1,11 @@
 """The start-up hook that maps hard-coded /opt/ml paths into a job's sandbox."""
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 from conftest import PYTHON_ROOT
 
@@ -74,3 +76,33 @@ def test_another_sitecustomize_further_along_the_path_still_runs(tmp_path):
         timeout=30,
     )
     assert result.stdout.strip() == "yes", result.stderr
+
+
+def test_the_launcher_ends_the_job_when_the_runner_dies(tmp_path):
+    # A stand-in runner starts a long job through the launcher and is then killed with SIGKILL.
+    pid_file = tmp_path / "job.pid"
+    job = tmp_path / "job.py"
+    job.write_text("import os, time\nopen(%r, 'w').write(str(os.getpid()))\ntime.sleep(60)\n" % str(pid_file))
+    launcher = os.path.join(PYTHON_ROOT, "job_launcher.py")
+    runner = (
+        "import os, subprocess, sys, time\n"
+        "subprocess.Popen([sys.executable, %r, str(os.getpid()), sys.executable, %r], start_new_session=True)\n"
+        "time.sleep(60)\n" % (launcher, str(job))
+    )
+    process = subprocess.Popen([sys.executable, "-c", runner])
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the job did not start"
+        time.sleep(0.05)
+    job_pid = int(pid_file.read_text())
+    process.kill()
+    process.wait(5)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(job_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(job_pid, signal.SIGKILL)
+    raise AssertionError("the job outlived its runner")

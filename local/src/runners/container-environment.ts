@@ -50,6 +50,9 @@ export function baseEnvironment(
 /** The folder whose sitecustomize.py maps /opt/ml paths inside a job's Python processes. */
 export const JOB_STARTUP_DIR = join(LOCAL_PYTHON_DIR, 'job_startup');
 
+/** Starts jobs so that they die with the server (see local/python/job_launcher.py). */
+export const JOB_LAUNCHER = join(LOCAL_PYTHON_DIR, 'job_launcher.py');
+
 /** PYTHONPATH with `first` entries ahead of what `env` (the job's own Environment) already has. */
 export function prependPythonPath(env: Readonly<Record<string, string>>, ...first: string[]): string {
   return [...first, ...(env.PYTHONPATH ? env.PYTHONPATH.split(delimiter) : [])].filter(Boolean).join(delimiter);

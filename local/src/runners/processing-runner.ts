@@ -6,6 +6,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { RuntimeManager } from '../runtimes/runtime-manager.js';
 import type { JobResult, JobRunner, JobSpec, ProcessingJobSpec } from './job-runner.js';
 import {
+  JOB_LAUNCHER,
   JOB_STARTUP_DIR,
   baseEnvironment,
   hostCommand,
@@ -96,6 +97,7 @@ export class ProcessingRunner implements JobRunner {
       log,
       signal,
       stopGraceMs: this.options.stopGraceMs,
+      launcher: { python: runtime.python, script: JOB_LAUNCHER },
     });
     const exitMessage = await readJobFile(sandbox.hostPath('/opt/ml/output/message'));
     const base = { processMillis: outcome.millis, ...(exitMessage !== undefined ? { exitMessage } : {}) };

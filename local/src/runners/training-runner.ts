@@ -11,6 +11,7 @@ import type { Runtime } from '../runtimes/runtime-definition.js';
 import type { JobResult, JobRunner, JobSpec, TrainingJobSpec } from './job-runner.js';
 import type { JobRunnerOptions } from './processing-runner.js';
 import {
+  JOB_LAUNCHER,
   JOB_STARTUP_DIR,
   baseEnvironment,
   hostCommand,
@@ -112,6 +113,7 @@ export class TrainingRunner implements JobRunner {
       log,
       signal,
       stopGraceMs: this.options.stopGraceMs,
+      launcher: { python: runtime.python, script: JOB_LAUNCHER },
       onLine: (line) => scraper.scan(line),
     });
     const metrics = scraper.results();

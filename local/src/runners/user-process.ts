@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
 import type { JobLog } from './job-log.js';
 
 export interface UserProcessSpec {
@@ -13,6 +16,11 @@ export interface UserProcessSpec {
   readonly stopGraceMs: number;
   /** Each complete line of stdout or stderr (for metric scraping). */
   readonly onLine?: (line: string) => void;
+  /**
+   * Starts the command through `python job_launcher.py <our pid> command...`, which makes the kernel kill the
+   * job if this process dies (local/python/job_launcher.py), so a crashed server leaves no job running.
+   */
+  readonly launcher?: { readonly python: string; readonly script: string };
 }
 
 export interface UserProcessOutcome {
@@ -35,16 +43,25 @@ const TAIL_BYTES = 4096;
  * also stops whatever it started), with only the environment it is given, its output streamed to the job log.
  * When it exits, anything left in its group is killed, as when a container's main process ends.
  */
-export function runUserProcess(spec: UserProcessSpec): Promise<UserProcessOutcome> {
+export async function runUserProcess(spec: UserProcessSpec): Promise<UserProcessOutcome> {
+  if (spec.signal.aborted) return { aborted: true, millis: 0, stderrTail: '' };
+  // Checked here because through the launcher a missing command would only show as a traceback.
+  if (!(await findExecutable(spec.command, spec.cwd, spec.env.PATH ?? ''))) {
+    const spawnError = Object.assign(new Error(`spawn ${spec.command} ENOENT: no such executable`), { code: 'ENOENT' });
+    return { aborted: false, spawnError, millis: 0, stderrTail: '' };
+  }
+  return run(spec);
+}
+
+function run(spec: UserProcessSpec): Promise<UserProcessOutcome> {
   const started = performance.now();
   let stderrTail = '';
   let aborted = false;
   return new Promise((resolve) => {
-    if (spec.signal.aborted) {
-      resolve({ aborted: true, millis: 0, stderrTail });
-      return;
-    }
-    const child = spawn(spec.command, [...spec.args], {
+    const [command, args] = spec.launcher
+      ? [spec.launcher.python, [spec.launcher.script, String(process.pid), spec.command, ...spec.args]]
+      : [spec.command, [...spec.args]];
+    const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
       detached: true,
@@ -105,4 +122,23 @@ export function runUserProcess(spec: UserProcessSpec): Promise<UserProcessOutcom
     child.once('exit', () => killGroup('SIGKILL'));
     child.once('close', (code, signal) => finish(code, signal));
   });
+}
+
+/** The path a command would run from (`PATH` lookup for bare names), if it exists and is executable. */
+export async function findExecutable(command: string, cwd: string, path: string): Promise<string | undefined> {
+  const candidates = command.includes('/')
+    ? [isAbsolute(command) ? command : join(cwd, command)]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      if ((await stat(candidate)).isFile()) return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
 }
