@@ -52,11 +52,15 @@ export async function runJob(
   } catch (error) {
     return done({ status: 'Failed', failureReason: reasonForError(error), processMillis: 0 });
   }
+  if (spec.signal.aborted) {
+    log.note(`job ${spec.jobName} Stopped before it started`);
+    await log.close();
+    return done({ status: 'Stopped', processMillis: 0 });
+  }
   const controller = new AbortController();
   let timedOut = false;
   const stop = () => controller.abort();
   spec.signal.addEventListener('abort', stop, { once: true });
-  if (spec.signal.aborted) controller.abort();
   const timer =
     maxRuntimeSeconds !== undefined
       ? setTimeout(() => {

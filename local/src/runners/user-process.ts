@@ -47,7 +47,9 @@ export async function runUserProcess(spec: UserProcessSpec): Promise<UserProcess
   if (spec.signal.aborted) return { aborted: true, millis: 0, stderrTail: '' };
   // Checked here because through the launcher a missing command would only show as a traceback.
   if (!(await findExecutable(spec.command, spec.cwd, spec.env.PATH ?? ''))) {
-    const spawnError = Object.assign(new Error(`spawn ${spec.command} ENOENT: no such executable`), { code: 'ENOENT' });
+    const spawnError = Object.assign(new Error(`spawn ${spec.command} ENOENT: not found, or not executable`), {
+      code: 'ENOENT',
+    });
     return { aborted: false, spawnError, millis: 0, stderrTail: '' };
   }
   return run(spec);
