@@ -174,12 +174,15 @@ def make_app(handler):
     return app
 
 
-async def serve(handler, host, port, max_body_bytes, on_ready):
-    """Serves until cancelled; calls `on_ready(port)` once listening."""
+async def serve(handler, host, port, max_body_bytes, on_ready, reuse_port=False):
+    """Serves until cancelled; calls `on_ready(port)` once listening. With `reuse_port`, several worker
+    processes can listen on the same port and the kernel spreads connections across them."""
     loop = asyncio.get_running_loop()
     app = make_app(handler)
     connections = set()
-    server = await loop.create_server(lambda: HttpProtocol(app, max_body_bytes, connections), host, port, backlog=1024)
+    server = await loop.create_server(
+        lambda: HttpProtocol(app, max_body_bytes, connections), host, port, backlog=1024, reuse_port=reuse_port or None
+    )
     on_ready(server.sockets[0].getsockname()[1])
     try:
         await server.serve_forever()

@@ -184,3 +184,27 @@ def test_a_server_whose_launcher_is_gone_stops_by_itself(make_model_dir, tmp_pat
         time.sleep(0.2)
     os.kill(server_pid, signal.SIGKILL)
     pytest.fail("the orphaned model server kept running")
+
+
+def test_more_workers_share_the_port_and_stop_together(make_model_dir):
+    script = "import os\ndef model_fn(d):\n    return None\ndef transform_fn(m, b, c, a):\n    return str(os.getpid()), 'text/plain'\n"
+    server = Server(make_model_dir(script), {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"})
+    try:
+        pids = set()
+        for _ in range(40):  # each new connection is hashed to one of the listening processes
+            connection = server.connection()
+            connection.request("POST", "/invocations", body="x", headers={"Content-Type": "text/plain"})
+            pids.add(int(connection.getresponse().read()))
+            connection.close()
+        assert len(pids) == 2 and server.process.pid in pids
+    finally:
+        server.stop()
+    worker = (pids - {server.process.pid}).pop()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail("the second worker outlived the server")
