@@ -1,0 +1,1 @@
+"""A SageMaker-compatible model server for Slipway's local endpoints (standard library + the runtime's packages)."""

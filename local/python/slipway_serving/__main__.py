@@ -1,0 +1,118 @@
+"""python -m slipway_serving --model-dir DIR [--port N] [--host 127.0.0.1]
+
+Loads the model, then listens; prints `SLIPWAY_MODEL_SERVER_READY {"port": N}` on stdout when it answers
+/ping. A model that fails to load ends the process with exit code 2 and the handler's error on stderr.
+SIGTERM stops it gracefully (exit 0).
+"""
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import traceback
+
+from .errors import ModelLoadError
+from .handlers import InferenceHandler
+from .http_server import serve
+
+READY = "SLIPWAY_MODEL_SERVER_READY"
+LOAD_FAILED_EXIT = 2
+DEFAULT_MAX_PAYLOAD_MB = 6
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="slipway_serving")
+    parser.add_argument("--model-dir", required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "0")))
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone (no orphaned servers)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    workers = 1 if args.worker else _workers()
+    try:
+        max_mb = float(os.environ.get("SAGEMAKER_MAX_PAYLOAD_IN_MB") or DEFAULT_MAX_PAYLOAD_MB)
+    except ValueError:
+        max_mb = DEFAULT_MAX_PAYLOAD_MB
+    try:
+        handler = InferenceHandler(os.path.abspath(args.model_dir))
+    except ModelLoadError as error:
+        print("slipway_serving: the model failed to load: %s" % error, file=sys.stderr, flush=True)
+        return LOAD_FAILED_EXIT
+    except Exception:  # noqa: BLE001 - whatever else failed while loading, say so and exit non-zero
+        print("slipway_serving: the model failed to load:\n%s" % traceback.format_exc().rstrip(), file=sys.stderr, flush=True)
+        return LOAD_FAILED_EXIT
+
+    children = []
+
+    def on_ready(port):
+        # More workers: separate processes (each loads the model; no fork after numpy's threads started)
+        # listening on the same port. READY is printed once all of them answer.
+        for _ in range(workers - 1):
+            children.append(_start_worker(args, port))
+        print("%s %s" % (READY, json.dumps({"port": port})), flush=True)
+
+    async def run():
+        task = asyncio.ensure_future(
+            serve(handler, args.host, args.port, int(max_mb * 1024 * 1024), on_ready, reuse_port=workers > 1 or args.worker)
+        )
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, task.cancel)
+        if args.parent_pid:
+            asyncio.ensure_future(_watch_parent(args.parent_pid, task))
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        finally:
+            _stop_workers(children)
+
+    asyncio.run(run())
+    return 0
+
+
+def _workers():
+    """SAGEMAKER_MODEL_SERVER_WORKERS, as the containers read it; 1 when unset or not a positive number."""
+    try:
+        return max(1, int(os.environ.get("SAGEMAKER_MODEL_SERVER_WORKERS") or 1))
+    except ValueError:
+        return 1
+
+
+def _start_worker(args, port):
+    command = [sys.executable, "-m", "slipway_serving", "--model-dir", args.model_dir, "--host", args.host]
+    command += ["--port", str(port), "--parent-pid", str(os.getpid()), "--worker"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    line = child.stdout.readline()
+    if not line.startswith(READY):
+        child.wait()
+        raise SystemExit("slipway_serving: a worker failed to start (exit %s)" % child.returncode)
+    # Whatever the worker prints later (handlers' prints) goes on to this process's stdout.
+    threading.Thread(target=lambda: [sys.stdout.write(rest) for rest in child.stdout], daemon=True).start()
+    return child
+
+
+def _stop_workers(children):
+    for child in children:
+        child.terminate()
+    for child in children:
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+async def _watch_parent(parent_pid, task):
+    """Stops serving once the launcher is gone (this process was re-parented), so no server outlives it."""
+    while not task.done():
+        await asyncio.sleep(1)
+        if os.getppid() != parent_pid:
+            print("slipway_serving: the launcher (pid %d) is gone; stopping" % parent_pid, file=sys.stderr, flush=True)
+            task.cancel()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+export * from './archive-entry.js';
+export * from './extract.js';
+export * from './pack.js';

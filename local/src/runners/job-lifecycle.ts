@@ -1,0 +1,96 @@
+import { mkdir } from 'node:fs/promises';
+import type { JobKind, JobResult, JobSpec, JobStatus } from './job-runner.js';
+import { JobLog } from './job-log.js';
+import { reasonForError } from './job-outcome.js';
+import { createSandbox, type Sandbox } from './sandbox.js';
+
+/** What a job body hands back; the lifecycle adds the times and turns stops and timeouts into statuses. */
+export interface JobBodyResult {
+  readonly status: JobStatus;
+  readonly failureReason?: string;
+  readonly exitMessage?: string;
+  readonly modelArtifactsS3Uri?: string;
+  readonly finalMetricDataList?: JobResult['finalMetricDataList'];
+  readonly processMillis: number;
+}
+
+export interface JobContext {
+  readonly log: JobLog;
+  readonly sandbox: Sandbox;
+  /** Aborted when the job is stopped or runs past its MaxRuntimeInSeconds. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The frame every runner shares: opens the job's log, sets up its sandbox, enforces MaxRuntimeInSeconds,
+ * and makes sure a failure is a result, never an exception. A stop request wins over whatever the body
+ * reports; a timeout is a failure that says which limit was hit.
+ */
+export async function runJob(
+  spec: JobSpec,
+  kind: JobKind,
+  maxRuntimeSeconds: number | undefined,
+  body: (context: JobContext) => Promise<JobBodyResult>,
+): Promise<JobResult> {
+  const startTime = new Date();
+  const done = (result: Omit<JobResult, 'startTime' | 'endTime'>): JobResult => ({
+    ...result,
+    startTime,
+    endTime: new Date(),
+  });
+  if (spec.kind !== kind) {
+    return done({
+      status: 'Failed',
+      failureReason: `InternalServerError: the ${kind} runner was given a ${spec.kind} job`,
+      processMillis: 0,
+    });
+  }
+  let log: JobLog;
+  try {
+    log = await JobLog.open(spec.logFile);
+    await mkdir(spec.workDir, { recursive: true });
+  } catch (error) {
+    return done({ status: 'Failed', failureReason: reasonForError(error), processMillis: 0 });
+  }
+  if (spec.signal.aborted) {
+    log.note(`job ${spec.jobName} Stopped before it started`);
+    await log.close();
+    return done({ status: 'Stopped', processMillis: 0 });
+  }
+  const controller = new AbortController();
+  let timedOut = false;
+  const stop = () => controller.abort();
+  spec.signal.addEventListener('abort', stop, { once: true });
+  const timer =
+    maxRuntimeSeconds !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, maxRuntimeSeconds * 1000)
+      : undefined;
+
+  let result: JobBodyResult;
+  try {
+    result = await body({ log, sandbox: createSandbox(spec.workDir), signal: controller.signal });
+  } catch (error) {
+    log.note(`runner error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    result = { status: 'Failed', failureReason: reasonForError(error), processMillis: 0 };
+  } finally {
+    if (timer) clearTimeout(timer);
+    spec.signal.removeEventListener('abort', stop);
+  }
+  if (spec.signal.aborted) {
+    result = { status: 'Stopped', processMillis: result.processMillis };
+  } else if (timedOut) {
+    result = {
+      status: 'Failed',
+      failureReason:
+        `MaxRuntimeExceeded: the job ran longer than StoppingCondition.MaxRuntimeInSeconds (${maxRuntimeSeconds} s) ` +
+        'and was stopped',
+      processMillis: result.processMillis,
+    };
+  }
+  log.note(`job ${spec.jobName} ${result.status}${result.failureReason ? `: ${result.failureReason}` : ''}`);
+  await log.close();
+  return done(result);
+}

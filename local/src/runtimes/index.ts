@@ -1,0 +1,7 @@
+export * from './image-uri.js';
+export * from './runtime-definition.js';
+export * from './builtin-runtimes.js';
+export * from './runtime-catalog.js';
+export * from './python.js';
+export * from './venv-builder.js';
+export * from './runtime-manager.js';
