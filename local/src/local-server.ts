@@ -29,13 +29,9 @@ export const DEFAULT_DATA_DIR = '.slipway';
 export const DEFAULT_PORT = 7700;
 export const SERVER_FILE = 'server.json';
 
-export interface LocalServerOptions {
+export interface LocalServiceOptions {
   /** Where the database, objects and job sandboxes live. */
   readonly dataDir: string;
-  /** TCP port; 0 (the default) picks a free one. */
-  readonly port?: number;
-  /** Only 127.0.0.1 is accepted: the server runs jobs and takes unsigned requests. */
-  readonly host?: string;
   readonly region?: string;
   readonly accountId?: string;
   /** Job runners by kind; when omitted the runners module's createDefaultRunners() is used. */
@@ -46,33 +42,30 @@ export interface LocalServerOptions {
   readonly rulesFile?: string;
   readonly events?: EventBusOptions;
   readonly logger?: Logger;
-  /** Largest SageMaker/EventBridge request body. Default 2 MiB. */
-  readonly maxJsonBodyBytes?: number;
   /** Largest S3 object. Default 5 GiB. */
   readonly maxObjectBytes?: number;
   /** Which job sandboxes to keep after a job ends. Default "failed". */
   readonly keepJobWorkDirs?: WorkDirRetention;
   /** More operation modules (e.g. endpoints), added after the built-in ones. */
   readonly operationModules?: readonly OperationModuleFactory[];
+}
+
+export interface LocalServerOptions extends LocalServiceOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /** Only 127.0.0.1 is accepted: the server runs jobs and takes unsigned requests. */
+  readonly host?: string;
+  /** Largest SageMaker/EventBridge request body. Default 2 MiB. */
+  readonly maxJsonBodyBytes?: number;
   /** Serves `POST /endpoints/{name}/invocations`. */
   readonly invocations?: InvocationHandler;
 }
 
-export interface LocalServer {
+export interface LocalServer extends LocalService {
+  /** `http://127.0.0.1:<port>`: the endpoint for every SDK client and for AWS_ENDPOINT_URL. */
   readonly url: string;
   readonly port: number;
-  readonly dataDir: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** The local EventBridge bus: putRule(), putTargets(), drain(), deliveries() ... */
-  readonly events: EventBus;
-  readonly registry: ModelRegistry;
-  readonly engine: PipelineEngine;
-  readonly store: Store;
-  readonly objects: ObjectStore;
-  readonly operations: OperationRegistry;
-  /** Executions found running at start (left by a crash) and marked Failed. */
-  readonly recoveredExecutions: number;
+  /** Stops listening, ends running executions (Failed, with a reason), closes the database. */
   close(): Promise<void>;
 }
 
@@ -85,32 +78,37 @@ export interface ServerFile {
   readonly startedAt: string;
 }
 
+/** Everything the server serves, wired together but not listening: what tests drive in-process. */
+export interface LocalService {
+  readonly dataDir: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly events: EventBus;
+  readonly registry: ModelRegistry;
+  readonly engine: PipelineEngine;
+  readonly store: Store;
+  readonly objects: ObjectStore;
+  /** SageMaker/EventBridge operations by `X-Amz-Target`; `operations.invoke(target, input, context)`. */
+  readonly operations: OperationRegistry;
+  readonly s3: S3Api;
+  readonly log: Logger;
+  /** Executions found running at start (left by a crash) and marked Failed. */
+  readonly recoveredExecutions: number;
+  /** Ends running executions (Failed, with a reason) and closes the database. */
+  close(): Promise<void>;
+}
+
 /**
- * Starts the local SageMaker on 127.0.0.1: opens (and migrates) the database, recovers from an earlier
- * crash, loads event rules, and serves SageMaker, EventBridge, S3 and the runtime hook on one port.
- * One server per data dir: a second start while the first runs is refused.
+ * Opens the data dir and wires the service without a port: database (migrated), crash recovery, event
+ * rules, engine, registry and every operation module.
  */
-export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  if (options.host !== undefined && options.host !== LOCAL_HOST) {
-    throw new ValidationError({
-      where: 'startLocalServer',
-      field: 'host',
-      problem: `must be ${LOCAL_HOST}, got ${JSON.stringify(options.host)}`,
-      fix: 'the local server runs jobs and accepts unsigned requests, so it only listens on the loopback address',
-    });
-  }
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ValidationError({ where: 'startLocalServer', field: 'port', problem: `must be 0-65535, got ${port}` });
-  }
+export async function openLocalService(options: LocalServiceOptions): Promise<LocalService> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  await refuseIfRunning(dataDir);
   const log = options.logger ?? consoleLogger();
   const region = options.region ?? DEFAULT_REGION;
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
   const scope = { region, accountId };
-
   const store = Store.open(dataDir);
   try {
     const objects = new ObjectStore(dataDir);
@@ -130,54 +128,16 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     });
     const recoveredExecutions = await engine.recover();
     if (recoveredExecutions > 0) log.warn(`marked ${recoveredExecutions} interrupted execution(s) Failed`);
-
     bus.start();
-    for (const rule of [
-      ...(options.rules ?? []),
-      ...(options.rulesFile ? await readRulesFile(options.rulesFile) : []),
-    ]) {
-      bus.putRule(rule);
-    }
-
+    const rules = [...(options.rules ?? []), ...(options.rulesFile ? await readRulesFile(options.rulesFile) : [])];
+    for (const rule of rules) bus.putRule(rule);
     const context: ServiceContext = { store, engine, registry, bus, objects, scope, log };
     const operations = new OperationRegistry();
-    for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])])
+    for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])]) {
       operations.add(factory(context));
-
-    let url = '';
-    const health: RouteHandler = (request, response, requestUrl) => {
-      if (requestUrl.pathname !== '/_slipway/health' || request.method !== 'GET') return false;
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: 'ok', pid: process.pid, url, dataDir, region }));
-      return true;
-    };
-    const http = createServer(
-      createRequestListener({
-        operations,
-        s3: new S3Api(objects, { maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3 }),
-        log,
-        maxJsonBodyBytes: options.maxJsonBodyBytes ?? 2 * 1024 * 1024,
-        routes: [health],
-        ...(options.invocations ? { invocations: options.invocations } : {}),
-      }),
-    );
-    http.keepAliveTimeout = 5000;
-    const boundPort = await listenLocal(http, port);
-    url = `http://${LOCAL_HOST}:${boundPort}`;
-    const serverFile: ServerFile = {
-      url,
-      pid: process.pid,
-      port: boundPort,
-      dataDir,
-      startedAt: new Date().toISOString(),
-    };
-    await writeFile(join(dataDir, SERVER_FILE), `${JSON.stringify(serverFile, null, 2)}\n`);
-    log.info(`serving SageMaker, EventBridge and S3 at ${url} (data dir ${dataDir})`);
-
+    }
     let closing: Promise<void> | undefined;
     return {
-      url,
-      port: boundPort,
       dataDir,
       region,
       accountId,
@@ -187,16 +147,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       store,
       objects,
       operations,
+      s3: new S3Api(objects, { maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3 }),
+      log,
       recoveredExecutions,
       close() {
         closing ??= (async () => {
-          const stopped = new Promise<void>((done) => http.close(() => done()));
-          http.closeAllConnections();
-          await stopped;
           await engine.close();
           bus.close();
           store.close();
-          await rm(join(dataDir, SERVER_FILE), { force: true });
         })();
         return closing;
       },
@@ -205,6 +163,80 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     store.close();
     throw error;
   }
+}
+
+/**
+ * Starts the local SageMaker on 127.0.0.1: SageMaker, EventBridge, S3 and the runtime hook on one port.
+ * One server per data dir: a second start while the first runs is refused.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  if (options.host !== undefined && options.host !== LOCAL_HOST) {
+    throw new ValidationError({
+      where: 'startLocalServer',
+      field: 'host',
+      problem: `must be ${LOCAL_HOST}, got ${JSON.stringify(options.host)}`,
+      fix: 'the local server runs jobs and accepts unsigned requests, so it only listens on the loopback address',
+    });
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ValidationError({ where: 'startLocalServer', field: 'port', problem: `must be 0-65535, got ${port}` });
+  }
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  await refuseIfRunning(dataDir);
+  const service = await openLocalService({ ...options, dataDir });
+  let url = '';
+  const health: RouteHandler = (request, response, requestUrl) => {
+    if (requestUrl.pathname !== '/_slipway/health' || request.method !== 'GET') return false;
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ status: 'ok', pid: process.pid, url, dataDir, region: service.region }));
+    return true;
+  };
+  const http = createServer(
+    createRequestListener({
+      operations: service.operations,
+      s3: service.s3,
+      log: service.log,
+      maxJsonBodyBytes: options.maxJsonBodyBytes ?? 2 * 1024 * 1024,
+      routes: [health],
+      ...(options.invocations ? { invocations: options.invocations } : {}),
+    }),
+  );
+  http.keepAliveTimeout = 5000;
+  let boundPort: number;
+  try {
+    boundPort = await listenLocal(http, port);
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  url = `http://${LOCAL_HOST}:${boundPort}`;
+  const serverFile: ServerFile = {
+    url,
+    pid: process.pid,
+    port: boundPort,
+    dataDir,
+    startedAt: new Date().toISOString(),
+  };
+  await writeFile(join(dataDir, SERVER_FILE), `${JSON.stringify(serverFile, null, 2)}\n`);
+  service.log.info(`serving SageMaker, EventBridge and S3 at ${url} (data dir ${dataDir})`);
+  let closing: Promise<void> | undefined;
+  return {
+    ...service,
+    url,
+    port: boundPort,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((done) => http.close(() => done()));
+        http.closeAllConnections();
+        await stopped;
+        await service.close();
+        await rm(join(dataDir, SERVER_FILE), { force: true });
+      })();
+      return closing;
+    },
+  };
 }
 
 /** Reads `<dataDir>/server.json` if a server wrote one. */

@@ -22,6 +22,7 @@ export function resolveParameters(
   const issues: ValidationIssue[] = [];
   const declared = new Map(declarations.map((d) => [d.name, d]));
   const given = new Map<string, ParameterValue>();
+  const seen = new Set<string>();
   overrides.forEach((override, index) => {
     const field = `[${index}]`;
     const name = override.Name;
@@ -36,10 +37,11 @@ export function resolveParameters(
       });
       return;
     }
-    if (given.has(name)) {
+    if (seen.has(name)) {
       issues.push({ where, field: `${field}.Name`, problem: `gives parameter ${name} twice` });
       return;
     }
+    seen.add(name);
     const declaration = declared.get(name)!;
     const parsed = parseParameterText(declaration, override.Value);
     if (typeof parsed === 'object') {
