@@ -105,6 +105,7 @@ export interface LocalService {
 export async function openLocalService(options: LocalServiceOptions): Promise<LocalService> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
+  await claimDataDir(dataDir);
   const log = options.logger ?? consoleLogger();
   const region = options.region ?? DEFAULT_REGION;
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
@@ -155,12 +156,14 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
           await engine.close();
           bus.close();
           store.close();
+          openDataDirs.delete(dataDir);
         })();
         return closing;
       },
     };
   } catch (error) {
     store.close();
+    openDataDirs.delete(dataDir);
     throw error;
   }
 }
@@ -182,10 +185,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ValidationError({ where: 'startLocalServer', field: 'port', problem: `must be 0-65535, got ${port}` });
   }
-  const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  await refuseIfRunning(dataDir);
-  const service = await openLocalService({ ...options, dataDir });
+  const service = await openLocalService(options);
+  const dataDir = service.dataDir;
   let url = '';
   const health: RouteHandler = (request, response, requestUrl) => {
     if (requestUrl.pathname !== '/_slipway/health' || request.method !== 'GET') return false;
@@ -257,16 +258,21 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-async function refuseIfRunning(dataDir: string): Promise<void> {
+/** Data dirs opened by this process; another process's server is found through its server.json. */
+const openDataDirs = new Set<string>();
+
+async function claimDataDir(dataDir: string): Promise<void> {
   const existing = await readServerFile(dataDir);
-  if (existing && existing.pid !== process.pid && isProcessAlive(existing.pid)) {
+  const other = existing && existing.pid !== process.pid && isProcessAlive(existing.pid);
+  if (openDataDirs.has(dataDir) || other) {
     throw new ValidationError({
       where: dataDir,
       field: '',
-      problem: `is in use by another local server (pid ${existing.pid}, ${existing.url})`,
+      problem: `is in use by another local server${other ? ` (pid ${existing.pid}, ${existing.url})` : ' in this process'}`,
       fix: 'stop it with `slipway local down`, or use another --data-dir',
     });
   }
+  openDataDirs.add(dataDir);
 }
 
 async function readRulesFile(path: string): Promise<RuleDefinition[]> {

@@ -58,6 +58,9 @@ export function createRequestListener(
 async function route(options: HttpRoutingOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const url = new URL(request.url ?? '/', `http://${LOCAL_HOST}`);
+  // Object keys are taken from the raw path: URL parsing would resolve "." and ".." segments and so route
+  // `/bucket/a/../../x` somewhere else instead of refusing the key.
+  const rawPath = (request.url ?? '/').split('?')[0]!;
   const target = headerValue(request.headers['x-amz-target']);
   if (target) {
     if (request.method !== 'POST') {
@@ -82,7 +85,7 @@ async function route(options: HttpRoutingOptions, request: IncomingMessage, resp
   for (const handler of options.routes ?? []) {
     if (await handler(request, response, url)) return;
   }
-  const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
+  const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(rawPath);
   if (invocation && request.method === 'POST') {
     const name = decodeURIComponent(invocation[1]!);
     if (options.invocations) return options.invocations(name, request, response);
@@ -95,7 +98,7 @@ async function route(options: HttpRoutingOptions, request: IncomingMessage, resp
   }
   const result = await options.s3.handle({
     method: request.method ?? 'GET',
-    path: url.pathname,
+    path: rawPath,
     query: url.searchParams,
     headers: request.headers,
     body: request,
