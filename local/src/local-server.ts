@@ -127,11 +127,12 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
       dataDir,
       keepWorkDirs: options.keepJobWorkDirs ?? 'failed',
     });
-    const recoveredExecutions = await engine.recover();
-    if (recoveredExecutions > 0) log.warn(`marked ${recoveredExecutions} interrupted execution(s) Failed`);
+    // Rules first: the status changes that recovery publishes must be routed to them.
     bus.start();
     const rules = [...(options.rules ?? []), ...(options.rulesFile ? await readRulesFile(options.rulesFile) : [])];
     for (const rule of rules) bus.putRule(rule);
+    const recoveredExecutions = await engine.recover();
+    if (recoveredExecutions > 0) log.warn(`marked ${recoveredExecutions} interrupted execution(s) Failed`);
     const context: ServiceContext = { store, engine, registry, bus, objects, scope, log };
     const operations = new OperationRegistry();
     for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])]) {

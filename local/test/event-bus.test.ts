@@ -131,23 +131,63 @@ describe('event bus delivery', () => {
     }
   });
 
-  it('keeps undelivered events across a restart (the outbox), and delivers them at least once', async () => {
+  it('routes events left unrouted by a crash at the next start, to the rules saved before it', async () => {
+    const dataDir = tempDir();
+    const out = join(tempDir(), 'after-restart.json');
+    const first = await openLocalService({ dataDir, runners: {}, logger: memoryLogger(), events: FAST });
+    first.events.putRule({
+      name: 'persisted',
+      eventPattern: { source: ['aws.sagemaker'] },
+      targets: [
+        {
+          id: 'cmd',
+          type: 'command',
+          command: [
+            process.execPath,
+            '-e',
+            `require('fs').appendFileSync(${JSON.stringify(out)}, require('fs').readFileSync(0, 'utf8') + '\\n')`,
+          ],
+        },
+      ],
+    });
+    // Published, but the process goes away before routing it.
+    first.events.publish(sampleEvent(first, { n: 1 }));
+    await first.close();
+
+    const second = await openLocalService({ dataDir, runners: {}, logger: memoryLogger(), events: FAST });
+    try {
+      await second.events.drain();
+      const lines = readFileSync(out, 'utf8').trim().split('\n');
+      expect(lines.map((line) => (JSON.parse(line) as EventBridgeEvent).detail)).toEqual([{ n: 1 }]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('redelivers to an in-process handler after a restart once the handler is registered again', async () => {
     const dataDir = tempDir();
     const first = await openLocalService({ dataDir, runners: {}, logger: memoryLogger(), events: FAST });
-    first.events.putRule({ name: 'persisted', eventPattern: { source: ['aws.sagemaker'] } });
-    // Published but not yet routed when the process goes away.
-    first.events.publish(sampleEvent(first, { ModelApprovalStatus: 'Approved', n: 1 }));
+    let started!: () => void;
+    const attempted = new Promise<void>((resolve) => (started = resolve));
+    first.events.putRule({
+      name: 'handled',
+      eventPattern: { source: ['aws.sagemaker'] },
+      targets: [{ id: 'h', type: 'handler', handler: () => new Promise(() => started()) }],
+    });
+    first.events.publish(sampleEvent(first, { n: 2 }));
+    await attempted; // routed and in flight when the process goes away
     await first.close();
 
     const received: unknown[] = [];
     const second = await openLocalService({ dataDir, runners: {}, logger: memoryLogger(), events: FAST });
     try {
-      expect(second.events.getRule('persisted')).toBeDefined();
-      second.events.putTargets('persisted', [
+      expect(second.events.deliveries({ status: 'pending' })).toHaveLength(1);
+      second.events.putTargets('handled', [
         { id: 'h', type: 'handler', handler: (event) => void received.push(event.detail) },
       ]);
       await second.events.drain();
-      expect(received).toEqual([{ ModelApprovalStatus: 'Approved', n: 1 }]);
+      expect(received).toEqual([{ n: 2 }]);
+      expect(second.events.deliveries().map((d) => d.status)).toEqual(['delivered']);
     } finally {
       await second.close();
     }

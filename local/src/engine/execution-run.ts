@@ -133,7 +133,8 @@ export class ExecutionRun {
     let outcome: StepOutcome;
     for (;;) {
       attempt += 1;
-      outcome = await executor(this.context(step, attempt)).catch((error: unknown): StepOutcome => ({
+      const reportMetadata = (metadata: Record<string, unknown>) => save('Executing', attempt, { metadata });
+      outcome = await executor(this.context(step, attempt, reportMetadata)).catch((error: unknown): StepOutcome => ({
         status: 'Failed',
         failureReason: `The local engine failed: ${errorMessage(error)}`,
       }));
@@ -193,7 +194,11 @@ export class ExecutionRun {
     }
   }
 
-  private context(step: StepDefinition, attempt: number): StepContext {
+  private context(
+    step: StepDefinition,
+    attempt: number,
+    reportMetadata: (metadata: Record<string, unknown>) => void,
+  ): StepContext {
     return {
       step,
       execution: this.info,
@@ -201,6 +206,7 @@ export class ExecutionRun {
       signal: this.controller.signal,
       services: this.services,
       resolve: (value, variables = {}) => this.resolve(value, variables),
+      reportMetadata,
     };
   }
 

@@ -329,12 +329,15 @@ export class EventBus {
           })
         : JSON.stringify(event);
       await deliverToTarget(target, event, input);
+      if (this.closed) return;
       this.store.events.recordAttempt(
         delivery.id,
         { status: 'delivered', attempts, nextAttemptAt: new Date() },
         new Date(),
       );
     } catch (error) {
+      // After close() the database is gone; the delivery stays pending and is retried after a restart.
+      if (this.closed) return;
       const message = error instanceof Error ? error.message : String(error);
       const exhausted = attempts >= this.maxAttempts;
       const delay = Math.min(this.retryMaxMillis, this.retryBaseMillis * 2 ** (attempts - 1));

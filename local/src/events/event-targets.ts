@@ -131,6 +131,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
       promise,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+        timer.unref();
       }),
     ]);
   } finally {

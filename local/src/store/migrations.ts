@@ -1,6 +1,8 @@
 /**
  * The schema, as an append-only list: migration N brings a database at user_version N to N+1. Never edit a
- * shipped migration; add one. Times are epoch milliseconds; structured fields are JSON text.
+ * shipped migration; add one. Times are epoch milliseconds; structured fields are JSON text. Job, model
+ * and group names compare without case: SageMaker lowercases them in ARNs, and clients read names back
+ * from ARNs.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -68,7 +70,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (execution_arn, step_name)
   );
   CREATE TABLE jobs (
-    name TEXT PRIMARY KEY,
+    name TEXT PRIMARY KEY COLLATE NOCASE,
     kind TEXT NOT NULL,
     arn TEXT NOT NULL,
     execution_arn TEXT,
@@ -88,7 +90,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX jobs_by_status ON jobs (status);
   CREATE TABLE models (
-    name TEXT PRIMARY KEY,
+    name TEXT PRIMARY KEY COLLATE NOCASE,
     arn TEXT NOT NULL,
     request TEXT NOT NULL,
     execution_arn TEXT,

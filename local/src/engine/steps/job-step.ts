@@ -91,6 +91,7 @@ export function jobStep(kind: JobKind): StepExecutor {
       createdAt: created,
       modifiedAt: created,
     });
+    context.reportMetadata({ [details.metadataKey]: { Arn: arn } });
     const spec = {
       kind,
       jobName,

@@ -24,6 +24,8 @@ export interface StepContext {
    * with extra execution variables such as ProcessingJobName.
    */
   resolve(value: unknown, executionVariables?: Readonly<Record<string, string>>): Promise<unknown>;
+  /** Records the step's Metadata while it still runs (a job's ARN as soon as the job exists). */
+  reportMetadata(metadata: Record<string, unknown>): void;
 }
 
 export type StepOutcome =
