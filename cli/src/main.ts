@@ -3,6 +3,7 @@ import { ValidationError } from '@slipway/core';
 import { Output } from './output.js';
 import type { CliContext } from './context.js';
 import { registerInit } from './commands/init.js';
+import { registerLocal } from './commands/local.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       writeErr: (text) => (options.stderr ?? process.stderr).write(text),
     });
   registerInit(program, context);
+  registerLocal(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
