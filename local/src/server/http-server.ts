@@ -57,10 +57,6 @@ export function createRequestListener(
 
 async function route(options: HttpRoutingOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const requestId = randomUUID();
-  const url = new URL(request.url ?? '/', `http://${LOCAL_HOST}`);
-  // Object keys are taken from the raw path: URL parsing would resolve "." and ".." segments and so route
-  // `/bucket/a/../../x` somewhere else instead of refusing the key.
-  const rawPath = (request.url ?? '/').split('?')[0]!;
   const target = headerValue(request.headers['x-amz-target']);
   if (target) {
     if (request.method !== 'POST') {
@@ -82,6 +78,10 @@ async function route(options: HttpRoutingOptions, request: IncomingMessage, resp
     const context = { actor: requestActor(request.headers), requestId };
     return send(response, await handleJsonRequest(options.operations, target, body, context, options.log));
   }
+  const url = new URL(request.url ?? '/', `http://${LOCAL_HOST}`);
+  // Object keys are taken from the raw path: URL parsing would resolve "." and ".." segments and so route
+  // `/bucket/a/../../x` somewhere else instead of refusing the key.
+  const rawPath = (request.url ?? '/').split('?')[0]!;
   for (const handler of options.routes ?? []) {
     if (await handler(request, response, url)) return;
   }

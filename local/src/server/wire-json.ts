@@ -4,9 +4,10 @@
  */
 export function toWireJson(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key: string, converted: unknown) {
+    // Date.toJSON has already turned a Date into a string; only then look at the original member.
+    if (typeof converted !== 'string') return converted;
     const original = key === '' ? value : this[key];
-    if (original instanceof Date) return original.getTime() / 1000;
-    return converted;
+    return original instanceof Date ? original.getTime() / 1000 : converted;
   });
 }
 

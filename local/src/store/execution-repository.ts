@@ -94,8 +94,15 @@ interface StepRow {
 
 export const TERMINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['Stopped', 'Failed', 'Succeeded'];
 
-/** Pipeline executions and their steps. */
+/** How many execution records stay cached: Describe calls are the hot path of every polling client. */
+const CACHE_LIMIT = 2000;
+
+/**
+ * Pipeline executions and their steps. Execution records are cached write-through: this server is the only
+ * writer of its database (one server per data dir), and every write goes through this class.
+ */
 export class ExecutionRepository {
+  private readonly cache = new Map<string, ExecutionRecord>();
   private readonly byArn;
   private readonly statusUpdate;
   private readonly stepUpsert;
@@ -153,8 +160,14 @@ export class ExecutionRepository {
   }
 
   get(arn: string): ExecutionRecord | undefined {
+    const cached = this.cache.get(arn);
+    if (cached) return cached;
     const row = this.byArn.get(arn);
-    return row ? executionFromRow(row) : undefined;
+    if (!row) return undefined;
+    const record = executionFromRow(row);
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(arn, record);
+    return record;
   }
 
   byClientToken(pipelineName: string, token: string): ExecutionRecord | undefined {
@@ -189,6 +202,7 @@ export class ExecutionRepository {
   }
 
   setStatus(arn: string, status: ExecutionStatus, at: Date, details: { failureReason?: string } = {}): void {
+    this.cache.delete(arn);
     this.statusUpdate.run({
       arn,
       status,
@@ -199,10 +213,12 @@ export class ExecutionRepository {
   }
 
   setStopToken(arn: string, token: string): void {
+    this.cache.delete(arn);
     this.db.prepare('UPDATE executions SET stop_token = ? WHERE arn = ?').run(token, arn);
   }
 
   deleteForPipeline(pipelineName: string): void {
+    for (const [arn, record] of this.cache) if (record.pipelineName === pipelineName) this.cache.delete(arn);
     this.db.prepare('DELETE FROM executions WHERE pipeline_name = ?').run(pipelineName);
   }
 
