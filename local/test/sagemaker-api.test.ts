@@ -95,7 +95,8 @@ function apiCases(backend: () => Backend): void {
       new UpdatePipelineCommand({ PipelineName: name('desc'), PipelineDefinition: changed }),
     );
     expect(updated.PipelineArn).toBe(described.PipelineArn);
-    if (isLocal()) expect(updated.PipelineVersionId).toBe(2);
+    // moto differs: UpdatePipeline answers without PipelineVersionId.
+    expect(updated.PipelineVersionId).toBe(isLocal() ? 2 : undefined);
     const again = await sm().send(new DescribePipelineCommand({ PipelineName: name('desc') }));
     expect(JSON.parse(again.PipelineDefinition!)).toEqual(JSON.parse(changed));
   });

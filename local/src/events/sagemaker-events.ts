@@ -11,7 +11,6 @@ export interface ModelPackageEventInput {
   readonly ModelPackageGroupName: string;
   readonly ModelPackageVersion: number;
   readonly ModelPackageArn: string;
-  readonly ModelPackageName?: string;
   readonly ModelPackageDescription?: string;
   readonly CreationTime: Date;
   readonly InferenceSpecification?: unknown;
@@ -37,7 +36,6 @@ export function modelPackageStateChangeEvent(
     ModelPackageGroupName: input.ModelPackageGroupName,
     ModelPackageVersion: input.ModelPackageVersion,
     ModelPackageArn: input.ModelPackageArn,
-    ...(input.ModelPackageName ? { ModelPackageName: input.ModelPackageName } : {}),
     ...(input.ModelPackageDescription ? { ModelPackageDescription: input.ModelPackageDescription } : {}),
     CreationTime: eventTime(input.CreationTime),
     ...(input.InferenceSpecification !== undefined ? { InferenceSpecification: input.InferenceSpecification } : {}),

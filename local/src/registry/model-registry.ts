@@ -281,7 +281,6 @@ function eventInput(record: ModelPackageRecord) {
     ModelPackageGroupName: record.groupName,
     ModelPackageVersion: record.version,
     ModelPackageArn: record.arn,
-    ModelPackageName: record.groupName,
     ...(record.description !== undefined ? { ModelPackageDescription: record.description } : {}),
     CreationTime: record.createdAt,
     InferenceSpecification: details['InferenceSpecification'],
