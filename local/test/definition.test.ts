@@ -180,6 +180,21 @@ describe('parseDefinition refuses bad definitions, naming the field', () => {
     expect(problems(wrap([step('A', { CacheConfig: { Enabled: true, ExpireAfter: 'soon' } })]))).toMatch(
       /ExpireAfter must be an ISO-8601 duration/,
     );
+    expect(problems(wrap([{ Name: 'F', Type: 'Fail', Arguments: {}, CacheConfig: { Enabled: true } }]))).toMatch(
+      /CacheConfig is not allowed on a Fail step/,
+    );
+    expect(
+      problems(
+        wrap([
+          {
+            Name: 'C',
+            Type: 'Condition',
+            Arguments: { Conditions: [{ Type: 'Equals', LeftValue: 1, RightValue: 1 }] },
+            RetryPolicies: [],
+          },
+        ]),
+      ),
+    ).toMatch(/RetryPolicies is not allowed on a Condition step/);
     expect(problems(wrap([{ Name: 'C', Type: 'Condition', Arguments: { Conditions: [{ Type: 'Maybe' }] } }]))).toMatch(
       /Conditions\[0\]\.Type must be one of/,
     );

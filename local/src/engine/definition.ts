@@ -92,6 +92,9 @@ const EXECUTION_VARIABLES = [
 ];
 
 const PARAMETER_TYPES: readonly ParameterType[] = ['String', 'Integer', 'Float', 'Boolean'];
+/** Step types SageMaker gives no CacheConfig / RetryPolicies (SDK `Step` subclasses and the AWS guides). */
+const NO_CACHE_CONFIG = ['Condition', 'Fail', 'Model', 'RegisterModel'];
+const NO_RETRY_POLICIES = ['Condition', 'Fail'];
 
 /**
  * Parses and checks a pipeline definition (JSON text) the way CreatePipeline should: structure, names,
@@ -297,6 +300,16 @@ function buildSteps(
           checkConditionShape(condition, `${field}.Arguments.Conditions[${index}]`, add),
         );
       }
+    }
+    if (step['CacheConfig'] !== undefined && NO_CACHE_CONFIG.includes(type)) {
+      add(`${field}.CacheConfig`, `is not allowed on a ${type} step`, 'remove it: SageMaker caches job steps only');
+    }
+    if (step['RetryPolicies'] !== undefined && NO_RETRY_POLICIES.includes(type)) {
+      add(
+        `${field}.RetryPolicies`,
+        `is not allowed on a ${type} step`,
+        'remove it: SageMaker retries job, model and register steps only',
+      );
     }
     steps.push({
       name,
