@@ -4,6 +4,7 @@ import { Output } from './output.js';
 import type { CliContext } from './context.js';
 import { registerInit } from './commands/init.js';
 import { registerPipeline } from './commands/pipeline.js';
+import { registerLocal } from './commands/local.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     });
   registerInit(program, context);
   registerPipeline(program, context);
+  registerLocal(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

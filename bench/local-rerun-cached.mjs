@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { performance } from 'node:perf_hooks';
+// A re-run with nothing changed: every cacheable step (Preprocess, Train, Evaluate) must be a cache hit and
+// the whole execution should take ≤ 1 s. Register and CreateModel are not cacheable in SageMaker and run.
+import {
+  ProcessRunner,
+  createPipeline,
+  execute,
+  ms,
+  seedShapedPipeline,
+  startBenchServer,
+} from './local-lib/harness.mjs';
+
+const bench = await startBenchServer({
+  Processing: new ProcessRunner('Processing'),
+  Training: new ProcessRunner('Training'),
+});
+try {
+  await createPipeline(bench.sagemaker, 'cached', seedShapedPipeline({ cacheable: true }));
+  const first = await execute(bench, 'cached');
+  const started = performance.now();
+  const rerun = await execute(bench, 'cached');
+  const clientMillis = performance.now() - started;
+  const hits = rerun.steps
+    .filter((step) => step.CacheHitResult?.SourcePipelineExecutionArn === first.arn)
+    .map((step) => step.StepName);
+  console.log(`first run: ${first.status} in ${ms(first.wallMillis)}`);
+  console.log(
+    `re-run with nothing changed: ${rerun.status} in ${ms(rerun.wallMillis)} (server) / ${ms(clientMillis)} (client, start to answer) (target ≤ 1000 ms)`,
+  );
+  console.log(`cache hits: ${hits.sort().join(', ')} (${hits.length} of 3 cacheable steps)`);
+} finally {
+  await bench.close();
+}

@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ValidationError } from '@slipway/core';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORT,
+  SERVER_FILE,
+  isProcessAlive,
+  readServerFile,
+  startLocalServer,
+  type ServerFile,
+} from '@slipway/local';
+import type { CliContext } from '../context.js';
+
+const BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
+
+interface UpOptions {
+  readonly port: string;
+  readonly dataDir: string;
+  readonly detach?: boolean;
+  readonly rules?: string;
+  readonly region?: string;
+}
+
+/** `slipway local up|down|status`: the local SageMaker server for this repository. */
+export function registerLocal(program: Command, context: CliContext): void {
+  const local = program
+    .command('local')
+    .description('run the local SageMaker (API, engine, registry, events) on 127.0.0.1');
+  const dataDirOption = [
+    '--data-dir <dir>',
+    'where the server keeps its database, objects and job sandboxes',
+    DEFAULT_DATA_DIR,
+  ] as const;
+
+  local
+    .command('up')
+    .description('start the server (in the foreground unless --detach)')
+    .option('--port <port>', 'TCP port on 127.0.0.1 (0 picks a free one)', String(DEFAULT_PORT))
+    .option(...dataDirOption)
+    .option('--detach', 'start in the background, write <data-dir>/server.json and return')
+    .option('--rules <file>', 'a JSON file of event rules to register at start')
+    .option('--region <region>', 'the region in the ARNs the server issues')
+    .action(async (options: UpOptions) => {
+      const port = parsePort(options.port);
+      const dataDir = resolve(context.cwd, options.dataDir);
+      if (options.detach) return detach(context, port, dataDir, options);
+      const server = await startLocalServer({
+        dataDir,
+        port,
+        ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
+        ...(options.region ? { region: options.region } : {}),
+      });
+      context.output.result({ url: server.url, pid: process.pid, dataDir }, () => {
+        context.output.line(`Local SageMaker listening at ${server.url}`, 'good');
+        context.output.line(`  export AWS_ENDPOINT_URL=${server.url}`, 'dim');
+        context.output.line('  stop with Ctrl-C or `slipway local down`', 'dim');
+      });
+      await new Promise<void>((done) => {
+        const stop = () => void server.close().then(done);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  local
+    .command('down')
+    .description('stop the server started for this data dir')
+    .option(...dataDirOption)
+    .action(async (options: { dataDir: string }) => {
+      const dataDir = resolve(context.cwd, options.dataDir);
+      const running = await runningServer(dataDir);
+      if (!running) {
+        context.output.result({ stopped: false, dataDir }, () =>
+          context.output.line(`No local server is running for ${dataDir}.`),
+        );
+        return;
+      }
+      process.kill(running.pid, 'SIGTERM');
+      if (!(await waitUntil(() => !isProcessAlive(running.pid), 15_000))) {
+        throw new Error(
+          `the local server (pid ${running.pid}) did not stop within 15 s; stop it with kill ${running.pid}`,
+        );
+      }
+      await rm(join(dataDir, SERVER_FILE), { force: true });
+      context.output.result({ stopped: true, pid: running.pid, url: running.url, dataDir }, () =>
+        context.output.line(`Stopped the local server at ${running.url} (pid ${running.pid}).`, 'good'),
+      );
+    });
+
+  local
+    .command('status')
+    .description('say whether a server runs for this data dir, and where')
+    .option(...dataDirOption)
+    .action(async (options: { dataDir: string }) => {
+      const dataDir = resolve(context.cwd, options.dataDir);
+      const running = await runningServer(dataDir);
+      const healthy = running ? await answers(running.url) : false;
+      context.output.result(
+        { running: Boolean(running), healthy, dataDir, ...(running ? { url: running.url, pid: running.pid } : {}) },
+        () => {
+          if (!running) context.output.line(`No local server is running for ${dataDir}.`);
+          else
+            context.output.line(
+              `Local server ${healthy ? 'running' : 'not answering'} at ${running.url} (pid ${running.pid}, data dir ${dataDir})`,
+              healthy ? 'good' : 'warn',
+            );
+        },
+      );
+      if (!running || !healthy) process.exitCode = 1;
+    });
+}
+
+async function detach(context: CliContext, port: number, dataDir: string, options: UpOptions): Promise<void> {
+  const existing = await runningServer(dataDir);
+  if (existing) {
+    throw new ValidationError({
+      where: dataDir,
+      field: '',
+      problem: `already has a local server running at ${existing.url} (pid ${existing.pid})`,
+      fix: 'use it, or stop it first with `slipway local down`',
+    });
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(dataDir, 'server.log');
+  const log = openSync(logFile, 'a');
+  const args = [BIN, 'local', 'up', '--port', String(port), '--data-dir', dataDir];
+  if (options.rules) args.push('--rules', resolve(context.cwd, options.rules));
+  if (options.region) args.push('--region', options.region);
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    cwd: context.cwd,
+    env: context.env,
+  });
+  child.unref();
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  let started: ServerFile | undefined;
+  await waitUntil(async () => {
+    const file = await readServerFile(dataDir);
+    if (file && file.pid === child.pid && (await answers(file.url))) started = file;
+    return started !== undefined || exited;
+  }, 30_000);
+  if (!started) {
+    const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n');
+    throw new Error(`the local server did not start${exited ? '' : ' within 30 s'}; the end of ${logFile}:\n${tail}`);
+  }
+  const ready = started;
+  context.output.result({ url: ready.url, pid: ready.pid, dataDir, log: logFile }, () => {
+    context.output.line(`Local SageMaker running at ${ready.url} (pid ${ready.pid})`, 'good');
+    context.output.line(`  export AWS_ENDPOINT_URL=${ready.url}`, 'dim');
+    context.output.line(`  log: ${logFile}; stop with \`slipway local down\``, 'dim');
+  });
+}
+
+/** The server recorded in the data dir's server.json, if its process is alive. */
+async function runningServer(dataDir: string): Promise<ServerFile | undefined> {
+  const file = await readServerFile(dataDir);
+  return file !== undefined && isProcessAlive(file.pid) ? file : undefined;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/_slipway/health`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ValidationError({
+      where: '--port',
+      field: '',
+      problem: `must be a whole number from 0 to 65535, got ${JSON.stringify(text)}`,
+      fix: 'pass 0 for any free port',
+    });
+  }
+  return port;
+}

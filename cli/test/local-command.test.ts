@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { main } from '@slipway/cli';
+
+/** Runs the CLI in-process and returns its exit code and stdout (with --json the result document). */
+async function slipway(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
+  const previous = process.exitCode;
+  const code = await main(args, { stdout, stderr });
+  process.exitCode = previous;
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('slipway local up --detach / status / down', () => {
+  beforeAll(() => {
+    // --detach starts `cli/bin/slipway.js`, which runs the compiled CLI: build it (incremental, quick when current).
+    const built = spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-b', 'cli'], {
+      encoding: 'utf8',
+    });
+    expect(built.stdout + built.stderr).toBe('');
+  }, 120_000);
+
+  it('starts a server in the background, reports it, and stops it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));
+    const up = await slipway(['local', 'up', '--detach', '--port', '0', '--data-dir', dataDir, '--json']);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const started = JSON.parse(up.stdout) as { url: string; pid: number };
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'))).toMatchObject({
+      url: started.url,
+      pid: started.pid,
+    });
+
+    const again = await slipway(['local', 'up', '--detach', '--port', '0', '--data-dir', dataDir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already has a local server running at http:\/\/127\.0\.0\.1/);
+
+    const status = await slipway(['local', 'status', '--data-dir', dataDir, '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      running: true,
+      healthy: true,
+      url: started.url,
+      pid: started.pid,
+    });
+
+    const down = await slipway(['local', 'down', '--data-dir', dataDir, '--json']);
+    expect(JSON.parse(down.stdout)).toMatchObject({ stopped: true, pid: started.pid });
+    expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
+
+    const after = await slipway(['local', 'status', '--data-dir', dataDir]);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toMatch(/No local server is running/);
+  }, 60_000);
+
+  it('refuses a port that is not a number', async () => {
+    const bad = await slipway([
+      'local',
+      'up',
+      '--port',
+      'eighty',
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'slipway-cli-')),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--port must be a whole number from 0 to 65535, got "eighty"/);
+  });
+});

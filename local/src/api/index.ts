@@ -1,0 +1,16 @@
+import { eventOperations } from './events.js';
+import { jobOperations } from './jobs.js';
+import { approvalHistoryOperations, modelPackageOperations } from './model-packages.js';
+import { pipelineExecutionOperations } from './pipeline-executions.js';
+import { pipelineOperations } from './pipelines.js';
+import type { OperationModuleFactory } from './service-context.js';
+
+/** The resource families the server speaks. A new family is a new module added to this list. */
+export const BUILT_IN_OPERATION_MODULES: readonly OperationModuleFactory[] = [
+  pipelineOperations,
+  pipelineExecutionOperations,
+  jobOperations,
+  modelPackageOperations,
+  approvalHistoryOperations,
+  eventOperations,
+];

@@ -1,0 +1,35 @@
+import type { PipelineEngine } from '../engine/pipeline-engine.js';
+import type { ArnScope } from '../engine/naming.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { OperationModule } from '../server/operation-registry.js';
+import type { Logger } from '../server/logger.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { Store } from '../store/store.js';
+
+/** What operation handlers use; built once by startLocalServer and passed to every operation module. */
+export interface ServiceContext {
+  readonly store: Store;
+  readonly engine: PipelineEngine;
+  readonly registry: ModelRegistry;
+  readonly bus: EventBus;
+  readonly objects: ObjectStore;
+  readonly scope: ArnScope;
+  readonly log: Logger;
+}
+
+/** An operation module's factory: adding a resource family means adding one of these to the server's list. */
+export type OperationModuleFactory = (context: ServiceContext) => OperationModule;
+
+/** Sorts by a key, ascending or descending, keeping insertion order among equal keys. */
+export function sortBy<T>(
+  items: readonly T[],
+  key: (item: T) => string | number,
+  order: 'Ascending' | 'Descending',
+): T[] {
+  const sign = order === 'Ascending' ? 1 : -1;
+  return items
+    .map((item, index) => ({ item, index, value: key(item) }))
+    .sort((a, b) => (a.value < b.value ? -sign : a.value > b.value ? sign : a.index - b.index))
+    .map((entry) => entry.item);
+}

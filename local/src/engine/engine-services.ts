@@ -1,0 +1,23 @@
+import type { JobKind, JobRunner } from '../runners/job-runner.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { Logger } from '../server/logger.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { Store } from '../store/store.js';
+import type { ArnScope } from './naming.js';
+
+/** What to keep of a finished job's sandbox (its stand-in for /opt/ml). Logs are always kept. */
+export type WorkDirRetention = 'all' | 'failed' | 'none';
+
+/** Everything the engine and its step executors use, wired once at server start. */
+export interface EngineServices {
+  readonly store: Store;
+  readonly objects: ObjectStore;
+  readonly runners: Partial<Record<JobKind, JobRunner>>;
+  readonly registry: ModelRegistry;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly scope: ArnScope;
+  readonly dataDir: string;
+  readonly keepWorkDirs: WorkDirRetention;
+}

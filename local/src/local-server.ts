@@ -1,0 +1,296 @@
+import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { resolve, join } from 'node:path';
+import { LOCAL_ACCOUNT_ID, ValidationError } from '@slipway/core';
+import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
+import type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
+import { loadDefaultRunners } from './default-runners.js';
+import type { WorkDirRetention } from './engine/engine-services.js';
+import { PipelineEngine } from './engine/pipeline-engine.js';
+import { EventBus, type EventBusOptions, type RuleDefinition } from './events/event-bus.js';
+import { ModelRegistry } from './registry/model-registry.js';
+import type { JobKind, JobRunner } from './runners/job-runner.js';
+import { S3Api } from './s3/s3-api.js';
+import {
+  LOCAL_HOST,
+  createRequestListener,
+  createServer,
+  listenLocal,
+  type InvocationHandler,
+  type RouteHandler,
+} from './server/http-server.js';
+import { consoleLogger, type Logger } from './server/logger.js';
+import { OperationRegistry } from './server/operation-registry.js';
+import { ObjectStore } from './storage/object-store.js';
+import { Store } from './store/store.js';
+
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_DATA_DIR = '.slipway';
+/** The port `slipway local up` uses when none is given (the function itself defaults to any free port). */
+export const DEFAULT_PORT = 7700;
+export const SERVER_FILE = 'server.json';
+
+export interface LocalServiceOptions {
+  /** Where the database, objects and job sandboxes live. */
+  readonly dataDir: string;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** Job runners by kind; when omitted the runners module's createDefaultRunners() is used. */
+  readonly runners?: Partial<Record<JobKind, JobRunner>>;
+  /** Event rules registered at start (in addition to those saved by earlier runs). */
+  readonly rules?: readonly RuleDefinition[];
+  /** A JSON file with rules: `[{name, eventPattern, targets: [{id, type: "command"|"http", ...}]}]`. */
+  readonly rulesFile?: string;
+  readonly events?: EventBusOptions;
+  readonly logger?: Logger;
+  /** Largest S3 object. Default 5 GiB. */
+  readonly maxObjectBytes?: number;
+  /** Which job sandboxes to keep after a job ends. Default "failed". */
+  readonly keepJobWorkDirs?: WorkDirRetention;
+  /** More operation modules (e.g. endpoints), added after the built-in ones. */
+  readonly operationModules?: readonly OperationModuleFactory[];
+}
+
+export interface LocalServerOptions extends LocalServiceOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  readonly port?: number;
+  /** Only 127.0.0.1 is accepted: the server runs jobs and takes unsigned requests. */
+  readonly host?: string;
+  /** Largest SageMaker/EventBridge request body. Default 2 MiB. */
+  readonly maxJsonBodyBytes?: number;
+  /** Serves `POST /endpoints/{name}/invocations`. */
+  readonly invocations?: InvocationHandler;
+}
+
+export interface LocalServer extends LocalService {
+  /** `http://127.0.0.1:<port>`: the endpoint for every SDK client and for AWS_ENDPOINT_URL. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening, ends running executions (Failed, with a reason), closes the database. */
+  close(): Promise<void>;
+}
+
+/** What `<dataDir>/server.json` holds while a server runs: how to reach it and which process it is. */
+export interface ServerFile {
+  readonly url: string;
+  readonly pid: number;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly startedAt: string;
+}
+
+/** Everything the server serves, wired together but not listening: what tests drive in-process. */
+export interface LocalService {
+  readonly dataDir: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly events: EventBus;
+  readonly registry: ModelRegistry;
+  readonly engine: PipelineEngine;
+  readonly store: Store;
+  readonly objects: ObjectStore;
+  /** SageMaker/EventBridge operations by `X-Amz-Target`; `operations.invoke(target, input, context)`. */
+  readonly operations: OperationRegistry;
+  readonly s3: S3Api;
+  readonly log: Logger;
+  /** Executions found running at start (left by a crash) and marked Failed. */
+  readonly recoveredExecutions: number;
+  /** Ends running executions (Failed, with a reason) and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the data dir and wires the service without a port: database (migrated), crash recovery, event
+ * rules, engine, registry and every operation module.
+ */
+export async function openLocalService(options: LocalServiceOptions): Promise<LocalService> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  await claimDataDir(dataDir);
+  const log = options.logger ?? consoleLogger();
+  const region = options.region ?? DEFAULT_REGION;
+  const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
+  const scope = { region, accountId };
+  const store = Store.open(dataDir);
+  try {
+    const objects = new ObjectStore(dataDir);
+    const bus = new EventBus(store, scope, log, options.events);
+    const registry = new ModelRegistry(store, bus, scope);
+    const runners = options.runners ?? (await loadDefaultRunners({ dataDir, region }, log));
+    const engine = new PipelineEngine({
+      store,
+      objects,
+      runners,
+      registry,
+      bus,
+      log,
+      scope,
+      dataDir,
+      keepWorkDirs: options.keepJobWorkDirs ?? 'failed',
+    });
+    // Rules first: the status changes that recovery publishes must be routed to them.
+    bus.start();
+    const rules = [...(options.rules ?? []), ...(options.rulesFile ? await readRulesFile(options.rulesFile) : [])];
+    for (const rule of rules) bus.putRule(rule);
+    const recoveredExecutions = await engine.recover();
+    if (recoveredExecutions > 0) log.warn(`marked ${recoveredExecutions} interrupted execution(s) Failed`);
+    const context: ServiceContext = { store, engine, registry, bus, objects, scope, log };
+    const operations = new OperationRegistry();
+    for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])]) {
+      operations.add(factory(context));
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      dataDir,
+      region,
+      accountId,
+      events: bus,
+      registry,
+      engine,
+      store,
+      objects,
+      operations,
+      s3: new S3Api(objects, { maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3 }),
+      log,
+      recoveredExecutions,
+      close() {
+        closing ??= (async () => {
+          await engine.close();
+          bus.close();
+          store.close();
+          openDataDirs.delete(dataDir);
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    store.close();
+    openDataDirs.delete(dataDir);
+    throw error;
+  }
+}
+
+/**
+ * Starts the local SageMaker on 127.0.0.1: SageMaker, EventBridge, S3 and the runtime hook on one port.
+ * One server per data dir: a second start while the first runs is refused.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  if (options.host !== undefined && options.host !== LOCAL_HOST) {
+    throw new ValidationError({
+      where: 'startLocalServer',
+      field: 'host',
+      problem: `must be ${LOCAL_HOST}, got ${JSON.stringify(options.host)}`,
+      fix: 'the local server runs jobs and accepts unsigned requests, so it only listens on the loopback address',
+    });
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ValidationError({ where: 'startLocalServer', field: 'port', problem: `must be 0-65535, got ${port}` });
+  }
+  const service = await openLocalService(options);
+  const dataDir = service.dataDir;
+  let url = '';
+  const health: RouteHandler = (request, response, requestUrl) => {
+    if (requestUrl.pathname !== '/_slipway/health' || request.method !== 'GET') return false;
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ status: 'ok', pid: process.pid, url, dataDir, region: service.region }));
+    return true;
+  };
+  const http = createServer(
+    createRequestListener({
+      operations: service.operations,
+      s3: service.s3,
+      log: service.log,
+      maxJsonBodyBytes: options.maxJsonBodyBytes ?? 2 * 1024 * 1024,
+      routes: [health],
+      ...(options.invocations ? { invocations: options.invocations } : {}),
+    }),
+  );
+  http.keepAliveTimeout = 5000;
+  let boundPort: number;
+  try {
+    boundPort = await listenLocal(http, port);
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  url = `http://${LOCAL_HOST}:${boundPort}`;
+  const serverFile: ServerFile = {
+    url,
+    pid: process.pid,
+    port: boundPort,
+    dataDir,
+    startedAt: new Date().toISOString(),
+  };
+  await writeFile(join(dataDir, SERVER_FILE), `${JSON.stringify(serverFile, null, 2)}\n`);
+  service.log.info(`serving SageMaker, EventBridge and S3 at ${url} (data dir ${dataDir})`);
+  let closing: Promise<void> | undefined;
+  return {
+    ...service,
+    url,
+    port: boundPort,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((done) => http.close(() => done()));
+        http.closeAllConnections();
+        await stopped;
+        await service.close();
+        await rm(join(dataDir, SERVER_FILE), { force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Reads `<dataDir>/server.json` if a server wrote one. */
+export async function readServerFile(dataDir: string): Promise<ServerFile | undefined> {
+  try {
+    return JSON.parse(await readFile(join(resolve(dataDir), SERVER_FILE), 'utf8')) as ServerFile;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Data dirs opened by this process; another process's server is found through its server.json. */
+const openDataDirs = new Set<string>();
+
+async function claimDataDir(dataDir: string): Promise<void> {
+  const existing = await readServerFile(dataDir);
+  const other = existing && existing.pid !== process.pid && isProcessAlive(existing.pid);
+  if (openDataDirs.has(dataDir) || other) {
+    throw new ValidationError({
+      where: dataDir,
+      field: '',
+      problem: `is in use by another local server${other ? ` (pid ${existing.pid}, ${existing.url})` : ' in this process'}`,
+      fix: 'stop it with `slipway local down`, or use another --data-dir',
+    });
+  }
+  openDataDirs.add(dataDir);
+}
+
+async function readRulesFile(path: string): Promise<RuleDefinition[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ValidationError({
+      where: path,
+      field: '',
+      problem: `could not be read as JSON (${error instanceof Error ? error.message : String(error)})`,
+      fix: 'give a JSON file with a list of rules: [{"name", "eventPattern", "targets": [...]}]',
+    });
+  }
+  const rules = Array.isArray(parsed) ? parsed : (parsed as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) {
+    throw new ValidationError({ where: path, field: 'rules', problem: 'must be a list of rules' });
+  }
+  return rules as RuleDefinition[];
+}

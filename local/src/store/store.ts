@@ -1,0 +1,42 @@
+import { CacheRepository } from './cache-repository.js';
+import { openDatabase, type Database } from './database.js';
+import { EventRepository } from './event-repository.js';
+import { ExecutionRepository } from './execution-repository.js';
+import { JobRepository } from './job-repository.js';
+import { ModelPackageRepository } from './model-package-repository.js';
+import { ModelRepository } from './model-repository.js';
+import { PipelineRepository } from './pipeline-repository.js';
+
+/** Every repository over one SQLite database, and one way to group their writes into a transaction. */
+export class Store {
+  readonly pipelines: PipelineRepository;
+  readonly executions: ExecutionRepository;
+  readonly jobs: JobRepository;
+  readonly models: ModelRepository;
+  readonly modelPackages: ModelPackageRepository;
+  readonly cache: CacheRepository;
+  readonly events: EventRepository;
+
+  constructor(readonly db: Database) {
+    this.pipelines = new PipelineRepository(db);
+    this.executions = new ExecutionRepository(db);
+    this.jobs = new JobRepository(db);
+    this.models = new ModelRepository(db);
+    this.modelPackages = new ModelPackageRepository(db);
+    this.cache = new CacheRepository(db);
+    this.events = new EventRepository(db);
+  }
+
+  static open(dataDir: string): Store {
+    return new Store(openDatabase(dataDir));
+  }
+
+  /** Runs `work` in one transaction: all its writes land, or none do. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { AwsChunkedDecoder } from '../src/s3/aws-chunked.js';
+import { listPage, parseRange } from '../src/s3/s3-api.js';
+import { startTestServer, tempDir, type TestServer } from './support/harness.js';
+
+describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ maxObjectBytes: 64 * 1024 });
+    await t.s3.send(new CreateBucketCommand({ Bucket: 'artifacts' }));
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('puts, heads, gets and deletes objects with ETag, type and length', async () => {
+    const put = await t.s3.send(
+      new PutObjectCommand({
+        Bucket: 'artifacts',
+        Key: 'code/abc/train.py',
+        Body: 'print(1)\n',
+        ContentType: 'text/x-python',
+      }),
+    );
+    expect(put.ETag).toBe(`"${createHash('md5').update('print(1)\n').digest('hex')}"`);
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket: 'artifacts', Key: 'code/abc/train.py' }));
+    expect(head).toMatchObject({ ContentLength: 9, ContentType: 'text/x-python', ETag: put.ETag });
+    expect(head.LastModified).toBeInstanceOf(Date);
+    const got = await t.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'code/abc/train.py' }));
+    expect(await got.Body!.transformToString()).toBe('print(1)\n');
+    await t.s3.send(new DeleteObjectCommand({ Bucket: 'artifacts', Key: 'code/abc/train.py' }));
+    await expect(
+      t.s3.send(new HeadObjectCommand({ Bucket: 'artifacts', Key: 'code/abc/train.py' })),
+    ).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  it('uploads a stream body, and keys with spaces and unicode', async () => {
+    const file = join(tempDir(), 'data.bin');
+    writeFileSync(file, Buffer.alloc(40_000, 7));
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: 'artifacts',
+        Key: 'data/big file ü.bin',
+        Body: createReadStream(file),
+        ContentLength: 40_000,
+      }),
+    );
+    const got = await t.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'data/big file ü.bin' }));
+    const bytes = Buffer.from(await got.Body!.transformToByteArray());
+    expect(bytes.length).toBe(40_000);
+    expect(bytes.every((b) => b === 7)).toBe(true);
+  });
+
+  it('serves byte ranges', async () => {
+    await t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'range.txt', Body: '0123456789' }));
+    const got = await t.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'range.txt', Range: 'bytes=2-4' }));
+    expect(got.ContentRange).toBe('bytes 2-4/10');
+    expect(await got.Body!.transformToString()).toBe('234');
+  });
+
+  it('lists with prefix, delimiter and continuation tokens', async () => {
+    for (const key of ['runs/a/1.json', 'runs/a/2.json', 'runs/b/1.json', 'runs/top.json', 'other.json']) {
+      await t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: key, Body: key }));
+    }
+    const grouped = await t.s3.send(new ListObjectsV2Command({ Bucket: 'artifacts', Prefix: 'runs/', Delimiter: '/' }));
+    expect(grouped.Contents?.map((c) => c.Key)).toEqual(['runs/top.json']);
+    expect(grouped.CommonPrefixes?.map((c) => c.Prefix)).toEqual(['runs/a/', 'runs/b/']);
+    expect(grouped.KeyCount).toBe(3);
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await t.s3.send(
+        new ListObjectsV2Command({ Bucket: 'artifacts', Prefix: 'runs/', MaxKeys: 2, ContinuationToken: token }),
+      );
+      keys.push(...(page.Contents ?? []).map((c) => c.Key!));
+      token = page.NextContinuationToken;
+      expect(page.IsTruncated).toBe(token !== undefined);
+    } while (token);
+    expect(keys).toEqual(['runs/a/1.json', 'runs/a/2.json', 'runs/b/1.json', 'runs/top.json']);
+  });
+
+  it('lists buckets and heads them', async () => {
+    const buckets = await t.s3.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.map((b) => b.Name)).toContain('artifacts');
+    await expect(t.s3.send(new HeadBucketCommand({ Bucket: 'artifacts' }))).resolves.toBeDefined();
+    await expect(t.s3.send(new HeadBucketCommand({ Bucket: 'nope-bucket' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  it('answers with S3 error codes', async () => {
+    await expect(t.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'missing' }))).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
+    await expect(t.s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'k' }))).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
+    await expect(
+      t.s3.send(new PutObjectCommand({ Bucket: 'no-such-bucket', Key: 'k', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await expect(t.s3.send(new CreateBucketCommand({ Bucket: 'artifacts' }))).rejects.toMatchObject({
+      name: 'BucketAlreadyOwnedByYou',
+    });
+    await expect(
+      t.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'range.txt', Range: 'bytes=50-60' })),
+    ).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 416 },
+    });
+  });
+
+  it('refuses keys that would escape the bucket folder, and writes nothing', async () => {
+    await expect(
+      t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'a/../../escape.txt', Body: 'x' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidArgument',
+      message: expect.stringContaining('must not contain "." or ".." path segments'),
+    });
+    const buckets = await t.s3.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.map((b) => b.Name)).toEqual(['artifacts']);
+    const response = await fetch(`${t.server.url}/artifacts/..%2F..%2Fslipway.db`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('<Code>InvalidArgument</Code>');
+  });
+
+  it('refuses an object above the size limit with EntityTooLarge and leaves no file behind', async () => {
+    await expect(
+      t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'too/big.bin', Body: Buffer.alloc(65 * 1024) })),
+    ).rejects.toMatchObject({
+      name: 'EntityTooLarge',
+    });
+    // Without a declared length the limit still holds while streaming.
+    const response = await fetch(`${t.server.url}/artifacts/too/streamed.bin`, {
+      method: 'PUT',
+      body: Readable.toWeb(Readable.from([Buffer.alloc(40 * 1024), Buffer.alloc(40 * 1024)])) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('<Code>EntityTooLarge</Code>');
+    await expect(
+      t.s3.send(new HeadObjectCommand({ Bucket: 'artifacts', Key: 'too/streamed.bin' })),
+    ).rejects.toMatchObject({ name: 'NotFound' });
+    expect(await readdir(join(t.dataDir, 's3-tmp'))).toEqual([]);
+  });
+
+  it('names the operation it does not implement', async () => {
+    const response = await fetch(`${t.server.url}/artifacts/key?uploads`, { method: 'POST' });
+    expect(response.status).toBe(501);
+    expect(await response.text()).toMatch(
+      /<Code>NotImplemented<\/Code><Message>The local S3 does not implement the &quot;uploads&quot; sub-resource/,
+    );
+  });
+});
+
+describe('S3 pieces', () => {
+  it('decodes aws-chunked bodies with signatures and trailers', async () => {
+    const body = '5;chunk-signature=abc\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n';
+    const chunks: Buffer[] = [];
+    const decoder = Readable.from([
+      Buffer.from(body.slice(0, 7)),
+      Buffer.from(body.slice(7, 30)),
+      Buffer.from(body.slice(30)),
+    ]).pipe(new AwsChunkedDecoder());
+    for await (const chunk of decoder) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('hello world');
+  });
+
+  it('parses single byte ranges as S3 does', () => {
+    expect(parseRange('bytes=0-0', 10)).toEqual({ start: 0, end: 0 });
+    expect(parseRange('bytes=5-', 10)).toEqual({ start: 5, end: 9 });
+    expect(parseRange('bytes=-3', 10)).toEqual({ start: 7, end: 9 });
+    expect(parseRange('bytes=8-100', 10)).toEqual({ start: 8, end: 9 });
+    expect(parseRange('bytes=10-', 10)).toBe('unsatisfiable');
+    expect(parseRange('items=1-2', 10)).toBeUndefined();
+  });
+
+  it('pages common prefixes without repeating them', () => {
+    const object = (key: string) => ({
+      key,
+      size: 1,
+      etag: '"x"',
+      lastModified: new Date(0),
+      contentType: 'text/plain',
+    });
+    const objects = ['a/1', 'a/2', 'b/1', 'c'].map(object);
+    const first = listPage(objects, { prefix: '', delimiter: '/', maxKeys: 1, marker: '' });
+    expect(first).toMatchObject({ commonPrefixes: ['a/'], truncated: true, nextMarker: 'a/' });
+    const second = listPage(objects, { prefix: '', delimiter: '/', maxKeys: 5, marker: 'a/' });
+    expect(second.commonPrefixes).toEqual(['b/']);
+    expect(second.contents.map((c) => c.key)).toEqual(['c']);
+  });
+});
