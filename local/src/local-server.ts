@@ -3,7 +3,7 @@ import { resolve, join } from 'node:path';
 import { LOCAL_ACCOUNT_ID, ValidationError } from '@slipway/core';
 import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
 import type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
-import { loadDefaultRunners } from './default-runners.js';
+import { createDefaultRunners } from './runners/default-runners.js';
 import type { WorkDirRetention } from './engine/engine-services.js';
 import { PipelineEngine } from './engine/pipeline-engine.js';
 import { EventBus, type EventBusOptions, type RuleDefinition } from './events/event-bus.js';
@@ -34,7 +34,7 @@ export interface LocalServiceOptions {
   readonly dataDir: string;
   readonly region?: string;
   readonly accountId?: string;
-  /** Job runners by kind; when omitted the runners module's createDefaultRunners() is used. */
+  /** Job runners by kind. @default the subprocess runners of `createDefaultRunners()` */
   readonly runners?: Partial<Record<JobKind, JobRunner>>;
   /** Event rules registered at start (in addition to those saved by earlier runs). */
   readonly rules?: readonly RuleDefinition[];
@@ -115,7 +115,7 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
     const objects = new ObjectStore(dataDir);
     const bus = new EventBus(store, scope, log, options.events);
     const registry = new ModelRegistry(store, bus, scope);
-    const runners = options.runners ?? (await loadDefaultRunners({ dataDir, region }, log));
+    const runners = options.runners ?? createDefaultRunners();
     const engine = new PipelineEngine({
       store,
       objects,
