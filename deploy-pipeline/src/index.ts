@@ -1,1 +1,4 @@
-export {};
+export * from './names.js';
+export * from './config/stage-config.js';
+export * from './endpoint-spec.js';
+export * from './events/index.js';
