@@ -4,9 +4,10 @@ import type {
   DeploymentConfig,
   ProductionVariantInstanceType,
 } from '@aws-sdk/client-sagemaker';
-import { ValidationError, belongsToGroup, parseModelPackageArn, type ProjectConfig } from '@slipway/core';
+import type { ProjectConfig } from '@slipway/core';
+import { checkModelPackageArn } from './model-package-arn.js';
 import { deploymentShape, type StageConfig } from './config/stage-config.js';
-import { alarmName, deploymentResourceName, endpointName, fingerprint } from './names.js';
+import { alarmName, deploymentResourceName, endpointName, fingerprint, roleNames } from './names.js';
 
 /**
  * What deploying one model package version to one stage creates, derived once from the project config, the
@@ -34,23 +35,7 @@ export interface EndpointSpec {
 type Project = Pick<ProjectConfig, 'projectName' | 'modelPackageGroupName' | 'artifactBucket' | 'region'>;
 
 export function endpointSpec(project: Project, stageConfig: StageConfig, modelPackageArn: string): EndpointSpec {
-  const arn = parseModelPackageArn(modelPackageArn);
-  if (!belongsToGroup(arn, project.modelPackageGroupName)) {
-    throw new ValidationError({
-      where: 'model_package_arn',
-      field: '',
-      problem: `must be a version of the project's group ${JSON.stringify(project.modelPackageGroupName)}, got a version of ${JSON.stringify(arn.groupNameInArn)}`,
-      fix: 'deploy a package registered by this project',
-    });
-  }
-  if (arn.region !== project.region) {
-    throw new ValidationError({
-      where: 'model_package_arn',
-      field: '',
-      problem: `must be in the project's region ${project.region}, got ${arn.region}`,
-      fix: 'deploy a package registered in the project region, or change slipway.config.json',
-    });
-  }
+  const arn = checkModelPackageArn(modelPackageArn, project);
   const stage = stageConfig.stage;
   const name = deploymentResourceName(
     project,
@@ -79,6 +64,14 @@ export function endpointSpec(project: Project, stageConfig: StageConfig, modelPa
         }
       : {}),
   };
+}
+
+/** The project's SageMaker execution role, in the account that holds the package. */
+export function executionRoleArnOf(
+  project: Pick<ProjectConfig, 'projectName'>,
+  spec: Pick<EndpointSpec, 'partition' | 'account'>,
+): string {
+  return `arn:${spec.partition}:iam::${spec.account}:role/${roleNames(project).sagemakerExecution}`;
 }
 
 /** CreateModel from the registered package: SageMaker reads image and model data from the package itself. */

@@ -79,12 +79,9 @@ export function githubTokenSecretName(project: Pick<ProjectConfig, 'projectName'
   return `slipway/${project.projectName}/github-dispatch-token`;
 }
 
-/** CloudFormation export names of ProjectStack values the endpoint stacks import. */
-export function projectExportName(
-  project: Pick<ProjectConfig, 'projectName'>,
-  value: 'kms-key-arn' | 'sagemaker-execution-role-arn',
-): string {
-  return `slipway-${project.projectName}-${value}`;
+/** Alias of the project's KMS key; endpoint stacks name the key by its alias, so they need no import. */
+export function kmsKeyAlias(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `alias/slipway-${project.projectName}`;
 }
 
 /** SageMaker lowercases resource names inside its ARNs; IAM compares ARNs case-sensitively. */

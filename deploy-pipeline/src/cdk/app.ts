@@ -1,22 +1,12 @@
-import { App, BootstraplessSynthesizer, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError, describeValue, type LoadedProjectConfig } from '@slipway/core';
 import { loadStageConfig } from '../config/stage-config.js';
 import { endpointStackName, projectStackName } from '../names.js';
+import { CDK_CONTEXT as CONTEXT } from '../cdk-context.js';
+import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
 import { EndpointStack } from './endpoint-stack.js';
 import { ProjectStack } from './project-stack.js';
-
-/** The context keys the app reads (`cdk … -c key=value`); the deploy logic and the CLI set them. */
-export const CONTEXT = Object.freeze({
-  /** The model package version to deploy; without it only ProjectStack is synthesized. */
-  modelPackageArn: 'modelPackageArn',
-  /** Synthesize only this stage's EndpointStack. Default: every stage. */
-  stage: 'stage',
-  githubOidcProviderArn: 'githubOidcProviderArn',
-  githubTokenSecretVersionId: 'githubTokenSecretVersionId',
-  defaultBranch: 'defaultBranch',
-  alarmEmail: 'alarmEmail',
-});
 
 /**
  * CDK feature flags the stacks rely on, set in code so tests, `cdk synth` and `cdk deploy` agree.
@@ -28,7 +18,8 @@ export const FEATURE_FLAGS = Object.freeze({
 
 export interface SlipwayApp {
   readonly app: App;
-  readonly projectStack: ProjectStack;
+  /** Absent when the app was asked for one stage's EndpointStack only. */
+  readonly projectStack?: ProjectStack;
   readonly endpointStacks: readonly EndpointStack[];
 }
 
@@ -57,29 +48,16 @@ function optionalString(app: App, key: string): string | undefined {
   return value;
 }
 
-/** Builds the Slipway CDK app: ProjectStack, plus one EndpointStack per stage when a package ARN is given. */
+/**
+ * Builds the Slipway CDK app: ProjectStack, plus one EndpointStack per stage when a package ARN is given; or,
+ * with a `stage` in the context, that stage's EndpointStack alone.
+ */
 export function buildApp({ project, appProps, nag = true }: BuildAppOptions): SlipwayApp {
   const app = new App({ ...appProps, context: { ...FEATURE_FLAGS, ...appProps?.context } });
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const githubOidcProviderArn = optionalString(app, CONTEXT.githubOidcProviderArn);
-  const githubTokenSecretVersionId = optionalString(app, CONTEXT.githubTokenSecretVersionId);
-  const defaultBranch = optionalString(app, CONTEXT.defaultBranch);
-  const alarmEmail = optionalString(app, CONTEXT.alarmEmail);
-  const projectStack = new ProjectStack(app, projectStackName(project), {
-    project,
-    // ProjectStack has no file assets, so it deploys without `cdk bootstrap`.
-    synthesizer: new BootstraplessSynthesizer(),
-    env: { region: project.region },
-    ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
-    ...(githubTokenSecretVersionId ? { githubTokenSecretVersionId } : {}),
-    ...(defaultBranch ? { defaultBranch } : {}),
-    ...(alarmEmail ? { alarmEmail } : {}),
-  });
-
   const modelPackageArn = optionalString(app, CONTEXT.modelPackageArn);
   const onlyStage = optionalString(app, CONTEXT.stage);
-  const stages = onlyStage ? [onlyStage] : modelPackageArn ? project.stages : [];
   if (onlyStage && !modelPackageArn) {
     throw new ValidationError({
       where: `context ${CONTEXT.modelPackageArn}`,
@@ -88,6 +66,9 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
       fix: `pass -c ${CONTEXT.modelPackageArn}=ARN`,
     });
   }
+  // Deploying one stage needs only its EndpointStack: the project stack (and its GitHub settings) stay out.
+  const projectStack = onlyStage ? undefined : buildProjectStack(app, project);
+  const stages = onlyStage ? [onlyStage] : modelPackageArn ? project.stages : [];
   const endpointStacks = stages.map(
     (stage) =>
       new EndpointStack(app, endpointStackName(project, stage), {
@@ -97,4 +78,21 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
       }),
   );
   return { app, projectStack, endpointStacks };
+}
+
+function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack {
+  const githubOidcProviderArn = optionalString(app, CONTEXT.githubOidcProviderArn);
+  const githubTokenSecretVersionId = optionalString(app, CONTEXT.githubTokenSecretVersionId);
+  const defaultBranch = optionalString(app, CONTEXT.defaultBranch);
+  const alarmEmail = optionalString(app, CONTEXT.alarmEmail);
+  return new ProjectStack(app, projectStackName(project), {
+    project,
+    // ProjectStack has no file assets, so it deploys without `cdk bootstrap`.
+    synthesizer: new CliCredentialsOnlySynthesizer(),
+    env: { region: project.region },
+    ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
+    ...(githubTokenSecretVersionId ? { githubTokenSecretVersionId } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
+    ...(alarmEmail ? { alarmEmail } : {}),
+  });
 }

@@ -10,15 +10,13 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GITHUB_DISPATCH_HEADERS, approvalRoutes, repositoryDispatchUrl } from '../events/repository-dispatch.js';
+import { GITHUB_TOKEN_SECRET_FIELD } from '../github-token-secret.js';
 import { acknowledge } from './private/acknowledge.js';
 import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
 
 function ruleName(prefix: string, approvalStatus: string): string {
   return `${prefix}-${approvalStatus.toLowerCase()}`;
 }
-
-/** The JSON field of the token secret that holds the complete `Authorization` header value. */
-export const GITHUB_TOKEN_SECRET_FIELD = 'authorization';
 
 export interface ApprovalRouteProps {
   /** Prefix of the rule names, e.g. `slipway-sentiment`; the rules are `<prefix>-approved` and `<prefix>-rejected`. */

@@ -1,4 +1,4 @@
-import { BootstraplessSynthesizer, CfnOutput, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -10,9 +10,11 @@ import {
   createModelRequest,
   deploymentConfig,
   endpointSpec,
+  executionRoleArnOf,
   type EndpointSpec,
 } from '../endpoint-spec.js';
-import { projectExportName, projectTags, roleNames } from '../names.js';
+import { kmsKeyAlias, projectTags, roleNames } from '../names.js';
+import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
 import { toL1Props } from './private/cfn-properties.js';
 import { skipCheckov } from './private/checkov.js';
 
@@ -49,15 +51,17 @@ export class EndpointStack extends Stack {
       description: `Slipway ${props.project.projectName} ${spec.stage} endpoint serving model package version ${spec.version}`,
       // The package's account and region are where the endpoint must run.
       env: { account: spec.account, region: spec.region },
-      synthesizer: new BootstraplessSynthesizer({
+      synthesizer: new CliCredentialsOnlySynthesizer({
         cloudFormationExecutionRoleArn: `arn:${spec.partition}:iam::${spec.account}:role/${roleNames(props.project).endpointDeployer}`,
       }),
     });
     this.spec = spec;
     const { project, stageConfig } = props;
-    const executionRoleArn = Fn.importValue(projectExportName(project, 'sagemaker-execution-role-arn'));
+    // ProjectStack's role and key have fixed names, so the stage stacks refer to them by ARN rather than
+    // importing exports (which would pin ProjectStack's outputs for as long as an endpoint exists).
+    const executionRoleArn = executionRoleArnOf(project, spec);
     const kmsKeyId = stageConfig.encryptWithProjectKey
-      ? Fn.importValue(projectExportName(project, 'kms-key-arn'))
+      ? `arn:${spec.partition}:kms:${spec.region}:${spec.account}:${kmsKeyAlias(project)}`
       : undefined;
 
     this.model = new sagemaker.CfnModel(this, 'Model', toL1Props(createModelRequest(spec, executionRoleArn)));

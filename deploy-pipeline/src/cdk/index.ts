@@ -4,3 +4,4 @@ export * from './artifact-storage.js';
 export * from './endpoint-stack.js';
 export * from './github-oidc-roles.js';
 export * from './project-stack.js';
+export * from './cli-credentials-synthesizer.js';

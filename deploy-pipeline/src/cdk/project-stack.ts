@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import { ValidationError, type ProjectConfig } from '@slipway/core';
-import { endpointStackName, githubTokenSecretName, projectExportName, projectTags, roleNames } from '../names.js';
+import { endpointStackName, githubTokenSecretName, kmsKeyAlias, projectTags, roleNames } from '../names.js';
 import { ApprovalRoute } from './approval-route.js';
 import { ArtifactStorage } from './artifact-storage.js';
 import { GitHubOidcRoles } from './github-oidc-roles.js';
@@ -76,7 +76,7 @@ export class ProjectStack extends Stack {
 
     this.storage = new ArtifactStorage(this, 'Artifacts', {
       bucketName: project.artifactBucket,
-      keyAlias: `alias/slipway-${project.projectName}`,
+      keyAlias: kmsKeyAlias(project),
     });
 
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
@@ -129,16 +129,15 @@ export class ProjectStack extends Stack {
 
     for (const [key, value] of Object.entries(projectTags(project))) Tags.of(this).add(key, value);
 
-    const output = (id: string, value: string, description: string, exportName?: string): void => {
-      new CfnOutput(this, id, { value, description, ...(exportName ? { exportName } : {}) });
+    const output = (id: string, value: string, description: string): void => {
+      new CfnOutput(this, id, { value, description });
     };
     output('ArtifactBucketName', this.storage.bucket.bucketName, 'Artifact bucket');
-    output('KmsKeyArn', this.storage.key.keyArn, 'Project KMS key', projectExportName(project, 'kms-key-arn'));
+    output('KmsKeyArn', this.storage.key.keyArn, 'Project KMS key');
     output(
       'SageMakerExecutionRoleArn',
       this.executionRole.roleArn,
       'Role the pipeline and the endpoints run as (repository variable SLIPWAY_SAGEMAKER_ROLE_ARN)',
-      projectExportName(project, 'sagemaker-execution-role-arn'),
     );
     output('BuildRoleArn', this.github.buildRole.roleArn, 'Repository variable SLIPWAY_BUILD_ROLE_ARN');
     output('DeployRoleArn', this.github.deployRole.roleArn, 'Repository variable SLIPWAY_DEPLOY_ROLE_ARN');
