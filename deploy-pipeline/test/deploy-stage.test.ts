@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -15,32 +15,25 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Backend } from '@slipway/core';
 import { createModelRequest, deployStage, endpointSpec, loadStageConfig, type CdkRunner } from '../src/index.js';
-import { motoClientConfig, startMoto, toolsMissing, type MotoServer } from './support/moto-server.js';
+import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
 import { testProject } from './support/project.js';
 import { registerVersion } from './support/registry.js';
 
 const project = testProject();
 const noSleep = async (): Promise<void> => undefined;
 
-const missing = toolsMissing('moto_server');
-if (missing) console.warn(`SKIPPED deployStage tests against moto: ${missing}`);
-const describeWithMoto = missing ? describe.skip : describe;
-
-describeWithMoto('deployStage through the SageMaker API (against moto)', () => {
-  let moto: MotoServer;
+describeWithMoto('deployStage through the SageMaker API (against moto)', (moto) => {
   let sagemaker: SageMakerClient;
   let backend: Backend;
   let v1: string;
   let pending: string;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    sagemaker = new SageMakerClient(motoClientConfig(moto));
-    backend = { kind: 'local', region: moto.region, endpoint: moto.url };
+    sagemaker = new SageMakerClient(motoClientConfig(moto()));
+    backend = { kind: 'local', region: moto().region, endpoint: moto().url };
     v1 = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     pending = await registerVersion(sagemaker, project.modelPackageGroupName, 'PendingManualApproval');
-  }, 30_000);
-  afterAll(async () => moto?.stop());
+  });
 
   it('refuses a version that is not Approved and creates nothing', async () => {
     await expect(
@@ -121,18 +114,15 @@ describeWithMoto('deployStage through the SageMaker API (against moto)', () => {
   });
 });
 
-describeWithMoto('deployStage through the CDK (AWS backend; CDK CLI faked, SageMaker on moto)', () => {
-  let moto: MotoServer;
+describeWithMoto('deployStage through the CDK (AWS backend; CDK CLI faked, SageMaker on moto)', (moto) => {
   let sagemaker: SageMakerClient;
   let v1: string;
   const backend: Backend = { kind: 'aws', region: 'us-east-1' };
 
   beforeAll(async () => {
-    moto = await startMoto();
-    sagemaker = new SageMakerClient(motoClientConfig(moto));
+    sagemaker = new SageMakerClient(motoClientConfig(moto()));
     v1 = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
-  }, 30_000);
-  afterAll(async () => moto?.stop());
+  });
 
   it('runs `cdk deploy` of exactly that stage with exactly that ARN, then checks what is live', async () => {
     const calls: { args: readonly string[]; cwd: string }[] = [];
@@ -242,7 +232,9 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     }));
   }
 
-  beforeEach(() => mock.reset());
+  beforeEach(() => {
+    mock.reset();
+  });
 
   it('updates a live endpoint blue/green to the new config and waits for InService', async () => {
     liveEndpoint({ before: 1, after: 2 }, ['InService', 'Updating', 'Updating', 'InService']);

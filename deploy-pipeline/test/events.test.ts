@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { readFileSync } from 'node:fs';
 import {
@@ -21,7 +21,7 @@ import {
   referenceMissing,
   type Event,
 } from './fixtures/sample-events.js';
-import { motoClientConfig, startMoto, toolsMissing, type MotoServer } from './support/moto-server.js';
+import { describeWithMoto, motoClientConfig, type MotoServer } from './support/moto-server.js';
 
 const referenceAbsent = referenceMissing();
 if (referenceAbsent) console.warn(`SKIPPED event tests that use the published samples: ${referenceAbsent}`);
@@ -137,112 +137,111 @@ describeWithSamples('the dispatch transformer applied to the published sample', 
   });
 });
 
-const motoAbsent = toolsMissing('moto_server');
-if (motoAbsent) console.warn(`SKIPPED the event route against moto's EventBridge: ${motoAbsent}`);
-const describeWithMoto = motoAbsent || referenceAbsent ? describe.skip : describe;
-
 /**
  * moto does not implement TestEventPattern (it answers with an empty body), so each pattern is put on a
  * real moto rule whose SQS target uses the dispatch transformer; PutEvents then shows what EventBridge
  * would match and render.
  */
-describeWithMoto('the approval patterns and transformer on moto EventBridge rules', () => {
-  let moto: MotoServer;
-  let events: EventBridgeClient;
-  const queues = new Map<string, string>();
+describeWithMoto(
+  'the approval patterns and transformer on moto EventBridge rules',
+  (server) => {
+    let events: EventBridgeClient;
+    const queues = new Map<string, string>();
 
-  async function sqs(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const response = await fetch(moto.url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-amz-json-1.0',
-        'X-Amz-Target': `AmazonSQS.${action}`,
-        Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request',
-      },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`SQS ${action} failed: ${response.status} ${await response.text()}`);
-    return (await response.json()) as Record<string, unknown>;
-  }
-
-  async function drain(name: string): Promise<unknown[]> {
-    const received = await sqs('ReceiveMessage', {
-      QueueUrl: queues.get(name),
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 0,
-    });
-    const messages = (received.Messages ?? []) as { Body: string; ReceiptHandle: string }[];
-    for (const message of messages)
-      await sqs('DeleteMessage', { QueueUrl: queues.get(name), ReceiptHandle: message.ReceiptHandle });
-    return messages.map((message) => JSON.parse(message.Body) as unknown);
-  }
-
-  async function rule(name: string, pattern: EventPattern, transformer: InputTransformer): Promise<void> {
-    const created = await sqs('CreateQueue', { QueueName: `rule-${name}` });
-    queues.set(name, created.QueueUrl as string);
-    await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
-    await events.send(
-      new PutTargetsCommand({
-        Rule: name,
-        Targets: [
-          {
-            Id: 'queue',
-            Arn: `arn:aws:sqs:${moto.region}:123456789012:rule-${name}`,
-            InputTransformer: {
-              InputPathsMap: { ...transformer.inputPathsMap },
-              InputTemplate: transformer.inputTemplate,
-            },
-          },
-        ],
-      }),
-    );
-  }
-
-  async function send(event: Event): Promise<void> {
-    const result = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: event.source as string,
-            DetailType: event['detail-type'] as string,
-            Detail: JSON.stringify(event.detail),
-            Resources: event.resources as string[],
-          },
-        ],
-      }),
-    );
-    expect(result.FailedEntryCount ?? 0).toBe(0);
-  }
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    events = new EventBridgeClient(motoClientConfig(moto));
-    const patterns = approvalPatterns();
-    await rule('combined', patterns.combined, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
-    await rule('Approved', patterns.Approved, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
-    await rule('Rejected', patterns.Rejected, dispatchTransformer(DISPATCH_EVENT_TYPES.Rejected));
-  }, 30_000);
-  afterAll(async () => moto?.stop());
-
-  it.each(
-    eventPatternCases()
-      .filter((testCase) => testCase.sendable)
-      .map((testCase) => [testCase.name, testCase] as const),
-  )('%s', async (_name, testCase) => {
-    await send(testCase.event);
-    for (const ruleName of ['combined', 'Approved', 'Rejected'] as const) {
-      const delivered = await drain(ruleName);
-      expect([ruleName, delivered.length]).toEqual([ruleName, testCase.matches[ruleName] ? 1 : 0]);
+    async function sqs(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+      const response = await fetch(moto.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.0',
+          'X-Amz-Target': `AmazonSQS.${action}`,
+          Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request',
+        },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`SQS ${action} failed: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Record<string, unknown>;
     }
-  });
 
-  it('renders the same dispatch body as applyInputTransformer', async () => {
-    const event = modelPackageEvent({ ModelApprovalStatus: 'Approved' });
-    await send(event);
-    const [delivered] = await drain('Approved');
-    await drain('combined');
-    const route = approvalRoutes(SAMPLE_GROUP).find((candidate) => candidate.approvalStatus === 'Approved')!;
-    expect(delivered).toEqual(JSON.parse(applyInputTransformer(route.transformer, event)));
-    expect(validateRepositoryDispatchBody(delivered).event_type).toBe('model-package-approved');
-  });
-});
+    async function drain(name: string): Promise<unknown[]> {
+      const received = await sqs('ReceiveMessage', {
+        QueueUrl: queues.get(name),
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+      });
+      const messages = (received.Messages ?? []) as { Body: string; ReceiptHandle: string }[];
+      for (const message of messages)
+        await sqs('DeleteMessage', { QueueUrl: queues.get(name), ReceiptHandle: message.ReceiptHandle });
+      return messages.map((message) => JSON.parse(message.Body) as unknown);
+    }
+
+    async function rule(name: string, pattern: EventPattern, transformer: InputTransformer): Promise<void> {
+      const created = await sqs('CreateQueue', { QueueName: `rule-${name}` });
+      queues.set(name, created.QueueUrl as string);
+      await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
+      await events.send(
+        new PutTargetsCommand({
+          Rule: name,
+          Targets: [
+            {
+              Id: 'queue',
+              Arn: `arn:aws:sqs:${moto.region}:123456789012:rule-${name}`,
+              InputTransformer: {
+                InputPathsMap: { ...transformer.inputPathsMap },
+                InputTemplate: transformer.inputTemplate,
+              },
+            },
+          ],
+        }),
+      );
+    }
+
+    async function send(event: Event): Promise<void> {
+      const result = await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: event.source as string,
+              DetailType: event['detail-type'] as string,
+              Detail: JSON.stringify(event.detail),
+              Resources: event.resources as string[],
+            },
+          ],
+        }),
+      );
+      expect(result.FailedEntryCount ?? 0).toBe(0);
+    }
+
+    let moto: MotoServer;
+    beforeAll(async () => {
+      moto = server();
+      events = new EventBridgeClient(motoClientConfig(moto));
+      const patterns = approvalPatterns();
+      await rule('combined', patterns.combined, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
+      await rule('Approved', patterns.Approved, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
+      await rule('Rejected', patterns.Rejected, dispatchTransformer(DISPATCH_EVENT_TYPES.Rejected));
+    });
+
+    it.each(
+      eventPatternCases()
+        .filter((testCase) => testCase.sendable)
+        .map((testCase) => [testCase.name, testCase] as const),
+    )('%s', async (_name, testCase) => {
+      await send(testCase.event);
+      for (const ruleName of ['combined', 'Approved', 'Rejected'] as const) {
+        const delivered = await drain(ruleName);
+        expect([ruleName, delivered.length]).toEqual([ruleName, testCase.matches[ruleName] ? 1 : 0]);
+      }
+    });
+
+    it('renders the same dispatch body as applyInputTransformer', async () => {
+      const event = modelPackageEvent({ ModelApprovalStatus: 'Approved' });
+      await send(event);
+      const [delivered] = await drain('Approved');
+      await drain('combined');
+      const route = approvalRoutes(SAMPLE_GROUP).find((candidate) => candidate.approvalStatus === 'Approved')!;
+      expect(delivered).toEqual(JSON.parse(applyInputTransformer(route.transformer, event)));
+      expect(validateRepositoryDispatchBody(delivered).event_type).toBe('model-package-approved');
+    });
+  },
+  referenceAbsent,
+);

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, expect, it } from '@jest/globals';
 import { ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ValidationError } from '@slipway/core';
 import { resolveDeployment, type DeployRequest } from '../src/index.js';
-import { motoClientConfig, startMoto, toolsMissing, type MotoServer } from './support/moto-server.js';
+import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
 import { testProject } from './support/project.js';
 import { registerVersion } from './support/registry.js';
 
-const missing = toolsMissing('moto_server');
-if (missing) console.warn(`SKIPPED resolve tests against moto: ${missing}`);
-const describeWithMoto = missing ? describe.skip : describe;
-
-describeWithMoto('resolveDeployment (against moto)', () => {
+describeWithMoto('resolveDeployment (against moto)', (moto) => {
   const project = testProject();
-  let moto: MotoServer;
   let sagemaker: SageMakerClient;
   let approved: string;
   let older: string;
@@ -20,15 +15,13 @@ describeWithMoto('resolveDeployment (against moto)', () => {
   let rejected: string;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    sagemaker = new SageMakerClient(motoClientConfig(moto));
+    sagemaker = new SageMakerClient(motoClientConfig(moto()));
     older = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     approved = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     pending = await registerVersion(sagemaker, project.modelPackageGroupName, 'PendingManualApproval');
     rejected = await registerVersion(sagemaker, project.modelPackageGroupName, 'Rejected');
     await registerVersion(sagemaker, 'someone-elses-models', 'Approved');
-  }, 30_000);
-  afterAll(async () => moto?.stop());
+  });
 
   const resolve = (request: DeployRequest) => resolveDeployment(request, { project, sagemaker });
   const approvedEvent = (arn: unknown): DeployRequest => ({

@@ -46,7 +46,7 @@ describe('the synthesized templates', () => {
       );
       const reports = (
         [] as {
-          summary: { parsing_errors: number };
+          summary: { parsing_errors: number; passed: number };
           results: {
             failed_checks: { check_id: string; resource: string }[];
             skipped_checks: { check_id: string; check_result: { suppress_comment: string } }[];

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -66,4 +67,28 @@ export function motoClientConfig(moto: MotoServer): {
   maxAttempts: number;
 } {
   return { region: moto.region, endpoint: moto.url, credentials: moto.credentials, maxAttempts: 1 };
+}
+
+/**
+ * A describe block with a moto server started before its tests and stopped after them; skipped, saying why,
+ * when the tool venv is absent. `body` receives a getter for the running server.
+ */
+export function describeWithMoto(title: string, body: (moto: () => MotoServer) => void, extraMissing?: string): void {
+  const missing = extraMissing ?? toolsMissing('moto_server');
+  if (missing) {
+    console.warn(`SKIPPED ${title}: ${missing}`);
+    describe.skip(title, () => body(() => undefined as never));
+    return;
+  }
+  describe(title, () => {
+    let server: MotoServer | undefined;
+    beforeAll(async () => {
+      server = await startMoto();
+    }, 30_000);
+    afterAll(async () => server?.stop());
+    body(() => {
+      if (!server) throw new Error('moto is not running');
+      return server;
+    });
+  });
 }
