@@ -1,5 +1,5 @@
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { ValidationError, describeValue, type ProjectConfig, type ValidationIssue } from '@slipway/core';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { ValidationError, awsClientConfig, describeValue, type Backend, type ProjectConfig, type ValidationIssue } from '@slipway/core';
 import { DISPATCH_EVENT_TYPES, type DispatchEventType } from '../events/event-pattern.js';
 import { checkModelPackageArn } from '../model-package-arn.js';
 import { describeModelPackage, newestApproved, requireApproved } from './model-package.js';
@@ -43,7 +43,10 @@ export type ResolvedDeployment =
 
 export interface ResolveDeps {
   readonly project: Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
-  readonly sagemaker: SageMakerClient;
+  /** Where the registry is asked; ignored when `sagemaker` is given. */
+  readonly backend?: Backend;
+  /** @default - a client for `backend` (or the project region on AWS) */
+  readonly sagemaker?: SageMakerClient;
 }
 
 /** Longest value accepted for each payload field: anything longer is refused before any AWS call. */
@@ -153,8 +156,10 @@ export function checkDeployRequest(
  */
 export async function resolveDeployment(request: DeployRequest, deps: ResolveDeps): Promise<ResolvedDeployment> {
   const { eventType, modelPackageArn, version } = checkDeployRequest(request, deps.project);
+  const sagemaker =
+    deps.sagemaker ?? new SageMakerClient(awsClientConfig(deps.backend ?? { kind: 'aws', region: deps.project.region }));
   if (eventType === DISPATCH_EVENT_TYPES.Approved) {
-    await requireApproved(deps.sagemaker, deps.project, modelPackageArn);
+    await requireApproved(sagemaker, deps.project, modelPackageArn);
     return {
       action: 'deploy',
       modelPackageArn,
@@ -162,15 +167,15 @@ export async function resolveDeployment(request: DeployRequest, deps: ResolveDep
       message: `Version ${version} is Approved: deploying ${modelPackageArn}`,
     };
   }
-  const state = await describeModelPackage(deps.sagemaker, deps.project, modelPackageArn);
+  const state = await describeModelPackage(sagemaker, deps.project, modelPackageArn);
   if (state.approvalStatus !== 'Rejected') {
     return {
       action: 'none',
       message: `Version ${version} is ${state.approvalStatus} again in the registry; nothing to roll back`,
     };
   }
-  const replacement = await newestApproved(deps.sagemaker, deps.project);
-  if (replacement) await requireApproved(deps.sagemaker, deps.project, replacement);
+  const replacement = await newestApproved(sagemaker, deps.project);
+  if (replacement) await requireApproved(sagemaker, deps.project, replacement);
   return {
     action: 'rollback',
     rejectedModelPackageArn: modelPackageArn,
