@@ -7,7 +7,9 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '../deploy-pipeline/test/support/moto-server.js';
 
 /** Every JavaScript action in the repository: a folder of actions/ with an action.yml. */
-const actions = readdirSync(join(REPO_ROOT, 'actions')).filter((name) => existsSync(join(REPO_ROOT, 'actions', name, 'action.yml')));
+const actions = readdirSync(join(REPO_ROOT, 'actions')).filter((name) =>
+  existsSync(join(REPO_ROOT, 'actions', name, 'action.yml')),
+);
 
 interface ActionMetadata {
   name: string;
@@ -29,13 +31,19 @@ describe.each(actions)('actions/%s', (name) => {
 
   it('documents every input and output', () => {
     expect(metadata.description.length).toBeGreaterThan(20);
-    for (const [input, spec] of Object.entries(metadata.inputs ?? {})) expect([input, (spec.description ?? '').length > 10]).toEqual([input, true]);
-    for (const [output, spec] of Object.entries(metadata.outputs ?? {})) expect([output, (spec.description ?? '').length > 10]).toEqual([output, true]);
+    for (const [input, spec] of Object.entries(metadata.inputs ?? {}))
+      expect([input, (spec.description ?? '').length > 10]).toEqual([input, true]);
+    for (const [output, spec] of Object.entries(metadata.outputs ?? {}))
+      expect([output, (spec.description ?? '').length > 10]).toEqual([output, true]);
   });
 
   it('has a dist/index.js rebuilt from the current sources (rebuilt into a temporary file and compared)', () => {
     const outfile = join(mkdtempSync(join(tmpdir(), `bundle-${name}-`)), 'index.js');
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle-action.mjs'), dir, '--outfile', outfile], { encoding: 'utf8' });
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'scripts', 'bundle-action.mjs'), dir, '--outfile', outfile],
+      { encoding: 'utf8' },
+    );
     expect(build.stderr).toBe('');
     expect(build.status).toBe(0);
     const fresh = readFileSync(outfile, 'utf8');

@@ -44236,7 +44236,12 @@ function chooseBackend(choice, where = { kind: "backend", endpointUrl: "endpoint
   const kind = choice.kind || "aws";
   if (kind === "aws") return { kind: "aws", region: choice.region };
   if (kind !== "local") {
-    throw new ValidationError({ where: where.kind, field: "", problem: `must be "aws" or "local", got ${describeValue(kind)}`, fix: "use aws on GitHub, local for the local server" });
+    throw new ValidationError({
+      where: where.kind,
+      field: "",
+      problem: `must be "aws" or "local", got ${describeValue(kind)}`,
+      fix: "use aws on GitHub, local for the local server"
+    });
   }
   let url;
   try {

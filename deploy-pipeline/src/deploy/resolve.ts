@@ -1,5 +1,12 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { ValidationError, awsClientConfig, describeValue, type Backend, type ProjectConfig, type ValidationIssue } from '@slipway/core';
+import {
+  ValidationError,
+  awsClientConfig,
+  describeValue,
+  type Backend,
+  type ProjectConfig,
+  type ValidationIssue,
+} from '@slipway/core';
 import { DISPATCH_EVENT_TYPES, type DispatchEventType } from '../events/event-pattern.js';
 import { checkModelPackageArn } from '../model-package-arn.js';
 import { describeModelPackage, newestApproved, requireApproved } from './model-package.js';
@@ -157,7 +164,8 @@ export function checkDeployRequest(
 export async function resolveDeployment(request: DeployRequest, deps: ResolveDeps): Promise<ResolvedDeployment> {
   const { eventType, modelPackageArn, version } = checkDeployRequest(request, deps.project);
   const sagemaker =
-    deps.sagemaker ?? new SageMakerClient(awsClientConfig(deps.backend ?? { kind: 'aws', region: deps.project.region }));
+    deps.sagemaker ??
+    new SageMakerClient(awsClientConfig(deps.backend ?? { kind: 'aws', region: deps.project.region }));
   if (eventType === DISPATCH_EVENT_TYPES.Approved) {
     await requireApproved(sagemaker, deps.project, modelPackageArn);
     return {
