@@ -3,6 +3,8 @@ import { ValidationError } from '@slipway/core';
 import { Output } from './output.js';
 import type { CliContext } from './context.js';
 import { registerInit } from './commands/init.js';
+import { registerBootstrap } from './commands/bootstrap.js';
+import { registerDeploy } from './commands/deploy.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       writeErr: (text) => (options.stderr ?? process.stderr).write(text),
     });
   registerInit(program, context);
+  registerBootstrap(program, context);
+  registerDeploy(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
