@@ -74,6 +74,16 @@ function printDeployment(context: CliContext, result: DeployStageResult): void {
 export function registerDeploy(program: Command, context: CliContext): void {
   const log = (line: string): void => context.output.line(line, 'dim');
   const project = (): LoadedProjectConfig => loadProjectConfig({ cwd: context.cwd, env: context.env });
+  /** What every deploy subcommand passes to the shared logic. */
+  const common = (options: BackendOptions) => {
+    const loaded = project();
+    return {
+      project: loaded,
+      backend: backendFor(options, loaded, context),
+      timeoutSeconds: timeoutSeconds(options),
+      log,
+    };
+  };
 
   const deploy = program
     .command('deploy')
@@ -88,18 +98,7 @@ export function registerDeploy(program: Command, context: CliContext): void {
       .argument('<model-package-arn>', 'the version to deploy')
       .requiredOption('--stage <stage>', 'the stage to deploy to'),
   ).action(async (arn: string, options: BackendOptions & { stage: string }) => {
-    const loaded = project();
-    printDeployment(
-      context,
-      await deployStage({
-        stage: options.stage,
-        modelPackageArn: arn,
-        backend: backendFor(options, loaded, context),
-        project: loaded,
-        timeoutSeconds: timeoutSeconds(options),
-        log,
-      }),
-    );
+    printDeployment(context, await deployStage({ stage: options.stage, modelPackageArn: arn, ...common(options) }));
   });
 
   withBackendOptions(
@@ -109,18 +108,8 @@ export function registerDeploy(program: Command, context: CliContext): void {
       .option('--from <stage>', "the stage whose version is promoted (default: the project's first stage)")
       .option('--to <stage>', 'the stage to deploy to (default: the stage after --from)'),
   ).action(async (options: BackendOptions & { from?: string; to?: string }) => {
-    const loaded = project();
-    printDeployment(
-      context,
-      await promote({
-        ...(options.from ? { from: options.from } : {}),
-        ...(options.to ? { to: options.to } : {}),
-        backend: backendFor(options, loaded, context),
-        project: loaded,
-        timeoutSeconds: timeoutSeconds(options),
-        log,
-      }),
-    );
+    const stages = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
+    printDeployment(context, await promote({ ...stages, ...common(options) }));
   });
 
   withBackendOptions(
