@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SAMPLE_ARN, synthesize } from './support/cdk.js';
 import { TOOLS_BIN, toolsMissing } from './support/moto-server.js';
@@ -19,6 +19,15 @@ const checkovMissing = toolsMissing('checkov');
 if (checkovMissing) console.warn(`SKIPPED checkov on the synthesized templates: ${checkovMissing}`);
 
 describe('the synthesized templates', () => {
+  it("stay under CloudFormation's 51,200-byte limit for templates sent inline (no bootstrap bucket)", () => {
+    for (const template of synthesizeAll()) {
+      expect([template.split('/').at(-1), statSync(template).size < 51_200]).toEqual([
+        template.split('/').at(-1),
+        true,
+      ]);
+    }
+  });
+
   (cfnLintMissing ? it.skip : it)('pass cfn-lint with no errors or warnings', () => {
     const templates = synthesizeAll();
     expect(templates).toHaveLength(3);
