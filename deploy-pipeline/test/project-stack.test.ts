@@ -8,7 +8,13 @@ import {
   modelPackageApprovalPattern,
 } from '../src/index.js';
 import { REPOSITORY_VARIABLES } from '../src/index.js';
-import { synthesize } from './support/cdk.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readViolations, synthesize } from './support/cdk.js';
 
 const STACK = 'slipway-sentiment-project';
 const REPO = 'octo-org/sentiment-reviews';
@@ -38,6 +44,17 @@ function statements(document: unknown): Record<string, unknown>[] {
 }
 
 describe('ProjectStack', () => {
+  it('would report an unacknowledged finding: the cdk-nag harness is live', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'nag-control-'));
+    const app = new App({ outdir });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    new Bucket(new Stack(app, 'Control'), 'Plain');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+    expect(readViolations(outdir)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/AwsSolutions-S1 .*Control\/Plain/)]),
+    );
+  });
+
   it('passes cdk-nag AwsSolutions and CDK validation with zero unacknowledged findings', () => {
     const { violations } = synthesize();
     expect(violations).toEqual([]);

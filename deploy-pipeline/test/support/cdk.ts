@@ -49,7 +49,7 @@ export function synthesize(
   };
 }
 
-function readViolations(outdir: string): string[] {
+export function readViolations(outdir: string): string[] {
   const path = join(outdir, 'validation-report.json');
   if (!existsSync(path)) return [];
   const report = JSON.parse(readFileSync(path, 'utf8')) as {
