@@ -5,6 +5,8 @@ import type { CliContext } from './context.js';
 import { registerInit } from './commands/init.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerLocal } from './commands/local.js';
+import { registerBootstrap } from './commands/bootstrap.js';
+import { registerDeploy } from './commands/deploy.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -36,6 +38,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerInit(program, context);
   registerPipeline(program, context);
   registerLocal(program, context);
+  registerBootstrap(program, context);
+  registerDeploy(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

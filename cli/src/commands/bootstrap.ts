@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { ValidationError, loadProjectConfig } from '@slipway/core';
+import { bootstrapProject, checkGitHubToken } from '@slipway/deploy-pipeline';
+import type { CliContext } from '../context.js';
+import { promptSecret } from './secret-prompt.js';
+
+/** The environment variable that carries the GitHub token, so it never appears on a command line. */
+export const GITHUB_TOKEN_ENV = 'SLIPWAY_GITHUB_TOKEN';
+
+interface BootstrapOptions {
+  githubOidcProviderArn?: string;
+  defaultBranch?: string;
+  alarmEmail?: string;
+}
+
+export function registerBootstrap(program: Command, context: CliContext): void {
+  program
+    .command('bootstrap')
+    .description(
+      `deploy the project stack to AWS (roles, bucket, registry group, approval route); reads the GitHub token from ${GITHUB_TOKEN_ENV} or asks for it without echo`,
+    )
+    .option('--github-oidc-provider-arn <arn>', "reuse the account's existing GitHub OIDC provider")
+    .option('--default-branch <branch>', 'the branch whose workflows may assume the build role', 'main')
+    .option('--alarm-email <address>', 'email to notify when an approval cannot reach GitHub')
+    .action(async (options: BootstrapOptions) => {
+      const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+      const token =
+        context.env[GITHUB_TOKEN_ENV] ?? (await promptSecret('GitHub token for repository_dispatch (input hidden): '));
+      if (!token) {
+        throw new ValidationError({
+          where: GITHUB_TOKEN_ENV,
+          field: '',
+          problem: 'is not set, and there is no terminal to ask on',
+          fix: `export ${GITHUB_TOKEN_ENV} with a fine-grained token (Contents: read and write on ${project.githubRepository ?? 'the repository'})`,
+        });
+      }
+      checkGitHubToken(token);
+      const result = await bootstrapProject({
+        project,
+        githubToken: token,
+        ...(options.githubOidcProviderArn ? { githubOidcProviderArn: options.githubOidcProviderArn } : {}),
+        ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
+        ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+        log: (line) => context.output.line(line, 'dim'),
+      });
+      context.output.result(result, (value) => {
+        const { output } = context;
+        output.line(`Deployed ${value.stackName}`, 'good');
+        output.line(`GitHub token stored in Secrets Manager as ${value.secretName}`);
+        for (const [key, output_] of Object.entries(value.outputs)) output.line(`  ${key}: ${output_}`);
+        output.line('');
+        output.line('Set these repository variables (Settings → Secrets and variables → Actions → Variables):', 'bold');
+        for (const [name, variable] of Object.entries(value.repositoryVariables)) output.line(`  ${name}=${variable}`);
+        output.line('');
+        output.line(
+          'Then create the GitHub environments "staging" and "production"; give "production" required reviewers.',
+        );
+      });
+    });
+}

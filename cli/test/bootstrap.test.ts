@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { BootstrapOptions, BootstrapResult } from '@slipway/deploy-pipeline';
+import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
+
+const TOKEN = 'github_pat_11AAAAAAA0abcdefghijklmnopqrstuvwxyz0123456789';
+const bootstrapProject = jest.fn<(options: BootstrapOptions) => Promise<BootstrapResult>>();
+const actual = await import('@slipway/deploy-pipeline');
+jest.unstable_mockModule('@slipway/deploy-pipeline', () => ({ ...actual, bootstrapProject }));
+const { runCli } = await import('./support.js');
+
+describe('slipway bootstrap', () => {
+  beforeEach(() => {
+    bootstrapProject.mockReset();
+    bootstrapProject.mockResolvedValue({
+      stackName: 'slipway-sentiment-project',
+      secretName: 'slipway/sentiment/github-dispatch-token',
+      outputs: { DeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy' },
+      repositoryVariables: {
+        SLIPWAY_AWS_REGION: 'us-east-1',
+        SLIPWAY_BUILD_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-build',
+        SLIPWAY_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy',
+        SLIPWAY_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-execution',
+        SLIPWAY_ARTIFACT_BUCKET: 'slipway-sentiment-p-4998j71vgs5g',
+      },
+    });
+  });
+
+  it('takes the token from SLIPWAY_GITHUB_TOKEN, never prints it, and prints the variables to set', async () => {
+    const result = await runCli(
+      [
+        'bootstrap',
+        '--github-oidc-provider-arn',
+        'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { SLIPWAY_GITHUB_TOKEN: TOKEN },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(bootstrapProject.mock.calls[0]?.[0]).toMatchObject({
+      githubToken: TOKEN,
+      defaultBranch: 'main',
+      githubOidcProviderArn: expect.stringContaining('oidc-provider'),
+    });
+    expect(result.stdout).toMatch(
+      /SLIPWAY_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role\/slipway-sentiment-github-deploy/,
+    );
+    expect(result.stdout).toMatch(/"production".*required reviewers/);
+    expect(result.stdout + result.stderr).not.toContain(TOKEN.slice(12));
+  });
+
+  it('prints the result as JSON without the token', async () => {
+    const result = await runCli(['bootstrap', '--json'], { cwd: REPO_ROOT, env: { SLIPWAY_GITHUB_TOKEN: TOKEN } });
+    expect(JSON.parse(result.stdout)).toMatchObject({ repositoryVariables: { SLIPWAY_AWS_REGION: 'us-east-1' } });
+    expect(result.stdout).not.toContain(TOKEN.slice(12));
+  });
+
+  it('fails clearly without a token and without a terminal to ask on', async () => {
+    const result = await runCli(['bootstrap'], { cwd: REPO_ROOT, env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/SLIPWAY_GITHUB_TOKEN is not set, and there is no terminal to ask on/);
+    expect(bootstrapProject).not.toHaveBeenCalled();
+  });
+
+  it('refuses a malformed token without echoing it', async () => {
+    const result = await runCli(['bootstrap'], {
+      cwd: REPO_ROOT,
+      env: { SLIPWAY_GITHUB_TOKEN: 'hunter2 secret value' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/GitHub token must be 20–255 letters/);
+    expect(result.stderr).not.toContain('hunter2');
+    expect(bootstrapProject).not.toHaveBeenCalled();
+  });
+});

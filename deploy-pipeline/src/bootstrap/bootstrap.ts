@@ -1,0 +1,79 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { LoadedProjectConfig } from '@slipway/core';
+import { cdkAppDir, cdkCommand, cdkContextArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
+import { projectStackName } from '../names.js';
+import { storeGitHubToken } from './github-token.js';
+import { repositoryVariables, type RepositoryVariable } from './repository-variables.js';
+
+export interface BootstrapOptions {
+  readonly project: LoadedProjectConfig;
+  /** Token EventBridge uses for repository_dispatch; stored in Secrets Manager, never printed. */
+  readonly githubToken: string;
+  /** @default - a new GitHub OIDC provider is created */
+  readonly githubOidcProviderArn?: string;
+  /** @default 'main' */
+  readonly defaultBranch?: string;
+  /** @default - no email subscription to the approval route's alarm */
+  readonly alarmEmail?: string;
+  readonly log?: (message: string) => void;
+}
+
+export interface BootstrapDeps {
+  readonly secrets?: SecretsManagerClient;
+  readonly cloudformation?: CloudFormationClient;
+  readonly runCdk?: CdkRunner;
+}
+
+export interface BootstrapResult {
+  readonly stackName: string;
+  readonly secretName: string;
+  readonly outputs: Readonly<Record<string, string>>;
+  /** What to set under Settings → Secrets and variables → Actions → Variables. */
+  readonly repositoryVariables: Readonly<Record<RepositoryVariable, string>>;
+}
+
+/**
+ * Sets a project up in an AWS account: stores the GitHub token in Secrets Manager, deploys ProjectStack with
+ * the CDK CLI (no `cdk bootstrap` needed: the stack has no assets), and reads back the role ARNs the
+ * repository variables need. Safe to re-run; a new token replaces the old one.
+ */
+export async function bootstrapProject(options: BootstrapOptions, deps: BootstrapDeps = {}): Promise<BootstrapResult> {
+  const { project } = options;
+  const log = options.log ?? ((): void => undefined);
+  const region = { region: project.region };
+  const secrets = deps.secrets ?? new SecretsManagerClient(region);
+  const { secretName, versionId } = await storeGitHubToken(secrets, project, options.githubToken);
+  log(`Stored the GitHub token in Secrets Manager as ${secretName} (version ${versionId})`);
+
+  const stackName = projectStackName(project);
+  const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
+  await runCdk(
+    [
+      'deploy',
+      stackName,
+      '--exclusively',
+      '--require-approval',
+      'never',
+      '--no-notices',
+      '--progress',
+      'events',
+      ...cdkContextArgs({
+        githubTokenSecretVersionId: versionId,
+        ...(options.githubOidcProviderArn ? { githubOidcProviderArn: options.githubOidcProviderArn } : {}),
+        ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
+        ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+      }),
+    ],
+    { cwd: cdkAppDir(project), log },
+  );
+
+  const cloudformation = deps.cloudformation ?? new CloudFormationClient(region);
+  const described = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = Object.fromEntries(
+    (described.Stacks?.[0]?.Outputs ?? []).flatMap((output) =>
+      output.OutputKey && output.OutputValue ? [[output.OutputKey, output.OutputValue] as const] : [],
+    ),
+  );
+  return { stackName, secretName, outputs, repositoryVariables: repositoryVariables(outputs, project.region) };
+}

@@ -1,0 +1,3 @@
+export * from './bootstrap.js';
+export * from './github-token.js';
+export * from './repository-variables.js';

@@ -1,0 +1,98 @@
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ValidationError, describeValue, type LoadedProjectConfig } from '@slipway/core';
+import { loadStageConfig } from '../config/stage-config.js';
+import { endpointStackName, projectStackName } from '../names.js';
+import { CDK_CONTEXT as CONTEXT } from '../cdk-context.js';
+import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
+import { EndpointStack } from './endpoint-stack.js';
+import { ProjectStack } from './project-stack.js';
+
+/**
+ * CDK feature flags the stacks rely on, set in code so tests, `cdk synth` and `cdk deploy` agree.
+ * - S3 server access logs are allowed by a bucket policy instead of the legacy LogDeliveryWrite ACL.
+ */
+export const FEATURE_FLAGS = Object.freeze({
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+});
+
+export interface SlipwayApp {
+  readonly app: App;
+  /** Absent when the app was asked for one stage's EndpointStack only. */
+  readonly projectStack?: ProjectStack;
+  readonly endpointStacks: readonly EndpointStack[];
+}
+
+export interface BuildAppOptions {
+  readonly project: LoadedProjectConfig;
+  /** App props, e.g. `context` and `outdir` in tests. */
+  readonly appProps?: AppProps;
+  /**
+   * Run cdk-nag's AwsSolutions pack on synthesis.
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+function optionalString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') {
+    throw new ValidationError({
+      where: `context ${key}`,
+      field: '',
+      problem: `must be a string, got ${describeValue(value)}`,
+      fix: `pass -c ${key}=VALUE`,
+    });
+  }
+  return value;
+}
+
+/**
+ * Builds the Slipway CDK app: ProjectStack, plus one EndpointStack per stage when a package ARN is given; or,
+ * with a `stage` in the context, that stage's EndpointStack alone.
+ */
+export function buildApp({ project, appProps, nag = true }: BuildAppOptions): SlipwayApp {
+  const app = new App({ ...appProps, context: { ...FEATURE_FLAGS, ...appProps?.context } });
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const modelPackageArn = optionalString(app, CONTEXT.modelPackageArn);
+  const onlyStage = optionalString(app, CONTEXT.stage);
+  if (onlyStage && !modelPackageArn) {
+    throw new ValidationError({
+      where: `context ${CONTEXT.modelPackageArn}`,
+      field: '',
+      problem: `is missing, and the ${onlyStage} endpoint stack needs the model package to serve`,
+      fix: `pass -c ${CONTEXT.modelPackageArn}=ARN`,
+    });
+  }
+  // Deploying one stage needs only its EndpointStack: the project stack (and its GitHub settings) stay out.
+  const projectStack = onlyStage ? undefined : buildProjectStack(app, project);
+  const stages = onlyStage ? [onlyStage] : modelPackageArn ? project.stages : [];
+  const endpointStacks = stages.map(
+    (stage) =>
+      new EndpointStack(app, endpointStackName(project, stage), {
+        project,
+        stageConfig: loadStageConfig(project, stage),
+        modelPackageArn: modelPackageArn!,
+      }),
+  );
+  return { app, projectStack, endpointStacks };
+}
+
+function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack {
+  const githubOidcProviderArn = optionalString(app, CONTEXT.githubOidcProviderArn);
+  const githubTokenSecretVersionId = optionalString(app, CONTEXT.githubTokenSecretVersionId);
+  const defaultBranch = optionalString(app, CONTEXT.defaultBranch);
+  const alarmEmail = optionalString(app, CONTEXT.alarmEmail);
+  return new ProjectStack(app, projectStackName(project), {
+    project,
+    // ProjectStack has no file assets, so it deploys without `cdk bootstrap`.
+    synthesizer: new CliCredentialsOnlySynthesizer(),
+    env: { region: project.region },
+    ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
+    ...(githubTokenSecretVersionId ? { githubTokenSecretVersionId } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
+    ...(alarmEmail ? { alarmEmail } : {}),
+  });
+}

@@ -1,0 +1,154 @@
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { awsClientConfig, loadProjectConfig, type Backend, type LoadedProjectConfig } from '@slipway/core';
+import { loadStageConfig } from '../config/stage-config.js';
+import { endpointSpec, executionRoleArnOf, type EndpointSpec } from '../endpoint-spec.js';
+import { endpointName } from '../names.js';
+import { cdkAppDir, cdkCommand, cdkDeployArgs, spawnCdk, type CdkRunner } from './backends/cdk.js';
+import { deployWithSageMakerApi } from './backends/sagemaker-api.js';
+import { readLiveDeployment, type LiveDeployment } from './live-deployment.js';
+import { requireApproved } from './model-package.js';
+import { waitForEndpoint } from './wait-for-endpoint.js';
+
+export interface DeployStageOptions {
+  readonly stage: string;
+  /**
+   * The exact version to serve. May be absent only for a rollback with no Approved version left, which
+   * fails if the rejected version is live and does nothing otherwise.
+   */
+  readonly modelPackageArn?: string;
+  /**
+   * AWS: deploy the stage's EndpointStack with the CDK CLI. Local: call the SageMaker API at the backend's
+   * endpoint (the local server, or moto in tests).
+   */
+  readonly backend: Backend;
+  /** Rollback: act only if this (rejected) version is the one live in the stage. */
+  readonly replaces?: string;
+  /** @default - loadProjectConfig() from the working directory */
+  readonly project?: LoadedProjectConfig;
+  /**
+   * How long to wait for the endpoint to be InService.
+   * @default 3600
+   */
+  readonly timeoutSeconds?: number;
+  /** @default - no progress output */
+  readonly log?: (message: string) => void;
+}
+
+/** Injectable collaborators (tests; an already configured client). */
+export interface DeployStageDeps {
+  readonly sagemaker?: SageMakerClient;
+  readonly runCdk?: CdkRunner;
+  /** @default 15 on AWS, 1 locally */
+  readonly pollSeconds?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DeployStageResult {
+  readonly stage: string;
+  readonly endpointName: string;
+  readonly endpointArn?: string;
+  /** The version live in the stage when the call returns. */
+  readonly modelPackageArn?: string;
+  /** False when the stage already served the version (or a rollback did not concern it). */
+  readonly changed: boolean;
+  readonly message: string;
+}
+
+/**
+ * Makes one stage serve one model package version, idempotently: when the version is already live (same
+ * package, same stage config) it returns at once with `changed: false`, so a duplicate approval event is
+ * harmless. The registry must say Approved at the time of deploying, whatever the caller was told earlier.
+ */
+export async function deployStage(options: DeployStageOptions, deps: DeployStageDeps = {}): Promise<DeployStageResult> {
+  const project = options.project ?? loadProjectConfig();
+  const log = options.log ?? ((): void => undefined);
+  const stageConfig = loadStageConfig(project, options.stage);
+  const name = endpointName(project, options.stage);
+  const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(options.backend));
+  const wait = {
+    timeoutSeconds: options.timeoutSeconds ?? 3600,
+    pollSeconds: deps.pollSeconds ?? (options.backend.kind === 'aws' ? 15 : 1),
+    log,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
+
+  let live = await readLiveDeployment(sagemaker, name);
+  if (live && live.status !== 'InService' && live.status !== 'Failed') {
+    log(`Endpoint ${name} is ${live.status}; waiting for it to settle first`);
+    live = await waitForEndpoint(sagemaker, name, wait);
+  }
+  const result = (changed: boolean, message: string, state: LiveDeployment | undefined): DeployStageResult => ({
+    stage: options.stage,
+    endpointName: name,
+    ...(state?.endpointArn ? { endpointArn: state.endpointArn } : {}),
+    ...(state?.modelPackageArn ? { modelPackageArn: state.modelPackageArn } : {}),
+    changed,
+    message,
+  });
+
+  if (options.replaces !== undefined) {
+    if (live?.modelPackageArn !== options.replaces) {
+      return result(
+        false,
+        `The rejected version ${options.replaces} is not live in ${options.stage}; nothing to roll back`,
+        live,
+      );
+    }
+    if (!options.modelPackageArn) {
+      throw new Error(
+        `The rejected version ${options.replaces} is live in ${options.stage} and no Approved version is left to roll back to; approve a version or delete the endpoint ${name}`,
+      );
+    }
+  }
+  if (!options.modelPackageArn) throw new Error('deployStage needs a model package ARN');
+  await requireApproved(sagemaker, project, options.modelPackageArn);
+  const spec = endpointSpec(project, stageConfig, options.modelPackageArn);
+  if (isLive(live, spec)) {
+    return result(
+      false,
+      `${options.stage} already serves ${spec.modelPackageArn} (${spec.endpointConfigName}); nothing to change`,
+      live,
+    );
+  }
+
+  if (options.backend.kind === 'aws') {
+    const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
+    log(`Deploying ${spec.modelPackageArn} to ${options.stage} with the CDK`);
+    await runCdk(cdkDeployArgs(project, spec), { cwd: cdkAppDir(project), log });
+  } else {
+    await deployWithSageMakerApi(sagemaker, spec, live, {
+      project,
+      executionRoleArn: executionRoleArnOf(project, spec),
+      log,
+      waitUntilGone: () => waitUntilGone(sagemaker, name, wait),
+    });
+  }
+  const after = await waitForEndpoint(sagemaker, name, wait);
+  if (after.modelPackageArn !== spec.modelPackageArn) {
+    throw new Error(
+      `The update of ${name} did not take: it serves ${after.modelPackageArn ?? 'no model package'} (the blue/green update may have rolled back on an alarm)`,
+    );
+  }
+  return result(true, `${options.stage} now serves ${spec.modelPackageArn} (${spec.endpointConfigName})`, after);
+}
+
+function isLive(live: LiveDeployment | undefined, spec: EndpointSpec): boolean {
+  return (
+    live?.status === 'InService' &&
+    live.modelPackageArn === spec.modelPackageArn &&
+    live.endpointConfigName === spec.endpointConfigName
+  );
+}
+
+async function waitUntilGone(
+  sagemaker: SageMakerClient,
+  name: string,
+  wait: { timeoutSeconds: number; pollSeconds: number; sleep?: (ms: number) => Promise<void> },
+): Promise<void> {
+  const sleep = wait.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const deadline = Date.now() + wait.timeoutSeconds * 1000;
+  while (await readLiveDeployment(sagemaker, name)) {
+    if (Date.now() >= deadline) throw new Error(`Endpoint ${name} was not deleted within ${wait.timeoutSeconds} s`);
+    await sleep(wait.pollSeconds * 1000);
+  }
+}

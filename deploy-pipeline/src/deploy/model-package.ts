@@ -1,0 +1,87 @@
+import { DescribeModelPackageCommand, ListModelPackagesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { ValidationError, parseModelPackageArn, type ProjectConfig } from '@slipway/core';
+import { checkModelPackageArn } from '../model-package-arn.js';
+import { isNotFound } from './sagemaker-errors.js';
+
+export type ApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
+
+/** What the registry says about a version right now. */
+export interface ModelPackageState {
+  readonly modelPackageArn: string;
+  readonly groupName: string;
+  readonly version: number;
+  readonly approvalStatus: ApprovalStatus;
+}
+
+type Project = Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
+
+/** Asks the registry (never the caller) for the version's group and approval status. */
+export async function describeModelPackage(
+  sagemaker: SageMakerClient,
+  project: Project,
+  modelPackageArn: string,
+): Promise<ModelPackageState> {
+  checkModelPackageArn(modelPackageArn, project);
+  let response;
+  try {
+    response = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }));
+  } catch (error) {
+    if (isNotFound(error)) {
+      throw new ValidationError({
+        where: 'model_package_arn',
+        field: '',
+        problem: `names no model package the registry knows (${modelPackageArn})`,
+        fix: 'check the ARN; the version may have been deleted',
+      });
+    }
+    throw error;
+  }
+  // The response, not the ARN string, is the authority on the group (SageMaker lowercases names in ARNs).
+  if (response.ModelPackageGroupName !== project.modelPackageGroupName) {
+    throw new ValidationError({
+      where: 'model_package_arn',
+      field: '',
+      problem: `belongs to the group ${JSON.stringify(response.ModelPackageGroupName)} according to the registry, not to ${JSON.stringify(project.modelPackageGroupName)}`,
+      fix: "deploy a package registered in the project's own group",
+    });
+  }
+  return {
+    modelPackageArn,
+    groupName: response.ModelPackageGroupName,
+    version: response.ModelPackageVersion ?? parseModelPackageArn(modelPackageArn).version,
+    approvalStatus: (response.ModelApprovalStatus ?? 'PendingManualApproval') as ApprovalStatus,
+  };
+}
+
+/** Throws unless the registry says the version is Approved now. */
+export async function requireApproved(
+  sagemaker: SageMakerClient,
+  project: Project,
+  modelPackageArn: string,
+): Promise<ModelPackageState> {
+  const state = await describeModelPackage(sagemaker, project, modelPackageArn);
+  if (state.approvalStatus !== 'Approved') {
+    throw new ValidationError({
+      where: 'model_package_arn',
+      field: '',
+      problem: `is ${state.approvalStatus} in the registry now, not Approved (version ${state.version})`,
+      fix: 'approve the version in the Model Registry first; nothing was deployed',
+    });
+  }
+  return state;
+}
+
+/** The newest Approved version of the project's group, if any. */
+export async function newestApproved(sagemaker: SageMakerClient, project: Project): Promise<string | undefined> {
+  const response = await sagemaker.send(
+    new ListModelPackagesCommand({
+      ModelPackageGroupName: project.modelPackageGroupName,
+      ModelApprovalStatus: 'Approved',
+      ModelPackageType: 'Versioned',
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 1,
+    }),
+  );
+  return response.ModelPackageSummaryList?.[0]?.ModelPackageArn;
+}

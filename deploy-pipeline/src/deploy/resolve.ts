@@ -1,0 +1,195 @@
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  ValidationError,
+  awsClientConfig,
+  describeValue,
+  type Backend,
+  type ProjectConfig,
+  type ValidationIssue,
+} from '@slipway/core';
+import { DISPATCH_EVENT_TYPES, type DispatchEventType } from '../events/event-pattern.js';
+import { checkModelPackageArn } from '../model-package-arn.js';
+import { describeModelPackage, newestApproved, requireApproved } from './model-package.js';
+
+/**
+ * What a deploy request claims: the repository_dispatch event type and client_payload fields, or a
+ * workflow_dispatch input. All of it is untrusted; every field is `unknown` until checked.
+ */
+export interface DeployRequest {
+  /** `model-package-approved` or `model-package-rejected`. */
+  readonly eventType: unknown;
+  readonly modelPackageArn: unknown;
+  /** Claims of the dispatch payload, cross-checked against the ARN when present. */
+  readonly modelPackageGroup?: unknown;
+  readonly modelPackageVersion?: unknown;
+  readonly approvalStatus?: unknown;
+}
+
+/** What the deploy workflow does next, decided from the registry's answers, not from the payload. */
+export type ResolvedDeployment =
+  | {
+      /** Deploy this exact, currently Approved version to every stage in order. */
+      readonly action: 'deploy';
+      readonly modelPackageArn: string;
+      readonly version: number;
+      readonly message: string;
+    }
+  | {
+      /** In every stage where `rejectedModelPackageArn` is live, deploy `modelPackageArn` instead. */
+      readonly action: 'rollback';
+      readonly rejectedModelPackageArn: string;
+      /** The newest version still Approved; absent when none is left. */
+      readonly modelPackageArn?: string;
+      readonly message: string;
+    }
+  | {
+      /** Nothing to do (e.g. a rejection that was reversed before the workflow ran). */
+      readonly action: 'none';
+      readonly message: string;
+    };
+
+export interface ResolveDeps {
+  readonly project: Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
+  /** Where the registry is asked; ignored when `sagemaker` is given. */
+  readonly backend?: Backend;
+  /** @default - a client for `backend` (or the project region on AWS) */
+  readonly sagemaker?: SageMakerClient;
+}
+
+/** Longest value accepted for each payload field: anything longer is refused before any AWS call. */
+export const PAYLOAD_FIELD_LIMITS = Object.freeze({
+  eventType: 100,
+  modelPackageArn: 2048,
+  modelPackageGroup: 63,
+  modelPackageVersion: 10,
+  approvalStatus: 32,
+});
+
+const PAYLOAD_FIELD_NAMES: Record<keyof typeof PAYLOAD_FIELD_LIMITS, string> = {
+  eventType: 'event_type',
+  modelPackageArn: 'model_package_arn',
+  modelPackageGroup: 'model_package_group',
+  modelPackageVersion: 'model_package_version',
+  approvalStatus: 'approval_status',
+};
+
+const STATUS_OF_EVENT: Record<DispatchEventType, 'Approved' | 'Rejected'> = {
+  [DISPATCH_EVENT_TYPES.Approved]: 'Approved',
+  [DISPATCH_EVENT_TYPES.Rejected]: 'Rejected',
+};
+
+/** Syntax checks that need no AWS call: sizes, event type, ARN shape, group, and the payload's own claims. */
+export function checkDeployRequest(
+  request: DeployRequest,
+  project: ResolveDeps['project'],
+): { eventType: DispatchEventType; modelPackageArn: string; version: number } {
+  const issues: ValidationIssue[] = [];
+  for (const [key, limit] of Object.entries(PAYLOAD_FIELD_LIMITS) as [keyof typeof PAYLOAD_FIELD_LIMITS, number][]) {
+    const value = request[key];
+    if (value === undefined || value === null || value === '') continue;
+    const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+    if (text === undefined) {
+      issues.push({
+        where: 'dispatch payload',
+        field: PAYLOAD_FIELD_NAMES[key],
+        problem: `must be a string, got ${describeValue(value)}`,
+        fix: 'send the field as EventBridge renders it',
+      });
+    } else if (text.length > limit) {
+      issues.push({
+        where: 'dispatch payload',
+        field: PAYLOAD_FIELD_NAMES[key],
+        problem: `must be at most ${limit} characters, got ${text.length}`,
+        fix: 'send the value the approval route produced',
+      });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+
+  const eventType = request.eventType;
+  if (!Object.values(DISPATCH_EVENT_TYPES).includes(eventType as DispatchEventType)) {
+    throw new ValidationError({
+      where: 'dispatch payload',
+      field: 'event_type',
+      problem: `must be one of ${Object.values(DISPATCH_EVENT_TYPES).join(', ')}, got ${describeValue(eventType)}`,
+      fix: 'trigger the workflow through the approval route or workflow_dispatch',
+    });
+  }
+  const arn = checkModelPackageArn(request.modelPackageArn, project);
+  const claims: ValidationIssue[] = [];
+  const claimed = (value: unknown): string | undefined =>
+    value === undefined || value === null || value === '' ? undefined : String(value);
+  const group = claimed(request.modelPackageGroup);
+  if (group !== undefined && group !== project.modelPackageGroupName) {
+    claims.push({
+      where: 'dispatch payload',
+      field: 'model_package_group',
+      problem: `says ${JSON.stringify(group)}, but this project's group is ${JSON.stringify(project.modelPackageGroupName)}`,
+      fix: "only the project's own approvals deploy",
+    });
+  }
+  const version = claimed(request.modelPackageVersion);
+  if (version !== undefined && version !== String(arn.version)) {
+    claims.push({
+      where: 'dispatch payload',
+      field: 'model_package_version',
+      problem: `says ${JSON.stringify(version)}, but the ARN names version ${arn.version}`,
+      fix: 'send the payload the approval route produced',
+    });
+  }
+  const status = claimed(request.approvalStatus);
+  const expectedStatus = STATUS_OF_EVENT[eventType as DispatchEventType];
+  if (status !== undefined && status !== expectedStatus) {
+    claims.push({
+      where: 'dispatch payload',
+      field: 'approval_status',
+      problem: `says ${JSON.stringify(status)}, but the event type ${String(eventType)} means ${expectedStatus}`,
+      fix: 'send the payload the approval route produced',
+    });
+  }
+  if (claims.length > 0) throw new ValidationError(claims);
+  return {
+    eventType: eventType as DispatchEventType,
+    modelPackageArn: request.modelPackageArn as string,
+    version: arn.version,
+  };
+}
+
+/**
+ * Turns an untrusted deploy request into a decision. The ARN must parse and name a version of the project's
+ * group; the registry (DescribeModelPackage) must say Approved now for an approval. A rejection rolls back to
+ * the newest version still Approved, in the stages where the rejected version is live. Anything else throws a
+ * ValidationError that names the field, and nothing is deployed.
+ */
+export async function resolveDeployment(request: DeployRequest, deps: ResolveDeps): Promise<ResolvedDeployment> {
+  const { eventType, modelPackageArn, version } = checkDeployRequest(request, deps.project);
+  const sagemaker =
+    deps.sagemaker ??
+    new SageMakerClient(awsClientConfig(deps.backend ?? { kind: 'aws', region: deps.project.region }));
+  if (eventType === DISPATCH_EVENT_TYPES.Approved) {
+    await requireApproved(sagemaker, deps.project, modelPackageArn);
+    return {
+      action: 'deploy',
+      modelPackageArn,
+      version,
+      message: `Version ${version} is Approved: deploying ${modelPackageArn}`,
+    };
+  }
+  const state = await describeModelPackage(sagemaker, deps.project, modelPackageArn);
+  if (state.approvalStatus !== 'Rejected') {
+    return {
+      action: 'none',
+      message: `Version ${version} is ${state.approvalStatus} again in the registry; nothing to roll back`,
+    };
+  }
+  const replacement = await newestApproved(sagemaker, deps.project);
+  if (replacement) await requireApproved(sagemaker, deps.project, replacement);
+  return {
+    action: 'rollback',
+    rejectedModelPackageArn: modelPackageArn,
+    ...(replacement ? { modelPackageArn: replacement } : {}),
+    message: replacement
+      ? `Version ${version} was rejected: stages serving it roll back to ${replacement}`
+      : `Version ${version} was rejected and no Approved version is left to roll back to`,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The EventBridge rule pattern for model package approvals: the one definition the CDK rule, the local event
+ * bus and the tests share.
+ */
+
+/** An EventBridge event pattern: each leaf lists the accepted values (or filter objects such as `{prefix}`). */
+export interface EventPattern {
+  readonly [field: string]: EventPattern | readonly unknown[];
+}
+
+/** The event SageMaker emits when a model package's approval (or build) status changes. */
+export const MODEL_PACKAGE_STATE_CHANGE = Object.freeze({
+  source: 'aws.sagemaker',
+  detailType: 'SageMaker Model Package State Change',
+});
+
+/** The approval statuses that trigger a deployment workflow, and the repository_dispatch type each becomes. */
+export const DISPATCH_EVENT_TYPES = Object.freeze({
+  Approved: 'model-package-approved',
+  Rejected: 'model-package-rejected',
+} as const);
+
+export type RoutedApprovalStatus = keyof typeof DISPATCH_EVENT_TYPES;
+export type DispatchEventType = (typeof DISPATCH_EVENT_TYPES)[RoutedApprovalStatus];
+
+export const ROUTED_APPROVAL_STATUSES: readonly RoutedApprovalStatus[] = Object.freeze(
+  Object.keys(DISPATCH_EVENT_TYPES) as RoutedApprovalStatus[],
+);
+
+/**
+ * Matches state changes of `groupName`'s packages whose approval status is one of `statuses`. It matches on
+ * `detail.ModelPackageGroupName`, never on the ARN string, because SageMaker lowercases names inside ARNs.
+ */
+export function modelPackageApprovalPattern(
+  groupName: string,
+  statuses: readonly RoutedApprovalStatus[] = ROUTED_APPROVAL_STATUSES,
+): EventPattern {
+  return {
+    source: [MODEL_PACKAGE_STATE_CHANGE.source],
+    'detail-type': [MODEL_PACKAGE_STATE_CHANGE.detailType],
+    detail: {
+      ModelPackageGroupName: [groupName],
+      ModelApprovalStatus: [...statuses],
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './event-pattern.js';
+export * from './input-transformer.js';
+export * from './repository-dispatch.js';

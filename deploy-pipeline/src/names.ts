@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { ValidationError, checkName, type ProjectConfig } from '@slipway/core';
+
+/**
+ * Every AWS name Slipway derives from the project config, in one place: the CDK stacks, the deploy logic and
+ * the CLI import these, so a role, stack or endpoint is spelled the same everywhere.
+ */
+/** The tags SageMaker Projects put on every resource of a project. */
+export function projectTags(project: Pick<ProjectConfig, 'projectName' | 'projectId'>): Record<string, string> {
+  return { 'sagemaker:project-name': project.projectName, 'sagemaker:project-id': project.projectId };
+}
+
+/** CloudFormation stack names must start with a letter; project names may not, hence the prefix. */
+export function projectStackName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-project`;
+}
+
+export function endpointStackName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `slipway-${project.projectName}-endpoint-${stage}`;
+}
+
+/** The stable name of a stage's endpoint: it never changes between versions, only its config does. */
+export function endpointName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `${project.projectName}-${stage}`;
+}
+
+/**
+ * The name of the Model and EndpointConfig for one deployment. Endpoint configs are immutable, so each
+ * version (and each change of the stage config) gets a new name; `fingerprint` covers both.
+ */
+export function deploymentResourceName(
+  project: Pick<ProjectConfig, 'projectName'>,
+  stage: string,
+  version: number,
+  fingerprint: string,
+): string {
+  const name = `${project.projectName}-${stage}-v${version}-${fingerprint}`;
+  const problem = checkName('endpointName', name);
+  if (problem) {
+    throw new ValidationError({
+      where: 'slipway.config.json',
+      field: 'projectName',
+      problem: `gives the endpoint config name ${JSON.stringify(name)}, which ${problem}`,
+      fix: 'shorten the project name or the stage name',
+    });
+  }
+  return name;
+}
+
+/** IAM role names ProjectStack creates; fixed so that other stacks and the workflows can name them. */
+export function roleNames(project: Pick<ProjectConfig, 'projectName'>): {
+  readonly sagemakerExecution: string;
+  readonly githubBuild: string;
+  readonly githubDeploy: string;
+  readonly endpointDeployer: string;
+} {
+  const prefix = `slipway-${project.projectName}`;
+  return {
+    sagemakerExecution: `${prefix}-sagemaker-execution`,
+    githubBuild: `${prefix}-github-build`,
+    githubDeploy: `${prefix}-github-deploy`,
+    endpointDeployer: `${prefix}-endpoint-deployer`,
+  };
+}
+
+export type RollbackAlarm = 'invocation-5xx' | 'model-latency';
+
+/** Every alarm name of the project starts with this, so one IAM resource pattern covers them all. */
+export function alarmNamePrefix(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-`;
+}
+
+export function alarmName(project: Pick<ProjectConfig, 'projectName'>, stage: string, alarm: RollbackAlarm): string {
+  return `${alarmNamePrefix(project)}${stage}-${alarm}`;
+}
+
+/** Secrets Manager secret holding the `Authorization` header value EventBridge sends to GitHub. */
+export function githubTokenSecretName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway/${project.projectName}/github-dispatch-token`;
+}
+
+/** Alias of the project's KMS key; endpoint stacks name the key by its alias, so they need no import. */
+export function kmsKeyAlias(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `alias/slipway-${project.projectName}`;
+}
+
+/** SageMaker lowercases resource names inside its ARNs; IAM compares ARNs case-sensitively. */
+export function sagemakerArnName(name: string): string {
+  return name.toLowerCase();
+}
+
+/** JSON with sorted keys, so equal objects hash equally whatever order their keys were written in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Eight hex characters that change whenever `value` does. */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 8);
+}

@@ -1,0 +1,134 @@
+import { beforeAll, expect, it } from '@jest/globals';
+import { ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { ValidationError } from '@slipway/core';
+import { resolveDeployment, type DeployRequest } from '../src/index.js';
+import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
+import { testProject } from './support/project.js';
+import { registerVersion } from './support/registry.js';
+
+describeWithMoto('resolveDeployment (against moto)', (moto) => {
+  const project = testProject();
+  let sagemaker: SageMakerClient;
+  let approved: string;
+  let older: string;
+  let pending: string;
+  let rejected: string;
+
+  beforeAll(async () => {
+    sagemaker = new SageMakerClient(motoClientConfig(moto()));
+    older = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
+    approved = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
+    pending = await registerVersion(sagemaker, project.modelPackageGroupName, 'PendingManualApproval');
+    rejected = await registerVersion(sagemaker, project.modelPackageGroupName, 'Rejected');
+    await registerVersion(sagemaker, 'someone-elses-models', 'Approved');
+  });
+
+  const resolve = (request: DeployRequest) => resolveDeployment(request, { project, sagemaker });
+  const approvedEvent = (arn: unknown): DeployRequest => ({
+    eventType: 'model-package-approved',
+    modelPackageArn: arn,
+  });
+
+  it('deploys exactly the approved version named in the payload', async () => {
+    const resolved = await resolve({
+      eventType: 'model-package-approved',
+      modelPackageArn: older,
+      modelPackageGroup: project.modelPackageGroupName,
+      modelPackageVersion: '1',
+      approvalStatus: 'Approved',
+    });
+    expect(resolved).toMatchObject({ action: 'deploy', modelPackageArn: older, version: 1 });
+  });
+
+  it('rolls a rejection back to the newest version still Approved', async () => {
+    const resolved = await resolve({ eventType: 'model-package-rejected', modelPackageArn: rejected });
+    expect(resolved).toEqual(
+      expect.objectContaining({ action: 'rollback', rejectedModelPackageArn: rejected, modelPackageArn: approved }),
+    );
+  });
+
+  it('does nothing for a rejection the registry no longer shows', async () => {
+    const resolved = await resolve({ eventType: 'model-package-rejected', modelPackageArn: approved });
+    expect(resolved.action).toBe('none');
+    expect(resolved.message).toMatch(/Approved again/);
+  });
+
+  const bad: [string, DeployRequest, RegExp][] = [
+    ['a missing ARN', approvedEvent(undefined), /model_package_arn must be a SageMaker ARN.*got nothing/],
+    ['a garbled ARN', approvedEvent('arn:aws:sagemaker:us-east-1:123:model-package/x'), /must be a SageMaker ARN/],
+    [
+      'the ARN of a group instead of a version',
+      approvedEvent('arn:aws:sagemaker:us-east-1:123456789012:model-package-group/sentiment-models'),
+      /versioned model package ARN|SageMaker ARN/,
+    ],
+    [
+      'a version of a foreign group',
+      approvedEvent('arn:aws:sagemaker:us-east-1:123456789012:model-package/someone-elses-models/1'),
+      /not of this project's group/,
+    ],
+    [
+      'another region',
+      approvedEvent('arn:aws:sagemaker:eu-west-1:123456789012:model-package/sentiment-models/1'),
+      /region eu-west-1/,
+    ],
+    [
+      'a version the registry does not know',
+      approvedEvent('arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/99'),
+      /no model package the registry knows/,
+    ],
+    ['an unknown event type', { eventType: 'deploy-everything', modelPackageArn: 'x' }, /event_type must be one of/],
+    [
+      'an oversized ARN',
+      approvedEvent(`arn:aws:sagemaker:us-east-1:123456789012:model-package/${'a'.repeat(3000)}/1`),
+      /model_package_arn must be at most 2048 characters, got 3057/,
+    ],
+    [
+      'an oversized group claim',
+      { ...approvedEvent('x'), modelPackageGroup: 'g'.repeat(64) },
+      /model_package_group must be at most 63/,
+    ],
+    [
+      'a payload field that is not a string',
+      { ...approvedEvent('x'), modelPackageVersion: { $gt: 1 } },
+      /model_package_version must be a string/,
+    ],
+  ];
+  it.each(bad)('stops on %s with a message naming the field', async (_name, request, message) => {
+    const error = await resolve(request).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('refuses a Pending version: approval is checked in the registry, not taken from the payload', async () => {
+    await expect(
+      resolve({ eventType: 'model-package-approved', modelPackageArn: pending, approvalStatus: 'Approved' }),
+    ).rejects.toThrow(/is PendingManualApproval in the registry now, not Approved/);
+  });
+
+  it('refuses a Rejected version sent as an approval', async () => {
+    await expect(resolve(approvedEvent(rejected))).rejects.toThrow(/is Rejected in the registry now/);
+  });
+
+  it('refuses payload claims that contradict the ARN', async () => {
+    await expect(
+      resolve({
+        ...approvedEvent(approved),
+        modelPackageVersion: '7',
+        modelPackageGroup: 'other-models',
+        approvalStatus: 'Rejected',
+      }),
+    ).rejects.toThrow(
+      /3 problems:[\s\S]*model_package_group[\s\S]*model_package_version says "7"[\s\S]*approval_status/,
+    );
+  });
+
+  it('deploys nothing while resolving, good payload or bad', async () => {
+    await resolve(approvedEvent(approved));
+    await resolve(approvedEvent('garbage')).catch(() => undefined);
+    const endpoints = await sagemaker.send(new ListEndpointsCommand({}));
+    expect(endpoints.Endpoints ?? []).toEqual([]);
+  });
+});

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { LoadedProjectConfig } from '@slipway/core';
+import { buildApp, type SlipwayApp } from '../../src/cdk/index.js';
+import { testProject } from './project.js';
+
+export const SAMPLE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/3';
+
+export interface Synthesized extends SlipwayApp {
+  readonly outdir: string;
+  readonly project: LoadedProjectConfig;
+  /** Every finding any validation plugin (cdk-nag's AwsSolutions, CDK's own checks) reported. */
+  readonly violations: readonly string[];
+  template(stackName: string): Template;
+}
+
+/** A fresh app (GIVEN), synthesized into its own temporary folder (WHEN). */
+export function synthesize(
+  context: Record<string, string> = {},
+  overrides: Partial<LoadedProjectConfig> = {},
+): Synthesized {
+  const project = testProject(overrides);
+  const outdir = mkdtempSync(join(tmpdir(), 'slipway-cdk-'));
+  const built = buildApp({ project, appProps: { outdir, context } });
+  let failure: unknown;
+  try {
+    built.app.synth();
+  } catch (error) {
+    failure = error;
+  }
+  const violations = readViolations(outdir);
+  if (failure && violations.length === 0) throw failure;
+  return {
+    ...built,
+    outdir,
+    project,
+    violations,
+    template: (stackName) => {
+      const stack = [...(built.projectStack ? [built.projectStack] : []), ...built.endpointStacks].find(
+        (candidate) => candidate.stackName === stackName,
+      );
+      if (!stack) throw new Error(`no stack ${stackName}`);
+      return Template.fromJSON(
+        JSON.parse(readFileSync(join(outdir, `${stackName}.template.json`), 'utf8')) as Record<string, unknown>,
+      );
+    },
+  };
+}
+
+export function readViolations(outdir: string): string[] {
+  const path = join(outdir, 'validation-report.json');
+  if (!existsSync(path)) return [];
+  const report = JSON.parse(readFileSync(path, 'utf8')) as {
+    pluginReports: {
+      pluginName: string;
+      violations: { ruleName: string; description: string; violatingConstructs: { constructPath: string }[] }[];
+    }[];
+  };
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map(
+        (construct) =>
+          `${plugin.pluginName} ${violation.ruleName} at ${construct.constructPath}: ${violation.description}`,
+      ),
+    ),
+  );
+}

