@@ -3,3 +3,4 @@ export * from './sagemaker-names.js';
 export * from './arn.js';
 export * from './project-config.js';
 export * from './backend.js';
+export * from './eventbridge/index.js';

@@ -44804,7 +44804,7 @@ var APPROVAL_INPUT_PATHS = Object.freeze({
 
 // node_modules/@aws-sdk/client-sagemaker/dist-es/SageMakerClient.js
 var import_client23 = __toESM(require_client3());
-var import_core9 = __toESM(require_dist_cjs());
+var import_core8 = __toESM(require_dist_cjs());
 var import_client24 = __toESM(require_client2());
 var import_config29 = __toESM(require_config());
 var import_endpoints3 = __toESM(require_endpoints());
@@ -51626,13 +51626,13 @@ var SageMakerClient = class extends import_client24.Client {
     this.middlewareStack.use((0, import_client23.getHostHeaderPlugin)(this.config));
     this.middlewareStack.use((0, import_client23.getLoggerPlugin)(this.config));
     this.middlewareStack.use((0, import_client23.getRecursionDetectionPlugin)(this.config));
-    this.middlewareStack.use((0, import_core9.getHttpAuthSchemeEndpointRuleSetPlugin)(this.config, {
+    this.middlewareStack.use((0, import_core8.getHttpAuthSchemeEndpointRuleSetPlugin)(this.config, {
       httpAuthSchemeParametersProvider: defaultSageMakerHttpAuthSchemeParametersProvider,
-      identityProviderConfigProvider: async (config) => new import_core9.DefaultIdentityProviderConfig({
+      identityProviderConfigProvider: async (config) => new import_core8.DefaultIdentityProviderConfig({
         "aws.auth#sigv4": config.credentials
       })
     }));
-    this.middlewareStack.use((0, import_core9.getHttpSigningPlugin)(this.config));
+    this.middlewareStack.use((0, import_core8.getHttpSigningPlugin)(this.config));
   }
   destroy() {
     super.destroy();

@@ -44871,7 +44871,7 @@ var STATUS_OF_EVENT = {
 
 // node_modules/@aws-sdk/client-sagemaker-runtime/dist-es/SageMakerRuntimeClient.js
 var import_client23 = __toESM(require_client3());
-var import_core14 = __toESM(require_dist_cjs());
+var import_core13 = __toESM(require_dist_cjs());
 var import_client24 = __toESM(require_client2());
 var import_config29 = __toESM(require_config());
 var import_endpoints3 = __toESM(require_endpoints());
@@ -45689,13 +45689,13 @@ var SageMakerRuntimeClient = class extends import_client24.Client {
     this.middlewareStack.use((0, import_client23.getHostHeaderPlugin)(this.config));
     this.middlewareStack.use((0, import_client23.getLoggerPlugin)(this.config));
     this.middlewareStack.use((0, import_client23.getRecursionDetectionPlugin)(this.config));
-    this.middlewareStack.use((0, import_core14.getHttpAuthSchemeEndpointRuleSetPlugin)(this.config, {
+    this.middlewareStack.use((0, import_core13.getHttpAuthSchemeEndpointRuleSetPlugin)(this.config, {
       httpAuthSchemeParametersProvider: defaultSageMakerRuntimeHttpAuthSchemeParametersProvider,
-      identityProviderConfigProvider: async (config) => new import_core14.DefaultIdentityProviderConfig({
+      identityProviderConfigProvider: async (config) => new import_core13.DefaultIdentityProviderConfig({
         "aws.auth#sigv4": config.credentials
       })
     }));
-    this.middlewareStack.use((0, import_core14.getHttpSigningPlugin)(this.config));
+    this.middlewareStack.use((0, import_core13.getHttpSigningPlugin)(this.config));
   }
   destroy() {
     super.destroy();

@@ -1,12 +1,9 @@
+import type { EventPattern } from '@slipway/core';
+
 /**
  * The EventBridge rule pattern for model package approvals: the one definition the CDK rule, the local event
  * bus and the tests share.
  */
-
-/** An EventBridge event pattern: each leaf lists the accepted values (or filter objects such as `{prefix}`). */
-export interface EventPattern {
-  readonly [field: string]: EventPattern | readonly unknown[];
-}
 
 /** The event SageMaker emits when a model package's approval (or build) status changes. */
 export const MODEL_PACKAGE_STATE_CHANGE = Object.freeze({

@@ -1,5 +1,4 @@
-import type { EventBridgeEvent } from './event-types.js';
-import { eventTime } from './event-types.js';
+import { eventTime, type EventBridgeEvent } from '@slipway/core';
 import type { EventBus } from './event-bus.js';
 
 /** The detail-types SageMaker publishes that Slipway reacts to. */
