@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { readFileSync } from 'node:fs';
-import { applyInputTransformer, type EventPattern, type InputTransformer } from '@slipway/core';
+import {
+  applyInputTransformer,
+  matchesEventPattern,
+  validateEventPattern,
+  type EventPattern,
+  type InputTransformer,
+} from '@slipway/core';
 import {
   APPROVAL_INPUT_PATHS,
   DISPATCH_EVENT_TYPES,
@@ -87,6 +93,28 @@ describeWithSamples('the dispatch transformer applied to the published sample', 
       ['Rejected', 'model-package-rejected'],
     ]);
     for (const route of routes) expect(route.transformer.InputPathsMap).toEqual(APPROVAL_INPUT_PATHS);
+  });
+});
+
+describe("the approval patterns on the project's matcher (matchesEventPattern from @slipway/core)", () => {
+  if (referenceAbsent) {
+    it.skip(`skipped: ${referenceAbsent}`, () => {});
+    return;
+  }
+  const patterns = approvalPatterns();
+
+  it('are valid EventBridge patterns', () => {
+    for (const pattern of Object.values(patterns)) expect(() => validateEventPattern(pattern)).not.toThrow();
+  });
+
+  // The same table as the moto rules below, unsendable events included (the matcher takes any JSON).
+  it.each(eventPatternCases().map((testCase) => [testCase.name, testCase] as const))('%s', (_name, testCase) => {
+    for (const ruleName of ['combined', 'Approved', 'Rejected'] as const) {
+      expect([ruleName, matchesEventPattern(patterns[ruleName], testCase.event)]).toEqual([
+        ruleName,
+        testCase.matches[ruleName],
+      ]);
+    }
   });
 });
 
