@@ -3,4 +3,5 @@ export * from './sagemaker-names.js';
 export * from './arn.js';
 export * from './project-config.js';
 export * from './backend.js';
+export * from './canonical-json.js';
 export * from './eventbridge/index.js';

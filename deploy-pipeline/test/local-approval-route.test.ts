@@ -4,7 +4,12 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
-import { applyInputTransformer, awsClientConfig, type EventBridgeEvent } from '@slipway/core';
+import {
+  MODEL_PACKAGE_STATE_CHANGE,
+  applyInputTransformer,
+  awsClientConfig,
+  type EventBridgeEvent,
+} from '@slipway/core';
 import { silentLogger, startLocalServer, type LocalServer } from '@slipway/local';
 import { approvalRoutes, validateRepositoryDispatchBody, type ApprovalRoute } from '../src/index.js';
 import { testProject } from './support/project.js';
@@ -86,7 +91,7 @@ describe('the approval route on the local server', () => {
   function stateChange(arn: string, status: string): EventBridgeEvent {
     const matching = routed.filter(
       (event) =>
-        event['detail-type'] === 'SageMaker Model Package State Change' &&
+        event['detail-type'] === MODEL_PACKAGE_STATE_CHANGE &&
         event.detail['ModelPackageArn'] === arn &&
         event.detail['ModelApprovalStatus'] === status,
     );
