@@ -4,4 +4,5 @@ export * from './arn.js';
 export * from './project-config.js';
 export * from './backend.js';
 export * from './canonical-json.js';
+export * from './json-text.js';
 export * from './eventbridge/index.js';

@@ -1,3 +1,4 @@
+import { parseJsonText } from '../json-text.js';
 import { ValidationError, describeValue, type ValidationIssue } from '../validation-error.js';
 import { parseCidr } from './cidr.js';
 import { isPlainObject } from './json-object.js';
@@ -31,19 +32,10 @@ const NUMERIC_LIMIT = 5e9;
 
 /** Parses a pattern given as JSON text or as an object, and validates it. */
 export function parseEventPattern(pattern: unknown, where = 'EventPattern'): EventPattern {
-  let value = pattern;
-  if (typeof pattern === 'string') {
-    try {
-      value = JSON.parse(pattern) as unknown;
-    } catch (error) {
-      throw new ValidationError({
-        where,
-        field: '',
-        problem: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-        fix: 'give the pattern as a JSON object such as {"source": ["aws.sagemaker"]}',
-      });
-    }
-  }
+  const value =
+    typeof pattern === 'string'
+      ? parseJsonText(pattern, where, 'give the pattern as a JSON object such as {"source": ["aws.sagemaker"]}')
+      : pattern;
   validateEventPattern(value, where);
   return value as EventPattern;
 }

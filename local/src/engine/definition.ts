@@ -1,4 +1,11 @@
-import { NAME_RULES, ValidationError, checkName, describeValue, type ValidationIssue } from '@slipway/core';
+import {
+  NAME_RULES,
+  ValidationError,
+  checkName,
+  describeValue,
+  parseJsonText,
+  type ValidationIssue,
+} from '@slipway/core';
 import { checkConditionShape } from './conditions.js';
 import { parseExpireAfter } from './durations.js';
 import { parsePropertyPath } from './property-path.js';
@@ -103,17 +110,7 @@ const NO_RETRY_POLICIES = ['Condition', 'Fail'];
  */
 export function parseDefinition(text: string): PipelineDefinition {
   const where = 'PipelineDefinition';
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError({
-      where,
-      field: '',
-      problem: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-      fix: 'pass the JSON your pipeline compiler produced',
-    });
-  }
+  const document = parseJsonText(text, where, 'pass the JSON your pipeline compiler produced');
   const issues: ValidationIssue[] = [];
   const add = (field: string, problem: string, fix?: string) =>
     issues.push({ where, field, problem, ...(fix ? { fix } : {}) });
