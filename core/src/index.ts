@@ -5,4 +5,5 @@ export * from './project-config.js';
 export * from './backend.js';
 export * from './canonical-json.js';
 export * from './json-text.js';
+export * from './retry-exception-types.js';
 export * from './eventbridge/index.js';

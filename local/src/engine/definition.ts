@@ -9,7 +9,7 @@ import {
 import { checkConditionShape } from './conditions.js';
 import { parseExpireAfter } from './durations.js';
 import { parsePropertyPath } from './property-path.js';
-import { RETRY_EXCEPTION_TYPES, type RetryPolicy } from './retry.js';
+import { DEFINITION_RETRY_EXCEPTION_TYPES, type RetryPolicy } from './retry.js';
 
 export type ParameterType = 'String' | 'Integer' | 'Float' | 'Boolean';
 export type ParameterValue = string | number | boolean;
@@ -502,11 +502,11 @@ function parseRetryPolicies(value: unknown, field: string, add: Add): RetryPolic
     if (
       !Array.isArray(types) ||
       types.length === 0 ||
-      !types.every((t) => RETRY_EXCEPTION_TYPES.includes(t as string))
+      !types.every((t) => DEFINITION_RETRY_EXCEPTION_TYPES.includes(t as string))
     ) {
       return add(
         `${policyField}.ExceptionType`,
-        `must list exception types from ${RETRY_EXCEPTION_TYPES.join(', ')}, got ${describeValue(entry['ExceptionType'])}`,
+        `must list exception types from ${DEFINITION_RETRY_EXCEPTION_TYPES.join(', ')}, got ${describeValue(entry['ExceptionType'])}`,
       );
     }
     const number = (key: string, min: number, max: number, integer: boolean): number | undefined => {
