@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NAME_RULES, checkName, type NameKind } from './sagemaker-names.js';
+import { parseJsonText } from './json-text.js';
 import { IssueCollector, ValidationError, describeValue } from './validation-error.js';
 
 export const PROJECT_CONFIG_FILE = 'slipway.config.json';
@@ -196,18 +197,7 @@ export function loadProjectConfig(
       fix: 'run `npx slipway init --project NAME` at the repository root',
     });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(configPath, 'utf8'));
-  } catch (error) {
-    throw new ValidationError({
-      where: configPath,
-      field: '',
-      problem: `is not valid JSON (${(error as Error).message})`,
-      fix: 'correct the JSON syntax',
-    });
-  }
-  const config = validateProjectConfig(parsed, configPath);
+  const config = validateProjectConfig(parseJsonText(readFileSync(configPath, 'utf8'), configPath), configPath);
   return Object.freeze({
     ...config,
     stages: Object.freeze([...config.stages]),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ValidationError, checkName, type ProjectConfig } from '@slipway/core';
+import { ValidationError, canonicalJson, checkName, type ProjectConfig } from '@slipway/core';
 
 /**
  * Every AWS name Slipway derives from the project config, in one place: the CDK stacks, the deploy logic and
@@ -87,18 +87,6 @@ export function kmsKeyAlias(project: Pick<ProjectConfig, 'projectName'>): string
 /** SageMaker lowercases resource names inside its ARNs; IAM compares ARNs case-sensitively. */
 export function sagemakerArnName(name: string): string {
   return name.toLowerCase();
-}
-
-/** JSON with sorted keys, so equal objects hash equally whatever order their keys were written in. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Eight hex characters that change whenever `value` does. */

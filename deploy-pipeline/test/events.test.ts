@@ -2,16 +2,19 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { readFileSync } from 'node:fs';
 import {
+  applyInputTransformer,
+  matchesEventPattern,
+  validateEventPattern,
+  type EventPattern,
+  type InputTransformer,
+} from '@slipway/core';
+import {
   APPROVAL_INPUT_PATHS,
   DISPATCH_EVENT_TYPES,
   REPOSITORY_DISPATCH_LIMITS,
-  applyInputTransformer,
   approvalRoutes,
   dispatchTransformer,
-  readEventPath,
   validateRepositoryDispatchBody,
-  type EventPattern,
-  type InputTransformer,
 } from '../src/index.js';
 import { approvalPatterns, eventPatternCases, SAMPLE_GROUP } from './fixtures/event-pattern-cases.js';
 import {
@@ -26,50 +29,6 @@ import { describeWithMoto, motoClientConfig, type MotoServer } from './support/m
 const referenceAbsent = referenceMissing();
 if (referenceAbsent) console.warn(`SKIPPED event tests that use the published samples: ${referenceAbsent}`);
 const describeWithSamples = referenceAbsent ? describe.skip : describe;
-
-describe('applyInputTransformer (EventBridge InputPathsMap + InputTemplate semantics)', () => {
-  const event = { detail: { name: 'ab"c', count: 2, list: ['x', 'y'], nested: { a: 1 } } };
-  const render = (inputTemplate: string): string =>
-    applyInputTransformer(
-      {
-        inputPathsMap: {
-          name: '$.detail.name',
-          count: '$.detail.count',
-          first: '$.detail.list[0]',
-          nested: '$.detail.nested',
-          gone: '$.detail.missing',
-        },
-        inputTemplate,
-      },
-      event,
-    );
-
-  it('inserts values as JSON outside quotes', () => {
-    expect(JSON.parse(render('{"n": <name>, "c": <count>, "o": <nested>, "f": <first>}'))).toEqual({
-      n: 'ab"c',
-      c: 2,
-      o: { a: 1 },
-      f: 'x',
-    });
-  });
-
-  it('inserts the text of a value inside quotes (a number becomes a string)', () => {
-    expect(JSON.parse(render('{"s": "<count> of <first>"}'))).toEqual({ s: '2 of x' });
-  });
-
-  it('renders a missing path as null outside quotes and as nothing inside them', () => {
-    expect(JSON.parse(render('{"a": <gone>, "b": "[<gone>]"}'))).toEqual({ a: null, b: '[]' });
-  });
-
-  it('leaves placeholders that name no variable alone', () => {
-    expect(render('<unknown> <count>')).toBe('<unknown> 2');
-  });
-
-  it('refuses JSON path syntax EventBridge does not accept', () => {
-    expect(() => readEventPath(event, '$..name')).toThrow(/not a JSON path EventBridge accepts/);
-    expect(() => readEventPath(event, 'detail.name')).toThrow(/not a JSON path/);
-  });
-});
 
 describe('validateRepositoryDispatchBody (GitHub limits)', () => {
   (referenceAbsent ? it.skip : it)('accepts the body documented by GitHub', () => {
@@ -133,7 +92,29 @@ describeWithSamples('the dispatch transformer applied to the published sample', 
       ['Approved', 'model-package-approved'],
       ['Rejected', 'model-package-rejected'],
     ]);
-    for (const route of routes) expect(route.transformer.inputPathsMap).toEqual(APPROVAL_INPUT_PATHS);
+    for (const route of routes) expect(route.transformer.InputPathsMap).toEqual(APPROVAL_INPUT_PATHS);
+  });
+});
+
+describe("the approval patterns on the project's matcher (matchesEventPattern from @slipway/core)", () => {
+  if (referenceAbsent) {
+    it.skip(`skipped: ${referenceAbsent}`, () => {});
+    return;
+  }
+  const patterns = approvalPatterns();
+
+  it('are valid EventBridge patterns', () => {
+    for (const pattern of Object.values(patterns)) expect(() => validateEventPattern(pattern)).not.toThrow();
+  });
+
+  // The same table as the moto rules below, unsendable events included (the matcher takes any JSON).
+  it.each(eventPatternCases().map((testCase) => [testCase.name, testCase] as const))('%s', (_name, testCase) => {
+    for (const ruleName of ['combined', 'Approved', 'Rejected'] as const) {
+      expect([ruleName, matchesEventPattern(patterns[ruleName], testCase.event)]).toEqual([
+        ruleName,
+        testCase.matches[ruleName],
+      ]);
+    }
   });
 });
 
@@ -186,8 +167,8 @@ describeWithMoto(
               Id: 'queue',
               Arn: `arn:aws:sqs:${moto.region}:123456789012:rule-${name}`,
               InputTransformer: {
-                InputPathsMap: { ...transformer.inputPathsMap },
-                InputTemplate: transformer.inputTemplate,
+                InputPathsMap: { ...transformer.InputPathsMap },
+                InputTemplate: transformer.InputTemplate,
               },
             },
           ],

@@ -240,8 +240,8 @@ describe('ProjectStack', () => {
         Targets: [
           Match.objectLike({
             InputTransformer: {
-              InputPathsMap: { ...route.transformer.inputPathsMap },
-              InputTemplate: route.transformer.inputTemplate,
+              InputPathsMap: { ...route.transformer.InputPathsMap },
+              InputTemplate: route.transformer.InputTemplate,
             },
             RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
             DeadLetterConfig: { Arn: Match.anyValue() },
@@ -249,7 +249,7 @@ describe('ProjectStack', () => {
         ],
       });
     }
-    expect(dispatchTransformer(DISPATCH_EVENT_TYPES.Approved).inputTemplate).toContain(
+    expect(dispatchTransformer(DISPATCH_EVENT_TYPES.Approved).InputTemplate).toContain(
       '"event_type":"model-package-approved"',
     );
     template.hasResourceProperties('AWS::Events::ApiDestination', {

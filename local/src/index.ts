@@ -6,16 +6,9 @@ export * from './runtimes/index.js';
 export * from './runners/index.js';
 export * from './serving/index.js';
 export * from './local-server.js';
-export * from './events/event-pattern.js';
-export * from './events/event-types.js';
+export { isProcessAlive } from './server/process-alive.js';
 export type { EventTarget, CommandTarget, HttpTarget, HandlerTarget } from './events/event-targets.js';
 export type { EventBus, EventBusOptions, RuleDefinition, RuleInfo } from './events/event-bus.js';
-export {
-  MODEL_PACKAGE_STATE_CHANGE,
-  PIPELINE_EXECUTION_STATUS_CHANGE,
-  SAGEMAKER_SOURCE,
-} from './events/sagemaker-events.js';
-export { applyInputTransformer } from './events/input-transformer.js';
 export { parseDefinition, type PipelineDefinition, type StepDefinition } from './engine/definition.js';
 export type { OperationModule, OperationHandler, OperationContext } from './server/operation-registry.js';
 export type { OperationModuleFactory, ServiceContext } from './api/service-context.js';

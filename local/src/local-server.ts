@@ -20,6 +20,7 @@ import {
 } from './server/http-server.js';
 import { consoleLogger, type Logger } from './server/logger.js';
 import { OperationRegistry } from './server/operation-registry.js';
+import { isProcessAlive } from './server/process-alive.js';
 import { ObjectStore } from './storage/object-store.js';
 import { Store } from './store/store.js';
 
@@ -247,15 +248,6 @@ export async function readServerFile(dataDir: string): Promise<ServerFile | unde
     return JSON.parse(await readFile(join(resolve(dataDir), SERVER_FILE), 'utf8')) as ServerFile;
   } catch {
     return undefined;
-  }
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

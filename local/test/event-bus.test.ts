@@ -20,8 +20,8 @@ import {
   CreateModelPackageGroupCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
-import { openLocalService, type EventBridgeEvent, type LocalService } from '@slipway/local';
+import { awsClientConfig, type EventBridgeEvent } from '@slipway/core';
+import { openLocalService, type LocalService } from '@slipway/local';
 import { memoryLogger, startTestServer, tempDir, type TestServer } from './support/harness.js';
 import { MOTO_SERVER, motoAvailable } from './support/moto.js';
 

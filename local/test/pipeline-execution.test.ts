@@ -11,7 +11,7 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { EventBridgeEvent } from '@slipway/local';
+import type { EventBridgeEvent } from '@slipway/core';
 import {
   ROLE,
   definition,

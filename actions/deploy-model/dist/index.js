@@ -44114,6 +44114,22 @@ function belongsToGroup(arn, groupName) {
 // core/src/project-config.ts
 import { existsSync as existsSync2, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+
+// core/src/json-text.ts
+function parseJsonText(text, where, fix = "correct the JSON syntax") {
+  try {
+    return JSON.parse(text);
+  } catch (error2) {
+    throw new ValidationError({
+      where,
+      field: "",
+      problem: `is not valid JSON (${error2 instanceof Error ? error2.message : String(error2)})`,
+      fix
+    });
+  }
+}
+
+// core/src/project-config.ts
 var PROJECT_CONFIG_FILE = "slipway.config.json";
 var FIELDS = {
   projectName: {
@@ -44223,18 +44239,7 @@ function loadProjectConfig(options = {}) {
       fix: "run `npx slipway init --project NAME` at the repository root"
     });
   }
-  let parsed;
-  try {
-    parsed = JSON.parse(readFileSync(configPath, "utf8"));
-  } catch (error2) {
-    throw new ValidationError({
-      where: configPath,
-      field: "",
-      problem: `is not valid JSON (${error2.message})`,
-      fix: "correct the JSON syntax"
-    });
-  }
-  const config = validateProjectConfig(parsed, configPath);
+  const config = validateProjectConfig(parseJsonText(readFileSync(configPath, "utf8"), configPath), configPath);
   return Object.freeze({
     ...config,
     stages: Object.freeze([...config.stages]),
@@ -44253,6 +44258,16 @@ function awsClientConfig(backend) {
     credentials: { ...LOCAL_CREDENTIALS },
     forcePathStyle: true
   };
+}
+
+// core/src/canonical-json.ts
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, item]) => item !== void 0).sort(([a2], [b2]) => a2 < b2 ? -1 : a2 > b2 ? 1 : 0);
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 // deploy-pipeline/src/names.ts
@@ -44293,14 +44308,6 @@ function alarmNamePrefix(project) {
 }
 function alarmName(project, stage, alarm) {
   return `${alarmNamePrefix(project)}${stage}-${alarm}`;
-}
-function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, item]) => item !== void 0).sort(([a2], [b2]) => a2 < b2 ? -1 : a2 > b2 ? 1 : 0);
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 function fingerprint(value) {
   return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 8);
@@ -44640,18 +44647,7 @@ function loadStageConfig(project, stage) {
       fix: `write the stage config (copy ${STAGE_CONFIG_DIR}/staging.json and adjust it)`
     });
   }
-  let parsed;
-  try {
-    parsed = JSON.parse(readFileSync2(path, "utf8"));
-  } catch (error2) {
-    throw new ValidationError({
-      where: path,
-      field: "",
-      problem: `is not valid JSON (${error2.message})`,
-      fix: "correct the JSON syntax"
-    });
-  }
-  return validateStageConfig(parsed, stage, path);
+  return validateStageConfig(parseJsonText(readFileSync2(path, "utf8"), path), stage, path);
 }
 function deploymentShape(config) {
   const { endpointTests: _tests, ...shape } = config;
@@ -44771,10 +44767,6 @@ function deploymentConfig(spec) {
 }
 
 // deploy-pipeline/src/events/event-pattern.ts
-var MODEL_PACKAGE_STATE_CHANGE = Object.freeze({
-  source: "aws.sagemaker",
-  detailType: "SageMaker Model Package State Change"
-});
 var DISPATCH_EVENT_TYPES = Object.freeze({
   Approved: "model-package-approved",
   Rejected: "model-package-rejected"

@@ -44085,6 +44085,22 @@ function checkName(kind, value) {
 // core/src/project-config.ts
 import { existsSync as existsSync2, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+
+// core/src/json-text.ts
+function parseJsonText(text, where, fix = "correct the JSON syntax") {
+  try {
+    return JSON.parse(text);
+  } catch (error2) {
+    throw new ValidationError({
+      where,
+      field: "",
+      problem: `is not valid JSON (${error2 instanceof Error ? error2.message : String(error2)})`,
+      fix
+    });
+  }
+}
+
+// core/src/project-config.ts
 var PROJECT_CONFIG_FILE = "slipway.config.json";
 var FIELDS = {
   projectName: {
@@ -44194,18 +44210,7 @@ function loadProjectConfig(options = {}) {
       fix: "run `npx slipway init --project NAME` at the repository root"
     });
   }
-  let parsed;
-  try {
-    parsed = JSON.parse(readFileSync(configPath, "utf8"));
-  } catch (error2) {
-    throw new ValidationError({
-      where: configPath,
-      field: "",
-      problem: `is not valid JSON (${error2.message})`,
-      fix: "correct the JSON syntax"
-    });
-  }
-  const config = validateProjectConfig(parsed, configPath);
+  const config = validateProjectConfig(parseJsonText(readFileSync(configPath, "utf8"), configPath), configPath);
   return Object.freeze({
     ...config,
     stages: Object.freeze([...config.stages]),
@@ -44565,25 +44570,10 @@ function loadStageConfig(project, stage) {
       fix: `write the stage config (copy ${STAGE_CONFIG_DIR}/staging.json and adjust it)`
     });
   }
-  let parsed;
-  try {
-    parsed = JSON.parse(readFileSync2(path, "utf8"));
-  } catch (error2) {
-    throw new ValidationError({
-      where: path,
-      field: "",
-      problem: `is not valid JSON (${error2.message})`,
-      fix: "correct the JSON syntax"
-    });
-  }
-  return validateStageConfig(parsed, stage, path);
+  return validateStageConfig(parseJsonText(readFileSync2(path, "utf8"), path), stage, path);
 }
 
 // deploy-pipeline/src/events/event-pattern.ts
-var MODEL_PACKAGE_STATE_CHANGE = Object.freeze({
-  source: "aws.sagemaker",
-  detailType: "SageMaker Model Package State Change"
-});
 var DISPATCH_EVENT_TYPES = Object.freeze({
   Approved: "model-package-approved",
   Rejected: "model-package-rejected"

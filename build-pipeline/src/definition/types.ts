@@ -1,3 +1,5 @@
+import type { RetryExceptionType } from '@slipway/core';
+
 /**
  * The document: the shapes of the pipeline definition JSON (`"Version": "2020-12-01"`) that CreatePipeline
  * accepts and the local engine executes. Only the compiler writes it; everything downstream reads it.
@@ -34,12 +36,7 @@ export interface ParameterDefinition {
 
 export type StepType = 'Processing' | 'Training' | 'Condition' | 'Fail' | 'RegisterModel' | 'Model';
 
-export type RetryExceptionType =
-  | 'Step.SERVICE_FAULT'
-  | 'Step.THROTTLING'
-  | 'SageMaker.JOB_INTERNAL_ERROR'
-  | 'SageMaker.CAPACITY_ERROR'
-  | 'SageMaker.RESOURCE_LIMIT';
+export type { RetryExceptionType };
 
 export interface RetryPolicyDefinition {
   readonly BackoffRate: number;

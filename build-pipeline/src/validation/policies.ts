@@ -1,14 +1,8 @@
-import type { ValidationIssue } from '@slipway/core';
-import type { RetryExceptionType, StepType } from '../definition/types.js';
+import { RETRY_EXCEPTION_TYPES, type ValidationIssue } from '@slipway/core';
+import type { StepType } from '../definition/types.js';
 import type { Step } from '../steps/step.js';
 
-const EXCEPTION_TYPES: ReadonlySet<RetryExceptionType> = new Set<RetryExceptionType>([
-  'Step.SERVICE_FAULT',
-  'Step.THROTTLING',
-  'SageMaker.JOB_INTERNAL_ERROR',
-  'SageMaker.CAPACITY_ERROR',
-  'SageMaker.RESOURCE_LIMIT',
-]);
+const EXCEPTION_TYPES: ReadonlySet<string> = new Set<string>(RETRY_EXCEPTION_TYPES);
 
 /** Steps that start a SageMaker job, so `SageMaker.*` failures can happen and be retried. */
 const JOB_STEPS: ReadonlySet<StepType> = new Set<StepType>(['Processing', 'Training']);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NAME_RULES, ValidationError, type LoadedProjectConfig } from '@slipway/core';
+import { NAME_RULES, ValidationError, parseJsonText, type LoadedProjectConfig } from '@slipway/core';
 import { FieldReader, type NumberRule } from './field-reader.js';
 
 /** Where the stage configs live, relative to the repository root. */
@@ -318,18 +318,7 @@ export function loadStageConfig(project: Pick<LoadedProjectConfig, 'rootDir' | '
       fix: `write the stage config (copy ${STAGE_CONFIG_DIR}/staging.json and adjust it)`,
     });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ValidationError({
-      where: path,
-      field: '',
-      problem: `is not valid JSON (${(error as Error).message})`,
-      fix: 'correct the JSON syntax',
-    });
-  }
-  return validateStageConfig(parsed, stage, path);
+  return validateStageConfig(parseJsonText(readFileSync(path, 'utf8'), path), stage, path);
 }
 
 /** The part of a stage config that shapes the deployed resources (the test thresholds do not). */

@@ -1,18 +1,9 @@
+import { MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_SOURCE, type EventPattern } from '@slipway/core';
+
 /**
  * The EventBridge rule pattern for model package approvals: the one definition the CDK rule, the local event
  * bus and the tests share.
  */
-
-/** An EventBridge event pattern: each leaf lists the accepted values (or filter objects such as `{prefix}`). */
-export interface EventPattern {
-  readonly [field: string]: EventPattern | readonly unknown[];
-}
-
-/** The event SageMaker emits when a model package's approval (or build) status changes. */
-export const MODEL_PACKAGE_STATE_CHANGE = Object.freeze({
-  source: 'aws.sagemaker',
-  detailType: 'SageMaker Model Package State Change',
-});
 
 /** The approval statuses that trigger a deployment workflow, and the repository_dispatch type each becomes. */
 export const DISPATCH_EVENT_TYPES = Object.freeze({
@@ -36,8 +27,8 @@ export function modelPackageApprovalPattern(
   statuses: readonly RoutedApprovalStatus[] = ROUTED_APPROVAL_STATUSES,
 ): EventPattern {
   return {
-    source: [MODEL_PACKAGE_STATE_CHANGE.source],
-    'detail-type': [MODEL_PACKAGE_STATE_CHANGE.detailType],
+    source: [SAGEMAKER_SOURCE],
+    'detail-type': [MODEL_PACKAGE_STATE_CHANGE],
     detail: {
       ModelPackageGroupName: [groupName],
       ModelApprovalStatus: [...statuses],

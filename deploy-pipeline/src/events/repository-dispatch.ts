@@ -1,13 +1,17 @@
-import { ValidationError, describeValue, type ValidationIssue } from '@slipway/core';
+import {
+  ValidationError,
+  describeValue,
+  type EventPattern,
+  type InputTransformer,
+  type ValidationIssue,
+} from '@slipway/core';
 import {
   DISPATCH_EVENT_TYPES,
   ROUTED_APPROVAL_STATUSES,
   modelPackageApprovalPattern,
   type DispatchEventType,
-  type EventPattern,
   type RoutedApprovalStatus,
 } from './event-pattern.js';
-import type { InputTransformer } from './input-transformer.js';
 
 /** GitHub's limits on `POST /repos/{owner}/{repo}/dispatches`. */
 export const REPOSITORY_DISPATCH_LIMITS = Object.freeze({
@@ -64,8 +68,8 @@ export function dispatchTransformer(eventType: DispatchEventType): InputTransfor
     approval_status: '<status>',
   };
   return Object.freeze({
-    inputPathsMap: APPROVAL_INPUT_PATHS,
-    inputTemplate: JSON.stringify({ event_type: eventType, client_payload: payload }),
+    InputPathsMap: APPROVAL_INPUT_PATHS,
+    InputTemplate: JSON.stringify({ event_type: eventType, client_payload: payload }),
   });
 }
 

@@ -1,8 +1,12 @@
-import { ValidationError } from '@slipway/core';
+import {
+  ValidationError,
+  eventTime,
+  matchesEventPattern,
+  parseEventPattern,
+  type EventBridgeEvent,
+} from '@slipway/core';
 import type { RuleInfo } from '../events/event-bus.js';
-import { matchesEventPattern, parseEventPattern } from '../events/event-pattern.js';
 import type { EventTarget, HttpTarget } from '../events/event-targets.js';
-import { eventTime, type EventBridgeEvent } from '../events/event-types.js';
 import type { OperationModule } from '../server/operation-registry.js';
 import { ServiceError } from '../server/service-error.js';
 import { Input } from './input.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@slipway/core';
 
 /**
  * The request attributes SageMaker compares to decide whether a step's earlier run can be reused
@@ -32,16 +33,4 @@ export function cacheKey(stepType: string, resolvedArguments: unknown): string |
   return createHash('sha256')
     .update(canonicalJson({ type: stepType, attributes: selected }))
     .digest('hex');
-}
-
-/** JSON with object keys sorted at every level. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

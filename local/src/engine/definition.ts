@@ -1,8 +1,15 @@
-import { NAME_RULES, ValidationError, checkName, describeValue, type ValidationIssue } from '@slipway/core';
+import {
+  NAME_RULES,
+  ValidationError,
+  checkName,
+  describeValue,
+  parseJsonText,
+  type ValidationIssue,
+} from '@slipway/core';
 import { checkConditionShape } from './conditions.js';
 import { parseExpireAfter } from './durations.js';
 import { parsePropertyPath } from './property-path.js';
-import { RETRY_EXCEPTION_TYPES, type RetryPolicy } from './retry.js';
+import { DEFINITION_RETRY_EXCEPTION_TYPES, type RetryPolicy } from './retry.js';
 
 export type ParameterType = 'String' | 'Integer' | 'Float' | 'Boolean';
 export type ParameterValue = string | number | boolean;
@@ -103,17 +110,7 @@ const NO_RETRY_POLICIES = ['Condition', 'Fail'];
  */
 export function parseDefinition(text: string): PipelineDefinition {
   const where = 'PipelineDefinition';
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError({
-      where,
-      field: '',
-      problem: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-      fix: 'pass the JSON your pipeline compiler produced',
-    });
-  }
+  const document = parseJsonText(text, where, 'pass the JSON your pipeline compiler produced');
   const issues: ValidationIssue[] = [];
   const add = (field: string, problem: string, fix?: string) =>
     issues.push({ where, field, problem, ...(fix ? { fix } : {}) });
@@ -505,11 +502,11 @@ function parseRetryPolicies(value: unknown, field: string, add: Add): RetryPolic
     if (
       !Array.isArray(types) ||
       types.length === 0 ||
-      !types.every((t) => RETRY_EXCEPTION_TYPES.includes(t as string))
+      !types.every((t) => DEFINITION_RETRY_EXCEPTION_TYPES.includes(t as string))
     ) {
       return add(
         `${policyField}.ExceptionType`,
-        `must list exception types from ${RETRY_EXCEPTION_TYPES.join(', ')}, got ${describeValue(entry['ExceptionType'])}`,
+        `must list exception types from ${DEFINITION_RETRY_EXCEPTION_TYPES.join(', ')}, got ${describeValue(entry['ExceptionType'])}`,
       );
     }
     const number = (key: string, min: number, max: number, integer: boolean): number | undefined => {

@@ -1,3 +1,5 @@
+import { EMR_RETRY_EXCEPTION_TYPE, RETRY_EXCEPTION_TYPES } from '@slipway/core';
+
 /** A step's RetryPolicies entry, normalised. */
 export interface RetryPolicy {
   readonly exceptionTypes: readonly string[];
@@ -9,14 +11,8 @@ export interface RetryPolicy {
   readonly expireAfterMin?: number;
 }
 
-export const RETRY_EXCEPTION_TYPES = [
-  'Step.SERVICE_FAULT',
-  'Step.THROTTLING',
-  'SageMaker.JOB_INTERNAL_ERROR',
-  'SageMaker.CAPACITY_ERROR',
-  'SageMaker.RESOURCE_LIMIT',
-  'Emr.RESOURCE_LIMIT',
-];
+/** Every ExceptionType a definition may carry, the compiler's and the EMR one (definitions from elsewhere). */
+export const DEFINITION_RETRY_EXCEPTION_TYPES: readonly string[] = [...RETRY_EXCEPTION_TYPES, EMR_RETRY_EXCEPTION_TYPE];
 
 /**
  * What a failed local attempt counts as. A runner that could not run the job at all (it threw) is the local

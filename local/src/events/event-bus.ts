@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { ValidationError, describeValue } from '@slipway/core';
+import {
+  ValidationError,
+  applyInputTransformer,
+  describeValue,
+  eventTime,
+  matchesEventPattern,
+  parseEventPattern,
+  type EventBridgeEvent,
+  type EventPattern,
+} from '@slipway/core';
 import type { Logger } from '../server/logger.js';
 import type { Delivery, DeliveryStatus } from '../store/event-repository.js';
 import type { Store } from '../store/store.js';
-import { matchesEventPattern, parseEventPattern, type EventPattern } from './event-pattern.js';
 import {
   deliverToTarget,
   validateTarget,
@@ -11,15 +19,13 @@ import {
   type HandlerTarget,
   type PersistableTarget,
 } from './event-targets.js';
-import { eventTime, type EventBridgeEvent } from './event-types.js';
-import { applyInputTransformer } from './input-transformer.js';
 
 export type RuleState = 'ENABLED' | 'DISABLED';
 
 export interface RuleDefinition {
   readonly name: string;
-  /** A pattern object or its JSON text. */
-  readonly eventPattern: EventPattern | string;
+  /** A pattern object or its JSON text; validated when the rule is put (it may come from a rules file). */
+  readonly eventPattern: Readonly<Record<string, unknown>> | string;
   readonly description?: string;
   readonly state?: RuleState;
   readonly targets?: readonly EventTarget[];

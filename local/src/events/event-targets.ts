@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
-import { ValidationError, describeValue } from '@slipway/core';
-import type { EventBridgeEvent, InputTransformer } from './event-types.js';
-import { validateInputTransformer } from './input-transformer.js';
+import {
+  ValidationError,
+  describeValue,
+  validateInputTransformer,
+  type EventBridgeEvent,
+  type InputTransformer,
+} from '@slipway/core';
 
 interface TargetBase {
   /** Unique within its rule, as EventBridge's target Id. */

@@ -1,11 +1,11 @@
-import type { EventBridgeEvent } from './event-types.js';
-import { eventTime } from './event-types.js';
+import {
+  MODEL_PACKAGE_STATE_CHANGE,
+  PIPELINE_EXECUTION_STATUS_CHANGE,
+  SAGEMAKER_SOURCE,
+  eventTime,
+  type EventBridgeEvent,
+} from '@slipway/core';
 import type { EventBus } from './event-bus.js';
-
-/** The detail-types SageMaker publishes that Slipway reacts to. */
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
-export const PIPELINE_EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
-export const SAGEMAKER_SOURCE = 'aws.sagemaker';
 
 export interface ModelPackageEventInput {
   readonly ModelPackageGroupName: string;

@@ -1,5 +1,6 @@
 export * from './job-runner.js';
 export * from './default-runners.js';
+export type { JobRunnerOptions } from './job-runtime.js';
 export * from './processing-runner.js';
 export * from './training-runner.js';
 export * from './sandbox.js';

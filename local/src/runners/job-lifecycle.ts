@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import type { JobKind, JobResult, JobSpec, JobStatus } from './job-runner.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { JobKind, JobResult, JobRunner, JobSpec, JobStatus } from './job-runner.js';
 import { JobLog } from './job-log.js';
+import type { JobRunnerOptions } from './job-runtime.js';
 import { reasonForError } from './job-outcome.js';
 import { createSandbox, type Sandbox } from './sandbox.js';
 
@@ -22,15 +24,15 @@ export interface JobContext {
 }
 
 /**
- * The frame every runner shares: opens the job's log, sets up its sandbox, enforces MaxRuntimeInSeconds,
+ * The frame every runner shares: checks the job's kind, opens its log, sets up its sandbox, enforces the
+ * request's StoppingCondition.MaxRuntimeInSeconds,
  * and makes sure a failure is a result, never an exception. A stop request wins over whatever the body
  * reports; a timeout is a failure that says which limit was hit.
  */
-export async function runJob(
+export async function runJob<K extends JobKind>(
   spec: JobSpec,
-  kind: JobKind,
-  maxRuntimeSeconds: number | undefined,
-  body: (context: JobContext) => Promise<JobBodyResult>,
+  kind: K,
+  body: (job: Extract<JobSpec, { kind: K }>, context: JobContext) => Promise<JobBodyResult>,
 ): Promise<JobResult> {
   const startTime = new Date();
   const done = (result: Omit<JobResult, 'startTime' | 'endTime'>): JobResult => ({
@@ -57,6 +59,7 @@ export async function runJob(
     await log.close();
     return done({ status: 'Stopped', processMillis: 0 });
   }
+  const maxRuntimeSeconds = spec.request.StoppingCondition?.MaxRuntimeInSeconds;
   const controller = new AbortController();
   let timedOut = false;
   const stop = () => controller.abort();
@@ -71,7 +74,8 @@ export async function runJob(
 
   let result: JobBodyResult;
   try {
-    result = await body({ log, sandbox: createSandbox(spec.workDir), signal: controller.signal });
+    const job = spec as Extract<JobSpec, { kind: K }>; // spec.kind === kind, checked above
+    result = await body(job, { log, sandbox: createSandbox(spec.workDir), signal: controller.signal });
   } catch (error) {
     log.note(`runner error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     result = { status: 'Failed', failureReason: reasonForError(error), processMillis: 0 };
@@ -93,4 +97,21 @@ export async function runJob(
   log.note(`job ${spec.jobName} ${result.status}${result.failureReason ? `: ${result.failureReason}` : ''}`);
   await log.close();
   return done(result);
+}
+
+/** A runner whose jobs run as subprocesses inside `runJob`'s frame; a subclass writes only the job's body. */
+export abstract class SubprocessJobRunner<K extends JobKind> implements JobRunner {
+  abstract readonly kind: K;
+
+  constructor(protected readonly options: JobRunnerOptions) {}
+
+  run(spec: JobSpec, store: ObjectStore): Promise<JobResult> {
+    return runJob(spec, this.kind, (job, context) => this.execute(job, store, context));
+  }
+
+  protected abstract execute(
+    spec: Extract<JobSpec, { kind: K }>,
+    store: ObjectStore,
+    context: JobContext,
+  ): Promise<JobBodyResult>;
 }

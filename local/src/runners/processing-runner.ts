@@ -3,30 +3,20 @@ import { join } from 'node:path';
 import { ValidationError } from '@slipway/core';
 import type { CreateProcessingJobRequest } from '@aws-sdk/client-sagemaker';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { RuntimeManager } from '../runtimes/runtime-manager.js';
-import type { JobResult, JobRunner, JobSpec, ProcessingJobSpec } from './job-runner.js';
+import type { ProcessingJobSpec } from './job-runner.js';
 import {
-  JOB_LAUNCHER,
   JOB_STARTUP_DIR,
   baseEnvironment,
   hostCommand,
   mappedEnvironment,
   prependPythonPath,
 } from './container-environment.js';
-import { runJob, type JobBodyResult, type JobContext } from './job-lifecycle.js';
+import { SubprocessJobRunner, type JobBodyResult, type JobContext } from './job-lifecycle.js';
 import { readJobFile } from './job-files.js';
 import { failureReason, stderrLines } from './job-outcome.js';
+import { resolveJobRuntime, runJobProcess } from './job-runtime.js';
 import { downloadS3Data, uploadDirectory } from './s3-transfer.js';
 import { checkProcessingLocalPath, type Sandbox } from './sandbox.js';
-import { runUserProcess } from './user-process.js';
-
-export interface JobRunnerOptions {
-  readonly runtimes: RuntimeManager;
-  /** Grace between SIGTERM and SIGKILL when a job is stopped. */
-  readonly stopGraceMs: number;
-  /** The server's environment, read once at start-up; only a few harmless variables reach jobs. */
-  readonly hostEnv: NodeJS.ProcessEnv;
-}
 
 type ProcessingRequest = ProcessingJobSpec['request'];
 
@@ -35,19 +25,10 @@ type ProcessingRequest = ProcessingJobSpec['request'];
  * §4.1): inputs downloaded under the sandbox's /opt/ml/processing, the config files written, the
  * entrypoint and arguments run as a subprocess of the image's local runtime, outputs uploaded on exit 0.
  */
-export class ProcessingRunner implements JobRunner {
+export class ProcessingRunner extends SubprocessJobRunner<'Processing'> {
   readonly kind = 'Processing' as const;
 
-  constructor(private readonly options: JobRunnerOptions) {}
-
-  run(spec: JobSpec, store: ObjectStore): Promise<JobResult> {
-    const request = spec.request as ProcessingRequest;
-    return runJob(spec, 'Processing', request.StoppingCondition?.MaxRuntimeInSeconds, (context) =>
-      this.execute(spec as ProcessingJobSpec, store, context),
-    );
-  }
-
-  private async execute(
+  protected async execute(
     spec: ProcessingJobSpec,
     store: ObjectStore,
     { log, sandbox, signal }: JobContext,
@@ -55,10 +36,7 @@ export class ProcessingRunner implements JobRunner {
     const request = spec.request;
     const where = spec.jobName;
     const plan = planProcessingJob(request, where);
-    const runtime = await this.options.runtimes.resolve(request.AppSpecification!.ImageUri!, (message) =>
-      log.note(message),
-    );
-    log.note(`image ${runtime.image} runs in the local runtime ${runtime.name} (${runtime.python})`);
+    const runtime = await resolveJobRuntime(this.options.runtimes, request.AppSpecification!.ImageUri!, log);
     if ((request.ProcessingResources?.ClusterConfig?.InstanceCount ?? 1) > 1) {
       log.note('InstanceCount is more than 1: the local runner runs a single instance (algo-1)');
     }
@@ -80,7 +58,6 @@ export class ProcessingRunner implements JobRunner {
     await mkdir(sandbox.hostPath('/opt/ml/output'), { recursive: true });
     await mkdir(sandbox.tmp, { recursive: true });
 
-    const [command, ...args] = hostCommand(plan.argv, runtime, sandbox) as [string, ...string[]];
     const own = mappedEnvironment(request.Environment, sandbox);
     const env = {
       ...baseEnvironment(this.options.hostEnv, runtime, sandbox),
@@ -88,17 +65,8 @@ export class ProcessingRunner implements JobRunner {
       ...own,
       PYTHONPATH: prependPythonPath(own, JOB_STARTUP_DIR),
     };
-    log.note(`running ${[command, ...args].join(' ')}`);
-    const outcome = await runUserProcess({
-      command,
-      args,
-      cwd: sandbox.root,
-      env,
-      log,
-      signal,
-      stopGraceMs: this.options.stopGraceMs,
-      launcher: { python: runtime.python, script: JOB_LAUNCHER },
-    });
+    const argv = hostCommand(plan.argv, runtime, sandbox);
+    const outcome = await runJobProcess(this.options, runtime, { argv, cwd: sandbox.root, env, log, signal });
     const exitMessage = await readJobFile(sandbox.hostPath('/opt/ml/output/message'));
     const base = { processMillis: outcome.millis, ...(exitMessage !== undefined ? { exitMessage } : {}) };
     if (outcome.aborted) return { status: 'Stopped', ...base };

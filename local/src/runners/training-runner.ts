@@ -8,10 +8,8 @@ import { packTarGz } from '../archive/pack.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { formatS3Uri, parseS3Uri } from '../storage/object-key.js';
 import type { Runtime } from '../runtimes/runtime-definition.js';
-import type { JobResult, JobRunner, JobSpec, TrainingJobSpec } from './job-runner.js';
-import type { JobRunnerOptions } from './processing-runner.js';
+import type { TrainingJobSpec } from './job-runner.js';
 import {
-  JOB_LAUNCHER,
   JOB_STARTUP_DIR,
   baseEnvironment,
   hostCommand,
@@ -20,14 +18,14 @@ import {
 } from './container-environment.js';
 import { decodeHyperparameters, type DecodedHyperparameters } from './hyperparameters.js';
 import { readJobFile } from './job-files.js';
-import { runJob, type JobBodyResult, type JobContext } from './job-lifecycle.js';
+import { SubprocessJobRunner, type JobBodyResult, type JobContext } from './job-lifecycle.js';
 import { MAX_FAILURE_REASON, keepEnd, stderrLines } from './job-outcome.js';
+import { resolveJobRuntime, runJobProcess } from './job-runtime.js';
 import { MetricScraper, type MetricDefinition } from './metric-scraper.js';
 import { pyJsonDumps } from './python-values.js';
 import { downloadS3Data, joinKey } from './s3-transfer.js';
 import { mapContainerPaths, type Sandbox } from './sandbox.js';
 import { TRAINING_PATHS, trainingEnvironment, type ChannelConfig } from './training-environment.js';
-import { runUserProcess } from './user-process.js';
 
 type TrainingRequest = TrainingJobSpec['request'];
 
@@ -37,19 +35,10 @@ type TrainingRequest = TrainingJobSpec['request'];
  * the submitted source directory extracted into /opt/ml/code, `python <program> --key value`, and the model
  * folder packed to `<S3OutputPath>/<job>/output/model.tar.gz`.
  */
-export class TrainingRunner implements JobRunner {
+export class TrainingRunner extends SubprocessJobRunner<'Training'> {
   readonly kind = 'Training' as const;
 
-  constructor(private readonly options: JobRunnerOptions) {}
-
-  run(spec: JobSpec, store: ObjectStore): Promise<JobResult> {
-    const request = spec.request as TrainingRequest;
-    return runJob(spec, 'Training', request.StoppingCondition?.MaxRuntimeInSeconds, (context) =>
-      this.execute(spec as TrainingJobSpec, store, context),
-    );
-  }
-
-  private async execute(
+  protected async execute(
     spec: TrainingJobSpec,
     store: ObjectStore,
     { log, sandbox, signal }: JobContext,
@@ -57,8 +46,7 @@ export class TrainingRunner implements JobRunner {
     const where = spec.jobName;
     const plan = planTrainingJob(spec.request, where);
     const scraper = new MetricScraper(plan.metricDefinitions, where);
-    const runtime = await this.options.runtimes.resolve(plan.image, (message) => log.note(message));
-    log.note(`image ${runtime.image} runs in the local runtime ${runtime.name} (${runtime.python})`);
+    const runtime = await resolveJobRuntime(this.options.runtimes, plan.image, log);
     if (plan.instanceCount > 1)
       log.note('InstanceCount is more than 1: the local runner trains on a single host (algo-1)');
     if (spec.request.CheckpointConfig)
@@ -95,7 +83,6 @@ export class TrainingRunner implements JobRunner {
     if (plan.mode.kind === 'script') await stageCode(plan.mode, store, sandbox, where, log.note.bind(log));
 
     const argv = commandFor(plan, environment.userArgs, runtime, sandbox);
-    const [command, ...args] = argv as [string, ...string[]];
     const own = mappedEnvironment(spec.request.Environment, sandbox);
     const env: Record<string, string> = {
       ...baseEnvironment(this.options.hostEnv, runtime, sandbox),
@@ -104,16 +91,12 @@ export class TrainingRunner implements JobRunner {
       // As in the framework images, the code folder is importable from anywhere.
       PYTHONPATH: prependPythonPath(own, JOB_STARTUP_DIR, sandbox.hostPath(TRAINING_PATHS.code)),
     };
-    log.note(`running ${argv.join(' ')}`);
-    const outcome = await runUserProcess({
-      command,
-      args,
+    const outcome = await runJobProcess(this.options, runtime, {
+      argv,
       cwd: sandbox.hostPath(TRAINING_PATHS.code),
       env,
       log,
       signal,
-      stopGraceMs: this.options.stopGraceMs,
-      launcher: { python: runtime.python, script: JOB_LAUNCHER },
       onLine: (line) => scraper.scan(line),
     });
     const metrics = scraper.results();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { IssueCollector, ValidationError, describeValue } from '@slipway/core';
+import { IssueCollector, describeValue, parseJsonText } from '@slipway/core';
 import { UnsupportedImageError } from '../runners/job-runner.js';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.js';
 import { isAwsStyleRegistry, parseImageUri } from './image-uri.js';
@@ -34,17 +34,7 @@ export class RuntimeCatalog {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new RuntimeCatalog(BUILTIN_RUNTIMES, file);
       throw error;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new ValidationError({
-        where: file,
-        field: '',
-        problem: `is not valid JSON (${(error as Error).message})`,
-        fix: 'fix the syntax',
-      });
-    }
+    const json = parseJsonText(text, file, 'fix the syntax');
     return new RuntimeCatalog([...(await parseRuntimesFile(json, file)), ...BUILTIN_RUNTIMES], file);
   }
 

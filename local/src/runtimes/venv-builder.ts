@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BasePython } from './python.js';
+import { isProcessAlive } from '../server/process-alive.js';
 
 export interface VenvRequest {
   /** The runtime cache; the venv lives in `<cacheDir>/<name>`. */
@@ -153,15 +154,6 @@ function runLogged(command: string, args: string[], log: string, flag: 'w' | 'a'
   );
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Runs `task` while holding `lockFile` (created exclusively). A lock whose owner process is gone, or that
  * cannot be read and is over a minute old, is stale and taken over.
@@ -199,7 +191,7 @@ export async function withLock<T>(lockFile: string, timeoutMs: number, task: () 
 async function isStale(lockFile: string): Promise<boolean> {
   try {
     const owner = JSON.parse(await readFile(lockFile, 'utf8')) as { pid?: unknown };
-    if (typeof owner.pid === 'number') return !isAlive(owner.pid);
+    if (typeof owner.pid === 'number') return !isProcessAlive(owner.pid);
   } catch {
     // Unreadable: maybe being written right now; judge it by age.
   }

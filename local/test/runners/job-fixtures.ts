@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packTarGz } from '../../src/archive/pack.js';
 import { RuntimeCatalog, RuntimeManager, type RuntimeDefinition } from '../../src/runtimes/index.js';
-import type { JobRunnerOptions } from '../../src/runners/processing-runner.js';
+import type { JobRunnerOptions } from '../../src/runners/job-runtime.js';
 import type { ProcessingJobSpec, TrainingJobSpec } from '../../src/runners/job-runner.js';
 import { ObjectStore } from '../../src/storage/object-store.js';
 

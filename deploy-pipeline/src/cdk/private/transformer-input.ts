@@ -1,15 +1,20 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import type { InputTransformer } from '../../events/input-transformer.js';
-import type { EventPattern } from '../../events/event-pattern.js';
+import type { EventPattern, InputTransformer } from '@slipway/core';
 
-/** Hands Slipway's InputTransformer object to a CDK rule target unchanged (no re-encoding of the template). */
+/**
+ * Hands Slipway's InputTransformer (the API's `InputPathsMap`/`InputTemplate`) to a CDK rule target in CDK's
+ * casing, which CDK writes into the L1 rule as CloudFormation's; the template is not re-encoded.
+ */
 export class TransformerInput extends events.RuleTargetInput {
   constructor(private readonly transformer: InputTransformer) {
     super();
   }
 
   override bind(): events.RuleTargetInputProperties {
-    return { inputPathsMap: { ...this.transformer.inputPathsMap }, inputTemplate: this.transformer.inputTemplate };
+    return {
+      inputPathsMap: { ...this.transformer.InputPathsMap },
+      inputTemplate: this.transformer.InputTemplate,
+    };
   }
 }
 

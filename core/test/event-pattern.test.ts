@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { ValidationError } from '@slipway/core';
-import { matchesEventPattern, parseEventPattern, validateEventPattern, type EventPattern } from '@slipway/local';
+import {
+  ValidationError,
+  matchesEventPattern,
+  parseEventPattern,
+  validateEventPattern,
+  type EventPattern,
+} from '@slipway/core';
 
 const REFERENCE = '/work/shared/reference/events';
 const referenceAvailable = existsSync(REFERENCE);

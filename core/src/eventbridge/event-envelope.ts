@@ -11,12 +11,6 @@ export interface EventBridgeEvent {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-/** EventBridge's InputTransformer: JSONPath variables substituted into a template. */
-export interface InputTransformer {
-  readonly InputPathsMap?: Readonly<Record<string, string>>;
-  readonly InputTemplate: string;
-}
-
 /** EventBridge's time format: ISO-8601 in UTC to the second. */
 export function eventTime(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;

@@ -1,7 +1,11 @@
-import { ValidationError, describeValue, type ValidationIssue } from '@slipway/core';
+import { parseJsonText } from '../json-text.js';
+import { ValidationError, describeValue, type ValidationIssue } from '../validation-error.js';
+import { parseCidr } from './cidr.js';
+import { isPlainObject } from './json-object.js';
 
 /**
- * EventBridge event patterns: validation and matching, as a pure module (no I/O).
+ * EventBridge event patterns: the type, parsing and validation (matching is in event-pattern-matching.ts).
+ * The one definition the local event bus, the CDK approval route and the tests share.
  *
  * Semantics, following the EventBridge user guide:
  * - A pattern is an object whose keys name event fields. A nested object matches nested fields; an array
@@ -16,30 +20,22 @@ import { ValidationError, describeValue, type ValidationIssue } from '@slipway/c
  * - Every operator except `exists: false` needs the field to be present.
  */
 
-export type EventPattern = { readonly [key: string]: unknown };
+/** An EventBridge event pattern: each leaf lists the accepted values (or operator objects such as `{prefix}`). */
+export interface EventPattern {
+  readonly [field: string]: EventPattern | readonly unknown[];
+}
 
 const OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'anything-but', 'numeric', 'exists', 'cidr', 'wildcard'];
 const NUMERIC_OPERATORS = ['=', '<', '<=', '>', '>='];
 /** EventBridge's documented numeric range for numeric matching. */
 const NUMERIC_LIMIT = 5e9;
 
-// ---------------------------------------------------------------------------------------------- validation
-
 /** Parses a pattern given as JSON text or as an object, and validates it. */
 export function parseEventPattern(pattern: unknown, where = 'EventPattern'): EventPattern {
-  let value = pattern;
-  if (typeof pattern === 'string') {
-    try {
-      value = JSON.parse(pattern) as unknown;
-    } catch (error) {
-      throw new ValidationError({
-        where,
-        field: '',
-        problem: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-        fix: 'give the pattern as a JSON object such as {"source": ["aws.sagemaker"]}',
-      });
-    }
-  }
+  const value =
+    typeof pattern === 'string'
+      ? parseJsonText(pattern, where, 'give the pattern as a JSON object such as {"source": ["aws.sagemaker"]}')
+      : pattern;
   validateEventPattern(value, where);
   return value as EventPattern;
 }
@@ -203,179 +199,6 @@ function checkAnythingBut(operand: unknown, fail: (problem: string) => void): vo
   fail(
     `must be a value, a list of values, or {"prefix"|"suffix"|"equals-ignore-case"|"wildcard": ...}, got ${describeValue(operand)}`,
   );
-}
-
-// ------------------------------------------------------------------------------------------------ matching
-
-/** True when the event matches the pattern. The pattern must be valid (see validateEventPattern). */
-export function matchesEventPattern(pattern: EventPattern, event: unknown): boolean {
-  return matchObject(pattern, [event]);
-}
-
-function matchObject(pattern: EventPattern, contexts: readonly unknown[]): boolean {
-  for (const [key, expected] of Object.entries(pattern)) {
-    if (key === '$or') {
-      if (!(expected as EventPattern[]).some((alternative) => matchObject(alternative, contexts))) return false;
-      continue;
-    }
-    const children = contexts.flatMap((context) => (isPlainObject(context) ? flatten(context[key]) : []));
-    if (Array.isArray(expected)) {
-      const leaves = children.filter((child) => !isPlainObject(child));
-      if (!expected.some((condition) => matchCondition(condition, leaves))) return false;
-    } else if (!matchObject(expected as EventPattern, children.filter(isPlainObject))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function flatten(value: unknown): unknown[] {
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return value.flatMap(flatten);
-  return [value];
-}
-
-function matchCondition(condition: unknown, leaves: readonly unknown[]): boolean {
-  if (isPlainObject(condition) && 'exists' in condition) return leaves.length > 0 === condition['exists'];
-  return leaves.some((leaf) => matchLeaf(condition, leaf));
-}
-
-function matchLeaf(condition: unknown, value: unknown): boolean {
-  if (!isPlainObject(condition)) return condition === value;
-  const [operator, operand] = Object.entries(condition)[0]!;
-  switch (operator) {
-    case 'prefix':
-      return typeof value === 'string' && compareEdge(value, operand, (text, part) => text.startsWith(part));
-    case 'suffix':
-      return typeof value === 'string' && compareEdge(value, operand, (text, part) => text.endsWith(part));
-    case 'equals-ignore-case':
-      return typeof value === 'string' && value.toLowerCase() === (operand as string).toLowerCase();
-    case 'numeric':
-      return typeof value === 'number' && matchNumeric(operand as (string | number)[], value);
-    case 'cidr':
-      return typeof value === 'string' && inCidr(value, operand as string);
-    case 'wildcard':
-      return typeof value === 'string' && wildcardRegExp(operand as string).test(value);
-    case 'anything-but':
-      return matchAnythingBut(operand, value);
-    default:
-      return false;
-  }
-}
-
-function compareEdge(text: string, operand: unknown, test: (text: string, part: string) => boolean): boolean {
-  if (typeof operand === 'string') return test(text, operand);
-  const part = (operand as { 'equals-ignore-case': string })['equals-ignore-case'];
-  return test(text.toLowerCase(), part.toLowerCase());
-}
-
-function matchNumeric(spec: readonly (string | number)[], value: number): boolean {
-  for (let i = 0; i < spec.length; i += 2) {
-    const bound = spec[i + 1] as number;
-    const ok =
-      spec[i] === '='
-        ? value === bound
-        : spec[i] === '<'
-          ? value < bound
-          : spec[i] === '<='
-            ? value <= bound
-            : spec[i] === '>'
-              ? value > bound
-              : value >= bound;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-function matchAnythingBut(operand: unknown, value: unknown): boolean {
-  if (Array.isArray(operand)) return !operand.includes(value);
-  if (!isPlainObject(operand)) return operand !== value;
-  const [inner, excluded] = Object.entries(operand)[0]!;
-  if (typeof value !== 'string') return true;
-  const list = typeof excluded === 'string' ? [excluded] : (excluded as string[]);
-  switch (inner) {
-    case 'prefix':
-      return !value.startsWith(excluded as string);
-    case 'suffix':
-      return !value.endsWith(excluded as string);
-    case 'equals-ignore-case':
-      return !list.some((item) => item.toLowerCase() === value.toLowerCase());
-    case 'wildcard':
-      return !list.some((item) => wildcardRegExp(item).test(value));
-    default:
-      return false;
-  }
-}
-
-const wildcardCache = new Map<string, RegExp>();
-
-function wildcardRegExp(pattern: string): RegExp {
-  let compiled = wildcardCache.get(pattern);
-  if (!compiled) {
-    let source = '';
-    for (let i = 0; i < pattern.length; i += 1) {
-      const char = pattern[i]!;
-      if (char === '\\' && pattern[i + 1] === '*') {
-        source += '\\*';
-        i += 1;
-      } else if (char === '*') {
-        source += '.*';
-      } else {
-        source += char.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-      }
-    }
-    compiled = new RegExp(`^${source}$`, 's');
-    wildcardCache.set(pattern, compiled);
-  }
-  return compiled;
-}
-
-// ---------------------------------------------------------------------------------------------------- CIDR
-
-interface Cidr {
-  readonly bits: bigint;
-  readonly width: 32 | 128;
-  readonly prefix: number;
-}
-
-function parseCidr(text: string): Cidr | undefined {
-  const [address, prefixText] = text.split('/');
-  const parsed = address ? parseIp(address) : undefined;
-  const prefix = Number(prefixText);
-  if (!parsed || prefixText === undefined || !/^\d+$/.test(prefixText) || prefix > parsed.width) return undefined;
-  return { ...parsed, prefix };
-}
-
-function inCidr(value: string, cidrText: string): boolean {
-  const cidr = parseCidr(cidrText);
-  const ip = parseIp(value);
-  if (!cidr || !ip || ip.width !== cidr.width) return false;
-  const shift = BigInt(cidr.width - cidr.prefix);
-  return ip.bits >> shift === cidr.bits >> shift;
-}
-
-function parseIp(text: string): { bits: bigint; width: 32 | 128 } | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
-    const parts = text.split('.').map(Number);
-    if (parts.some((part) => part > 255)) return undefined;
-    return { bits: parts.reduce((acc, part) => (acc << 8n) | BigInt(part), 0n), width: 32 };
-  }
-  if (!text.includes(':')) return undefined;
-  const [head, tail, ...rest] = text.split('::');
-  if (rest.length > 0) return undefined;
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const missing = 8 - headGroups.length - tailGroups.length;
-  if ((tail === undefined && missing !== 0) || missing < 0) return undefined;
-  const groups = [...headGroups, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailGroups];
-  if (groups.length !== 8 || groups.some((group) => !/^[0-9a-fA-F]{1,4}$/.test(group))) return undefined;
-  return { bits: groups.reduce((acc, group) => (acc << 16n) | BigInt(Number.parseInt(group, 16)), 0n), width: 128 };
-}
-
-// ------------------------------------------------------------------------------------------------- helpers
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isIgnoreCaseString(value: unknown): boolean {
