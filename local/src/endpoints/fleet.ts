@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startModelServer, type ModelServer } from '../serving/model-server.js';
+import { ModelServerError, startModelServer, type ModelServer } from '../serving/model-server.js';
 import type { Logger } from '../server/logger.js';
 import { parseS3Uri } from '../storage/object-key.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -190,10 +190,13 @@ export class Fleet {
     const failed = servers.find((settled) => settled.status === 'rejected');
     if (failed) {
       const log = pool.logFile(servers.indexOf(failed));
+      const error: unknown = failed.reason;
+      // The handler's own error (the last line of its traceback) first; the whole story after it.
+      const last = error instanceof ModelServerError ? lastLine(error.stderr) : undefined;
       throw new FleetStartError(
         limit(
           `The primary container for production variant ${pool.name} did not pass the ping health check: ` +
-            `${reasonOf(failed.reason)} (log: ${log})`,
+            `${last ? `${last}. Log: ${log}. ${reasonOf(error)}` : `${reasonOf(error)} (log: ${log})`}`,
         ),
       );
     }
@@ -272,6 +275,14 @@ export class Fleet {
       log.error(`endpoint ${endpointName}: variant ${pool.name} instance ${index + 1} is out of rotation`);
     });
   }
+}
+
+function lastLine(text: string): string | undefined {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .at(-1);
 }
 
 function reasonOf(error: unknown): string {
