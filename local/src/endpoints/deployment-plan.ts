@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isObject } from '../engine/definition.js';
 import { resourceArn, type ArnScope } from '../engine/naming.js';
 import { validationException } from '../server/service-error.js';
+import { parseS3Uri } from '../storage/object-key.js';
 import type {
   DeploymentSpec,
   EndpointConfigRecord,
@@ -83,6 +84,9 @@ export function planDeployment(
     options.retainFrom && !options.exclude?.has('DataCaptureConfig')
       ? options.retainFrom.dataCapture
       : config.request['DataCaptureConfig'];
+  if (isObject(dataCapture) && dataCapture['EnableCapture'] !== false) {
+    parseS3Uri(dataCapture['DestinationS3Uri'], `EndpointConfig ${config.name} DataCaptureConfig.DestinationS3Uri`);
+  }
   return {
     id: randomBytes(4).toString('hex'),
     configName: config.name,

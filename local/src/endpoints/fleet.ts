@@ -7,6 +7,7 @@ import { parseS3Uri } from '../storage/object-key.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { RuntimeManager } from '../runtimes/runtime-manager.js';
 import type { DeploymentSpec, VariantSpec } from '../store/endpoint-repository.js';
+import { DataCapture } from './data-capture.js';
 import { cumulativeWeights, pickByWeight } from './traffic.js';
 
 /** SageMaker's FailureReason holds at most 1024 characters. */
@@ -87,6 +88,8 @@ export class Fleet {
   private stopping?: Promise<void>;
   private drained?: () => void;
   private readonly workDir: string;
+  /** The deployment's DataCaptureConfig at work, when it captures anything. */
+  readonly capture?: DataCapture;
 
   private constructor(
     readonly spec: DeploymentSpec,
@@ -101,6 +104,8 @@ export class Fleet {
     );
     this.byName = new Map(this.pools.map((pool) => [pool.name, pool]));
     this.cumulative = cumulativeWeights(spec.variants.map((variant) => variant.weight));
+    const capture = DataCapture.for(spec.dataCapture, options.endpointName, options.objects, options.log);
+    if (capture) this.capture = capture;
   }
 
   /** Starts every instance; resolves once all answer /ping, or stops them all and rejects with FleetStartError. */
@@ -174,6 +179,7 @@ export class Fleet {
       for (const instance of instances) instance.alive = false;
       await Promise.all(instances.map((instance) => instance.server.stop()));
       for (const instance of instances) instance.agent.destroy();
+      await this.capture?.flush();
       await rm(this.workDir, { recursive: true, force: true });
     })();
     return this.stopping;

@@ -39,6 +39,10 @@ export function forwardInvocation(
 ): void {
   const { fleet, instance } = target;
   const variant = instance.variant.name;
+  // Only a sampled request pays for copying its bodies.
+  const capture = fleet.capture?.sample() ? fleet.capture : undefined;
+  const requestChunks: Buffer[] = [];
+  if (capture) request.on('data', (chunk: Buffer) => requestChunks.push(chunk));
   fleet.acquire(instance);
   response.once('close', () => {
     fleet.release(instance);
@@ -74,6 +78,17 @@ export function forwardInvocation(
       if (answer.headers[CUSTOM_ATTRIBUTES] !== undefined)
         out['X-Amzn-SageMaker-Custom-Attributes'] = answer.headers[CUSTOM_ATTRIBUTES];
       response.writeHead(200, out);
+      if (capture) {
+        const answerChunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+        answer.once('end', () =>
+          capture.record(
+            variant,
+            { contentType: String(request.headers['content-type'] ?? ''), body: Buffer.concat(requestChunks) },
+            { contentType: String(out['content-type']), body: Buffer.concat(answerChunks) },
+          ),
+        );
+      }
       answer.pipe(response);
       return;
     }

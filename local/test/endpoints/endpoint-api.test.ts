@@ -70,11 +70,11 @@ function endpointApiCases(backend: () => Backend): void {
   });
 
   it('a missing model is a ValidationException for Describe and Delete', async () => {
-    for (const command of [
-      new DescribeModelCommand({ ModelName: name('ghost') }),
-      new DeleteModelCommand({ ModelName: name('ghost') }),
+    for (const call of [
+      () => sm().send(new DescribeModelCommand({ ModelName: name('ghost') })),
+      () => sm().send(new DeleteModelCommand({ ModelName: name('ghost') })),
     ]) {
-      await expect(sm().send(command)).rejects.toMatchObject({
+      await expect(call()).rejects.toMatchObject({
         name: 'ValidationException',
         message: expect.stringContaining('Could not find model'),
       });
@@ -123,11 +123,11 @@ function endpointApiCases(backend: () => Backend): void {
     const listed = await sm().send(new ListEndpointConfigsCommand({}));
     expect(listed.EndpointConfigs?.map((c) => c.EndpointConfigName)).toContain(name('config'));
     await sm().send(new DeleteEndpointConfigCommand({ EndpointConfigName: name('config') }));
-    for (const command of [
-      new DescribeEndpointConfigCommand({ EndpointConfigName: name('config') }),
-      new DeleteEndpointConfigCommand({ EndpointConfigName: name('config') }),
+    for (const call of [
+      () => sm().send(new DescribeEndpointConfigCommand({ EndpointConfigName: name('config') })),
+      () => sm().send(new DeleteEndpointConfigCommand({ EndpointConfigName: name('config') })),
     ]) {
-      await expect(sm().send(command)).rejects.toMatchObject({
+      await expect(call()).rejects.toMatchObject({
         name: 'ValidationException',
         message: expect.stringContaining('Could not find endpoint configuration'),
       });

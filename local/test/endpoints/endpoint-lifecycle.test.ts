@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CreateEndpointCommand,
+  CreateEndpointConfigCommand,
   CreateModelCommand,
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
@@ -15,6 +16,7 @@ import {
   ListModelsCommand,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { startTestServer, type TestServer } from '../support/harness.js';
 import {
@@ -402,6 +404,70 @@ describe('local endpoints over the real SageMaker and SageMaker Runtime clients'
       expect(again.message).toMatch(/^Could not find endpoint configuration/);
       expect((await invokeJson(runtime, 'reviews', REVIEW)).variant).toBe('canary');
     });
+  });
+
+  describe('data capture', () => {
+    it('writes sampled requests and responses in the capture format to the DestinationS3Uri', async () => {
+      await world.sagemaker.send(
+        new CreateEndpointConfigCommand({
+          EndpointConfigName: 'captured',
+          ProductionVariants: [variant('AllTraffic', 'seed-a')],
+          DataCaptureConfig: {
+            EnableCapture: true,
+            InitialSamplingPercentage: 100,
+            DestinationS3Uri: 's3://capture-bucket/datacapture',
+            CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+            CaptureContentTypeHeader: { JsonContentTypes: ['application/json'] },
+          },
+        }),
+      );
+      const described = await deployEndpoint(world.sagemaker, 'captured', 'captured');
+      expect(described.DataCaptureConfig).toEqual({
+        EnableCapture: true,
+        CaptureStatus: 'Started',
+        CurrentSamplingPercentage: 100,
+        DestinationS3Uri: 's3://capture-bucket/datacapture',
+        KmsKeyId: '',
+      });
+      const sent = ['Great value, works well', 'Awful, returned it'];
+      const answers = [];
+      for (const review of sent) answers.push((await invokeJson(runtime, 'captured', { instances: [review] })).body);
+      // Deleting stops the fleet, which writes what it captured.
+      await world.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'captured' }));
+      await world.server.endpoints.settled('captured');
+      const listed = await world.s3.send(
+        new ListObjectsV2Command({ Bucket: 'capture-bucket', Prefix: 'datacapture/captured/AllTraffic/' }),
+      );
+      const keys = (listed.Contents ?? []).map((object) => object.Key!);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys)
+        expect(key).toMatch(
+          /^datacapture\/captured\/AllTraffic\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\d{2}-\d{2}-\d{3}-[0-9a-f-]{36}\.jsonl$/,
+        );
+      const records = [];
+      for (const key of keys) {
+        const object = await world.s3.send(new GetObjectCommand({ Bucket: 'capture-bucket', Key: key }));
+        records.push(
+          ...(await object.Body!.transformToString())
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line)),
+        );
+      }
+      expect(records).toHaveLength(2);
+      records.forEach((record, index) => {
+        expect(record).toMatchObject({
+          captureData: {
+            endpointInput: { observedContentType: 'application/json', mode: 'INPUT', encoding: 'JSON' },
+            endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', encoding: 'JSON' },
+          },
+          eventVersion: '0',
+        });
+        expect(JSON.parse(record.captureData.endpointInput.data)).toEqual({ instances: [sent[index]] });
+        expect(JSON.parse(record.captureData.endpointOutput.data)).toEqual(answers[index]);
+        expect(record.eventMetadata.inferenceTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      });
+    }, 60_000);
   });
 
   describe('failures and deletion', () => {
