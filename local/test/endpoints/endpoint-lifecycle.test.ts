@@ -430,7 +430,7 @@ describe('local endpoints over the real SageMaker and SageMaker Runtime clients'
         KmsKeyId: '',
       });
       const sent = ['Great value, works well', 'Awful, returned it'];
-      const answers = [];
+      const answers: unknown[] = [];
       for (const review of sent) answers.push((await invokeJson(runtime, 'captured', { instances: [review] })).body);
       // Deleting stops the fleet, which writes what it captured.
       await world.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'captured' }));
@@ -444,7 +444,10 @@ describe('local endpoints over the real SageMaker and SageMaker Runtime clients'
         expect(key).toMatch(
           /^datacapture\/captured\/AllTraffic\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\d{2}-\d{2}-\d{3}-[0-9a-f-]{36}\.jsonl$/,
         );
-      const records = [];
+      const records: {
+        captureData: { endpointInput: { data: string }; endpointOutput: { data: string } };
+        eventMetadata: { inferenceTime: string };
+      }[] = [];
       for (const key of keys) {
         const object = await world.s3.send(new GetObjectCommand({ Bucket: 'capture-bucket', Key: key }));
         records.push(
