@@ -5,6 +5,8 @@ import type { CliContext } from './context.js';
 import { registerInit } from './commands/init.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerLocal } from './commands/local.js';
+import { registerRegistry } from './commands/registry.js';
+import { registerEndpoints } from './commands/endpoints.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -36,6 +38,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerInit(program, context);
   registerPipeline(program, context);
   registerLocal(program, context);
+  registerRegistry(program, context);
+  registerEndpoints(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
