@@ -406,6 +406,49 @@ describe('local endpoints over the real SageMaker and SageMaker Runtime clients'
     });
   });
 
+  describe('instances and variant properties', () => {
+    it('restarts a model server that dies, as SageMaker replaces an unhealthy instance', async () => {
+      const [before] = world.server.endpoints.modelServers('reviews');
+      process.kill(before!.pid, 'SIGKILL');
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [now] = world.server.endpoints.modelServers('reviews');
+        if (now && now.pid !== before!.pid && now.alive) break;
+        if (Date.now() > deadline) throw new Error('the model server was not restarted within 20 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(isAlive(before!.pid)).toBe(false);
+      expect((await invokeJson(runtime, 'reviews', REVIEW)).body.predictions[0]!.label).toBe('negative');
+    }, 30_000);
+
+    it('keeps weights and instance counts with RetainAllVariantProperties, unless excluded', async () => {
+      await createConfig(world.sagemaker, 'retain-1', [variant('one', 'seed-a', { InitialVariantWeight: 2 })]);
+      await createConfig(world.sagemaker, 'retain-2', [variant('one', 'seed-b', { InitialVariantWeight: 5 })]);
+      await createConfig(world.sagemaker, 'retain-3', [variant('one', 'seed-a', { InitialVariantWeight: 7 })]);
+      await deployEndpoint(world.sagemaker, 'retained', 'retain-1');
+      await world.sagemaker.send(
+        new UpdateEndpointCommand({
+          EndpointName: 'retained',
+          EndpointConfigName: 'retain-2',
+          RetainAllVariantProperties: true,
+        }),
+      );
+      const kept = await waitForEndpoint(world.sagemaker, 'retained');
+      expect(kept.ProductionVariants?.[0]).toMatchObject({ CurrentWeight: 2, CurrentInstanceCount: 1 });
+      expect(kept.EndpointConfigName).toBe('retain-2');
+      await world.sagemaker.send(
+        new UpdateEndpointCommand({
+          EndpointName: 'retained',
+          EndpointConfigName: 'retain-3',
+          RetainAllVariantProperties: true,
+          ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DesiredWeight' }],
+        }),
+      );
+      expect((await waitForEndpoint(world.sagemaker, 'retained')).ProductionVariants?.[0]?.CurrentWeight).toBe(7);
+      await world.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'retained' }));
+    }, 60_000);
+  });
+
   describe('data capture', () => {
     it('writes sampled requests and responses in the capture format to the DestinationS3Uri', async () => {
       await world.sagemaker.send(

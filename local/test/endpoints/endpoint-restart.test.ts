@@ -61,9 +61,14 @@ describe('endpoints across restarts of the local server', () => {
     await createModel(first.sagemaker, 'seed', await uploadModel(first.server, archives.seed, 'seed.tar.gz'));
     await createConfig(first.sagemaker, 'seed-config', [variant('AllTraffic', 'seed')]);
     await deployEndpoint(first.sagemaker, 'steady', 'seed-config');
+    // An endpoint whose model data disappears while the server is down cannot come back.
+    await createModel(first.sagemaker, 'doomed', await uploadModel(first.server, archives.seed, 'doomed.tar.gz'));
+    await createConfig(first.sagemaker, 'doomed-config', [variant('AllTraffic', 'doomed')]);
+    await deployEndpoint(first.sagemaker, 'doomed', 'doomed-config');
     const before = first.server.endpoints.modelServers('steady').map((server) => server.pid);
     await first.close();
     expect(before.filter(isAlive)).toEqual([]);
+    await new ObjectStore(dataDir).delete(BUCKET, 'doomed.tar.gz');
 
     const second = await startTestServer({ dataDir, endpoints: { stopGraceMs: 1000 } });
     const runtime = runtimeClient(second.server);
@@ -74,6 +79,17 @@ describe('endpoints across restarts of the local server', () => {
       expect(described).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: 'seed-config' });
       expect(described.FailureReason).toBeUndefined();
       expect(second.server.endpoints.modelServers('steady').map((server) => server.pid)).not.toEqual(before);
+
+      const doomed = await invokeJson(runtime, 'doomed', REVIEW).catch((error: Error) => error);
+      expect(doomed).toMatchObject({
+        name: 'ValidationError',
+        message: 'Endpoint doomed is Failed: it takes requests once it is InService.',
+      });
+      const failed = await second.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'doomed' }));
+      expect(failed.EndpointStatus).toBe('Failed');
+      expect(failed.FailureReason).toMatch(
+        /^The endpoint could not be started again after the local server restarted: Failed to download model data/,
+      );
     } finally {
       runtime.destroy();
       await second.close();
