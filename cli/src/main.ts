@@ -7,6 +7,8 @@ import { registerPipeline } from './commands/pipeline.js';
 import { registerLocal } from './commands/local.js';
 import { registerBootstrap } from './commands/bootstrap.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerRegistry } from './commands/registry.js';
+import { registerEndpoints } from './commands/endpoints.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -40,6 +42,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerLocal(program, context);
   registerBootstrap(program, context);
   registerDeploy(program, context);
+  registerRegistry(program, context);
+  registerEndpoints(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

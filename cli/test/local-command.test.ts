@@ -2,23 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { main } from '@slipway/cli';
+import { runCli } from './support/run-cli.js';
 
-/** Runs the CLI in-process and returns its exit code and stdout (with --json the result document). */
-async function slipway(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const previous = process.exitCode;
-  const code = await main(args, { stdout, stderr });
-  process.exitCode = previous;
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const slipway = (args: string[]) => runCli(args);
 
 describe('slipway local up --detach / status / down', () => {
   beforeAll(() => {

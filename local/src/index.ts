@@ -14,3 +14,10 @@ export type { OperationModule, OperationHandler, OperationContext } from './serv
 export type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 export { ServiceError } from './server/service-error.js';
 export { silentLogger, consoleLogger, type Logger } from './server/logger.js';
+export {
+  EndpointManager,
+  type EndpointManagerOptions,
+  type ModelServerInfo,
+  INTERRUPTED_CREATE,
+} from './endpoints/endpoint-manager.js';
+export type { EndpointRecord, EndpointStatus, DeploymentSpec, VariantSpec } from './store/endpoint-repository.js';

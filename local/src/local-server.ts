@@ -3,6 +3,7 @@ import { resolve, join } from 'node:path';
 import { LOCAL_ACCOUNT_ID, ValidationError } from '@slipway/core';
 import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
 import type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
+import { EndpointManager, type EndpointManagerOptions } from './endpoints/endpoint-manager.js';
 import { createDefaultRunners } from './runners/default-runners.js';
 import type { WorkDirRetention } from './engine/engine-services.js';
 import { PipelineEngine } from './engine/pipeline-engine.js';
@@ -47,8 +48,10 @@ export interface LocalServiceOptions {
   readonly maxObjectBytes?: number;
   /** Which job sandboxes to keep after a job ends. Default "failed". */
   readonly keepJobWorkDirs?: WorkDirRetention;
-  /** More operation modules (e.g. endpoints), added after the built-in ones. */
+  /** More operation modules, added after the built-in ones. */
   readonly operationModules?: readonly OperationModuleFactory[];
+  /** Model servers behind endpoints: runtimes, start/stop/drain timeouts. */
+  readonly endpoints?: EndpointManagerOptions;
 }
 
 export interface LocalServerOptions extends LocalServiceOptions {
@@ -58,7 +61,7 @@ export interface LocalServerOptions extends LocalServiceOptions {
   readonly host?: string;
   /** Largest SageMaker/EventBridge request body. Default 2 MiB. */
   readonly maxJsonBodyBytes?: number;
-  /** Serves `POST /endpoints/{name}/invocations`. */
+  /** Serves `POST /endpoints/{name}/invocations`. @default the endpoints' own proxy to their model servers */
   readonly invocations?: InvocationHandler;
 }
 
@@ -93,6 +96,8 @@ export interface LocalService {
   readonly operations: OperationRegistry;
   readonly s3: S3Api;
   readonly log: Logger;
+  /** Endpoints: lifecycle, model servers and InvokeEndpoint. */
+  readonly endpoints: EndpointManager;
   /** Executions found running at start (left by a crash) and marked Failed. */
   readonly recoveredExecutions: number;
   /** Ends running executions (Failed, with a reason) and closes the database. */
@@ -134,7 +139,9 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
     for (const rule of rules) bus.putRule(rule);
     const recoveredExecutions = await engine.recover();
     if (recoveredExecutions > 0) log.warn(`marked ${recoveredExecutions} interrupted execution(s) Failed`);
-    const context: ServiceContext = { store, engine, registry, bus, objects, scope, log };
+    const endpoints = new EndpointManager({ store, objects, scope, log, dataDir }, options.endpoints);
+    await endpoints.recover();
+    const context: ServiceContext = { store, engine, registry, bus, objects, scope, log, endpoints };
     const operations = new OperationRegistry();
     for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])]) {
       operations.add(factory(context));
@@ -152,9 +159,11 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
       operations,
       s3: new S3Api(objects, { maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3 }),
       log,
+      endpoints,
       recoveredExecutions,
       close() {
         closing ??= (async () => {
+          await endpoints.close();
           await engine.close();
           bus.close();
           store.close();
@@ -203,7 +212,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       log: service.log,
       maxJsonBodyBytes: options.maxJsonBodyBytes ?? 2 * 1024 * 1024,
       routes: [health],
-      ...(options.invocations ? { invocations: options.invocations } : {}),
+      invocations: options.invocations ?? service.endpoints.invoke,
     }),
   );
   http.keepAliveTimeout = 5000;

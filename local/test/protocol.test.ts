@@ -210,14 +210,14 @@ describe('the HTTP server', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', url: t.server.url, pid: process.pid });
   });
 
-  it('answers invocations with "not found" when no endpoints module is plugged in', async () => {
+  it('answers invocations of an endpoint that does not exist with the runtime’s ValidationError', async () => {
     const bare = await startTestServer();
     try {
       const response = await fetch(`${bare.server.url}/endpoints/none/invocations`, { method: 'POST', body: '{}' });
       expect(response.status).toBe(400);
+      expect(response.headers.get('x-amzn-errortype')).toBe('ValidationError');
       expect(await response.json()).toMatchObject({
-        __type: 'ValidationError',
-        message: expect.stringContaining('Endpoint none'),
+        Message: 'Endpoint none of account 000000000000 not found.',
       });
     } finally {
       await bare.close();

@@ -6,6 +6,7 @@ SIGTERM stops it gracefully (exit 0).
 """
 import argparse
 import asyncio
+import ctypes
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from .http_server import serve
 
 READY = "SLIPWAY_MODEL_SERVER_READY"
 LOAD_FAILED_EXIT = 2
+PR_SET_PDEATHSIG = 1
 DEFAULT_MAX_PAYLOAD_MB = 6
 
 
@@ -31,6 +33,8 @@ def main(argv=None):
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone (no orphaned servers)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        _die_with_parent(args.parent_pid)
     workers = 1 if args.worker else _workers()
     try:
         max_mb = float(os.environ.get("SAGEMAKER_MAX_PAYLOAD_IN_MB") or DEFAULT_MAX_PAYLOAD_MB)
@@ -105,13 +109,29 @@ def _stop_workers(children):
             child.kill()
 
 
+def _die_with_parent(parent_pid):
+    """On Linux, have the kernel send SIGTERM when the launcher dies, so that a server still loading its model
+    (before `_watch_parent` runs) stops too. SIGTERM ends a loading process; a serving one stops gracefully."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (AttributeError, OSError):
+        return
+    if os.getppid() != parent_pid:  # the launcher died before the request took effect
+        os._exit(128 + signal.SIGTERM)
+
+
 async def _watch_parent(parent_pid, task):
     """Stops serving once the launcher is gone (this process was re-parented), so no server outlives it."""
     while not task.done():
         await asyncio.sleep(1)
         if os.getppid() != parent_pid:
-            print("slipway_serving: the launcher (pid %d) is gone; stopping" % parent_pid, file=sys.stderr, flush=True)
             task.cancel()
+            try:
+                print("slipway_serving: the launcher (pid %d) is gone; stopping" % parent_pid, file=sys.stderr, flush=True)
+            except OSError:  # the launcher read our stderr: with it gone the pipe is broken
+                pass
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
+import { endpointConfigOperations } from './endpoint-configs.js';
+import { endpointOperations } from './endpoints.js';
 import { eventOperations } from './events.js';
 import { jobOperations } from './jobs.js';
 import { approvalHistoryOperations, modelPackageOperations } from './model-packages.js';
+import { modelOperations } from './models.js';
 import { pipelineExecutionOperations } from './pipeline-executions.js';
 import { pipelineOperations } from './pipelines.js';
 import type { OperationModuleFactory } from './service-context.js';
@@ -13,4 +16,7 @@ export const BUILT_IN_OPERATION_MODULES: readonly OperationModuleFactory[] = [
   modelPackageOperations,
   approvalHistoryOperations,
   eventOperations,
+  modelOperations,
+  endpointConfigOperations,
+  endpointOperations,
 ];

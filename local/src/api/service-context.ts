@@ -1,3 +1,4 @@
+import type { EndpointManager } from '../endpoints/endpoint-manager.js';
 import type { PipelineEngine } from '../engine/pipeline-engine.js';
 import type { ArnScope } from '../engine/naming.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -16,6 +17,8 @@ export interface ServiceContext {
   readonly objects: ObjectStore;
   readonly scope: ArnScope;
   readonly log: Logger;
+  /** Endpoints' lifecycle and their model servers. */
+  readonly endpoints: EndpointManager;
 }
 
 /** An operation module's factory: adding a resource family means adding one of these to the server's list. */

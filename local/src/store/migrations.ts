@@ -169,4 +169,30 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 2: endpoints. Models created through the API carry tags; endpoint configs are immutable requests; an
+  // endpoint keeps a snapshot of what it serves (and of a deployment in progress), so deleting its config
+  // or models later never changes what runs.
+  `
+  ALTER TABLE models ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  CREATE TABLE endpoint_configs (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    arn TEXT NOT NULL,
+    request TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE endpoints (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    arn TEXT NOT NULL,
+    config_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    failure_reason TEXT,
+    serving TEXT,
+    pending TEXT,
+    deployment_config TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL
+  );
+  `,
 ];

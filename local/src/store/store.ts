@@ -1,5 +1,6 @@
 import { CacheRepository } from './cache-repository.js';
 import { openDatabase, type Database } from './database.js';
+import { EndpointRepository } from './endpoint-repository.js';
 import { EventRepository } from './event-repository.js';
 import { ExecutionRepository } from './execution-repository.js';
 import { JobRepository } from './job-repository.js';
@@ -16,6 +17,7 @@ export class Store {
   readonly modelPackages: ModelPackageRepository;
   readonly cache: CacheRepository;
   readonly events: EventRepository;
+  readonly endpoints: EndpointRepository;
 
   constructor(readonly db: Database) {
     this.pipelines = new PipelineRepository(db);
@@ -25,6 +27,7 @@ export class Store {
     this.modelPackages = new ModelPackageRepository(db);
     this.cache = new CacheRepository(db);
     this.events = new EventRepository(db);
+    this.endpoints = new EndpointRepository(db);
   }
 
   static open(dataDir: string): Store {
