@@ -5,6 +5,7 @@ import type { CliContext } from './context.js';
 import { registerInit } from './commands/init.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerLocal } from './commands/local.js';
+import { registerDemo } from './commands/demo.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerInit(program, context);
   registerPipeline(program, context);
   registerLocal(program, context);
+  registerDemo(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

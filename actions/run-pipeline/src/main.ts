@@ -1,0 +1,92 @@
+import * as core from '@actions/core';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { S3Client } from '@aws-sdk/client-s3';
+import { awsClientConfig, type Backend } from '@slipway/core';
+import {
+  AWS_POLL_SCHEDULE,
+  LOCAL_POLL_SCHEDULE,
+  PipelineRunError,
+  describeRunEvent,
+  githubSourceContext,
+  renderRunSummary,
+  runPipeline,
+  type CompiledPipeline,
+  type RunPipelineResult,
+} from '@slipway/build-pipeline/run';
+import { readInputs, type ActionInputs } from './inputs.js';
+import { importProjectCompiler } from './project-compiler.js';
+
+/** What `run` uses from the outside world; tests replace parts of it. */
+export interface ActionDeps {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Compiles the pipeline module. @default the repository's own @slipway/build-pipeline */
+  readonly compile?: (inputs: ActionInputs) => Promise<CompiledPipeline>;
+  readonly sagemaker?: SageMakerClient;
+  readonly s3?: S3Client;
+}
+
+/** The action: inputs → runPipeline → outputs and job summary; any failure ends in core.setFailed. */
+export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
+  const cwd = deps.cwd ?? process.cwd();
+  const env = deps.env ?? process.env;
+  try {
+    const inputs = readInputs((name) => core.getInput(name), cwd, env);
+    const backend: Backend = inputs.endpointUrl
+      ? { kind: 'local', region: inputs.region, endpoint: inputs.endpointUrl }
+      : { kind: 'aws', region: inputs.region };
+    const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(backend));
+    const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
+    const compile = deps.compile ?? compileWithProjectSdk;
+    const settled = await runPipeline(
+      {
+        compile: () => compile(inputs),
+        region: inputs.region,
+        parameters: inputs.parameters,
+        source: githubSourceContext(env),
+        project: { name: inputs.projectName, id: inputs.projectId },
+        wait: inputs.wait,
+        timeoutMs: inputs.timeoutMinutes * 60_000,
+        compareWithApproved: inputs.compareWithApproved,
+        // A local server or moto answers at once and costs nothing to ask: follow it closely.
+        schedule: inputs.endpointUrl ? LOCAL_POLL_SCHEDULE : AWS_POLL_SCHEDULE,
+        createMissingBucket: inputs.endpointUrl !== undefined,
+      },
+      { sagemaker, s3, onEvent: (event) => core.info(describeRunEvent(event)) },
+    ).then(
+      (result) => ({ result, failure: undefined }),
+      (error: unknown) => {
+        if (error instanceof PipelineRunError) return { result: error.result, failure: error };
+        throw error;
+      },
+    );
+    await publish(settled.result, inputs, env);
+    if (settled.failure) throw settled.failure;
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function compileWithProjectSdk(inputs: ActionInputs): Promise<CompiledPipeline> {
+  const compileForRun = await importProjectCompiler(inputs.pipelineModule);
+  return compileForRun({
+    cwd: inputs.config.rootDir,
+    config: inputs.config,
+    modulePath: inputs.pipelineModule,
+    roleArn: inputs.roleArn,
+    region: inputs.region,
+    bucket: inputs.artifactBucket,
+  });
+}
+
+/** Outputs, then the job summary (when the runner gave a summary file). */
+async function publish(result: RunPipelineResult, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+  core.setOutput('pipeline-arn', result.pipelineArn);
+  core.setOutput('execution-arn', result.executionArn);
+  core.setOutput('status', result.status);
+  core.setOutput('model-package-arn', result.modelPackageArn ?? '');
+  if (!env.GITHUB_STEP_SUMMARY) return;
+  await core.summary
+    .addRaw(renderRunSummary(result, inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {}), true)
+    .write();
+}
