@@ -50,5 +50,15 @@ export async function connectLocal(options: {
     logger: quietLogger(options.output),
     ...(options.region ? { region: options.region } : {}),
   });
-  return { url: server.url, dataDir, inProcess: true, close: () => server.close() };
+  return {
+    url: server.url,
+    dataDir,
+    inProcess: true,
+    async close() {
+      // The server's close() cuts every open connection at once; a response the client has read to its
+      // last byte may not have reported 'finish' yet and would be logged as failed. Let those settle first.
+      await new Promise((settled) => setTimeout(settled, 20));
+      await server.close();
+    },
+  };
 }

@@ -44,7 +44,12 @@ export async function listExecutionSteps(sagemaker: SageMakerClient, executionAr
     steps.push(...(page.PipelineExecutionSteps ?? []).map(toStepRecord));
     nextToken = page.NextToken;
   } while (nextToken);
-  return steps.sort((a, b) => (a.startTime?.getTime() ?? 0) - (b.startTime?.getTime() ?? 0));
+  // The service lists newest first; oldest first reads better, and steps started in the same millisecond
+  // keep the service's creation order.
+  return steps
+    .map((step, index) => ({ step, index }))
+    .sort((a, b) => (a.step.startTime?.getTime() ?? 0) - (b.step.startTime?.getTime() ?? 0) || b.index - a.index)
+    .map(({ step }) => step);
 }
 
 export async function describeExecution(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -115,6 +116,8 @@ const pipelineStage: DemoStage = {
           wait: true,
           timeoutMs: 30 * 60_000,
           compareWithApproved: false,
+          // Every CLI run is a new execution; only the GitHub action ties its start to the CI run.
+          clientRequestToken: `slipway-cli-${randomUUID()}`,
           schedule: LOCAL_POLL_SCHEDULE,
           createMissingBucket: true,
         },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -140,6 +141,8 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
         wait: options.wait,
         timeoutMs: timeoutMinutes * 60_000,
         compareWithApproved: options.compareWithApproved === true,
+        // Every CLI run is a new execution; only the GitHub action ties its start to the CI run.
+        clientRequestToken: `slipway-cli-${randomUUID()}`,
         schedule: connection ? LOCAL_POLL_SCHEDULE : AWS_POLL_SCHEDULE,
         createMissingBucket: connection !== undefined,
       },
