@@ -1,20 +1,10 @@
 import * as core from '@actions/core';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig, type Backend } from '@slipway/core';
-import {
-  AWS_POLL_SCHEDULE,
-  LOCAL_POLL_SCHEDULE,
-  PipelineRunError,
-  describeRunEvent,
-  githubSourceContext,
-  renderRunSummary,
-  runPipeline,
-  type CompiledPipeline,
-  type RunPipelineResult,
-} from '@slipway/build-pipeline/run';
+import type { CompiledPipeline, RunPipelineResult } from '@slipway/build-pipeline/run';
 import { readInputs, type ActionInputs } from './inputs.js';
-import { importProjectCompiler } from './project-compiler.js';
+import { importProjectCompiler, type CompileForRun } from './project-compiler.js';
 
 /** What `run` uses from the outside world; tests replace parts of it. */
 export interface ActionDeps {
@@ -32,43 +22,60 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
   const env = deps.env ?? process.env;
   try {
     const inputs = readInputs((name) => core.getInput(name), cwd, env);
+    // Start loading the repository's SDK (hundreds of files, read on the thread pool) before evaluating the
+    // AWS SDK this bundle carries, so the two overlap: it is most of the time to the first AWS call.
+    const projectCompiler = deps.compile ? undefined : settleLater(importProjectCompiler(inputs.pipelineModule));
+    const logic = await import('./aws-run.js');
+    const { SageMakerClient, S3Client } = logic;
     const backend: Backend = inputs.endpointUrl
       ? { kind: 'local', region: inputs.region, endpoint: inputs.endpointUrl }
       : { kind: 'aws', region: inputs.region };
     const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(backend));
     const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
-    const compile = deps.compile ?? compileWithProjectSdk;
-    const settled = await runPipeline(
-      {
-        compile: () => compile(inputs),
-        region: inputs.region,
-        parameters: inputs.parameters,
-        source: githubSourceContext(env),
-        project: { name: inputs.projectName, id: inputs.projectId },
-        wait: inputs.wait,
-        timeoutMs: inputs.timeoutMinutes * 60_000,
-        compareWithApproved: inputs.compareWithApproved,
-        // A local server or moto answers at once and costs nothing to ask: follow it closely.
-        schedule: inputs.endpointUrl ? LOCAL_POLL_SCHEDULE : AWS_POLL_SCHEDULE,
-        createMissingBucket: inputs.endpointUrl !== undefined,
-      },
-      { sagemaker, s3, onEvent: (event) => core.info(describeRunEvent(event)) },
-    ).then(
-      (result) => ({ result, failure: undefined }),
-      (error: unknown) => {
-        if (error instanceof PipelineRunError) return { result: error.result, failure: error };
-        throw error;
-      },
+    const compile =
+      deps.compile ?? (async (given: ActionInputs) => compileWithProjectSdk(await projectCompiler!, given));
+    const settled = await logic
+      .runPipeline(
+        {
+          compile: () => compile(inputs),
+          region: inputs.region,
+          parameters: inputs.parameters,
+          source: logic.githubSourceContext(env),
+          project: { name: inputs.projectName, id: inputs.projectId },
+          wait: inputs.wait,
+          timeoutMs: inputs.timeoutMinutes * 60_000,
+          compareWithApproved: inputs.compareWithApproved,
+          // A local server or moto answers at once and costs nothing to ask: follow it closely.
+          schedule: inputs.endpointUrl ? logic.LOCAL_POLL_SCHEDULE : logic.AWS_POLL_SCHEDULE,
+          createMissingBucket: inputs.endpointUrl !== undefined,
+        },
+        { sagemaker, s3, onEvent: (event) => core.info(logic.describeRunEvent(event)) },
+      )
+      .then(
+        (result) => ({ result, failure: undefined }),
+        (error: unknown) => {
+          if (error instanceof logic.PipelineRunError) return { result: error.result, failure: error };
+          throw error;
+        },
+      );
+    await publish(
+      settled.result,
+      logic.renderRunSummary(settled.result, inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {}),
+      env,
     );
-    await publish(settled.result, inputs, env);
     if (settled.failure) throw settled.failure;
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
 }
 
-async function compileWithProjectSdk(inputs: ActionInputs): Promise<CompiledPipeline> {
-  const compileForRun = await importProjectCompiler(inputs.pipelineModule);
+/** A promise awaited later: marked handled now, so a rejection waits for its await instead of ending the process. */
+function settleLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+function compileWithProjectSdk(compileForRun: CompileForRun, inputs: ActionInputs): Promise<CompiledPipeline> {
   return compileForRun({
     cwd: inputs.config.rootDir,
     config: inputs.config,
@@ -80,13 +87,11 @@ async function compileWithProjectSdk(inputs: ActionInputs): Promise<CompiledPipe
 }
 
 /** Outputs, then the job summary (when the runner gave a summary file). */
-async function publish(result: RunPipelineResult, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+async function publish(result: RunPipelineResult, summary: string, env: NodeJS.ProcessEnv): Promise<void> {
   core.setOutput('pipeline-arn', result.pipelineArn);
   core.setOutput('execution-arn', result.executionArn);
   core.setOutput('status', result.status);
   core.setOutput('model-package-arn', result.modelPackageArn ?? '');
   if (!env.GITHUB_STEP_SUMMARY) return;
-  await core.summary
-    .addRaw(renderRunSummary(result, inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {}), true)
-    .write();
+  await core.summary.addRaw(summary, true).write();
 }

@@ -5,7 +5,7 @@ import { ValidationError } from '@slipway/core';
 import type { CompileForRunOptions } from '@slipway/build-pipeline';
 import type { CompiledPipeline } from '@slipway/build-pipeline/run';
 
-type CompileForRun = (options: CompileForRunOptions) => Promise<CompiledPipeline>;
+export type CompileForRun = (options: CompileForRunOptions) => Promise<CompiledPipeline>;
 
 /**
  * The pipeline module is the repository's TypeScript, and it imports `@slipway/build-pipeline` from the
