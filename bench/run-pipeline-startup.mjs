@@ -20,7 +20,9 @@ const listener = createServer((request, response) => {
     firstRequestAt = performance.now();
     firstRequest = `${request.method} ${request.url}`;
   }
-  response.writeHead(403, { 'content-type': 'application/json' }).end('{"__type":"AccessDeniedException","message":"bench"}');
+  response
+    .writeHead(403, { 'content-type': 'application/json' })
+    .end('{"__type":"AccessDeniedException","message":"bench"}');
 });
 await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${listener.address().port}`;
@@ -63,12 +65,18 @@ for (let index = 0; index < runs; index++) {
 }
 listener.close();
 const sorted = [...times].sort((a, b) => a - b);
-console.log(`first AWS call (${firstRequest.split('?')[0]}) after spawn, ${runs} runs: median ${fmt(median(times))}, min ${fmt(sorted[0])}, max ${fmt(sorted.at(-1))} (target ≤ 500 ms)`);
+console.log(
+  `first AWS call (${firstRequest.split('?')[0]}) after spawn, ${runs} runs: median ${fmt(median(times))}, min ${fmt(sorted[0])}, max ${fmt(sorted.at(-1))} (target ≤ 500 ms)`,
+);
 
 const parts = {
   'node start, nothing loaded': ['-e', ''],
   'the bundle failing at its first input (no role)': [dist],
-  "the repository's @slipway/build-pipeline import": ['--input-type=module', '-e', "await import('./build-pipeline/dist/index.js')"],
+  "the repository's @slipway/build-pipeline import": [
+    '--input-type=module',
+    '-e',
+    "await import('./build-pipeline/dist/index.js')",
+  ],
   'that import plus loading and compiling the pipeline': [
     '--input-type=module',
     '-e',
@@ -79,4 +87,9 @@ for (const [label, args] of Object.entries(parts)) {
   const samples = Array.from({ length: 5 }, () => processMillis(args));
   console.log(`  ${label}: median ${fmt(median(samples))} (process spawn to exit)`);
 }
-console.log(`  machine: ${process.version}, load average ${(await import('node:os')).loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+console.log(
+  `  machine: ${process.version}, load average ${(await import('node:os'))
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
+);
