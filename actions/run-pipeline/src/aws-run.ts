@@ -5,9 +5,9 @@ export { S3Client } from '@aws-sdk/client-s3';
 export {
   AWS_POLL_SCHEDULE,
   LOCAL_POLL_SCHEDULE,
-  PipelineRunError,
   describeRunEvent,
   githubSourceContext,
   renderRunSummary,
   runPipeline,
+  settleRun,
 } from '@slipway/build-pipeline/run';

@@ -34,8 +34,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
     const compile =
       deps.compile ?? (async (given: ActionInputs) => compileWithProjectSdk(await projectCompiler!, given));
-    const settled = await logic
-      .runPipeline(
+    const settled = await logic.settleRun(
+      logic.runPipeline(
         {
           compile: () => compile(inputs),
           region: inputs.region,
@@ -50,14 +50,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
           createMissingBucket: inputs.endpointUrl !== undefined,
         },
         { sagemaker, s3, onEvent: (event) => core.info(logic.describeRunEvent(event)) },
-      )
-      .then(
-        (result) => ({ result, failure: undefined }),
-        (error: unknown) => {
-          if (error instanceof logic.PipelineRunError) return { result: error.result, failure: error };
-          throw error;
-        },
-      );
+      ),
+    );
     await publish(
       settled.result,
       logic.renderRunSummary(settled.result, inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {}),

@@ -267,3 +267,18 @@ export function runProblem(result: RunPipelineResult, timeoutMs: number): string
     extra.length > 0 ? `\n${extra.map((text) => `  - ${text}`).join('\n')}` : ''
   }`;
 }
+
+/**
+ * A run's result whether the execution succeeded or not: a PipelineRunError becomes `{ result, failure }` so
+ * the caller can publish the result before failing; any other error still rejects.
+ */
+export async function settleRun(
+  running: Promise<RunPipelineResult>,
+): Promise<{ readonly result: RunPipelineResult; readonly failure?: PipelineRunError }> {
+  try {
+    return { result: await running };
+  } catch (error) {
+    if (error instanceof PipelineRunError) return { result: error.result, failure: error };
+    throw error;
+  }
+}

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   LOCAL_POLL_SCHEDULE,
-  PipelineRunError,
   compilePipelineForRun,
   runPipeline,
+  settleRun,
   type CompiledPipeline,
   type RunPipelineResult,
 } from '@slipway/build-pipeline';
@@ -106,8 +106,8 @@ const pipelineStage: DemoStage = {
     const compiled = required(context.compiled, 'compile');
     const clients = required(context.clients, 'server');
     const progress = new RunProgress(context.cli.output);
-    try {
-      context.run = await runPipeline(
+    const settled = await settleRun(
+      runPipeline(
         {
           compile: async () => compiled,
           region: context.config.region,
@@ -122,13 +122,10 @@ const pipelineStage: DemoStage = {
           createMissingBucket: true,
         },
         { sagemaker: clients.sagemaker, s3: clients.s3, onEvent: progress.handle },
-      );
-    } catch (error) {
-      if (error instanceof PipelineRunError) context.run = error.result;
-      throw error;
-    } finally {
-      progress.stop();
-    }
+      ),
+    ).finally(() => progress.stop());
+    context.run = settled.result;
+    if (settled.failure) throw settled.failure;
     if (context.run.modelApprovalStatus !== 'PendingManualApproval') {
       throw new Error(
         `the run registered no PendingManualApproval model package (got ${context.run.modelPackageArn ?? 'none'})`,

@@ -74,7 +74,7 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
   const {
     runPipeline,
     compilePipelineForRun,
-    PipelineRunError,
+    settleRun,
     AWS_POLL_SCHEDULE,
     LOCAL_POLL_SCHEDULE,
     ROLE_ARN_ENV,
@@ -130,32 +130,27 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
   const progress = new RunProgress(context.output);
   try {
     if (connection) await prepareLocalRuntimes(compiled.definition, context.output);
-    const settled = await runPipeline(
-      {
-        compile: async () => compiled,
-        region,
-        parameters: options.param,
-        parametersInput: '--param',
-        source: cliSourceContext(context.cwd, context.env, config.githubRepository),
-        project: { name: config.projectName, id: config.projectId },
-        wait: options.wait,
-        timeoutMs: timeoutMinutes * 60_000,
-        compareWithApproved: options.compareWithApproved === true,
-        // Every CLI run is a new execution; only the GitHub action ties its start to the CI run.
-        clientRequestToken: `slipway-cli-${randomUUID()}`,
-        schedule: connection ? LOCAL_POLL_SCHEDULE : AWS_POLL_SCHEDULE,
-        createMissingBucket: connection !== undefined,
-      },
-      { sagemaker: clients.sagemaker, s3: clients.s3, onEvent: progress.handle },
-    ).then(
-      (result) => ({ result, failure: undefined }),
-      (error: unknown) => {
-        if (error instanceof PipelineRunError) return { result: error.result, failure: error };
-        throw error;
-      },
+    const { result, failure } = await settleRun(
+      runPipeline(
+        {
+          compile: async () => compiled,
+          region,
+          parameters: options.param,
+          parametersInput: '--param',
+          source: cliSourceContext(context.cwd, context.env, config.githubRepository),
+          project: { name: config.projectName, id: config.projectId },
+          wait: options.wait,
+          timeoutMs: timeoutMinutes * 60_000,
+          compareWithApproved: options.compareWithApproved === true,
+          // Every CLI run is a new execution; only the GitHub action ties its start to the CI run.
+          clientRequestToken: `slipway-cli-${randomUUID()}`,
+          schedule: connection ? LOCAL_POLL_SCHEDULE : AWS_POLL_SCHEDULE,
+          createMissingBucket: connection !== undefined,
+        },
+        { sagemaker: clients.sagemaker, s3: clients.s3, onEvent: progress.handle },
+      ),
     );
     progress.stop();
-    const { result, failure } = settled;
     if (options.summary) {
       writeFileSync(
         resolve(context.cwd, options.summary),
