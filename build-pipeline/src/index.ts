@@ -39,3 +39,6 @@ export * from './definition/types.js';
 // Loading the project's pipeline module (CLI, GitHub action, local runs).
 export * from './loader/pipeline-context.js';
 export * from './loader/load-pipeline.js';
+// Running it: the AWS calls the GitHub action and the CLI share, and the compile step they start with.
+export * from './run/index.js';
+export * from './run/compile-for-run.js';

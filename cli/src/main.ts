@@ -9,6 +9,7 @@ import { registerBootstrap } from './commands/bootstrap.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerRegistry } from './commands/registry.js';
 import { registerEndpoints } from './commands/endpoints.js';
+import { registerDemo } from './commands/demo.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerDeploy(program, context);
   registerRegistry(program, context);
   registerEndpoints(program, context);
+  registerDemo(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

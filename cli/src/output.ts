@@ -23,6 +23,8 @@ const COLOURS: Record<Tone, [string, string]> = {
 export class Output {
   readonly json: boolean;
   readonly colour: boolean;
+  /** The person's stream is an interactive terminal (not CI, not a pipe): live progress may redraw lines. */
+  readonly interactive: boolean;
   private readonly out: NodeJS.WritableStream;
   private readonly err: NodeJS.WritableStream;
 
@@ -34,6 +36,12 @@ export class Output {
     const human = this.json ? this.err : this.out;
     const tty = (human as { isTTY?: boolean }).isTTY === true;
     this.colour = tty && !env.CI && !env.NO_COLOR && env.TERM !== 'dumb';
+    this.interactive = tty && !env.CI && env.TERM !== 'dumb';
+  }
+
+  /** Raw text for the person (live progress); with --json it goes to stderr like every human line. */
+  write(text: string): void {
+    (this.json ? this.err : this.out).write(text);
   }
 
   paint(text: string, tone: Tone): string {

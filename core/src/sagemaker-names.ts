@@ -77,6 +77,14 @@ export const NAME_RULES = {
     maxLength: 140,
     allowed: 'OWNER/REPO',
   },
+  /** CreatePipeline's RoleArn, as the API documents it. */
+  iamRoleArn: {
+    what: 'IAM role ARN',
+    pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/,
+    minLength: 20,
+    maxLength: 2048,
+    allowed: 'an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)',
+  },
   awsRegion: {
     what: 'AWS region',
     pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/,

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Asset } from '@slipway/build-pipeline';
 import type { CliContext } from '../context.js';
+import { registerFollowCommands } from './pipeline-follow.js';
+import { registerRun } from './pipeline-run.js';
 
 interface CompileCommandOptions {
   readonly out?: string;
@@ -92,11 +94,13 @@ function registerCompile(pipeline: Command, context: CliContext): void {
 }
 
 /**
- * The `pipeline` command group. Each subcommand registers itself here; `compile` is the first, and run,
- * status and logs join it.
+ * The `pipeline` command group: compile (no AWS), run (what the build workflow does), status and logs.
+ * Run, status and logs go to the local server by default and to SageMaker with --aws.
  */
 export function registerPipeline(program: Command, context: CliContext): Command {
   const pipeline = program.command('pipeline').description('compile, run and follow the SageMaker pipeline');
   registerCompile(pipeline, context);
+  registerRun(pipeline, context);
+  registerFollowCommands(pipeline, context);
   return pipeline;
 }

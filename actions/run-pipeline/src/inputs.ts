@@ -1,0 +1,127 @@
+import { isAbsolute, resolve } from 'node:path';
+import {
+  ValidationError,
+  checkName,
+  describeValue,
+  loadProjectConfig,
+  type LoadedProjectConfig,
+  type NameKind,
+  type ValidationIssue,
+} from '@slipway/core';
+
+/** Every input of action.yml, read once, checked, with its defaults applied. */
+export interface ActionInputs {
+  /** Absolute path of the pipeline module. */
+  readonly pipelineModule: string;
+  readonly region: string;
+  /** The pipeline's SageMaker execution role. */
+  readonly roleArn: string;
+  readonly artifactBucket: string;
+  /** The multiline `NAME=VALUE` text, checked against the compiled pipeline later. */
+  readonly parameters: string;
+  readonly wait: boolean;
+  readonly timeoutMinutes: number;
+  readonly projectName: string;
+  readonly projectId: string;
+  readonly compareWithApproved: boolean;
+  /** The local server's or moto's URL; absent for AWS. */
+  readonly endpointUrl?: string;
+  readonly config: LoadedProjectConfig;
+}
+
+/** Reads one input, trimmed (`core.getInput` in the action, a map in tests). */
+export type InputReader = (name: string) => string;
+
+export const DEFAULT_PIPELINE_MODULE = 'build-pipeline/pipeline.ts';
+export const DEFAULT_TIMEOUT_MINUTES = 120;
+
+/**
+ * Parses every input into one typed object. `required: true` in action.yml is documentation only (the
+ * runner does not enforce it), so required inputs are checked here, and every problem is reported at once,
+ * each naming its input, before anything is compiled or sent.
+ */
+export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  const issues: ValidationIssue[] = [];
+  const problem = (input: string, text: string, fix: string) =>
+    issues.push({ where: input, field: '', problem: text, fix });
+  const config = loadProjectConfig({ cwd, env });
+
+  const named = (input: string, kind: NameKind, fallback: string | undefined, fix: string): string => {
+    const value = read(input) || fallback || '';
+    if (value === '') {
+      problem(input, 'is required and was not given', fix);
+      return '';
+    }
+    const broken = checkName(kind, value);
+    if (broken) problem(input, broken, fix);
+    return value;
+  };
+  const boolean = (input: string, fallback: boolean): boolean => {
+    const value = read(input);
+    if (value === '') return fallback;
+    if (/^(true|True|TRUE)$/.test(value)) return true;
+    if (/^(false|False|FALSE)$/.test(value)) return false;
+    problem(input, `must be true or false, got ${describeValue(value)}`, `write ${input}: ${fallback}`);
+    return fallback;
+  };
+
+  const roleArn = named(
+    'role',
+    'iamRoleArn',
+    undefined,
+    'pass the ARN of the SageMaker execution role the pipeline runs as, e.g. ${{ vars.SLIPWAY_SAGEMAKER_ROLE_ARN }}',
+  );
+  const region = named(
+    'region',
+    'awsRegion',
+    config.region,
+    'pass a region such as us-east-1, or set region in slipway.config.json',
+  );
+  const artifactBucket = named(
+    'artifact-bucket',
+    's3BucketName',
+    config.artifactBucket,
+    'pass an existing S3 bucket, or set artifactBucket in slipway.config.json',
+  );
+  const projectName = named(
+    'project-name',
+    'projectName',
+    config.projectName,
+    'set projectName in slipway.config.json',
+  );
+  const projectId = named('project-id', 'projectId', config.projectId, 'set projectId in slipway.config.json');
+  const timeoutText = read('timeout-minutes');
+  const timeoutMinutes = timeoutText === '' ? DEFAULT_TIMEOUT_MINUTES : Number(timeoutText);
+  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0 || timeoutMinutes > 7 * 24 * 60) {
+    problem(
+      'timeout-minutes',
+      `must be a number of minutes from 1 to 10080, got ${describeValue(timeoutText)}`,
+      'e.g. timeout-minutes: 120',
+    );
+  }
+  const endpointUrl = read('endpoint-url');
+  if (endpointUrl !== '' && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
+    problem(
+      'endpoint-url',
+      `must be an http(s) URL, got ${describeValue(endpointUrl)}`,
+      'e.g. http://127.0.0.1:7700, or leave it out for AWS',
+    );
+  }
+  const modulePath = read('pipeline-module') || DEFAULT_PIPELINE_MODULE;
+  const inputs: ActionInputs = {
+    pipelineModule: isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath),
+    region,
+    roleArn,
+    artifactBucket,
+    parameters: read('parameters'),
+    wait: boolean('wait', true),
+    timeoutMinutes,
+    projectName,
+    projectId,
+    compareWithApproved: boolean('compare-with-approved', false),
+    ...(endpointUrl !== '' ? { endpointUrl } : {}),
+    config,
+  };
+  if (issues.length > 0) throw new ValidationError(issues);
+  return inputs;
+}

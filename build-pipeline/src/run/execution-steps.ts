@@ -1,0 +1,66 @@
+import {
+  DescribePipelineExecutionCommand,
+  ListPipelineExecutionStepsCommand,
+  type DescribePipelineExecutionResponse,
+  type PipelineExecutionStep,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import type { ExecutionStatus, StepRecord } from './run-types.js';
+
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['Succeeded', 'Failed', 'Stopped']);
+const ACTIVE_STEP_STATUSES = new Set(['Starting', 'Executing', 'Stopping']);
+
+export function isStepActive(step: StepRecord): boolean {
+  return ACTIVE_STEP_STATUSES.has(step.status);
+}
+
+export function toStepRecord(step: PipelineExecutionStep): StepRecord {
+  return {
+    name: step.StepName ?? '(unnamed)',
+    status: step.StepStatus ?? 'Unknown',
+    ...(step.StartTime ? { startTime: step.StartTime } : {}),
+    ...(step.EndTime ? { endTime: step.EndTime } : {}),
+    ...(step.FailureReason ? { failureReason: step.FailureReason } : {}),
+    ...(step.CacheHitResult?.SourcePipelineExecutionArn
+      ? { cacheHitSource: step.CacheHitResult.SourcePipelineExecutionArn }
+      : {}),
+    ...(step.AttemptCount !== undefined ? { attemptCount: step.AttemptCount } : {}),
+    ...(step.Metadata ? { metadata: step.Metadata } : {}),
+  };
+}
+
+/** Every step of an execution (all pages), oldest first. */
+export async function listExecutionSteps(sagemaker: SageMakerClient, executionArn: string): Promise<StepRecord[]> {
+  const steps: StepRecord[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sagemaker.send(
+      new ListPipelineExecutionStepsCommand({
+        PipelineExecutionArn: executionArn,
+        MaxResults: 100,
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      }),
+    );
+    steps.push(...(page.PipelineExecutionSteps ?? []).map(toStepRecord));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  // The service lists newest first; oldest first reads better, and steps started in the same millisecond
+  // keep the service's creation order.
+  return steps
+    .map((step, index) => ({ step, index }))
+    .sort((a, b) => (a.step.startTime?.getTime() ?? 0) - (b.step.startTime?.getTime() ?? 0) || b.index - a.index)
+    .map(({ step }) => step);
+}
+
+export async function describeExecution(
+  sagemaker: SageMakerClient,
+  executionArn: string,
+): Promise<DescribePipelineExecutionResponse> {
+  return sagemaker.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: executionArn }));
+}
+
+/** The model package a RegisterModel step created (its Metadata), if any step did. */
+export function registeredModelPackageArn(steps: readonly StepRecord[]): string | undefined {
+  return steps.find((step) => step.status === 'Succeeded' && step.metadata?.RegisterModel?.Arn)?.metadata?.RegisterModel
+    ?.Arn;
+}

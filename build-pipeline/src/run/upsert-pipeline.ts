@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreatePipelineCommand,
+  UpdatePipelineCommand,
+  type SageMakerClient,
+  type Tag,
+} from '@aws-sdk/client-sagemaker';
+import { isAlreadyExists } from './aws-errors.js';
+import type { RunReporter } from './run-types.js';
+
+export interface UpsertPipelineRequest {
+  readonly pipelineName: string;
+  /** The definition JSON, exactly as compiled. */
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly description?: string;
+  /** Applied when the pipeline is created (UpdatePipeline takes none). */
+  readonly tags: readonly Tag[];
+}
+
+export interface UpsertPipelineResult {
+  readonly pipelineArn: string;
+  readonly action: 'created' | 'updated';
+  /** Set by UpdatePipeline on SageMaker (each update is a new version); moto leaves it out. */
+  readonly pipelineVersionId?: number;
+}
+
+/**
+ * CreatePipeline, or UpdatePipeline when the name is taken. SageMaker reports a taken name as a
+ * ValidationException ("... already exists"); a concurrent create can surface as ConflictException. Create
+ * is tried first because a pipeline that exists already is the only case costing a second call.
+ */
+export async function upsertPipeline(
+  sagemaker: SageMakerClient,
+  request: UpsertPipelineRequest,
+  onEvent?: RunReporter,
+): Promise<UpsertPipelineResult> {
+  const common = {
+    PipelineName: request.pipelineName,
+    PipelineDefinition: request.definition,
+    RoleArn: request.roleArn,
+    ...(request.description ? { PipelineDescription: request.description } : {}),
+  };
+  try {
+    const created = await sagemaker.send(
+      new CreatePipelineCommand({
+        ...common,
+        ClientRequestToken: randomUUID(),
+        ...(request.tags.length > 0 ? { Tags: [...request.tags] } : {}),
+      }),
+    );
+    const pipelineArn = created.PipelineArn ?? '';
+    onEvent?.({ kind: 'pipeline', arn: pipelineArn, action: 'created' });
+    return { pipelineArn, action: 'created' };
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+  const updated = await sagemaker.send(new UpdatePipelineCommand(common));
+  const pipelineArn = updated.PipelineArn ?? '';
+  onEvent?.({ kind: 'pipeline', arn: pipelineArn, action: 'updated' });
+  return {
+    pipelineArn,
+    action: 'updated',
+    ...(updated.PipelineVersionId !== undefined ? { pipelineVersionId: updated.PipelineVersionId } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, isProcessAlive, readServerFile, startLocalServer, type Logger } from '@slipway/local';
+import type { Output } from './output.js';
+
+/** A local server to talk to: one already running for the data dir, or one started in this process. */
+export interface LocalConnection {
+  readonly url: string;
+  readonly dataDir: string;
+  /** True when this process started the server (it stops when the command ends). */
+  readonly inProcess: boolean;
+  close(): Promise<void>;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/_slipway/health`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The server's own chatter stays out of the command's output; its warnings and errors do not. */
+function quietLogger(output: Output): Logger {
+  return {
+    info: () => {},
+    warn: (message) => output.warn(`local server: ${message}`),
+    error: (message, error) =>
+      output.error(`local server: ${message}${error instanceof Error ? `: ${error.message}` : ''}`),
+  };
+}
+
+/**
+ * Uses the server `slipway local up` started for the data dir (its `server.json`), or starts one in this
+ * process on a free port for the command's lifetime.
+ */
+export async function connectLocal(options: {
+  readonly cwd: string;
+  readonly dataDir?: string;
+  readonly output: Output;
+  readonly region?: string;
+}): Promise<LocalConnection> {
+  const dataDir = resolve(options.cwd, options.dataDir ?? DEFAULT_DATA_DIR);
+  const running = await readServerFile(dataDir);
+  if (running && isProcessAlive(running.pid) && (await answers(running.url))) {
+    return { url: running.url, dataDir, inProcess: false, close: async () => {} };
+  }
+  const server = await startLocalServer({
+    dataDir,
+    port: 0,
+    logger: quietLogger(options.output),
+    ...(options.region ? { region: options.region } : {}),
+  });
+  return {
+    url: server.url,
+    dataDir,
+    inProcess: true,
+    async close() {
+      // The server's close() cuts every open connection at once; a response the client has read to its
+      // last byte may not have reported 'finish' yet and would be logged as failed. Let those settle first.
+      await new Promise((settled) => setTimeout(settled, 20));
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { allSteps, type PipelineDefinition } from '@slipway/build-pipeline';
+import { RuntimeManager } from '@slipway/local';
+import type { Output } from './output.js';
+
+/** The container images a definition's job steps name (literal URIs only; parameters are resolved later). */
+export function definitionImages(definition: Pick<PipelineDefinition, 'Steps'>): string[] {
+  const images = new Set<string>();
+  for (const step of allSteps(definition)) {
+    const app = step.Arguments['AppSpecification'] as { ImageUri?: unknown } | undefined;
+    const algorithm = step.Arguments['AlgorithmSpecification'] as { TrainingImage?: unknown } | undefined;
+    for (const image of [app?.ImageUri, algorithm?.TrainingImage]) if (typeof image === 'string') images.add(image);
+  }
+  return [...images].sort();
+}
+
+/**
+ * Makes the local Python runtimes the pipeline's images need, before the run, so the one-time venv build
+ * (about a minute) shows as a line here instead of as a silent first step. The server's runners find the
+ * same venvs in the same cache. An image with no runtime is left for its step to report.
+ */
+export async function prepareLocalRuntimes(
+  definition: Pick<PipelineDefinition, 'Steps'>,
+  output: Output,
+  manager: RuntimeManager = new RuntimeManager(),
+): Promise<string[]> {
+  const prepared: string[] = [];
+  for (const image of definitionImages(definition)) {
+    let name: string;
+    try {
+      name = (await manager.definitionFor(image)).name;
+    } catch {
+      continue;
+    }
+    if (prepared.includes(name)) continue;
+    const started = Date.now();
+    let built = false;
+    await manager.resolve(image, (message) => {
+      built = true;
+      output.line(`Preparing the local runtime: ${message}`, 'warn');
+    });
+    if (built) output.line(`Local runtime ${name} ready in ${((Date.now() - started) / 1000).toFixed(0)} s`, 'good');
+    prepared.push(name);
+  }
+  return prepared;
+}
