@@ -8,8 +8,8 @@ import {
   CreateModelPackageGroupCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
-import { silentLogger, startLocalServer, type EventBridgeEvent, type LocalServer } from '@slipway/local';
+import { awsClientConfig, type EventBridgeEvent } from '@slipway/core';
+import { silentLogger, startLocalServer, type LocalServer } from '@slipway/local';
 import {
   SERVING_ENVIRONMENT,
   SKLEARN_IMAGE,

@@ -68,6 +68,8 @@ export async function runDeployWorkflow(dispatchBody: unknown, deps: DeployWorkf
  * Approved). Resolves with the run, or undefined when none waits.
  */
 export async function promoteWaitingRun(deps: Omit<DeployWorkflowDeps, 'promotion'>): Promise<DeployRun | undefined> {
+  // Looked at before taking the lock, so that asking when nothing waits writes nothing.
+  if (!(await deps.runs.list()).some((run) => run.status === 'waiting')) return undefined;
   return withClients(deps, (clients) =>
     deps.runs.withLock(deps.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, async () => {
       const waiting = (await deps.runs.list()).filter((run) => run.status === 'waiting').at(-1);
