@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig, loadProjectConfig } from '@slipway/core';
-import { silentLogger, startLocalServer, type LocalServer } from '@slipway/local';
-import { buildModelArchives, type ModelArchives } from '../local/test/endpoints/endpoint-fixtures.js';
-import { SeedRegistry } from '../deploy-pipeline/test/support/seed-registry.js';
+import { loadProjectConfig } from '@slipway/core';
+import type { LocalServer } from '@slipway/local';
+import { startSeedServer, type SeedServer } from '../deploy-pipeline/test/support/seed-registry.js';
 import { REPO_ROOT } from './support/moto-server.js';
 import { runAction } from './support/run-action.js';
 
@@ -20,10 +16,8 @@ const TEST_ENDPOINT = join(REPO_ROOT, 'actions', 'test-endpoint', 'dist', 'index
  */
 describe('deploy-model and test-endpoint bundles against the local server', () => {
   const group = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') }).modelPackageGroupName;
-  let archives: ModelArchives;
-  let dataDir: string;
+  let seed: SeedServer;
   let server: LocalServer;
-  let sagemaker: SageMakerClient;
   let approved: string;
   const local = () => ({ backend: 'local', 'endpoint-url': server.url });
   const deployModel = (inputs: Record<string, string>) =>
@@ -32,19 +26,12 @@ describe('deploy-model and test-endpoint bundles against the local server', () =
     runAction(TEST_ENDPOINT, { ...local(), ...inputs }, { cwd: REPO_ROOT });
 
   beforeAll(async () => {
-    archives = await buildModelArchives();
-    dataDir = mkdtempSync(join(tmpdir(), 'slipway-actions-local-'));
-    server = await startLocalServer({ dataDir, runners: {}, logger: silentLogger, endpoints: { stopGraceMs: 2000 } });
-    sagemaker = new SageMakerClient(awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }));
-    approved = await new SeedRegistry(server, sagemaker, group, archives.seed).register('Approved');
+    seed = await startSeedServer({ group });
+    server = seed.server;
+    approved = await seed.registry.register('Approved');
   }, 120_000);
 
-  afterAll(async () => {
-    sagemaker?.destroy();
-    await server?.close();
-    await archives?.dispose();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => seed?.close());
 
   it('resolves the dispatch payload against the local registry', async () => {
     const run = await deployModel({

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ListEndpointConfigsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
-import { silentLogger, startLocalServer, type LocalServer } from '@slipway/local';
+import { ListEndpointConfigsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { LocalServer } from '@slipway/local';
 import {
   DeployRunStore,
   approvalRoutes,
@@ -15,14 +13,9 @@ import {
   type DeployWorkflowDeps,
   type PromotionMode,
 } from '../src/index.js';
-import {
-  buildModelArchives,
-  invokeJson,
-  runtimeClient,
-  type ModelArchives,
-} from '../../local/test/endpoints/endpoint-fixtures.js';
+import { invokeJson, runtimeClient } from '../../local/test/endpoints/endpoint-fixtures.js';
 import { testProject } from './support/project.js';
-import { SeedRegistry } from './support/seed-registry.js';
+import { startSeedServer, type SeedRegistry, type SeedServer } from './support/seed-registry.js';
 
 /**
  * The deploy workflow on a real local server with the real seed model: the approval route's rules on the
@@ -31,8 +24,7 @@ import { SeedRegistry } from './support/seed-registry.js';
  */
 describe('the deploy workflow on the local server', () => {
   const project = testProject();
-  let archives: ModelArchives;
-  let dataDir: string;
+  let seed: SeedServer;
   let server: LocalServer;
   let sagemaker: SageMakerClient;
   let registry: SeedRegistry;
@@ -52,14 +44,8 @@ describe('the deploy workflow on the local server', () => {
   });
 
   beforeAll(async () => {
-    archives = await buildModelArchives();
-    dataDir = mkdtempSync(join(tmpdir(), 'slipway-deploy-workflow-'));
-    runs = new DeployRunStore(join(dataDir, 'deploy'));
-    server = await startLocalServer({
-      dataDir,
-      runners: {},
-      logger: silentLogger,
-      endpoints: { stopGraceMs: 2000 },
+    seed = await startSeedServer({
+      group: project.modelPackageGroupName,
       rules: approvalRoutes(project.modelPackageGroupName).map((route) => ({
         name: `test-${route.approvalStatus.toLowerCase()}`,
         eventPattern: route.pattern,
@@ -77,19 +63,11 @@ describe('the deploy workflow on the local server', () => {
         ],
       })),
     });
-    sagemaker = new SageMakerClient({
-      ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }),
-      maxAttempts: 1,
-    });
-    registry = new SeedRegistry(server, sagemaker, project.modelPackageGroupName, archives.seed);
+    ({ server, sagemaker, registry } = seed);
+    runs = new DeployRunStore(join(seed.dataDir, 'deploy'));
   }, 120_000);
 
-  afterAll(async () => {
-    sagemaker?.destroy();
-    await server?.close();
-    await archives?.dispose();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => seed?.close());
 
   /** Sets the status through UpdateModelPackage and waits until the route's deliveries are done. */
   async function decide(arn: string, status: 'Approved' | 'Rejected'): Promise<DeployRun> {
@@ -187,7 +165,7 @@ describe('the deploy workflow on the local server', () => {
 
   it('stops before prod when the staging endpoint fails its tests', async () => {
     // Labels no sane model agrees with: the endpoint tests must fail on accuracy.
-    samplesPath = join(dataDir, 'wrong-labels.jsonl');
+    samplesPath = join(seed.dataDir, 'wrong-labels.jsonl');
     writeFileSync(
       samplesPath,
       [
