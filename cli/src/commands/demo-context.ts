@@ -32,16 +32,20 @@ export interface DemoContext {
   readonly facts: Record<string, unknown>;
 }
 
-/** A stage that had nothing to do says why instead of failing. */
-export interface StageSkip {
-  readonly skipped: string;
+/**
+ * What a stage may report besides success: why it had nothing to do, or how long the work it watched took
+ * (a deploy job runs ahead of the demo, so the demo's own wait would understate or overstate it).
+ */
+export interface StageReport {
+  readonly skipped?: string;
+  readonly workMs?: number;
 }
 
 /** One stage of the demo: a name for --json, a title for people, and the work. */
 export interface DemoStage {
   readonly name: string;
   readonly title: string;
-  run(context: DemoContext): Promise<StageSkip | undefined> | Promise<void>;
+  run(context: DemoContext): Promise<StageReport | undefined> | Promise<void>;
 }
 
 export function required<T>(value: T | undefined, stage: string): T {

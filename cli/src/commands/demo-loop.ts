@@ -18,7 +18,7 @@ import {
   type DeployJob,
   type DeployRun,
 } from '@slipway/deploy-pipeline';
-import { required, type DemoContext, type DemoStage } from './demo-context.js';
+import { required, type DemoContext, type DemoStage, type StageReport } from './demo-context.js';
 import { describeRun } from './deploy-run-output.js';
 
 /**
@@ -120,11 +120,17 @@ function jobStage(name: string, title: string, job: (context: DemoContext) => st
       if (!context.deployRun) return { skipped: skipReason(context) };
       const { run, job: done } = await waitForJob(context, job(context));
       context.deployRun = run;
-      if (done.conclusion !== 'success')
-        throw new Error(`${done.name} ${done.conclusion ?? done.status}: ${done.message ?? ''}`);
-      context.cli.output.line(done.message ?? `${done.name} done`);
+      return reportJob(context, done);
     },
   };
+}
+
+/** A finished job as the stage's result: its message, and its own duration; throws unless it succeeded. */
+function reportJob(context: DemoContext, job: DeployJob): StageReport {
+  if (job.conclusion !== 'success')
+    throw new Error(`${job.name} ${job.conclusion ?? job.status}: ${job.message ?? ''}`);
+  context.cli.output.line(job.message ?? `${job.name} done`);
+  return job.startedAt && job.completedAt ? { workMs: Date.parse(job.completedAt) - Date.parse(job.startedAt) } : {};
 }
 
 const stagingStage = jobStage(
@@ -162,8 +168,7 @@ const prodStage: DemoStage = {
       ({ run, job } = await waitForJob(context, prod));
     }
     context.deployRun = run;
-    if (job.conclusion !== 'success') throw new Error(`${prod} ${job.conclusion ?? job.status}: ${job.message ?? ''}`);
-    output.line(job.message ?? `${prod} done`);
+    return reportJob(context, job);
   },
 };
 

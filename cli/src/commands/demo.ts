@@ -20,6 +20,7 @@ export interface StageOutcome {
   readonly name: string;
   readonly title: string;
   readonly ok: boolean;
+  /** How long the stage took; for a deploy job the demo watched, the job's own duration from the run. */
   readonly ms: number;
   /** Why a stage had nothing to do. */
   readonly skipped?: string;
@@ -149,16 +150,15 @@ export async function runDemo(context: DemoContext, stages: readonly DemoStage[]
       output.line(`[${index + 1}/${stages.length}] ${stage.title}`, 'bold');
       const stageStarted = Date.now();
       try {
-        const skip = await stage.run(context);
-        const ms = Date.now() - stageStarted;
+        const report = await stage.run(context);
         outcomes.push({
           name: stage.name,
           title: stage.title,
           ok: true,
-          ms,
-          ...(skip ? { skipped: skip.skipped } : {}),
+          ms: report?.workMs ?? Date.now() - stageStarted,
+          ...(report?.skipped ? { skipped: report.skipped } : {}),
         });
-        if (skip) output.line(`  skipped: ${skip.skipped}`, 'dim');
+        if (report?.skipped) output.line(`  skipped: ${report.skipped}`, 'dim');
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         outcomes.push({
