@@ -125,6 +125,9 @@ describe('the local loop through the CLI', () => {
     const again = await json<DeployRun>(['deploy', 'dispatch', '--input', body]);
     expect(again).toMatchObject({ status: 'completed', conclusion: 'success', modelPackageArn: v1 });
     expect(again.jobs.map((job) => job.deployment?.changed)).toEqual([undefined, false, undefined, false]);
+    // A person deploying by hand finds the server through server.json too, and the version already live.
+    const byHand = await json<{ changed: boolean; modelPackageArn: string }>(['deploy', v1, '--stage', 'prod']);
+    expect(byHand).toMatchObject({ changed: false, modelPackageArn: v1 });
   }, 60_000);
 
   it('deploy dispatch refuses a body that is not JSON, recording no run', async () => {
