@@ -137,13 +137,18 @@ describe('the deploy workflow on the local server', () => {
     ]);
     expect(await live()).toEqual({ staging: v2, prod: v1 });
 
+    // The same approval delivered again: one run waits at a time, so the newer one replaces the first.
+    const again = await runDeployWorkflow(delivered.at(-1), deps());
+    expect(again).toMatchObject({ number: run.number + 1, status: 'waiting' });
+    expect(await runs.get(run.number)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+
     // A restart: a new store over the same folder finds the waiting run.
     const reopened = new DeployRunStore(runs.dir);
     const status = await deployStatus({ project, backend: deps().backend, sagemaker, runs: reopened });
-    expect(status.waiting).toMatchObject({ number: run.number, modelPackageArn: v2 });
+    expect(status.waiting).toMatchObject({ number: again.number, modelPackageArn: v2 });
 
     const promoted = await promoteWaitingRun({ ...deps(), runs: reopened });
-    expect(promoted).toMatchObject({ number: run.number, status: 'completed', conclusion: 'success' });
+    expect(promoted).toMatchObject({ number: again.number, status: 'completed', conclusion: 'success' });
     expect(promoted?.jobs[3]?.deployment).toMatchObject({ changed: true, modelPackageArn: v2 });
     expect(await live()).toEqual({ staging: v2, prod: v2 });
     expect(await promoteWaitingRun(deps())).toBeUndefined(); // nothing waits any more
@@ -163,6 +168,20 @@ describe('the deploy workflow on the local server', () => {
     expect(await live()).toEqual({ staging: v1, prod: v1 });
   }, 120_000);
 
+  it('cancels the promotion of a waiting version that gets rejected, rolling staging back', async () => {
+    promotion = 'manual';
+    const pending = await registry.register('PendingManualApproval');
+    const waiting = await decide(pending, 'Approved');
+    expect(waiting.status).toBe('waiting');
+    const rollback = await decide(pending, 'Rejected');
+    expect(rollback).toMatchObject({ conclusion: 'success', modelPackageArn: v1, replacesModelPackageArn: pending });
+    expect(await runs.get(waiting.number)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    // Prod never served the rejected version, so the rollback had nothing to wait for there.
+    expect(rollback.jobs[3]?.deployment).toMatchObject({ changed: false, modelPackageArn: v1 });
+    expect(await live()).toEqual({ staging: v1, prod: v1 });
+    promotion = 'auto';
+  }, 120_000);
+
   it('stops before prod when the staging endpoint fails its tests', async () => {
     // Labels no sane model agrees with: the endpoint tests must fail on accuracy.
     samplesPath = join(seed.dataDir, 'wrong-labels.jsonl');
@@ -175,8 +194,8 @@ describe('the deploy workflow on the local server', () => {
         .map((sample) => JSON.stringify(sample))
         .join('\n'),
     );
-    const v3 = await registry.register('PendingManualApproval');
-    const run = await decide(v3, 'Approved');
+    const failing = await registry.register('PendingManualApproval');
+    const run = await decide(failing, 'Approved');
     samplesPath = undefined;
     expect(run).toMatchObject({ conclusion: 'failure' });
     expect(jobs(run)).toEqual([
@@ -188,7 +207,7 @@ describe('the deploy workflow on the local server', () => {
     expect(run.jobs[2]?.message).toMatch(
       /the staging endpoint failed its tests: Accuracy 0\.0% is below the minimum 70\.0%/,
     );
-    expect(await live()).toEqual({ staging: v3, prod: v1 });
+    expect(await live()).toEqual({ staging: failing, prod: v1 });
   }, 120_000);
 
   it('stops in resolve, deploying nothing, for a payload naming another group', async () => {

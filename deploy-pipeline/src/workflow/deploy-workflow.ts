@@ -1,7 +1,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { awsClientConfig, type Backend, type LoadedProjectConfig } from '@slipway/core';
-import { deployStage, stageWouldChange } from '../deploy/deploy-stage.js';
+import { deployStage, stageWouldChange, type DeployStageResult } from '../deploy/deploy-stage.js';
 import { resolveDeployment } from '../deploy/resolve.js';
 import { testEndpoint } from '../deploy/test-endpoint.js';
 import { stageTestOptions } from '../deploy/test-stage.js';
@@ -176,6 +176,7 @@ class RunExecution {
       await this.save();
     }
     for (const stage of this.stages.slice(1)) {
+      if (this.findJob(stage).status === 'completed') continue; // passed before the run waited
       if (gate && (await this.wouldChange(stage))) {
         await this.cancelWaiting(
           (run) => run.number !== this.record.number,
@@ -189,7 +190,6 @@ class RunExecution {
         await this.log(`${stage}: ${job.message}`);
         return;
       }
-      gate = false;
       const done = await this.job(stage, async (job) => {
         const deployed = await this.deploy(stage, job);
         if (deployed.endpointArn) await this.test(stage, job);
@@ -209,7 +209,7 @@ class RunExecution {
     await this.skipRest(reason, 'failure');
   }
 
-  private async deploy(stage: string, job: DeployJob) {
+  private async deploy(stage: string, job: DeployJob): Promise<DeployStageResult> {
     const result = await deployStage(
       {
         stage,
