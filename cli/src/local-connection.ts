@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, isProcessAlive, readServerFile, startLocalServer, type Logger } from '@slipway/local';
+import {
+  DEFAULT_DATA_DIR,
+  isProcessAlive,
+  readServerFile,
+  startLocalServer,
+  type Logger,
+  type RuleDefinition,
+} from '@slipway/local';
 import type { Output } from './output.js';
 
 /** A local server to talk to: one already running for the data dir, or one started in this process. */
@@ -38,6 +45,8 @@ export async function connectLocal(options: {
   readonly dataDir?: string;
   readonly output: Output;
   readonly region?: string;
+  /** Event rules for a server started here (a running server keeps the rules it was started with). */
+  readonly rules?: (dataDir: string) => readonly RuleDefinition[];
 }): Promise<LocalConnection> {
   const dataDir = resolve(options.cwd, options.dataDir ?? DEFAULT_DATA_DIR);
   const running = await readServerFile(dataDir);
@@ -49,6 +58,7 @@ export async function connectLocal(options: {
     port: 0,
     logger: quietLogger(options.output),
     ...(options.region ? { region: options.region } : {}),
+    ...(options.rules ? { rules: options.rules(dataDir) } : {}),
   });
   return {
     url: server.url,

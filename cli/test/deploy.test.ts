@@ -73,8 +73,11 @@ describeWithMoto('slipway deploy (local backend on moto)', (server) => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('needs the local server URL for the local backend', async () => {
-    const result = await runCli(['deploy', version, '--stage', 'staging'], { cwd: REPO_ROOT, env: {} });
+  it('refuses an --endpoint-url that is not an http(s) URL', async () => {
+    const result = await runCli(['deploy', version, '--stage', 'staging', '--endpoint-url', 'localhost:4566'], {
+      cwd: REPO_ROOT,
+      env: {},
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--endpoint-url \(or SLIPWAY_ENDPOINT_URL\) must be the http\(s\) URL/);
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { approvalRoutes } from '@slipway/deploy-pipeline';
 import { runCli } from './support/run-cli.js';
 
 const slipway = (args: string[]) => runCli(args);
@@ -47,6 +48,44 @@ describe('slipway local up --detach / status / down', () => {
     const after = await slipway(['local', 'status', '--data-dir', dataDir]);
     expect(after.code).toBe(1);
     expect(after.stdout).toMatch(/No local server is running/);
+  }, 60_000);
+
+  it('registers the approval route: the CDK rules, sending their dispatch body to `slipway deploy dispatch`', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));
+    const up = await slipway([
+      'local',
+      'up',
+      '--detach',
+      '--auto-promote',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
+    expect(up.code).toBe(0);
+    const { url } = JSON.parse(up.stdout) as { url: string };
+    try {
+      for (const route of approvalRoutes('sentiment-models')) {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.ListTargetsByRule' },
+          body: JSON.stringify({ Rule: `slipway-sentiment-${route.approvalStatus.toLowerCase()}` }),
+        });
+        const { Targets } = (await response.json()) as {
+          Targets: { Id: string; Arn: string; InputTransformer: unknown }[];
+        };
+        expect(Targets).toEqual([
+          {
+            Id: 'deploy-workflow',
+            Arn: expect.stringMatching(/slipway\.js deploy dispatch --data-dir \S+ --auto-promote$/),
+            InputTransformer: route.transformer,
+          },
+        ]);
+      }
+    } finally {
+      await slipway(['local', 'down', '--data-dir', dataDir]);
+    }
   }, 60_000);
 
   it('refuses a port that is not a number', async () => {

@@ -106,25 +106,4 @@ describe('slipway pipeline run / status / logs on the local server', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/"Training" is not a step of .*: use one of: Preprocess, Train, Evaluate/);
   });
-
-  it('slipway demo runs the stages and, on a second run, reuses the cache', async () => {
-    const result = await slipway(['demo', '--data-dir', dataDir, '--json']);
-    expect(result.code).toBe(0);
-    const demo = JSON.parse(result.stdout);
-    expect(demo).toMatchObject({
-      ok: true,
-      run: { status: 'Succeeded', modelApprovalStatus: 'PendingManualApproval' },
-    });
-    expect(demo.stages.map((stage: { name: string; ok: boolean }) => `${stage.name}:${stage.ok}`)).toEqual([
-      'compile:true',
-      'runtimes:true',
-      'server:true',
-      'pipeline:true',
-    ]);
-    const cached = demo.run.steps
-      .filter((step: { cacheHit: boolean }) => step.cacheHit)
-      .map((step: { name: string }) => step.name);
-    expect(cached.sort()).toEqual(['Evaluate', 'Preprocess', 'Train']);
-    expect(demo.run.modelPackageArn).toMatch(/\/sentiment-models\/2$/);
-  }, 120_000);
 });

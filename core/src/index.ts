@@ -7,3 +7,4 @@ export * from './canonical-json.js';
 export * from './json-text.js';
 export * from './retry-exception-types.js';
 export * from './eventbridge/index.js';
+export * from './file-lock.js';

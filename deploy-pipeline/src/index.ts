@@ -7,3 +7,4 @@ export * from './model-package-arn.js';
 export * from './events/index.js';
 export * from './deploy/index.js';
 export * from './bootstrap/index.js';
+export * from './workflow/index.js';

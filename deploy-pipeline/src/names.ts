@@ -93,3 +93,13 @@ export function sagemakerArnName(name: string): string {
 export function fingerprint(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 8);
 }
+
+/** What the approval route's EventBridge rule names start with: `<prefix>-approved`, `<prefix>-rejected`. */
+export function approvalRuleNamePrefix(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}`;
+}
+
+/** The approval route's rule for one approval status: the same name on AWS (CDK) and on the local bus. */
+export function approvalRuleName(prefix: string, approvalStatus: string): string {
+  return `${prefix}-${approvalStatus.toLowerCase()}`;
+}

@@ -249,7 +249,13 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
       EndpointConfigName: prodSpec(2).endpointConfigName,
       DeploymentConfig: {
         BlueGreenUpdatePolicy: {
-          TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: 50 } },
+          TrafficRoutingConfiguration: {
+            Type: 'CANARY',
+            CanarySize: { Type: 'CAPACITY_PERCENT', Value: 50 },
+            // No alarms watch a local canary, so it does not bake (prod's config says 600 s on AWS).
+            WaitIntervalInSeconds: 0,
+          },
+          TerminationWaitInSeconds: 0,
         },
       },
     });

@@ -1,13 +1,9 @@
-import { isAbsolute, join } from 'node:path';
 import * as core from '@actions/core';
 import { ValidationError, loadProjectConfig } from '@slipway/core';
 import {
   chooseBackend,
-  defaultSamplesPath,
-  endpointName,
   endpointTestRows,
-  loadLabelledSamples,
-  loadStageConfig,
+  stageTestOptions,
   testEndpoint,
   type EndpointTestResult,
 } from '@slipway/deploy-pipeline';
@@ -87,22 +83,20 @@ export async function run(): Promise<void> {
       ...(inputs.config ? { path: inputs.config } : {}),
       cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
     });
-    const stageConfig = loadStageConfig(project, inputs.stage);
-    const samplesPath = !inputs.samples
-      ? defaultSamplesPath(project.rootDir)
-      : isAbsolute(inputs.samples)
-        ? inputs.samples
-        : join(project.rootDir, inputs.samples);
-    const result = await testEndpoint({
-      endpointName: inputs.endpointName || endpointName(project, inputs.stage),
-      samples: loadLabelledSamples(samplesPath),
-      thresholds: {
-        minAccuracy: inputs.minAccuracy ?? stageConfig.endpointTests.minAccuracy,
-        maxP95LatencyMs: inputs.maxP95LatencyMs ?? stageConfig.endpointTests.maxP95LatencyMs,
-      },
-      backend: chooseBackend({ kind: inputs.backend, endpointUrl: inputs.endpointUrl, region: project.region }),
-      log: (line) => core.info(line),
-    });
+    const result = await testEndpoint(
+      stageTestOptions({
+        stage: inputs.stage,
+        project,
+        ...(inputs.samples ? { samplesPath: inputs.samples } : {}),
+        ...(inputs.endpointName ? { endpointName: inputs.endpointName } : {}),
+        thresholds: {
+          ...(inputs.minAccuracy !== undefined ? { minAccuracy: inputs.minAccuracy } : {}),
+          ...(inputs.maxP95LatencyMs !== undefined ? { maxP95LatencyMs: inputs.maxP95LatencyMs } : {}),
+        },
+        backend: chooseBackend({ kind: inputs.backend, endpointUrl: inputs.endpointUrl, region: project.region }),
+        log: (line) => core.info(line),
+      }),
+    );
     core.setOutput('passed', String(result.passed));
     core.setOutput('accuracy', result.accuracy.toFixed(4));
     core.setOutput('p50-ms', String(result.latency.p50Ms));

@@ -1,49 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  LOCAL_POLL_SCHEDULE,
-  compilePipelineForRun,
-  runPipeline,
-  settleRun,
-  type CompiledPipeline,
-  type RunPipelineResult,
-} from '@slipway/build-pipeline';
-import { loadProjectConfig, type LoadedProjectConfig } from '@slipway/core';
+import { LOCAL_POLL_SCHEDULE, compilePipelineForRun, runPipeline, settleRun } from '@slipway/build-pipeline';
+import { loadProjectConfig } from '@slipway/core';
+import type { StageStatus } from '@slipway/deploy-pipeline';
 import { DEFAULT_DATA_DIR } from '@slipway/local';
 import type { CliContext } from '../context.js';
-import { connectLocal, type LocalConnection } from '../local-connection.js';
+import { connectLocal } from '../local-connection.js';
+import { approvalRouteRules, deployRunStore, dispatchHandlerTarget } from '../local-deploy.js';
 import { prepareLocalRuntimes } from '../local-runtimes.js';
-import { LOCAL_EXECUTION_ROLE, clientsFor, type SageMakerClients } from '../project-run.js';
-import { printRunOutcome, printSteps, runJson } from '../run-outcome.js';
+import { LOCAL_EXECUTION_ROLE, clientsFor } from '../project-run.js';
 import { RunProgress } from '../run-progress.js';
 import { cliSourceContext } from '../source-revision.js';
+import { required, type DemoContext, type DemoStage } from './demo-context.js';
+import { DEPLOY_STAGES, readEndpoints } from './demo-loop.js';
+import { demoSummary, printDemoSummary } from './demo-summary.js';
 
-/** What the demo's stages share: each stage reads what earlier ones left and adds its own. */
-export interface DemoContext {
-  readonly cli: CliContext;
-  readonly config: LoadedProjectConfig;
-  readonly dataDir: string;
-  compiled?: CompiledPipeline;
-  connection?: LocalConnection;
-  clients?: SageMakerClients;
-  run?: RunPipelineResult;
-  /** Anything a stage wants in the final summary and in --json, under its own name. */
-  readonly facts: Record<string, unknown>;
-}
-
-/** One stage of the demo: a name for --json, a title for people, and the work. */
-export interface DemoStage {
-  readonly name: string;
-  readonly title: string;
-  run(context: DemoContext): Promise<void>;
-}
-
-interface StageOutcome {
+export interface StageOutcome {
   readonly name: string;
   readonly title: string;
   readonly ok: boolean;
+  /** How long the stage took; for a deploy job the demo watched, the job's own duration from the run. */
   readonly ms: number;
+  /** Why a stage had nothing to do. */
+  readonly skipped?: string;
   readonly error?: string;
 }
 
@@ -85,6 +65,13 @@ const serverStage: DemoStage = {
       dataDir: context.dataDir,
       output: context.cli.output,
       region: context.config.region,
+      // An in-process server gets the approval route with the deploy workflow as an in-process handler.
+      rules: (dataDir) =>
+        approvalRouteRules(
+          context.config,
+          // The workflow's own lines go to the run's log; the stages below report each job as it ends.
+          dispatchHandlerTarget({ project: context.config, dataDir, promotion: context.promotion }),
+        ),
     });
     context.clients = clientsFor({ kind: 'local', region: context.config.region, endpoint: context.connection.url });
     context.facts['server'] = {
@@ -134,32 +121,44 @@ const pipelineStage: DemoStage = {
   },
 };
 
-/**
- * The demo, stage by stage. Later stages (approve → staging → test → prod → predictions) append here; each
- * finds what it needs on the context.
- */
-export const DEMO_STAGES: readonly DemoStage[] = [compileStage, runtimeStage, serverStage, pipelineStage];
+/** The demo, stage by stage: build the model, then the deployment half of the loop; each stage finds what it
+ * needs on the context. */
+export const DEMO_STAGES: readonly DemoStage[] = [
+  compileStage,
+  runtimeStage,
+  serverStage,
+  pipelineStage,
+  ...DEPLOY_STAGES,
+];
 
-function required<T>(value: T | undefined, stage: string): T {
-  if (value === undefined) throw new Error(`the ${stage} stage did not run`);
-  return value;
+export interface DemoOutcome {
+  readonly outcomes: StageOutcome[];
+  readonly ok: boolean;
+  readonly ms: number;
+  /** What each stage's endpoint served at the end. */
+  readonly endpoints: readonly StageStatus[];
 }
 
 /** Runs the stages in order, stopping at the first failure; always releases the server and clients. */
-export async function runDemo(
-  context: DemoContext,
-  stages: readonly DemoStage[] = DEMO_STAGES,
-): Promise<{ outcomes: StageOutcome[]; ok: boolean; ms: number }> {
+export async function runDemo(context: DemoContext, stages: readonly DemoStage[] = DEMO_STAGES): Promise<DemoOutcome> {
   const output = context.cli.output;
   const outcomes: StageOutcome[] = [];
   const started = Date.now();
+  let endpoints: readonly StageStatus[] = [];
   try {
     for (const [index, stage] of stages.entries()) {
       output.line(`[${index + 1}/${stages.length}] ${stage.title}`, 'bold');
       const stageStarted = Date.now();
       try {
-        await stage.run(context);
-        outcomes.push({ name: stage.name, title: stage.title, ok: true, ms: Date.now() - stageStarted });
+        const report = await stage.run(context);
+        outcomes.push({
+          name: stage.name,
+          title: stage.title,
+          ok: true,
+          ms: report?.workMs ?? Date.now() - stageStarted,
+          ...(report?.skipped ? { skipped: report.skipped } : {}),
+        });
+        if (report?.skipped) output.line(`  skipped: ${report.skipped}`, 'dim');
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         outcomes.push({
@@ -174,6 +173,11 @@ export async function runDemo(
       }
     }
   } finally {
+    // What each stage serves, read while the server still runs (an in-process one stops with the demo).
+    endpoints = await readEndpoints(context).catch((error: unknown) => {
+      output.warn(`could not read the endpoints: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    });
     context.clients?.destroy();
     await context.connection?.close();
   }
@@ -181,6 +185,7 @@ export async function runDemo(
     outcomes,
     ok: outcomes.length === stages.length && outcomes.every((outcome) => outcome.ok),
     ms: Date.now() - started,
+    endpoints,
   };
 }
 
@@ -188,37 +193,24 @@ export async function runDemo(
 export function registerDemo(program: Command, context: CliContext): void {
   program
     .command('demo')
-    .description('run the loop on the local SageMaker: compile, run the pipeline, register a model for approval')
+    .description(
+      'run the whole loop on the local SageMaker: pipeline → registry → approval → staging → tests → prod → predictions',
+    )
     .option('--data-dir <dir>', 'where the local server keeps its data', DEFAULT_DATA_DIR)
-    .action(async (options: { dataDir: string }) => {
+    .option('--manual-promote', 'stop at the production gate and print the command that promotes to prod')
+    .action(async (options: { dataDir: string; manualPromote?: boolean }) => {
+      const dataDir = resolve(context.cwd, options.dataDir);
       const demo: DemoContext = {
         cli: context,
         config: loadProjectConfig({ cwd: context.cwd, env: context.env }),
-        dataDir: resolve(context.cwd, options.dataDir),
+        dataDir,
+        promotion: options.manualPromote ? 'manual' : 'auto',
+        runs: deployRunStore(dataDir),
         facts: {},
       };
-      const { outcomes, ok, ms } = await runDemo(demo);
-      context.output.result(
-        { ok, wallMs: ms, stages: outcomes, facts: demo.facts, ...(demo.run ? { run: runJson(demo.run) } : {}) },
-        () => {
-          context.output.line();
-          context.output.line(
-            `Demo ${ok ? 'finished' : 'stopped'} in ${(ms / 1000).toFixed(1)} s`,
-            ok ? 'good' : 'bad',
-          );
-          for (const outcome of outcomes) {
-            context.output.line(
-              `  ${outcome.ok ? '✓' : '✗'} ${outcome.name.padEnd(9)} ${(outcome.ms / 1000).toFixed(1).padStart(5)} s`,
-              outcome.ok ? 'plain' : 'bad',
-            );
-          }
-          if (demo.run) {
-            context.output.line();
-            printSteps(context.output, demo.run.steps);
-            printRunOutcome(context.output, demo.run);
-          }
-        },
-      );
+      const { outcomes, ok, ms, endpoints } = await runDemo(demo);
+      const summary = demoSummary(demo, { outcomes, ok, ms, endpoints });
+      context.output.result(summary, () => printDemoSummary(context.output, demo, summary));
       if (!ok) process.exitCode = 1;
     });
 }

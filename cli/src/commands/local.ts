@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ValidationError } from '@slipway/core';
+import { ValidationError, findProjectConfig, loadProjectConfig } from '@slipway/core';
+import type { PromotionMode } from '@slipway/deploy-pipeline';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_PORT,
@@ -12,9 +13,11 @@ import {
   isProcessAlive,
   readServerFile,
   startLocalServer,
+  type RuleDefinition,
   type ServerFile,
 } from '@slipway/local';
 import type { CliContext } from '../context.js';
+import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
 
 const BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
@@ -24,6 +27,7 @@ interface UpOptions {
   readonly detach?: boolean;
   readonly rules?: string;
   readonly region?: string;
+  readonly autoPromote?: boolean;
 }
 
 /** `slipway local up|down|status`: the local SageMaker server for this repository. */
@@ -45,21 +49,31 @@ export function registerLocal(program: Command, context: CliContext): void {
     .option('--detach', 'start in the background, write <data-dir>/server.json and return')
     .option('--rules <file>', 'a JSON file of event rules to register at start')
     .option('--region <region>', 'the region in the ARNs the server issues')
+    .option(
+      '--auto-promote',
+      'deploy an approved version to prod as soon as staging passed its tests (default: wait for `slipway deploy promote`)',
+    )
     .action(async (options: UpOptions) => {
       const port = parsePort(options.port);
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
+      const route = approvalRoute(context, dataDir, options);
       const server = await startLocalServer({
         dataDir,
         port,
         ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
         ...(options.region ? { region: options.region } : {}),
+        ...(route ? { rules: route.rules } : {}),
       });
-      context.output.result({ url: server.url, pid: process.pid, dataDir }, () => {
-        context.output.line(`Local SageMaker listening at ${server.url}`, 'good');
-        context.output.line(`  export AWS_ENDPOINT_URL=${server.url}`, 'dim');
-        context.output.line('  stop with Ctrl-C or `slipway local down`', 'dim');
-      });
+      context.output.result(
+        { url: server.url, pid: process.pid, dataDir, approvalRoute: route?.summary ?? null },
+        () => {
+          context.output.line(`Local SageMaker listening at ${server.url}`, 'good');
+          context.output.line(`  export AWS_ENDPOINT_URL=${server.url}`, 'dim');
+          if (route) context.output.line(`  ${route.description}`, 'dim');
+          context.output.line('  stop with Ctrl-C or `slipway local down`', 'dim');
+        },
+      );
       await new Promise<void>((done) => {
         const stop = () => void server.close().then(done);
         process.once('SIGINT', stop);
@@ -131,6 +145,7 @@ async function detach(context: CliContext, port: number, dataDir: string, option
   const args = [BIN, 'local', 'up', '--port', String(port), '--data-dir', dataDir];
   if (options.rules) args.push('--rules', resolve(context.cwd, options.rules));
   if (options.region) args.push('--region', options.region);
+  if (options.autoPromote) args.push('--auto-promote');
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', log, log],
@@ -151,11 +166,41 @@ async function detach(context: CliContext, port: number, dataDir: string, option
     throw new Error(`the local server did not start${exited ? '' : ' within 30 s'}; the end of ${logFile}:\n${tail}`);
   }
   const ready = started;
-  context.output.result({ url: ready.url, pid: ready.pid, dataDir, log: logFile }, () => {
-    context.output.line(`Local SageMaker running at ${ready.url} (pid ${ready.pid})`, 'good');
-    context.output.line(`  export AWS_ENDPOINT_URL=${ready.url}`, 'dim');
-    context.output.line(`  log: ${logFile}; stop with \`slipway local down\``, 'dim');
-  });
+  const route = approvalRoute(context, dataDir, options);
+  context.output.result(
+    { url: ready.url, pid: ready.pid, dataDir, log: logFile, approvalRoute: route?.summary ?? null },
+    () => {
+      context.output.line(`Local SageMaker running at ${ready.url} (pid ${ready.pid})`, 'good');
+      context.output.line(`  export AWS_ENDPOINT_URL=${ready.url}`, 'dim');
+      if (route) context.output.line(`  ${route.description}`, 'dim');
+      context.output.line(`  log: ${logFile}; stop with \`slipway local down\``, 'dim');
+    },
+  );
+}
+
+/**
+ * The project's approval route on the local bus: its rules (the CDK rules' pattern and transformer) with the
+ * deploy workflow as their target. None outside a Slipway project.
+ */
+function approvalRoute(
+  context: CliContext,
+  dataDir: string,
+  options: UpOptions,
+):
+  { rules: RuleDefinition[]; summary: { rules: string[]; promotion: PromotionMode }; description: string } | undefined {
+  if (!findProjectConfig(context.cwd, context.env)) return undefined;
+  const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+  const promotion: PromotionMode = options.autoPromote ? 'auto' : 'manual';
+  const rules = approvalRouteRules(project, dispatchCommandTarget({ dataDir, promotion, cwd: project.rootDir }));
+  return {
+    rules,
+    summary: { rules: rules.map((rule) => rule.name), promotion },
+    description:
+      `approving a ${project.modelPackageGroupName} version deploys it to ${project.stages.join(' → ')} ` +
+      (promotion === 'auto'
+        ? '(promoted as soon as its tests pass: --auto-promote)'
+        : '(prod waits for `npx slipway deploy promote`)'),
+  };
 }
 
 /** The server recorded in the data dir's server.json, if its process is alive. */

@@ -11,12 +11,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GITHUB_DISPATCH_HEADERS, approvalRoutes, repositoryDispatchUrl } from '../events/repository-dispatch.js';
 import { GITHUB_TOKEN_SECRET_FIELD } from '../github-token-secret.js';
+import { approvalRuleName } from '../names.js';
 import { acknowledge } from './private/acknowledge.js';
 import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
-
-function ruleName(prefix: string, approvalStatus: string): string {
-  return `${prefix}-${approvalStatus.toLowerCase()}`;
-}
 
 export interface ApprovalRouteProps {
   /** Prefix of the rule names, e.g. `slipway-sentiment`; the rules are `<prefix>-approved` and `<prefix>-rejected`. */
@@ -104,7 +101,7 @@ export class ApprovalRoute extends Construct {
     this.rules = approvalRoutes(props.modelPackageGroupName).map(
       (route) =>
         new events.Rule(this, `${route.approvalStatus}Rule`, {
-          ruleName: ruleName(props.ruleNamePrefix, route.approvalStatus),
+          ruleName: approvalRuleName(props.ruleNamePrefix, route.approvalStatus),
           description: `${route.approvalStatus} versions of ${props.modelPackageGroupName} → ${route.eventType}`,
           eventPattern: toCdkEventPattern(route.pattern),
           targets: [
@@ -132,7 +129,7 @@ export class ApprovalRoute extends Construct {
               Stack.of(this).formatArn({
                 service: 'events',
                 resource: 'rule',
-                resourceName: ruleName(props.ruleNamePrefix, route.approvalStatus),
+                resourceName: approvalRuleName(props.ruleNamePrefix, route.approvalStatus),
               }),
             ),
           },

@@ -3,7 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import { ValidationError, type ProjectConfig } from '@slipway/core';
-import { endpointStackName, githubTokenSecretName, kmsKeyAlias, projectTags, roleNames } from '../names.js';
+import {
+  approvalRuleNamePrefix,
+  endpointStackName,
+  githubTokenSecretName,
+  kmsKeyAlias,
+  projectTags,
+  roleNames,
+} from '../names.js';
 import { ApprovalRoute } from './approval-route.js';
 import { ArtifactStorage } from './artifact-storage.js';
 import { GitHubOidcRoles } from './github-oidc-roles.js';
@@ -118,7 +125,7 @@ export class ProjectStack extends Stack {
     });
 
     this.approvalRoute = new ApprovalRoute(this, 'ApprovalRoute', {
-      ruleNamePrefix: `slipway-${project.projectName}`,
+      ruleNamePrefix: approvalRuleNamePrefix(project),
       modelPackageGroupName: project.modelPackageGroupName,
       githubRepository,
       githubTokenSecretName: githubTokenSecretName(project),

@@ -38,7 +38,7 @@ export interface DeployStageOptions {
 export interface DeployStageDeps {
   readonly sagemaker?: SageMakerClient;
   readonly runCdk?: CdkRunner;
-  /** @default 15 on AWS, 1 locally */
+  /** @default 15 on AWS; 0.25 locally, where a DescribeEndpoint costs a millisecond */
   readonly pollSeconds?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -67,7 +67,7 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
   const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(options.backend));
   const wait = {
     timeoutSeconds: options.timeoutSeconds ?? 3600,
-    pollSeconds: deps.pollSeconds ?? (options.backend.kind === 'aws' ? 15 : 1),
+    pollSeconds: deps.pollSeconds ?? (options.backend.kind === 'aws' ? 15 : 0.25),
     log,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
@@ -130,6 +130,23 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     );
   }
   return result(true, `${options.stage} now serves ${spec.modelPackageArn} (${spec.endpointConfigName})`, after);
+}
+
+/**
+ * Whether `deployStage` with these options would change the stage now, read the same way it reads it: a
+ * rollback changes only a stage serving the rejected version; a deploy changes a stage that does not already
+ * serve the version with the current stage config. (The deploy workflow's promotion gate waits only for a
+ * change.)
+ */
+export async function stageWouldChange(
+  options: Pick<DeployStageOptions, 'stage' | 'modelPackageArn' | 'replaces'> & { project: LoadedProjectConfig },
+  sagemaker: SageMakerClient,
+): Promise<boolean> {
+  const live = await readLiveDeployment(sagemaker, endpointName(options.project, options.stage));
+  if (options.replaces !== undefined && live?.modelPackageArn !== options.replaces) return false;
+  if (!options.modelPackageArn) return true;
+  const stageConfig = loadStageConfig(options.project, options.stage);
+  return !isLive(live, endpointSpec(options.project, stageConfig, options.modelPackageArn));
 }
 
 function isLive(live: LiveDeployment | undefined, spec: EndpointSpec): boolean {

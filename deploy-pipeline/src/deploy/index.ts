@@ -16,3 +16,4 @@ export {
   spawnCdk,
   type CdkRunner,
 } from './backends/cdk.js';
+export * from './test-stage.js';

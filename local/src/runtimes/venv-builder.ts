@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BasePython } from './python.js';
-import { isProcessAlive } from '../server/process-alive.js';
+import { withFileLock } from '@slipway/core';
 
 export interface VenvRequest {
   /** The runtime cache; the venv lives in `<cacheDir>/<name>`. */
@@ -154,47 +154,7 @@ function runLogged(command: string, args: string[], log: string, flag: 'w' | 'a'
   );
 }
 
-/**
- * Runs `task` while holding `lockFile` (created exclusively). A lock whose owner process is gone, or that
- * cannot be read and is over a minute old, is stale and taken over.
- */
-export async function withLock<T>(lockFile: string, timeoutMs: number, task: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  await mkdir(join(lockFile, '..'), { recursive: true });
-  for (;;) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      await handle.writeFile(JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (await isStale(lockFile)) {
-      await rm(lockFile, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${lockFile}; if no build is running, delete it.`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  try {
-    return await task();
-  } finally {
-    await rm(lockFile, { force: true });
-  }
-}
-
-async function isStale(lockFile: string): Promise<boolean> {
-  try {
-    const owner = JSON.parse(await readFile(lockFile, 'utf8')) as { pid?: unknown };
-    if (typeof owner.pid === 'number') return !isProcessAlive(owner.pid);
-  } catch {
-    // Unreadable: maybe being written right now; judge it by age.
-  }
-  const stats = await stat(lockFile).catch(() => undefined);
-  return stats !== undefined && Date.now() - stats.mtimeMs > 60_000;
+/** Runs `task` while holding `lockFile`: the one file lock of `@slipway/core`, named for venv builds. */
+export function withLock<T>(lockFile: string, timeoutMs: number, task: () => Promise<T>): Promise<T> {
+  return withFileLock(lockFile, timeoutMs, task, 'build');
 }

@@ -92,9 +92,23 @@ export async function deployWithSageMakerApi(
   }
 }
 
+/**
+ * The stage's blue/green canary without its alarms and bake times. On AWS the canary bakes for
+ * WaitIntervalInSeconds so that CloudWatch alarms can roll it back, and the old fleet is kept for
+ * TerminationWaitInSeconds to roll back to. The local server has no CloudWatch, so nothing could watch the
+ * bake or trigger that rollback: the traffic still shifts in the canary's steps, without the waiting (a 10
+ * minute prod bake would only stall the local loop).
+ */
 function localDeploymentConfig(spec: EndpointSpec): DeploymentConfig | undefined {
   const config = deploymentConfig(spec);
-  if (!config) return undefined;
-  const { AutoRollbackConfiguration: _alarms, ...rest } = config;
-  return rest;
+  const policy = config?.BlueGreenUpdatePolicy;
+  if (!policy) return undefined;
+  const routing = policy.TrafficRoutingConfiguration;
+  return {
+    BlueGreenUpdatePolicy: {
+      ...policy,
+      ...(routing ? { TrafficRoutingConfiguration: { ...routing, WaitIntervalInSeconds: 0 } } : {}),
+      TerminationWaitInSeconds: 0,
+    },
+  };
 }

@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ListEndpointConfigsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { LocalServer } from '@slipway/local';
+import {
+  DeployRunStore,
+  approvalRoutes,
+  deployStatus,
+  promoteWaitingRun,
+  runDeployWorkflow,
+  type DeployRun,
+  type DeployWorkflowDeps,
+  type PromotionMode,
+} from '../src/index.js';
+import { invokeJson, runtimeClient } from '../../local/test/endpoints/endpoint-fixtures.js';
+import { testProject } from './support/project.js';
+import { startSeedServer, type SeedRegistry, type SeedServer } from './support/seed-registry.js';
+
+/**
+ * The deploy workflow on a real local server with the real seed model: the approval route's rules on the
+ * local bus (the CDK rules' pattern and transformer) hand each approval to `runDeployWorkflow`, which runs
+ * deploy.yml's jobs with the shared deploy logic.
+ */
+describe('the deploy workflow on the local server', () => {
+  const project = testProject();
+  let seed: SeedServer;
+  let server: LocalServer;
+  let sagemaker: SageMakerClient;
+  let registry: SeedRegistry;
+  let runs: DeployRunStore;
+  /** How the route's handler runs the workflow; tests switch it. */
+  let promotion: PromotionMode = 'auto';
+  let samplesPath: string | undefined;
+  /** Every body the route delivered, in order. */
+  const delivered: unknown[] = [];
+
+  const deps = (): DeployWorkflowDeps => ({
+    project,
+    backend: { kind: 'local', region: project.region, endpoint: server.url },
+    runs,
+    promotion,
+    ...(samplesPath ? { samplesPath } : {}),
+  });
+
+  beforeAll(async () => {
+    seed = await startSeedServer({
+      group: project.modelPackageGroupName,
+      rules: approvalRoutes(project.modelPackageGroupName).map((route) => ({
+        name: `test-${route.approvalStatus.toLowerCase()}`,
+        eventPattern: route.pattern,
+        targets: [
+          {
+            id: 'deploy-workflow',
+            type: 'handler' as const,
+            inputTransformer: route.transformer,
+            timeoutMs: 300_000,
+            handler: async (_event: unknown, input: string) => {
+              delivered.push(JSON.parse(input));
+              await runDeployWorkflow(JSON.parse(input), deps());
+            },
+          },
+        ],
+      })),
+    });
+    ({ server, sagemaker, registry } = seed);
+    runs = new DeployRunStore(join(seed.dataDir, 'deploy'));
+  }, 120_000);
+
+  afterAll(() => seed?.close());
+
+  /** Sets the status through UpdateModelPackage and waits until the route's deliveries are done. */
+  async function decide(arn: string, status: 'Approved' | 'Rejected'): Promise<DeployRun> {
+    const before = (await runs.list()).length;
+    await registry.setStatus(arn, status);
+    await server.events.drain(120_000);
+    const after = await runs.list();
+    expect(after).toHaveLength(before + 1);
+    return after.at(-1)!;
+  }
+
+  const jobs = (run: DeployRun) => run.jobs.map((job) => `${job.name}:${job.status}:${job.conclusion ?? ''}`);
+  const live = async () =>
+    Object.fromEntries(
+      (await deployStatus({ project, backend: deps().backend, sagemaker })).stages.map((stage) => [
+        stage.stage,
+        stage.modelPackageArn,
+      ]),
+    );
+  const configCount = async () =>
+    (await sagemaker.send(new ListEndpointConfigsCommand({ MaxResults: 100 }))).EndpointConfigs?.length ?? 0;
+
+  let v1: string;
+  let v2: string;
+
+  it('deploys an approved version to staging, tests it and promotes it to prod, which then answers', async () => {
+    v1 = await registry.register('PendingManualApproval');
+    await server.events.drain();
+    expect(delivered).toEqual([]); // a pending version matches neither rule
+    const run = await decide(v1, 'Approved');
+    expect(run).toMatchObject({ number: 1, status: 'completed', conclusion: 'success', modelPackageArn: v1 });
+    expect(jobs(run)).toEqual([
+      'resolve:completed:success',
+      'staging:completed:success',
+      'test:completed:success',
+      'prod:completed:success',
+    ]);
+    expect(run.jobs[1]?.deployment).toMatchObject({ changed: true, modelPackageArn: v1 });
+    expect(run.jobs[2]?.test).toMatchObject({ passed: true, total: 30 });
+    expect(run.jobs[3]?.test).toMatchObject({ passed: true }); // prod's smoke test
+    expect(await live()).toEqual({ staging: v1, prod: v1 });
+    const runtime = runtimeClient(server);
+    const answer = await invokeJson(runtime, 'sentiment-prod', { instances: ['Broke after one day, total junk.'] });
+    runtime.destroy();
+    expect(answer.body.predictions[0]?.label).toBe('negative');
+  }, 120_000);
+
+  it('treats the same dispatch delivered again as a run that changes nothing', async () => {
+    const configs = await configCount();
+    const again = await runDeployWorkflow(delivered.at(-1), deps());
+    expect(again).toMatchObject({ number: 2, conclusion: 'success' });
+    expect(again.jobs[1]?.deployment).toMatchObject({ changed: false, modelPackageArn: v1 });
+    expect(again.jobs[3]?.deployment).toMatchObject({ changed: false, modelPackageArn: v1 });
+    expect(await configCount()).toBe(configs);
+  }, 60_000);
+
+  it('holds prod at the gate, durably, until promoted; then deploys exactly the version staging tested', async () => {
+    promotion = 'manual';
+    v2 = await registry.register('PendingManualApproval');
+    const run = await decide(v2, 'Approved');
+    expect(run).toMatchObject({ status: 'waiting', modelPackageArn: v2 });
+    expect(jobs(run)).toEqual([
+      'resolve:completed:success',
+      'staging:completed:success',
+      'test:completed:success',
+      'prod:waiting:',
+    ]);
+    expect(await live()).toEqual({ staging: v2, prod: v1 });
+
+    // The same approval delivered again: one run waits at a time, so the newer one replaces the first.
+    const again = await runDeployWorkflow(delivered.at(-1), deps());
+    expect(again).toMatchObject({ number: run.number + 1, status: 'waiting' });
+    expect(await runs.get(run.number)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+
+    // A restart: a new store over the same folder finds the waiting run.
+    const reopened = new DeployRunStore(runs.dir);
+    const status = await deployStatus({ project, backend: deps().backend, sagemaker, runs: reopened });
+    expect(status.waiting).toMatchObject({ number: again.number, modelPackageArn: v2 });
+
+    const promoted = await promoteWaitingRun({ ...deps(), runs: reopened });
+    expect(promoted).toMatchObject({ number: again.number, status: 'completed', conclusion: 'success' });
+    expect(promoted?.jobs[3]?.deployment).toMatchObject({ changed: true, modelPackageArn: v2 });
+    expect(await live()).toEqual({ staging: v2, prod: v2 });
+    expect(await promoteWaitingRun(deps())).toBeUndefined(); // nothing waits any more
+  }, 120_000);
+
+  it('rolls every stage serving a rejected version back to the newest version still Approved', async () => {
+    promotion = 'auto';
+    const run = await decide(v2, 'Rejected');
+    expect(run).toMatchObject({
+      conclusion: 'success',
+      modelPackageArn: v1,
+      replacesModelPackageArn: v2,
+    });
+    expect(run.jobs[0]?.resolution).toMatchObject({ action: 'rollback', modelPackageArn: v1 });
+    expect(run.jobs[1]?.deployment).toMatchObject({ changed: true, modelPackageArn: v1 });
+    expect(run.jobs[3]?.deployment).toMatchObject({ changed: true, modelPackageArn: v1 });
+    expect(await live()).toEqual({ staging: v1, prod: v1 });
+  }, 120_000);
+
+  it('cancels the promotion of a waiting version that gets rejected, rolling staging back', async () => {
+    promotion = 'manual';
+    const pending = await registry.register('PendingManualApproval');
+    const waiting = await decide(pending, 'Approved');
+    expect(waiting.status).toBe('waiting');
+    const rollback = await decide(pending, 'Rejected');
+    expect(rollback).toMatchObject({ conclusion: 'success', modelPackageArn: v1, replacesModelPackageArn: pending });
+    expect(await runs.get(waiting.number)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    // Prod never served the rejected version, so the rollback had nothing to wait for there.
+    expect(rollback.jobs[3]?.deployment).toMatchObject({ changed: false, modelPackageArn: v1 });
+    expect(await live()).toEqual({ staging: v1, prod: v1 });
+    promotion = 'auto';
+  }, 120_000);
+
+  it('stops before prod when the staging endpoint fails its tests', async () => {
+    // Labels no sane model agrees with: the endpoint tests must fail on accuracy.
+    samplesPath = join(seed.dataDir, 'wrong-labels.jsonl');
+    writeFileSync(
+      samplesPath,
+      [
+        { text: 'I love it, works perfectly and arrived early.', label: 'negative' },
+        { text: 'Broke after a day, a total waste of money.', label: 'positive' },
+      ]
+        .map((sample) => JSON.stringify(sample))
+        .join('\n'),
+    );
+    const failing = await registry.register('PendingManualApproval');
+    const run = await decide(failing, 'Approved');
+    samplesPath = undefined;
+    expect(run).toMatchObject({ conclusion: 'failure' });
+    expect(jobs(run)).toEqual([
+      'resolve:completed:success',
+      'staging:completed:success',
+      'test:completed:failure',
+      'prod:completed:skipped',
+    ]);
+    expect(run.jobs[2]?.message).toMatch(
+      /the staging endpoint failed its tests: Accuracy 0\.0% is below the minimum 70\.0%/,
+    );
+    expect(await live()).toEqual({ staging: failing, prod: v1 });
+  }, 120_000);
+
+  it('stops in resolve, deploying nothing, for a payload naming another group', async () => {
+    const configs = await configCount();
+    const run = await runDeployWorkflow(
+      {
+        event_type: 'model-package-approved',
+        client_payload: { model_package_arn: v1.replace('sentiment-models', 'other-models') },
+      },
+      deps(),
+    );
+    expect(jobs(run)).toEqual([
+      'resolve:completed:failure',
+      'staging:completed:skipped',
+      'test:completed:skipped',
+      'prod:completed:skipped',
+    ]);
+    expect(run.jobs[0]?.message).toMatch(/not of this project's group "sentiment-models"/);
+    expect(await configCount()).toBe(configs);
+  });
+
+  it('refuses a body that is not a repository_dispatch, recording no run', async () => {
+    const before = (await runs.list()).length;
+    await expect(runDeployWorkflow({ client_payload: {} }, deps())).rejects.toThrow(
+      /event_type must be a non-empty string/,
+    );
+    expect(await runs.list()).toHaveLength(before);
+  });
+
+  it('fails a run that a dead process left in progress, and runs queued dispatches one at a time in order', async () => {
+    const orphan = await runs.create(
+      { event_type: 'model-package-approved', client_payload: {} },
+      'auto',
+      project.stages,
+    );
+    orphan.status = 'in_progress';
+    orphan.jobs[0]!.status = 'in_progress';
+    await runs.save(orphan);
+    const body = delivered[0];
+    const [first, second] = await Promise.all([runDeployWorkflow(body, deps()), runDeployWorkflow(body, deps())]);
+    const interrupted = await runs.get(orphan.number);
+    expect(interrupted).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(interrupted?.jobs[0]).toMatchObject({
+      conclusion: 'failure',
+      message: expect.stringMatching(/^interrupted/),
+    });
+    const [a, b] = [first, second].sort((x, y) => x.number - y.number) as [DeployRun, DeployRun];
+    expect(b.number).toBe(a.number + 1);
+    // The later run started after the earlier one completed: deploy.yml's concurrency group.
+    expect(Date.parse(b.jobs[0]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(a.completedAt!));
+  }, 120_000);
+});

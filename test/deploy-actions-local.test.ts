@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { loadProjectConfig } from '@slipway/core';
+import type { LocalServer } from '@slipway/local';
+import { startSeedServer, type SeedServer } from '../deploy-pipeline/test/support/seed-registry.js';
+import { REPO_ROOT } from './support/moto-server.js';
+import { runAction } from './support/run-action.js';
+
+const DEPLOY_MODEL = join(REPO_ROOT, 'actions', 'deploy-model', 'dist', 'index.js');
+const TEST_ENDPOINT = join(REPO_ROOT, 'actions', 'test-endpoint', 'dist', 'index.js');
+
+/**
+ * deploy.yml's steps with the committed bundles, run as the runner runs them (INPUT_*, GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY), against the local server with the real seed model: resolve → deploy staging → test
+ * it → deploy prod → smoke-test prod.
+ */
+describe('deploy-model and test-endpoint bundles against the local server', () => {
+  const group = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') }).modelPackageGroupName;
+  let seed: SeedServer;
+  let server: LocalServer;
+  let approved: string;
+  const local = () => ({ backend: 'local', 'endpoint-url': server.url });
+  const deployModel = (inputs: Record<string, string>) =>
+    runAction(DEPLOY_MODEL, { ...local(), ...inputs }, { cwd: REPO_ROOT });
+  const testEndpoint = (inputs: Record<string, string>) =>
+    runAction(TEST_ENDPOINT, { ...local(), ...inputs }, { cwd: REPO_ROOT });
+
+  beforeAll(async () => {
+    seed = await startSeedServer({ group });
+    server = seed.server;
+    approved = await seed.registry.register('Approved');
+  }, 120_000);
+
+  afterAll(() => seed?.close());
+
+  it('resolves the dispatch payload against the local registry', async () => {
+    const run = await deployModel({
+      mode: 'resolve',
+      'event-type': 'model-package-approved',
+      'model-package-arn': approved,
+      'model-package-group': group,
+      'model-package-version': '1',
+      'approval-status': 'Approved',
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.outputs).toMatchObject({ action: 'deploy', 'model-package-arn': approved });
+  });
+
+  it('deploys the seed model to staging, whose endpoint then passes its tests', async () => {
+    const deployed = await deployModel({ stage: 'staging', 'model-package-arn': approved });
+    expect(deployed.errors).toEqual([]);
+    expect(deployed.exitCode).toBe(0);
+    expect(deployed.outputs).toEqual({
+      'endpoint-name': 'sentiment-staging',
+      'endpoint-arn': `arn:aws:sagemaker:${server.region}:000000000000:endpoint/sentiment-staging`,
+      'model-package-arn': approved,
+      changed: 'true',
+    });
+    expect(deployed.summary).toMatch(/<h3>Deploy to staging<\/h3>/);
+
+    const tested = await testEndpoint({ stage: 'staging' });
+    expect(tested.errors).toEqual([]);
+    expect(tested.exitCode).toBe(0);
+    expect(tested.outputs.passed).toBe('true');
+    expect(Number(tested.outputs.accuracy)).toBeGreaterThanOrEqual(0.7);
+    expect(Number(tested.outputs['p95-ms'])).toBeGreaterThan(0);
+    expect(tested.summary).toMatch(/Endpoint tests: staging \(sentiment-staging\) passed/);
+  }, 120_000);
+
+  it('deploys the same version to prod and smoke-tests it; a repeated staging deploy changes nothing', async () => {
+    const prod = await deployModel({ stage: 'prod', 'model-package-arn': approved });
+    expect(prod.errors).toEqual([]);
+    expect(prod.outputs).toMatchObject({ 'endpoint-name': 'sentiment-prod', changed: 'true' });
+    const smoke = await testEndpoint({ stage: 'prod' });
+    expect([smoke.exitCode, smoke.outputs.passed]).toEqual([0, 'true']);
+
+    const again = await deployModel({ stage: 'staging', 'model-package-arn': approved });
+    expect(again.outputs.changed).toBe('false');
+    expect(again.stdout).toContain('staging already serves');
+  }, 120_000);
+
+  it('fails the test job, with an annotation and a summary, when the real endpoint is below its threshold', async () => {
+    const strict = await testEndpoint({ stage: 'staging', 'min-accuracy': '1' });
+    expect(strict.exitCode).toBe(1);
+    expect(strict.errors).toEqual([
+      expect.stringMatching(/The staging endpoint failed its tests: Accuracy .* below the minimum 100\.0%/),
+    ]);
+    expect(strict.outputs.passed).toBe('false');
+    expect(strict.summary).toMatch(/FAILED/);
+  }, 60_000);
+});
