@@ -23,7 +23,7 @@ export type ShapeInfo =
   | { readonly kind: 'list' | 'map'; readonly name: string; readonly value: ShapeRef }
   | { readonly kind: 'leaf'; readonly leaf: LeafKind };
 
-export const LEAF_KINDS: readonly LeafKind[] = ['string', 'number', 'boolean', 'timestamp', 'document', 'blob'];
+const LEAF_KINDS: readonly LeafKind[] = ['string', 'number', 'boolean', 'timestamp', 'document', 'blob'];
 
 const named = new Map<string, ShapeInfo>();
 
