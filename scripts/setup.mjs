@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Makes a clone ready to run: npm packages, the compiled TypeScript, and the Python venv for seed/.
+// Makes a clone ready to run: npm packages, the compiled TypeScript, the Python venvs for seed/ and the test
+// tools, and the venvs of the built-in local runtimes (the scikit-learn container's), so that the first demo
+// and the tests do not pay for that build mid-run.
 // Each part is skipped when a stamp says its inputs have not changed, so a second run takes about a second.
 // SLIPWAY_SKIP_SETUP=1 skips everything (for when you manage the environment yourself).
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -106,6 +108,39 @@ function seedRequirements() {
     .map((name) => `seed/${name}`);
 }
 
+// Built with the local package's own RuntimeManager (from the compiled dist), so the venvs are exactly the
+// ones the local server looks for. The stamp records the interpreters, so a removed cache is noticed.
+async function ensureLocalRuntimes() {
+  const python = findPython();
+  const runtimeDir = process.env.SLIPWAY_RUNTIME_DIR ?? join(root, '.cache', 'runtimes');
+  const digest = hashFiles(['local/src/runtimes/builtin-runtimes.ts']) + python.version + runtimeDir;
+  const stamp = existsSync(stampPath('runtimes')) ? readFileSync(stampPath('runtimes'), 'utf8').split('\n') : [];
+  if (stamp[0] === digest && stamp.slice(1).every((interpreter) => existsSync(interpreter))) {
+    return log('local runtimes up to date');
+  }
+  const runtimes = await import(pathToFileURL(join(root, 'local', 'dist', 'runtimes', 'index.js')).href);
+  const manager = new runtimes.RuntimeManager();
+  const interpreters = [];
+  let built = false;
+  try {
+    for (const definition of runtimes.BUILTIN_RUNTIMES.filter((runtime) => runtime.environment.kind === 'venv')) {
+      const onBuild = (message) => {
+        built = true;
+        log(message);
+      };
+      interpreters.push(await manager.interpreterFor(definition, onBuild));
+    }
+  } catch (error) {
+    process.stderr.write(
+      `setup: building the local runtimes failed: ${error instanceof Error ? error.message : error}\n`,
+    );
+    process.exit(1);
+  }
+  if (!built) log(`local runtimes ready (${interpreters.join(', ')})`);
+  mkdirSync(dirname(stampPath('runtimes')), { recursive: true });
+  writeFileSync(stampPath('runtimes'), [digest, ...interpreters].join('\n'));
+}
+
 if (process.env.SLIPWAY_SKIP_SETUP === '1') {
   log('skipped (SLIPWAY_SKIP_SETUP=1)');
 } else {
@@ -113,4 +148,5 @@ if (process.env.SLIPWAY_SKIP_SETUP === '1') {
   ensureBuilt();
   ensureVenv('venv', '.venv', seedRequirements());
   ensureVenv('tools-venv', '.venv-tools', ['requirements-tools.txt']);
+  await ensureLocalRuntimes();
 }

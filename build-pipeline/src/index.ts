@@ -9,6 +9,7 @@ export * from './dsl/file-asset.js';
 export * from './dsl/pipeline.js';
 export * from './conditions/conditions.js';
 export * from './properties/property-tree.js';
+export type { PropertyRoot, PropertyRoots } from './properties/property-roots.js';
 export * from './properties/step-property.js';
 export * from './steps/step.js';
 export * from './steps/retry-policy.js';

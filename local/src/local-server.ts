@@ -19,6 +19,7 @@ import {
   type InvocationHandler,
   type RouteHandler,
 } from './server/http-server.js';
+import { GracefulClose } from './server/graceful-close.js';
 import { consoleLogger, type Logger } from './server/logger.js';
 import { OperationRegistry } from './server/operation-registry.js';
 import { isProcessAlive } from './server/process-alive.js';
@@ -63,13 +64,18 @@ export interface LocalServerOptions extends LocalServiceOptions {
   readonly maxJsonBodyBytes?: number;
   /** Serves `POST /endpoints/{name}/invocations`. @default the endpoints' own proxy to their model servers */
   readonly invocations?: InvocationHandler;
+  /** How long close() lets requests in flight finish before it cuts their connections. @default 10 000 ms */
+  readonly closeGraceMs?: number;
 }
 
 export interface LocalServer extends LocalService {
   /** `http://127.0.0.1:<port>`: the endpoint for every SDK client and for AWS_ENDPOINT_URL. */
   readonly url: string;
   readonly port: number;
-  /** Stops listening, ends running executions (Failed, with a reason), closes the database. */
+  /**
+   * Stops listening, lets requests in flight finish (within `closeGraceMs`), stops model servers (aborting
+   * those still loading), ends running executions (Failed, with a reason) and closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -216,6 +222,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }),
   );
   http.keepAliveTimeout = 5000;
+  const graceful = new GracefulClose(http);
   let boundPort: number;
   try {
     boundPort = await listenLocal(http, port);
@@ -240,9 +247,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port: boundPort,
     close() {
       closing ??= (async () => {
-        const stopped = new Promise<void>((done) => http.close(() => done()));
-        http.closeAllConnections();
-        await stopped;
+        await graceful.close(options.closeGraceMs ?? 10_000);
         await service.close();
         await rm(join(dataDir, SERVER_FILE), { force: true });
       })();

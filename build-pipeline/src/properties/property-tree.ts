@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { ValidationError } from '@slipway/core';
 import type { PathSegment, StepHandle } from '../dsl/pipeline-variable.js';
-import { shapeOf, type ShapeInfo, type StructureSchema } from './shape-schema.js';
+import type { PropertyRoot, PropertyRoots } from './property-roots.js';
+import { shapeOf, type ShapeInfo } from './shape-schema.js';
 import { StepProperty, formatPath } from './step-property.js';
 
 type LeafValue<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : string;
@@ -100,7 +101,7 @@ function node(step: StepHandle, path: readonly PathSegment[], shape: ShapeInfo):
   });
 }
 
-/** The property tree of a step whose Describe* response has the schema `root`. */
-export function createProperties<T>(step: StepHandle, root: StructureSchema): PropertyStruct<T> {
-  return node(step, [], shapeOf(root)) as PropertyStruct<T>;
+/** The property tree of a step whose Describe* response is the shape `root`. */
+export function createProperties<R extends PropertyRoot>(step: StepHandle, root: R): PropertyStruct<PropertyRoots[R]> {
+  return node(step, [], shapeOf(root)) as PropertyStruct<PropertyRoots[R]>;
 }

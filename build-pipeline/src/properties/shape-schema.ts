@@ -1,69 +1,57 @@
-import type { DescribeTrainingJobResponse$ } from '@aws-sdk/client-sagemaker';
+import { DESCRIBE_SHAPES } from './describe-shapes.generated.js';
 
 /**
- * Reads the runtime schemas that `@aws-sdk/client-sagemaker` publishes for its shapes (Smithy "static
- * schemas"), so property paths are checked against the same source as the TypeScript types: the Python SDK
- * walks botocore's service model for the same purpose.
+ * The shapes of the Describe* responses step properties mirror, as a small table generated from the runtime
+ * schemas `@aws-sdk/client-sagemaker` publishes (Smithy "static schemas"; build-pipeline/test/describe-shapes.test.ts
+ * regenerates it and fails when it differs). Property paths are thus checked against the same source as the
+ * TypeScript types, as the Python SDK checks them against botocore's service model, without importing the
+ * SageMaker client: evaluating it costs about a third of a second, paid by every import of this package.
  */
-export type StructureSchema = typeof DescribeTrainingJobResponse$;
-type SchemaRef = StructureSchema[5][number];
-
 export type LeafKind = 'string' | 'number' | 'boolean' | 'timestamp' | 'document' | 'blob';
 
+/** A member's or element's shape: a leaf kind, the name of a shape in the table, or an unnamed list or map. */
+export type ShapeRef = LeafKind | string | { readonly list: ShapeRef } | { readonly map: ShapeRef };
+
+/** A named shape: a structure (unions and errors too) with its members, or a named list or map. */
+export type ShapeDefinition =
+  { readonly members: Readonly<Record<string, ShapeRef>> } | { readonly list: ShapeRef } | { readonly map: ShapeRef };
+
+export type ShapeTable = Readonly<Record<string, ShapeDefinition>>;
+
 export type ShapeInfo =
-  | { readonly kind: 'structure'; readonly name: string; readonly members: ReadonlyMap<string, SchemaRef> }
-  | { readonly kind: 'list' | 'map'; readonly name: string; readonly value: SchemaRef }
+  | { readonly kind: 'structure'; readonly name: string; readonly members: ReadonlyMap<string, ShapeRef> }
+  | { readonly kind: 'list' | 'map'; readonly name: string; readonly value: ShapeRef }
   | { readonly kind: 'leaf'; readonly leaf: LeafKind };
 
-// Simple-schema sentinels and modifiers, as @smithy/types documents them.
-const LIST_MODIFIER = 0b0100_0000;
-const MAP_MODIFIER = 0b1000_0000;
-const STRUCTURE = 3;
-const UNION = 4;
-const ERROR = -3;
-const LIST = 1;
-const MAP = 2;
-const SIMPLE = 0;
+const LEAF_KINDS: readonly LeafKind[] = ['string', 'number', 'boolean', 'timestamp', 'document', 'blob'];
 
-const structureCache = new WeakMap<object, ShapeInfo>();
+const named = new Map<string, ShapeInfo>();
 
-function leafKind(sentinel: number): LeafKind {
-  if (sentinel === 0) return 'string';
-  if (sentinel === 1 || sentinel === 0b0001_0001 || sentinel === 0b0001_0011) return 'number';
-  if (sentinel === 2) return 'boolean';
-  if (sentinel >= 4 && sentinel <= 7) return 'timestamp';
-  if (sentinel === 0b0000_1111) return 'document';
-  return 'blob';
+function isLeafKind(ref: string): ref is LeafKind {
+  return (LEAF_KINDS as readonly string[]).includes(ref);
 }
 
-/** Classifies a schema reference: a structure (with members), a list or map (with its value), or a leaf. */
-export function shapeOf(ref: SchemaRef | unknown): ShapeInfo {
-  const schema: unknown = typeof ref === 'function' ? (ref as () => unknown)() : ref;
-  if (typeof schema === 'number') {
-    if (schema & MAP_MODIFIER) return { kind: 'map', name: 'map', value: (schema & ~MAP_MODIFIER) as SchemaRef };
-    if (schema & LIST_MODIFIER) return { kind: 'list', name: 'list', value: (schema & ~LIST_MODIFIER) as SchemaRef };
-    return { kind: 'leaf', leaf: leafKind(schema) };
-  }
-  if (!Array.isArray(schema)) return { kind: 'leaf', leaf: 'document' };
-  // A member schema `[target, traits]` wraps its target.
-  if (schema.length === 2) return shapeOf(schema[0]);
-  const cached = structureCache.get(schema);
+function namedShape(name: string): ShapeInfo {
+  const cached = named.get(name);
   if (cached) return cached;
-  const [id, , name] = schema as [number, string, string];
-  let info: ShapeInfo;
-  if (id === STRUCTURE || id === UNION || id === ERROR) {
-    const names = schema[4] as readonly string[];
-    const refs = schema[5] as readonly SchemaRef[];
-    info = { kind: 'structure', name, members: new Map(names.map((member, index) => [member, refs[index]!])) };
-  } else if (id === LIST) {
-    info = { kind: 'list', name, value: schema[4] as SchemaRef };
-  } else if (id === MAP) {
-    info = { kind: 'map', name, value: schema[5] as SchemaRef };
-  } else if (id === SIMPLE) {
-    info = shapeOf(schema[4]);
-  } else {
-    info = { kind: 'leaf', leaf: 'document' };
-  }
-  structureCache.set(schema, info);
+  const definition = Object.hasOwn(DESCRIBE_SHAPES, name) ? DESCRIBE_SHAPES[name] : undefined;
+  if (definition === undefined) throw new Error(`shape table: no shape named ${name} (regenerate the table)`);
+  const info: ShapeInfo =
+    'members' in definition
+      ? { kind: 'structure', name, members: new Map(Object.entries(definition.members)) }
+      : 'list' in definition
+        ? { kind: 'list', name, value: definition.list }
+        : { kind: 'map', name, value: definition.map };
+  named.set(name, info);
   return info;
+}
+
+/** Classifies a shape reference: a structure (with members), a list or map (with its value), or a leaf. */
+export function shapeOf(ref: ShapeRef): ShapeInfo {
+  if (typeof ref !== 'string') {
+    return 'list' in ref
+      ? { kind: 'list', name: 'list', value: ref.list }
+      : { kind: 'map', name: 'map', value: ref.map };
+  }
+  return isLeafKind(ref) ? { kind: 'leaf', leaf: ref } : namedShape(ref);
 }

@@ -1,7 +1,8 @@
-import { DescribeModelPackageCommand, ListModelPackagesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { errorMessage } from './aws-errors.js';
 import { readJsonObject, valueAtPath } from './s3-objects.js';
+import { awsCommands } from './aws-commands.js';
 
 /** Where the seed's evaluation report keeps the accuracy (seed/README.md, the Evaluate step's contract). */
 export const ACCURACY_PATH = 'multiclass_classification_metrics.accuracy.value';
@@ -27,6 +28,7 @@ export async function findChampion(
   groupName: string,
   accuracyPath: string = ACCURACY_PATH,
 ): Promise<Champion | undefined> {
+  const { DescribeModelPackageCommand, ListModelPackagesCommand } = await awsCommands();
   const listed = await sagemaker.send(
     new ListModelPackagesCommand({
       ModelPackageGroupName: groupName,

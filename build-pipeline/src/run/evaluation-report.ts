@@ -1,10 +1,11 @@
-import { DescribeProcessingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StepDefinition } from '../definition/types.js';
 import { errorMessage } from './aws-errors.js';
 import { allSteps } from './definition-graph.js';
 import { readJsonObject } from './s3-objects.js';
 import type { CompiledPipeline, StepRecord } from './run-types.js';
+import { awsCommands } from './aws-commands.js';
 
 /** A property file a processing step wrote (the evaluation report), read back from S3. */
 export interface EvaluationReport {
@@ -45,6 +46,7 @@ async function readStepReports(
   step: StepDefinition,
   jobArn: string,
 ): Promise<EvaluationReport[]> {
+  const { DescribeProcessingJobCommand } = await awsCommands();
   const jobName = jobArn.slice(jobArn.lastIndexOf('/') + 1);
   const job = await sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: jobName }));
   const reports: EvaluationReport[] = [];

@@ -1,11 +1,10 @@
-import {
-  DescribePipelineExecutionCommand,
-  ListPipelineExecutionStepsCommand,
-  type DescribePipelineExecutionResponse,
-  type PipelineExecutionStep,
-  type SageMakerClient,
+import type {
+  DescribePipelineExecutionResponse,
+  PipelineExecutionStep,
+  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { ExecutionStatus, StepRecord } from './run-types.js';
+import { awsCommands } from './aws-commands.js';
 
 export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['Succeeded', 'Failed', 'Stopped']);
 const ACTIVE_STEP_STATUSES = new Set(['Starting', 'Executing', 'Stopping']);
@@ -31,6 +30,7 @@ export function toStepRecord(step: PipelineExecutionStep): StepRecord {
 
 /** Every step of an execution (all pages), oldest first. */
 export async function listExecutionSteps(sagemaker: SageMakerClient, executionArn: string): Promise<StepRecord[]> {
+  const { ListPipelineExecutionStepsCommand } = await awsCommands();
   const steps: StepRecord[] = [];
   let nextToken: string | undefined;
   do {
@@ -56,6 +56,7 @@ export async function describeExecution(
   sagemaker: SageMakerClient,
   executionArn: string,
 ): Promise<DescribePipelineExecutionResponse> {
+  const { DescribePipelineExecutionCommand } = await awsCommands();
   return sagemaker.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: executionArn }));
 }
 

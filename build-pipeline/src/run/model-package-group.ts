@@ -1,11 +1,7 @@
-import {
-  CreateModelPackageGroupCommand,
-  DescribeModelPackageGroupCommand,
-  type SageMakerClient,
-  type Tag,
-} from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient, Tag } from '@aws-sdk/client-sagemaker';
 import { isAlreadyExists, isSageMakerNotFound } from './aws-errors.js';
 import type { RunReporter } from './run-types.js';
+import { awsCommands } from './aws-commands.js';
 
 /**
  * Makes sure the group the RegisterModel step registers into exists (Describe, then Create), so the first
@@ -16,6 +12,7 @@ export async function ensureModelPackageGroup(
   name: string,
   options: { readonly tags: readonly Tag[]; readonly description?: string; readonly onEvent?: RunReporter },
 ): Promise<{ readonly created: boolean }> {
+  const { CreateModelPackageGroupCommand, DescribeModelPackageGroupCommand } = await awsCommands();
   try {
     await sagemaker.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name }));
     options.onEvent?.({ kind: 'group', name, created: false });

@@ -1,4 +1,4 @@
-import { DescribeModelPackageCommand, type SageMakerClient, type Tag } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient, Tag } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ValidationError } from '@slipway/core';
 import type { PipelineDefinition } from '../definition/types.js';
@@ -21,6 +21,7 @@ import {
 import { startExecution } from './start-execution.js';
 import { uploadAssets } from './upload-assets.js';
 import { upsertPipeline } from './upsert-pipeline.js';
+import { awsCommands } from './aws-commands.js';
 
 /** The tags SageMaker Projects put on a project's resources; the pipeline and its group carry them. */
 export const PROJECT_NAME_TAG = 'sagemaker:project-name';
@@ -212,6 +213,7 @@ export async function runPipeline(options: RunPipelineOptions, deps: RunPipeline
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const modelPackageArn = registeredModelPackageArn(followed.steps);
+  const { DescribeModelPackageCommand } = await awsCommands();
   const modelApprovalStatus = modelPackageArn
     ? (await deps.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn })))
         .ModelApprovalStatus

@@ -1,4 +1,5 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { awsCommands } from './aws-commands.js';
 
 /** `s3://bucket/key` → its parts; undefined for anything else. */
 export function parseS3Uri(uri: string): { readonly bucket: string; readonly key: string } | undefined {
@@ -8,6 +9,7 @@ export function parseS3Uri(uri: string): { readonly bucket: string; readonly key
 
 /** Reads a JSON document from S3 (an evaluation report, a metrics file). */
 export async function readJsonObject(s3: S3Client, uri: string): Promise<unknown> {
+  const { GetObjectCommand } = await awsCommands();
   const location = parseS3Uri(uri);
   if (!location) throw new Error(`${JSON.stringify(uri)} is not an s3:// URI`);
   const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { StartPipelineExecutionCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { awsCommands } from './aws-commands.js';
 
 export interface StartExecutionRequest {
   readonly pipelineName: string;
@@ -18,6 +19,7 @@ export interface StartExecutionRequest {
  * execution the token already started instead of starting another.
  */
 export async function startExecution(sagemaker: SageMakerClient, request: StartExecutionRequest): Promise<string> {
+  const { StartPipelineExecutionCommand } = await awsCommands();
   const started = await sagemaker.send(
     new StartPipelineExecutionCommand({
       PipelineName: request.pipelineName,

@@ -1,16 +1,10 @@
 import { createReadStream } from 'node:fs';
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type BucketLocationConstraint,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { ValidationError } from '@slipway/core';
 import type { Asset } from '../assets/asset.js';
 import { errorMessage, errorName, isS3NotFound } from './aws-errors.js';
 import type { RunReporter } from './run-types.js';
+import { awsCommands } from './aws-commands.js';
 
 export interface UploadAssetsOptions {
   /** The region a created bucket goes in. */
@@ -59,6 +53,7 @@ export async function uploadAssets(
 }
 
 async function isPresent(s3: S3Client, asset: Asset): Promise<boolean> {
+  const { HeadObjectCommand } = await awsCommands();
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: asset.bucket, Key: asset.key }));
     return head.ContentLength === asset.size;
@@ -75,6 +70,7 @@ async function isPresent(s3: S3Client, asset: Asset): Promise<boolean> {
 }
 
 async function putAsset(s3: S3Client, asset: Asset): Promise<void> {
+  const { PutObjectCommand } = await awsCommands();
   const body = asset.bytes ?? (asset.localPath ? createReadStream(asset.localPath) : undefined);
   if (body === undefined) throw new Error(`asset ${asset.key} has neither bytes nor a local file`);
   await s3.send(
@@ -90,6 +86,7 @@ async function putAsset(s3: S3Client, asset: Asset): Promise<void> {
 }
 
 async function ensureBucket(s3: S3Client, bucket: string, options: UploadAssetsOptions): Promise<void> {
+  const { CreateBucketCommand, HeadBucketCommand } = await awsCommands();
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return;

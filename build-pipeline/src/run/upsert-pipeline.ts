@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreatePipelineCommand,
-  UpdatePipelineCommand,
-  type SageMakerClient,
-  type Tag,
-} from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient, Tag } from '@aws-sdk/client-sagemaker';
 import { isAlreadyExists } from './aws-errors.js';
 import type { RunReporter } from './run-types.js';
+import { awsCommands } from './aws-commands.js';
 
 export interface UpsertPipelineRequest {
   readonly pipelineName: string;
@@ -35,6 +31,7 @@ export async function upsertPipeline(
   request: UpsertPipelineRequest,
   onEvent?: RunReporter,
 ): Promise<UpsertPipelineResult> {
+  const { CreatePipelineCommand, UpdatePipelineCommand } = await awsCommands();
   const common = {
     PipelineName: request.pipelineName,
     PipelineDefinition: request.definition,

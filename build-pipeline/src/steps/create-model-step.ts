@@ -1,4 +1,4 @@
-import { DescribeModelOutput$, type DescribeModelOutput } from '@aws-sdk/client-sagemaker';
+import type { DescribeModelOutput } from '@aws-sdk/client-sagemaker';
 import type { Model } from '../jobs/model.js';
 import { createProperties, type PropertyStruct } from '../properties/property-tree.js';
 import { Step, type Arguments, type RetryableStepOptions, type StepBuildContext } from './step.js';
@@ -19,7 +19,7 @@ export class CreateModelStep extends Step {
 
   /** DescribeModel's output, e.g. `properties.ModelName`. */
   get properties(): PropertyStruct<DescribeModelOutput> {
-    return createProperties<DescribeModelOutput>(this, DescribeModelOutput$);
+    return createProperties(this, 'DescribeModelOutput');
   }
 
   buildArguments(context: StepBuildContext): Arguments {

@@ -1,9 +1,8 @@
 import { posix } from 'node:path';
-import {
-  DescribeProcessingJobResponse$,
-  type DescribeProcessingJobResponse,
-  type ProcessingOutput as ProcessingOutputShape,
-  type ProcessingOutputConfig as ProcessingOutputConfigShape,
+import type {
+  DescribeProcessingJobResponse,
+  ProcessingOutput as ProcessingOutputShape,
+  ProcessingOutputConfig as ProcessingOutputConfigShape,
 } from '@aws-sdk/client-sagemaker';
 import { BuildProblem } from '../build-problem.js';
 import { ExecutionVariables } from '../dsl/execution-variables.js';
@@ -98,10 +97,7 @@ export class ProcessingStep<O extends string = string> extends Step {
 
   /** DescribeProcessingJob's response, e.g. `properties.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri`. */
   get properties(): ProcessingStepProperties<O> {
-    return createProperties<DescribeProcessingJobResponse>(
-      this,
-      DescribeProcessingJobResponse$,
-    ) as ProcessingStepProperties<O>;
+    return createProperties(this, 'DescribeProcessingJobResponse') as ProcessingStepProperties<O>;
   }
 
   /** The names the job's inputs get, including the automatic `input-N` ones and `code`. */

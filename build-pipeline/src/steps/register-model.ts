@@ -1,4 +1,4 @@
-import { DescribeModelPackageOutput$, type DescribeModelPackageOutput } from '@aws-sdk/client-sagemaker';
+import type { DescribeModelPackageOutput } from '@aws-sdk/client-sagemaker';
 import type { PipelineVariable, Value } from '../dsl/pipeline-variable.js';
 import { tagsArgument, type Tag } from '../jobs/common.js';
 import type { Model } from '../jobs/model.js';
@@ -72,7 +72,7 @@ export class RegisterModel extends Step {
 
   /** DescribeModelPackage's output, e.g. `properties.ModelPackageArn`. */
   get properties(): PropertyStruct<DescribeModelPackageOutput> {
-    return createProperties<DescribeModelPackageOutput>(this, DescribeModelPackageOutput$);
+    return createProperties(this, 'DescribeModelPackageOutput');
   }
 
   private containers(context: StepBuildContext): Arguments[] {

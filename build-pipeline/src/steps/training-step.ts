@@ -1,4 +1,4 @@
-import { DescribeTrainingJobResponse$, type DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import type { EstimatorBase } from '../jobs/estimator.js';
 import { channelNames, inputDataConfig, type TrainingInputs } from '../jobs/training-input.js';
 import { createProperties, type PropertyStruct } from '../properties/property-tree.js';
@@ -24,7 +24,7 @@ export class TrainingStep extends Step {
 
   /** DescribeTrainingJob's response, e.g. `properties.ModelArtifacts.S3ModelArtifacts`. */
   get properties(): PropertyStruct<DescribeTrainingJobResponse> {
-    return createProperties<DescribeTrainingJobResponse>(this, DescribeTrainingJobResponse$);
+    return createProperties(this, 'DescribeTrainingJobResponse');
   }
 
   channelNames(): string[] {

@@ -2,7 +2,7 @@
  * Test-only stand-ins for the SageMaker Python SDK's fake `CustomStep` (tests/unit/sagemaker/workflow/helpers.py):
  * a step whose `Arguments` are given verbatim. Real pipelines never need them.
  */
-import { DescribeTrainingJobResponse$, type DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import {
   ProcessingStep,
   Processor,
@@ -27,7 +27,7 @@ export class RawTrainingStep extends Step {
   }
 
   get properties(): PropertyStruct<DescribeTrainingJobResponse> {
-    return createProperties<DescribeTrainingJobResponse>(this, DescribeTrainingJobResponse$);
+    return createProperties(this, 'DescribeTrainingJobResponse');
   }
 
   buildArguments(): Arguments {

@@ -248,6 +248,7 @@ export class Fleet {
       startTimeoutMs: timeout !== undefined ? timeout * 1000 : this.options.startTimeoutMs,
       stopGraceMs: this.options.stopGraceMs,
       ...(this.options.hostEnv ? { hostEnv: this.options.hostEnv } : {}),
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
   }
 

@@ -53,12 +53,17 @@ export class RuntimeManager {
   /** A runtime ready to run code for `image`, building its venv the first time. */
   async resolve(image: string, onBuild?: (message: string) => void): Promise<Runtime> {
     const definition = await this.definitionFor(image);
-    const base = {
+    return {
       name: definition.name,
       image,
       description: definition.description,
       ...(definition.trainingModule ? { trainingModule: definition.trainingModule } : {}),
+      python: await this.interpreterFor(definition, onBuild),
     };
+  }
+
+  /** A runtime's interpreter, building its venv the first time (`npm run setup` builds the built-ins'). */
+  async interpreterFor(definition: RuntimeDefinition, onBuild?: (message: string) => void): Promise<string> {
     if (definition.environment.kind === 'python') {
       const found = await probePython(definition.environment.python);
       if (!found) {
@@ -67,16 +72,15 @@ export class RuntimeManager {
             `${JSON.stringify(definition.environment.python)}, which does not run: fix its "python" entry.`,
         );
       }
-      return { ...base, python: found.executable };
+      return found.executable;
     }
     this.basePython ??= findBasePython(this.explicitPython, this.env);
-    const python = await ensureVenv({
+    return ensureVenv({
       cacheDir: this.cacheDir,
       name: definition.name,
       requirements: definition.environment.requirements,
       basePython: await this.basePython,
       ...(onBuild ? { onBuild } : {}),
     });
-    return { ...base, python };
   }
 }

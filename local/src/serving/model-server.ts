@@ -41,6 +41,8 @@ export interface ModelServerOptions {
   readonly stopGraceMs?: number;
   /** The environment read for pass-through variables (HOME, LANG, proxies). @default process.env */
   readonly hostEnv?: NodeJS.ProcessEnv;
+  /** Aborting before the server answers /ping stops it (SIGTERM ends a model still loading) and rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ModelServerExit {
@@ -90,6 +92,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     });
   }
   const runtime = await (options.runtimes ?? new RuntimeManager()).resolve(options.image);
+  if (options.signal?.aborted) throw cancelled(options);
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'slipway-model-')));
   const sandbox = createSandbox(workDir);
@@ -116,6 +119,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       // From a model.tar.gz the model sits at the sandbox's /opt/ml/model, so hard-coded paths can be mapped too.
       PYTHONPATH: prependPythonPath(environment, LOCAL_PYTHON_DIR, ...(options.modelTarGz ? [JOB_STARTUP_DIR] : [])),
     };
+    if (options.signal?.aborted) throw cancelled(options);
     const child = spawn(
       runtime.python,
       [
@@ -140,6 +144,10 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+function cancelled(options: ModelServerOptions): ModelServerError {
+  return new ModelServerError(`The model server for ${options.image} was stopped before it answered /ping`, '');
 }
 
 async function fetchSubmitDirectory(
@@ -221,12 +229,15 @@ function waitUntilReady(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
       void stop().then(() => reject(new ModelServerError(message, stderr, exit)));
     };
     const timer = setTimeout(
       () => fail(`The model server for ${options.image} did not answer /ping within ${timeoutMs} ms; its stderr:`),
       timeoutMs,
     );
+    const abort = () => fail(cancelled(options).message);
+    options.signal?.addEventListener('abort', abort, { once: true });
     child.once('error', (error) => fail(`The model server could not start (${runtime.python}): ${error.message}`));
     void exited.then((exit) => {
       // Give stderr a moment to be read to the end before reporting it.
@@ -248,6 +259,7 @@ function waitUntilReady(
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          options.signal?.removeEventListener('abort', abort);
           resolve({ url, port, pid: child.pid!, modelDir, runtime, exited, stderrTail: () => stderr, stop });
         },
         (error: Error) =>

@@ -1,0 +1,20 @@
+// Every AWS SDK command the run sends; imported only through `awsCommands()` (aws-commands.ts says why).
+export {
+  CreateModelPackageGroupCommand,
+  CreatePipelineCommand,
+  DescribeModelPackageCommand,
+  DescribeModelPackageGroupCommand,
+  DescribePipelineExecutionCommand,
+  DescribeProcessingJobCommand,
+  ListModelPackagesCommand,
+  ListPipelineExecutionStepsCommand,
+  StartPipelineExecutionCommand,
+  UpdatePipelineCommand,
+} from '@aws-sdk/client-sagemaker';
+export {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
