@@ -6,7 +6,7 @@ export * from './runtimes/index.js';
 export * from './runners/index.js';
 export * from './serving/index.js';
 export * from './local-server.js';
-export { isProcessAlive } from './server/process-alive.js';
+export { isProcessAlive } from '@slipway/core';
 export type { EventTarget, CommandTarget, HttpTarget, HandlerTarget } from './events/event-targets.js';
 export type { EventBus, EventBusOptions, RuleDefinition, RuleInfo } from './events/event-bus.js';
 export { parseDefinition, type PipelineDefinition, type StepDefinition } from './engine/definition.js';

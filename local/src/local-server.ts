@@ -22,7 +22,7 @@ import {
 import { GracefulClose } from './server/graceful-close.js';
 import { consoleLogger, type Logger } from './server/logger.js';
 import { OperationRegistry } from './server/operation-registry.js';
-import { isProcessAlive } from './server/process-alive.js';
+import { isProcessAlive } from '@slipway/core';
 import { ObjectStore } from './storage/object-store.js';
 import { Store } from './store/store.js';
 
