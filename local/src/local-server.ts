@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
-import { LOCAL_ACCOUNT_ID, ValidationError } from '@slipway/core';
+import { LOCAL_ACCOUNT_ID, ValidationError, isProcessAlive } from '@slipway/core';
 import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
 import type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 import { EndpointManager, type EndpointManagerOptions } from './endpoints/endpoint-manager.js';
@@ -22,7 +22,6 @@ import {
 import { GracefulClose } from './server/graceful-close.js';
 import { consoleLogger, type Logger } from './server/logger.js';
 import { OperationRegistry } from './server/operation-registry.js';
-import { isProcessAlive } from '@slipway/core';
 import { ObjectStore } from './storage/object-store.js';
 import { Store } from './store/store.js';
 
