@@ -1,31 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
-
-const BUNDLE_DIR = join(process.cwd(), '.cache', 'local-tests');
-
-/**
- * Bundles `server-child.ts` (TypeScript sources through the slipway-source condition) into one ES module
- * under .cache/, so a plain `node` child can run it without a build of the workspace.
- */
-async function bundleChild(): Promise<string> {
-  mkdirSync(BUNDLE_DIR, { recursive: true });
-  const outfile = join(BUNDLE_DIR, 'server-child.mjs');
-  await build({
-    entryPoints: [join(process.cwd(), 'local', 'test', 'support', 'server-child.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['slipway-source'],
-    external: ['better-sqlite3', 'tar', '@aws-sdk/*'],
-    logLevel: 'silent',
-  });
-  return outfile;
-}
 
 export interface ServerProcess {
   readonly url: string;
@@ -34,14 +11,43 @@ export interface ServerProcess {
   readonly exited: Promise<void>;
 }
 
-export async function spawnServerProcess(dataDir: string): Promise<ServerProcess> {
-  const script = await bundleChild();
-  const child = spawn(process.execPath, [script, dataDir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Bundles a server child script (TypeScript sources through the slipway-source condition) into one ES module
+ * in `bundleDir`, so a plain `node` child runs it without a build of the workspace, then starts it and waits
+ * for the `{"url": ...}` line it prints once it listens.
+ */
+export async function spawnServerChild(
+  entry: string,
+  bundleDir: string,
+  args: readonly string[],
+): Promise<ServerProcess> {
+  mkdirSync(bundleDir, { recursive: true });
+  const script = join(bundleDir, `${basename(entry, '.ts')}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['slipway-source'],
+    external: ['better-sqlite3', 'tar', '@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', resolve);
+    createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the server process exited with ${code} before listening`)));
   });
   return { url: (JSON.parse(line) as { url: string }).url, child, exited };
+}
+
+/** A local server with in-process sleeping jobs, in a child process, for the crash-safety tests. */
+export function spawnServerProcess(dataDir: string): Promise<ServerProcess> {
+  return spawnServerChild(
+    join(process.cwd(), 'local', 'test', 'support', 'server-child.ts'),
+    join(process.cwd(), '.cache', 'local-tests'),
+    [dataDir, '0'],
+  );
 }
