@@ -9,13 +9,15 @@
 //
 // node bench/serving.mjs [--connections 10] [--seconds 10] [--workers 1]      (npm run bench -- serving builds first)
 /* global fetch, AbortController */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+
+import { autocannon, report } from './endpoint-lib/world.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'local', 'dist', 'index.js');
@@ -215,54 +217,12 @@ const probe = await fetch(`${server.url}/invocations`, {
 });
 process.stdout.write(`sample: ${probe.status} ${(await probe.text()).slice(0, 160)}\n`);
 
-function autocannon(duration, rate) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'node_modules', 'autocannon', 'autocannon.js'),
-        '--json',
-        '-c',
-        String(connections),
-        '-d',
-        String(duration),
-        ...(rate ? ['-R', String(rate)] : []),
-        '-m',
-        'POST',
-        '-H',
-        'Content-Type=application/json',
-        '-H',
-        'Accept=application/json',
-        '-b',
-        body,
-        `${server.url}/invocations`,
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`autocannon exited ${code}`)),
-    );
-  });
-}
-
 const TARGET_RATE = 500;
-const report = (title, result) => {
-  const errors = result.errors + result.timeouts + result.non2xx;
-  return [
-    title,
-    `  requests/s   ${result.requests.average.toFixed(0)} (total ${result.requests.total})`,
-    `  latency p50  ${result.latency.p50} ms`,
-    `  latency p99  ${result.latency.p99} ms (max ${result.latency.max} ms)`,
-    `  errors       ${errors} (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx})`,
-  ];
-};
 try {
-  await autocannon(2); // warm-up
-  const saturated = await autocannon(seconds);
-  const paced = await autocannon(seconds, TARGET_RATE);
+  const url = `${server.url}/invocations`;
+  await autocannon({ url, connections, duration: 2, body }); // warm-up
+  const saturated = await autocannon({ url, connections, duration: seconds, body });
+  const paced = await autocannon({ url, connections, duration: seconds, rate: TARGET_RATE, body });
   const met =
     saturated.requests.average >= TARGET_RATE &&
     paced.latency.p99 <= 25 &&
@@ -270,8 +230,8 @@ try {
   process.stdout.write(
     [
       `single-review JSON, ${workers} worker(s), ${connections} connections, ${seconds} s per run, ${cpus().length} CPU(s), load average ${loadavg()[0].toFixed(1)}, autocannon in a second process`,
-      ...report('as fast as it goes:', saturated),
-      ...report(`paced at ${TARGET_RATE} requests/s:`, paced),
+      report('as fast as it goes:', saturated),
+      report(`paced at ${TARGET_RATE} requests/s:`, paced),
       `target (≥ ${TARGET_RATE} requests/s; p99 ≤ 25 ms at that rate; no errors): ${met ? 'met' : 'NOT met'}`,
       '',
     ].join('\n'),
