@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { isProcessAlive, withFileLock } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-file-lock-'));
@@ -15,7 +16,7 @@ function deadPid(): number {
 }
 
 describe('withFileLock', () => {
-  it('runs tasks of one process one at a time, in turn, and removes the lock afterwards', async () => {
+  it('runs tasks of one process one at a time, never overlapping, and removes the lock afterwards', async () => {
     const lock = join(dir, 'serial.lock');
     const events: string[] = [];
     const task = (name: string) => async () => {
@@ -24,7 +25,10 @@ describe('withFileLock', () => {
       events.push(`${name} end`);
     };
     await Promise.all([withFileLock(lock, 5000, task('a')), withFileLock(lock, 5000, task('b'))]);
-    expect(events).toEqual(['a start', 'a end', 'b start', 'b end']);
+    // Either may go first (both race for the same O_EXCL create); what matters is that they never overlap.
+    const first = events[0]!.split(' ')[0]!;
+    const second = first === 'a' ? 'b' : 'a';
+    expect(events).toEqual([`${first} start`, `${first} end`, `${second} start`, `${second} end`]);
     expect(existsSync(lock)).toBe(false);
   });
 
@@ -50,7 +54,56 @@ describe('withFileLock', () => {
     const lock = join(dir, 'held.lock');
     writeFileSync(lock, JSON.stringify({ pid: process.pid }));
     await expect(withFileLock(lock, 200, async () => undefined, 'deploy')).rejects.toThrow(
-      /Timed out after 0 s waiting for .*held\.lock; if no deploy is running, delete it\./,
+      /Timed out after 0 s waiting for .*held\.lock; if no deploy is running, delete it \(and any .*held\.lock\.reap-\* beside it\)\./,
     );
+  });
+
+  it('lets exactly one of several processes take over a stale lock at a time, and none delete a fresh one', async () => {
+    // Before the reap markers, two waiters could both judge the lock stale; the first removed it and took a fresh
+    // lock, and the second then removed that fresh lock and took its own: two holders at once.
+    const contender = join(dir, 'lock-contender.mjs');
+    await build({
+      entryPoints: [join(process.cwd(), 'core', 'test', 'support', 'lock-contender.ts')],
+      outfile: contender,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    const rounds = 5;
+    const processes = 4;
+    for (let round = 0; round < rounds; round += 1) {
+      const lock = join(dir, `contended-${round}.lock`);
+      const log = join(dir, `contended-${round}.log`);
+      writeFileSync(lock, JSON.stringify({ pid: deadPid() }));
+      writeFileSync(log, '');
+      const startAt = Date.now() + 400;
+      const exits = Array.from({ length: processes }, () => {
+        const child = spawn(process.execPath, [contender, lock, log, String(startAt), '30'], { stdio: 'inherit' });
+        return new Promise<number | null>((resolve) => child.once('exit', resolve));
+      });
+      expect(await Promise.all(exits)).toEqual(Array<number>(processes).fill(0));
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(2 * processes);
+      for (let index = 0; index < lines.length; index += 2) {
+        const [enter, exit] = [lines[index]!, lines[index + 1]!];
+        expect(enter).toMatch(/^enter \d+$/);
+        expect(exit).toBe(enter.replace('enter', 'exit'));
+      }
+      expect(existsSync(lock)).toBe(false);
+      expect(readdirSync(dir).filter((name) => name.startsWith(`contended-${round}.lock.reap-`))).toEqual([]);
+    }
+  }, 60_000);
+
+  it('never removes a lock that another holder has taken since', async () => {
+    const lock = join(dir, 'replaced.lock');
+    await withFileLock(lock, 1000, async () => {
+      // Someone (wrongly) deleted this holder's lock and another process took it: releasing must keep theirs.
+      rmSync(lock);
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, nonce: 'theirs' }));
+    });
+    expect(JSON.parse(readFileSync(lock, 'utf8'))).toEqual({ pid: process.pid, nonce: 'theirs' });
+    rmSync(lock);
   });
 });
