@@ -4,7 +4,7 @@
 // Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,6 +14,8 @@ const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--onl
 const dash = process.argv.indexOf('--');
 const jestArgs = dash >= 0 ? process.argv.slice(dash + 1) : [];
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** Each skipped (not run) test: where it is and why, from its title or its skip message. */
+const skipped = [];
 
 function runJest() {
   const report = join(cache, 'jest.json');
@@ -39,6 +41,12 @@ function runJest() {
   totals.passed += json.numPassedTests;
   totals.failed += json.numFailedTests;
   totals.skipped += json.numPendingTests + json.numTodoTests;
+  for (const suite of json.testResults) {
+    for (const test of suite.assertionResults) {
+      if (test.status === 'pending' || test.status === 'skipped' || test.status === 'todo')
+        skipped.push(`${relative(root, suite.name)}: ${test.fullName}`);
+    }
+  }
   // A suite that fails to load has no tests to count, but it is still a failure.
   const brokenSuites = json.testResults.filter(
     (suite) => suite.status === 'failed' && suite.assertionResults.length === 0,
@@ -68,6 +76,12 @@ function runPytest() {
   const failed = count('failures') + count('errors');
   totals.failed += failed;
   totals.skipped += count('skipped');
+  for (const match of xml.matchAll(/<testcase\b([^>]*)>\s*<skipped\b([^>]*)/g)) {
+    const attribute = (text, name) => new RegExp(`\\b${name}="([^"]*)"`).exec(text)?.[1] ?? '';
+    skipped.push(
+      `${attribute(match[1], 'classname')}.${attribute(match[1], 'name')}: ${attribute(match[2], 'message')}`,
+    );
+  }
   totals.passed += count('tests') - failed - count('skipped');
   if (result.status !== 0 && failed === 0) totals.failed += 1;
 }
@@ -75,7 +89,11 @@ function runPytest() {
 if (only !== 'python') runJest();
 if (only !== 'typescript') runPytest();
 const summary = `${totals.passed} passed, ${totals.failed} failed`;
-if (totals.skipped > 0) process.stdout.write(`${totals.skipped} skipped (each says why in the output above)\n`);
+if (totals.skipped > 0) {
+  // Never a pass: say how many did not run, and each one's reason, right above the summary line.
+  process.stdout.write(`${totals.skipped} skipped (not run, not counted as passed):\n`);
+  for (const line of skipped) process.stdout.write(`  - ${line}\n`);
+}
 writeFileSync(join(cache, 'summary.txt'), `${summary}\n`);
 process.stdout.write(`${summary}\n`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { readFileSync } from 'node:fs';
 import {
   applyInputTransformer,
   matchesEventPattern,
@@ -18,21 +17,16 @@ import {
 } from '../src/index.js';
 import { approvalPatterns, eventPatternCases, SAMPLE_GROUP } from './fixtures/event-pattern-cases.js';
 import {
-  DISPATCH_SAMPLE,
+  dispatchRequestSample,
   modelPackageEvent,
   rawModelPackageEvent,
-  referenceMissing,
   type Event,
 } from './fixtures/sample-events.js';
 import { describeWithMoto, motoClientConfig, type MotoServer } from './support/moto-server.js';
 
-const referenceAbsent = referenceMissing();
-if (referenceAbsent) console.warn(`SKIPPED event tests that use the published samples: ${referenceAbsent}`);
-const describeWithSamples = referenceAbsent ? describe.skip : describe;
-
 describe('validateRepositoryDispatchBody (GitHub limits)', () => {
-  (referenceAbsent ? it.skip : it)('accepts the body documented by GitHub', () => {
-    const body = JSON.parse(readFileSync(DISPATCH_SAMPLE, 'utf8')) as unknown;
+  it('accepts a body of the shape GitHub documents', () => {
+    const body = dispatchRequestSample();
     expect(validateRepositoryDispatchBody(body)).toEqual(body);
   });
 
@@ -56,7 +50,7 @@ describe('validateRepositoryDispatchBody (GitHub limits)', () => {
   });
 });
 
-describeWithSamples('the dispatch transformer applied to the published sample', () => {
+describe('the dispatch transformer applied to the carried sample', () => {
   it.each(approvalRoutes(SAMPLE_GROUP).map((route) => [route.eventType, route.transformer] as const))(
     '%s gives a valid repository_dispatch body naming that exact version',
     (eventType, transformer) => {
@@ -64,9 +58,9 @@ describeWithSamples('the dispatch transformer applied to the published sample', 
       expect(body).toEqual({
         event_type: eventType,
         client_payload: {
-          model_package_arn: 'arn:aws:sagemaker:us-east-2:123456789012:model-package/versionedmp-p-idy6c3e1fiqj/2',
+          model_package_arn: `arn:aws:sagemaker:eu-west-1:111122223333:model-package/${SAMPLE_GROUP}/4`,
           model_package_group: SAMPLE_GROUP,
-          model_package_version: '2',
+          model_package_version: '4',
           approval_status: 'Rejected',
         },
       });
@@ -76,14 +70,14 @@ describeWithSamples('the dispatch transformer applied to the published sample', 
     },
   );
 
-  it('copes with the raw published file (duplicate "source" key)', () => {
+  it('copes with a duplicate "source" key (the published sample has one)', () => {
     const raw = rawModelPackageEvent();
     expect(raw.source).toEqual(['aws.sagemaker']);
     const body = JSON.parse(applyInputTransformer(dispatchTransformer(DISPATCH_EVENT_TYPES.Rejected), raw)) as Record<
       string,
       unknown
     >;
-    expect(validateRepositoryDispatchBody(body).client_payload).toMatchObject({ model_package_version: '2' });
+    expect(validateRepositoryDispatchBody(body).client_payload).toMatchObject({ model_package_version: '4' });
   });
 
   it('routes each approval status to its own rule with its own event type', () => {
@@ -97,10 +91,6 @@ describeWithSamples('the dispatch transformer applied to the published sample', 
 });
 
 describe("the approval patterns on the project's matcher (matchesEventPattern from @slipway/core)", () => {
-  if (referenceAbsent) {
-    it.skip(`skipped: ${referenceAbsent}`, () => {});
-    return;
-  }
   const patterns = approvalPatterns();
 
   it('are valid EventBridge patterns', () => {
@@ -123,106 +113,102 @@ describe("the approval patterns on the project's matcher (matchesEventPattern fr
  * real moto rule whose SQS target uses the dispatch transformer; PutEvents then shows what EventBridge
  * would match and render.
  */
-describeWithMoto(
-  'the approval patterns and transformer on moto EventBridge rules',
-  (server) => {
-    let events: EventBridgeClient;
-    const queues = new Map<string, string>();
+describeWithMoto('the approval patterns and transformer on moto EventBridge rules', (server) => {
+  let events: EventBridgeClient;
+  const queues = new Map<string, string>();
 
-    async function sqs(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-      const response = await fetch(moto.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-amz-json-1.0',
-          'X-Amz-Target': `AmazonSQS.${action}`,
-          Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request',
-        },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`SQS ${action} failed: ${response.status} ${await response.text()}`);
-      return (await response.json()) as Record<string, unknown>;
-    }
+  async function sqs(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const response = await fetch(moto.url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.0',
+        'X-Amz-Target': `AmazonSQS.${action}`,
+        Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request',
+      },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`SQS ${action} failed: ${response.status} ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  }
 
-    async function drain(name: string): Promise<unknown[]> {
-      const received = await sqs('ReceiveMessage', {
-        QueueUrl: queues.get(name),
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-      });
-      const messages = (received.Messages ?? []) as { Body: string; ReceiptHandle: string }[];
-      for (const message of messages)
-        await sqs('DeleteMessage', { QueueUrl: queues.get(name), ReceiptHandle: message.ReceiptHandle });
-      return messages.map((message) => JSON.parse(message.Body) as unknown);
-    }
+  async function drain(name: string): Promise<unknown[]> {
+    const received = await sqs('ReceiveMessage', {
+      QueueUrl: queues.get(name),
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+    });
+    const messages = (received.Messages ?? []) as { Body: string; ReceiptHandle: string }[];
+    for (const message of messages)
+      await sqs('DeleteMessage', { QueueUrl: queues.get(name), ReceiptHandle: message.ReceiptHandle });
+    return messages.map((message) => JSON.parse(message.Body) as unknown);
+  }
 
-    async function rule(name: string, pattern: EventPattern, transformer: InputTransformer): Promise<void> {
-      const created = await sqs('CreateQueue', { QueueName: `rule-${name}` });
-      queues.set(name, created.QueueUrl as string);
-      await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
-      await events.send(
-        new PutTargetsCommand({
-          Rule: name,
-          Targets: [
-            {
-              Id: 'queue',
-              Arn: `arn:aws:sqs:${moto.region}:123456789012:rule-${name}`,
-              InputTransformer: {
-                InputPathsMap: { ...transformer.InputPathsMap },
-                InputTemplate: transformer.InputTemplate,
-              },
+  async function rule(name: string, pattern: EventPattern, transformer: InputTransformer): Promise<void> {
+    const created = await sqs('CreateQueue', { QueueName: `rule-${name}` });
+    queues.set(name, created.QueueUrl as string);
+    await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: name,
+        Targets: [
+          {
+            Id: 'queue',
+            Arn: `arn:aws:sqs:${moto.region}:123456789012:rule-${name}`,
+            InputTransformer: {
+              InputPathsMap: { ...transformer.InputPathsMap },
+              InputTemplate: transformer.InputTemplate,
             },
-          ],
-        }),
-      );
+          },
+        ],
+      }),
+    );
+  }
+
+  async function send(event: Event): Promise<void> {
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: event.source as string,
+            DetailType: event['detail-type'] as string,
+            Detail: JSON.stringify(event.detail),
+            Resources: event.resources as string[],
+          },
+        ],
+      }),
+    );
+    expect(result.FailedEntryCount ?? 0).toBe(0);
+  }
+
+  let moto: MotoServer;
+  beforeAll(async () => {
+    moto = server();
+    events = new EventBridgeClient(motoClientConfig(moto));
+    const patterns = approvalPatterns();
+    await rule('combined', patterns.combined, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
+    await rule('Approved', patterns.Approved, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
+    await rule('Rejected', patterns.Rejected, dispatchTransformer(DISPATCH_EVENT_TYPES.Rejected));
+  });
+
+  it.each(
+    eventPatternCases()
+      .filter((testCase) => testCase.sendable)
+      .map((testCase) => [testCase.name, testCase] as const),
+  )('%s', async (_name, testCase) => {
+    await send(testCase.event);
+    for (const ruleName of ['combined', 'Approved', 'Rejected'] as const) {
+      const delivered = await drain(ruleName);
+      expect([ruleName, delivered.length]).toEqual([ruleName, testCase.matches[ruleName] ? 1 : 0]);
     }
+  });
 
-    async function send(event: Event): Promise<void> {
-      const result = await events.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              Source: event.source as string,
-              DetailType: event['detail-type'] as string,
-              Detail: JSON.stringify(event.detail),
-              Resources: event.resources as string[],
-            },
-          ],
-        }),
-      );
-      expect(result.FailedEntryCount ?? 0).toBe(0);
-    }
-
-    let moto: MotoServer;
-    beforeAll(async () => {
-      moto = server();
-      events = new EventBridgeClient(motoClientConfig(moto));
-      const patterns = approvalPatterns();
-      await rule('combined', patterns.combined, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
-      await rule('Approved', patterns.Approved, dispatchTransformer(DISPATCH_EVENT_TYPES.Approved));
-      await rule('Rejected', patterns.Rejected, dispatchTransformer(DISPATCH_EVENT_TYPES.Rejected));
-    });
-
-    it.each(
-      eventPatternCases()
-        .filter((testCase) => testCase.sendable)
-        .map((testCase) => [testCase.name, testCase] as const),
-    )('%s', async (_name, testCase) => {
-      await send(testCase.event);
-      for (const ruleName of ['combined', 'Approved', 'Rejected'] as const) {
-        const delivered = await drain(ruleName);
-        expect([ruleName, delivered.length]).toEqual([ruleName, testCase.matches[ruleName] ? 1 : 0]);
-      }
-    });
-
-    it('renders the same dispatch body as applyInputTransformer', async () => {
-      const event = modelPackageEvent({ ModelApprovalStatus: 'Approved' });
-      await send(event);
-      const [delivered] = await drain('Approved');
-      await drain('combined');
-      const route = approvalRoutes(SAMPLE_GROUP).find((candidate) => candidate.approvalStatus === 'Approved')!;
-      expect(delivered).toEqual(JSON.parse(applyInputTransformer(route.transformer, event)));
-      expect(validateRepositoryDispatchBody(delivered).event_type).toBe('model-package-approved');
-    });
-  },
-  referenceAbsent,
-);
+  it('renders the same dispatch body as applyInputTransformer', async () => {
+    const event = modelPackageEvent({ ModelApprovalStatus: 'Approved' });
+    await send(event);
+    const [delivered] = await drain('Approved');
+    await drain('combined');
+    const route = approvalRoutes(SAMPLE_GROUP).find((candidate) => candidate.approvalStatus === 'Approved')!;
+    expect(delivered).toEqual(JSON.parse(applyInputTransformer(route.transformer, event)));
+    expect(validateRepositoryDispatchBody(delivered).event_type).toBe('model-package-approved');
+  });
+});

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '@slipway/core';
 import { parseDefinition } from '../src/engine/definition.js';
 
-const FIXTURES = '/work/shared/reference/sdk-fixtures';
-const fixturesAvailable = existsSync(FIXTURES);
-const fixture = (name: string): unknown => JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8'));
+import { describeWithSharedReference } from '../../test/support/reference-data.js';
+
 const wrap = (steps: unknown[], parameters: unknown[] = []) =>
   JSON.stringify({ Version: '2020-12-01', Metadata: {}, Parameters: parameters, Steps: steps });
 
@@ -19,11 +19,8 @@ function problems(text: string): string {
   throw new Error('expected the definition to be rejected');
 }
 
-describe('parseDefinition on the SageMaker SDK fixtures', () => {
-  if (!fixturesAvailable) {
-    it.skip(`skipped: the SDK fixtures folder ${FIXTURES} is absent`, () => {});
-    return;
-  }
+describeWithSharedReference('sdk-fixtures', 'parseDefinition on the SageMaker SDK fixtures', (fixtures) => {
+  const fixture = (name: string): unknown => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
 
   it('accepts whole-pipeline fixtures and infers data dependencies', () => {
     for (const name of [
