@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { lstat, readdir, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, readdir, readlink, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Pack, type WriteEntry } from 'tar';
+import { Readable } from 'node:stream';
+import {
+  ARCHIVE_MTIME,
+  archiveEnd,
+  archiveEntryHeader,
+  archivePadding,
+  sortArchiveEntries,
+  writeArchiveGzip,
+  type ArchiveEntry,
+} from '@slipway/core/archive';
 
-/** Every entry gets this modification time, so equal folders pack to equal bytes (the zip epoch, as wheels use). */
-export const PACK_MTIME = new Date('1980-01-01T00:00:00Z');
+/** Every entry gets this modification time, so equal folders pack to equal bytes. */
+export const PACK_MTIME = ARCHIVE_MTIME;
 
 export interface PackResult {
   /** Archive paths in the order written (sorted), folders ending in `/`. */
@@ -16,64 +24,62 @@ export interface PackResult {
 }
 
 /**
- * Packs the contents of `sourceDir` into a gzipped tar at `archive`, deterministically: entries sorted by
- * path, fixed mtime, no owner names or ids, modes normalised to 0755 (folders and executables) or 0644.
- * Symbolic links are stored as links, never followed. The archive is written to a temporary file and renamed
- * into place, so a crash never leaves half an archive under its name.
+ * Packs the contents of `sourceDir` into a gzipped tar at `archive`, in the project's one archive layout
+ * (`@slipway/core`'s deterministic tar: sorted by UTF-8 path, fixed metadata, links kept as links), streaming
+ * file contents from disk. The archive is written to a temporary file and renamed into place, so a crash never
+ * leaves half an archive under its name.
  */
 export async function packTarGz(sourceDir: string, archive: string): Promise<PackResult> {
-  const { paths, skipped } = await collect(sourceDir);
+  const { entries, skipped } = await collect(sourceDir);
   const temporary = join(dirname(archive), `.${randomUUID()}.tar.gz.part`);
-  const pack = new Pack({
-    cwd: sourceDir,
-    gzip: true,
-    portable: true,
-    mtime: PACK_MTIME,
-    noDirRecurse: true,
-    follow: false,
-    onWriteEntry: normaliseMode,
-  });
-  for (const path of paths) pack.add(path);
-  pack.end();
   try {
-    await pipeline(pack, createWriteStream(temporary));
+    await writeArchiveGzip(Readable.from(tarChunks(sourceDir, entries)), createWriteStream(temporary));
     await rename(temporary, archive);
   } finally {
     await rm(temporary, { force: true });
   }
-  return { entries: paths.map((path) => path), skipped };
+  return { entries: entries.map((entry) => entry.path), skipped };
 }
 
-function normaliseMode(entry: WriteEntry): void {
-  const stat = entry.stat;
-  if (!stat) return;
-  const executable = stat.isDirectory() || (stat.mode & 0o111) !== 0;
-  stat.mode = (stat.mode & ~0o7777) | (executable ? 0o755 : 0o644);
+async function* tarChunks(root: string, entries: readonly ArchiveEntry[]): AsyncGenerator<Buffer> {
+  for (const entry of entries) {
+    yield archiveEntryHeader(entry);
+    if (entry.kind !== 'file') continue;
+    const expected = entry.size ?? 0;
+    let written = 0;
+    for await (const chunk of createReadStream(join(root, entry.path)) as AsyncIterable<Buffer>) {
+      // The header already promised this many bytes: a file that grows while packed must not spill into the next.
+      const room = expected - written;
+      written += Math.min(chunk.length, room);
+      if (room > 0) yield chunk.length <= room ? chunk : chunk.subarray(0, room);
+    }
+    if (written !== expected) {
+      throw new Error(`${entry.path} changed while it was packed (${written} of ${expected} bytes read)`);
+    }
+    yield archivePadding(expected);
+  }
+  yield archiveEnd();
 }
 
-async function collect(root: string): Promise<{ paths: string[]; skipped: string[] }> {
-  const paths: string[] = [];
+async function collect(root: string): Promise<{ entries: ArchiveEntry[]; skipped: string[] }> {
+  const entries: ArchiveEntry[] = [];
   const skipped: string[] = [];
   const visit = async (relative: string): Promise<void> => {
-    const names = (await readdir(join(root, relative))).sort(compareBytes);
-    for (const name of names) {
+    for (const name of await readdir(join(root, relative))) {
       const path = relative ? `${relative}/${name}` : name;
       const stats = await lstat(join(root, path));
       if (stats.isDirectory()) {
-        paths.push(`${path}/`);
+        entries.push({ path: `${path}/`, kind: 'directory' });
         await visit(path);
-      } else if (stats.isFile() || stats.isSymbolicLink()) {
-        paths.push(path);
+      } else if (stats.isFile()) {
+        entries.push({ path, kind: 'file', size: stats.size, executable: (stats.mode & 0o111) !== 0 });
+      } else if (stats.isSymbolicLink()) {
+        entries.push({ path, kind: 'symlink', linkTarget: await readlink(join(root, path)) });
       } else {
         skipped.push(path);
       }
     }
   };
   await visit('');
-  return { paths, skipped };
-}
-
-/** Sorts by UTF-8 bytes, like `LC_ALL=C sort`, so the order never depends on the locale. */
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return { entries: sortArchiveEntries(entries), skipped: skipped.sort() };
 }
