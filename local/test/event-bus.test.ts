@@ -20,9 +20,16 @@ import {
   CreateModelPackageGroupCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig, type EventBridgeEvent } from '@slipway/core';
+import type { EventBridgeEvent } from '@slipway/core';
 import { openLocalService, type LocalService } from '@slipway/local';
-import { memoryLogger, startTestServer, tempDir, type TestServer } from './support/harness.js';
+import {
+  callOperation,
+  localClientConfig,
+  memoryLogger,
+  startTestServer,
+  tempDir,
+  type TestServer,
+} from './support/harness.js';
 import { MOTO_SERVER, motoAvailable } from './support/moto.js';
 
 const FAST = { retryBaseMillis: 20, retryMaxMillis: 100, maxAttempts: 3 };
@@ -263,8 +270,7 @@ describe('EventBridge wire operations and model package events', () => {
   beforeAll(async () => {
     t = await startTestServer({ events: FAST });
     events = new EventBridgeClient({
-      ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: t.server.url }),
-      maxAttempts: 1,
+      ...localClientConfig(t.server),
     });
     hook = await receiver();
   });
@@ -330,13 +336,8 @@ describe('EventBridge wire operations and model package events', () => {
     await t.server.events.drain();
     expect(hook.bodies).toEqual([{ model_package_arn: created.ModelPackageArn }]);
 
-    const history = await fetch(t.server.url, {
-      method: 'POST',
-      headers: {
-        'x-amz-target': 'Slipway.ListModelPackageApprovalHistory',
-        'content-type': 'application/x-amz-json-1.1',
-      },
-      body: JSON.stringify({ ModelPackageArn: created.ModelPackageArn }),
+    const history = await callOperation(t.server, 'Slipway.ListModelPackageApprovalHistory', {
+      ModelPackageArn: created.ModelPackageArn,
     });
     const { ApprovalHistory } = (await history.json()) as { ApprovalHistory: Record<string, unknown>[] };
     expect(
@@ -476,8 +477,7 @@ describe('TestEventPattern on the local bus', () => {
   beforeAll(async () => {
     t = await startTestServer();
     client = new EventBridgeClient({
-      ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: t.server.url }),
-      maxAttempts: 1,
+      ...localClientConfig(t.server),
     });
   });
   afterAll(async () => {

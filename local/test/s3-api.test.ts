@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AwsChunkedDecoder } from '../src/s3/aws-chunked.js';
 import { listPage, parseRange } from '../src/s3/s3-api.js';
-import { startTestServer, tempDir, type TestServer } from './support/harness.js';
+import { signedFetch, startTestServer, tempDir, type TestServer } from './support/harness.js';
 
 describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
   let t: TestServer;
@@ -135,7 +135,7 @@ describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
     });
     const buckets = await t.s3.send(new ListBucketsCommand({}));
     expect(buckets.Buckets?.map((b) => b.Name)).toEqual(['artifacts']);
-    const response = await fetch(`${t.server.url}/artifacts/..%2F..%2Fslipway.db`);
+    const response = await signedFetch(t.server, '/artifacts/..%2F..%2Fslipway.db', { service: 's3' });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('<Code>InvalidArgument</Code>');
   });
@@ -147,11 +147,11 @@ describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
       name: 'EntityTooLarge',
     });
     // Without a declared length the limit still holds while streaming.
-    const response = await fetch(`${t.server.url}/artifacts/too/streamed.bin`, {
+    const response = await signedFetch(t.server, '/artifacts/too/streamed.bin', {
       method: 'PUT',
-      body: Readable.toWeb(Readable.from([Buffer.alloc(40 * 1024), Buffer.alloc(40 * 1024)])) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
+      stream: Readable.from([Buffer.alloc(40 * 1024), Buffer.alloc(40 * 1024)]),
+      service: 's3',
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('<Code>EntityTooLarge</Code>');
     await expect(
@@ -161,7 +161,7 @@ describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
   });
 
   it('names the operation it does not implement', async () => {
-    const response = await fetch(`${t.server.url}/artifacts/key?uploads`, { method: 'POST' });
+    const response = await signedFetch(t.server, '/artifacts/key?uploads', { method: 'POST', service: 's3' });
     expect(response.status).toBe(501);
     expect(await response.text()).toMatch(
       /<Code>NotImplemented<\/Code><Message>The local S3 does not implement the &quot;uploads&quot; sub-resource/,

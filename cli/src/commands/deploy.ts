@@ -24,7 +24,7 @@ import {
 } from '@slipway/deploy-pipeline';
 import { DEFAULT_DATA_DIR } from '@slipway/local';
 import type { CliContext } from '../context.js';
-import { connectLocal } from '../local-connection.js';
+import { connectLocal, localBackend } from '../local-connection.js';
 import { deployRunStore, dispatchToLocalWorkflow } from '../local-deploy.js';
 import { printTable } from './format.js';
 import { describeRun, printRun } from './deploy-run-output.js';
@@ -102,7 +102,7 @@ async function withDeployTarget(
         'dim',
       );
     }
-    await work({ ...common, backend: { kind: 'local', region: project.region, endpoint: connection.url }, runs });
+    await work({ ...common, backend: localBackend(connection, project.region), runs });
   } finally {
     await connection.close();
   }
