@@ -171,25 +171,55 @@ export interface SignOptions {
  */
 export function signRequest(options: SignOptions): Record<string, string> {
   const url = new URL(options.url);
-  const at = options.now ?? new Date();
-  const date = amzDate(at);
-  const payloadHash = options.payloadHash ?? sha256Hex(options.body ?? '');
+  return signRawRequest({
+    method: options.method,
+    host: url.host,
+    rawPath: url.pathname,
+    rawQuery: url.search.replace(/^\?/, ''),
+    ...(options.headers ? { headers: options.headers } : {}),
+    payloadHash: options.payloadHash ?? sha256Hex(options.body ?? ''),
+    credentials: options.credentials,
+    region: options.region,
+    service: options.service,
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+export interface RawSignOptions {
+  readonly method: string;
+  /** The Host header to send and sign. */
+  readonly host: string;
+  /** The path and query exactly as they will go on the wire (no URL normalization). */
+  readonly rawPath: string;
+  readonly rawQuery: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Signed and sent as `x-amz-content-sha256`, unless the headers already give that header. */
+  readonly payloadHash: string;
+  readonly credentials: AwsCredentials;
+  readonly region: string;
+  readonly service: string;
+  readonly now?: Date;
+}
+
+/** Signs a request given as its raw parts (what a test sending exact bytes needs). Returns every header to send. */
+export function signRawRequest(options: RawSignOptions): Record<string, string> {
+  const date = amzDate(options.now ?? new Date());
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
-  headers['host'] = url.host;
+  headers['host'] = options.host;
   headers['x-amz-date'] = date;
-  headers['x-amz-content-sha256'] = payloadHash;
+  headers['x-amz-content-sha256'] ??= options.payloadHash;
   const signed = Object.keys(headers).sort();
   const scope: SigningScope = { date: date.slice(0, 8), region: options.region, service: options.service };
   const canonical = canonicalRequest(
     {
       method: options.method,
-      rawPath: url.pathname,
-      rawQuery: url.search.replace(/^\?/, ''),
+      rawPath: options.rawPath,
+      rawQuery: options.rawQuery,
       headers: new Map(Object.entries(headers).map(([name, value]) => [name, [value]])),
     },
     signed,
-    payloadHash,
+    headers['x-amz-content-sha256'],
     options.service,
   );
   const signature = signatureHex(

@@ -218,6 +218,15 @@ describe('the HTTP server', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', url: t.server.url, pid: process.pid });
   });
 
+  it('answers an endpoint name that is not valid percent-encoding with a 400 naming it, not a 500', async () => {
+    const response = await signedFetch(t.server, '/endpoints/%zz/invocations', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-amzn-errortype')).toBe('ValidationError');
+    expect((await response.json()) as { message: string }).toMatchObject({
+      message: expect.stringContaining('The endpoint name in the path, "%zz", is not valid percent-encoding'),
+    });
+  });
+
   it('answers invocations of an endpoint that does not exist with the runtime’s ValidationError', async () => {
     const bare = await startTestServer();
     try {

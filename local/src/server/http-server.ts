@@ -102,7 +102,12 @@ async function route(
   }
   const target = headerValue(request.headers['x-amz-target']);
   if (target) return routeJson(options, verifier, target, request, response, requestId);
-  const url = new URL(request.url ?? '/', `http://${LOCAL_HOST}`);
+  const url = requestUrl(request.url);
+  if (!url) {
+    response.setHeader('connection', 'close');
+    const problem = `Couldn't parse the specified URI ${JSON.stringify((request.url ?? '').slice(0, 200))}.`;
+    return refuse(response, surfaceOf(request), new ServiceError('InvalidURI', problem, 400), request, requestId);
+  }
   for (const handler of options.routes ?? []) {
     if (await handler(request, response, url)) return;
   }
@@ -224,6 +229,19 @@ async function routeInvocation(
     request,
     requestId,
   );
+}
+
+/**
+ * The request target as a URL on this server: origin-form only (`/path?query`), parsed as a path even when it
+ * starts with `//` (which `new URL(target, base)` would read as another host). Undefined when it is not one.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://${LOCAL_HOST}${target}`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Which surface a request is for, judged before any routing (to word a refusal in its shape). */

@@ -4,15 +4,24 @@ export interface RawAnswer {
   readonly status: number;
   /** Header values by lower-case name (the last one wins). */
   readonly headers: Record<string, string>;
+  /** The body as UTF-8 text. */
   readonly body: string;
+  /** The body's bytes. */
+  readonly bytes: Buffer;
 }
 
 /**
  * Sends exactly `head` (the request line and headers, without the blank line) and `body` on a new
  * connection and reads the answer until the server closes it. For requests no HTTP client would send: a
- * rebinding page's Host, no Host at all, malformed bodies. Adds `Connection: close`.
+ * rebinding page's Host, no Host at all, malformed bodies. Adds `Connection: close`, so the server ends the
+ * connection after its answer.
  */
-export function rawExchange(port: number, head: string, body: string | Buffer = ''): Promise<RawAnswer> {
+export function rawExchange(
+  port: number,
+  head: string,
+  body: string | Buffer = '',
+  timeoutMs = 15_000,
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -29,14 +38,13 @@ export function rawExchange(port: number, head: string, body: string | Buffer = 
       }
       let rest = end < 0 ? '' : text.slice(end + 4);
       if (headers['transfer-encoding'] === 'chunked') rest = dechunk(rest);
-      resolve({
-        status: Number(statusLine.split(' ')[1] ?? 0),
-        headers,
-        body: Buffer.from(rest, 'latin1').toString('utf8'),
-      });
+      const bytes = Buffer.from(rest, 'latin1');
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: bytes.toString('utf8'), bytes });
     });
+    // No half-close: Node's server drops a request whose client ends its side before the answer.
     socket.write(`${head}\r\nConnection: close\r\n\r\n`);
-    socket.end(body);
+    socket.write(body);
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no complete answer within ${timeoutMs} ms`)));
   });
 }
 
