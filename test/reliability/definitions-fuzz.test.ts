@@ -116,10 +116,9 @@ function mutate(value: Json, path: (string | number)[], replacement: Json | unde
   const [head, ...rest] = path;
   const container = copy as Record<string | number, Json>;
   if (rest.length === 0) {
-    if (replacement === undefined) {
-      if (Array.isArray(copy)) copy.splice(head as number, 1);
-      else delete container[head!];
-    } else container[head!] = replacement;
+    if (replacement !== undefined) container[head!] = replacement;
+    else if (Array.isArray(copy)) copy.splice(head as number, 1);
+    else return Object.fromEntries(Object.entries(copy).filter(([key]) => key !== head));
     return copy;
   }
   container[head!] = mutate(container[head!]!, rest, replacement);
