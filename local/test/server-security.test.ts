@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -228,6 +228,25 @@ describe('the local server answers only its own clients', () => {
     }
   });
 
+  it('refuses a signed JSON request whose body was changed after signing', async () => {
+    const url = `${t.server.url}/`;
+    const signed = JSON.stringify({ PipelineName: 'fine', RoleArn: ROLE, PipelineDefinition: EVIL });
+    const headers = signRequest({
+      method: 'POST',
+      url,
+      headers: { 'x-amz-target': 'SageMaker.CreatePipeline', 'content-type': 'application/x-amz-json-1.1' },
+      body: signed,
+      credentials: t.server.credentials,
+      region: 'us-east-1',
+      service: 'sagemaker',
+    });
+    const swapped = signed.replace('"fine"', '"evil"');
+    const answer = await fetch(url, { method: 'POST', headers, body: swapped });
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+    expect(await pipelines()).toEqual([]);
+  });
+
   it('refuses a signature more than 15 minutes old, and accepts one within the allowed skew', async () => {
     const sign = (minutes: number) =>
       signedFetch(t.server, '/sec?list-type=2', { service: 's3', now: new Date(Date.now() - minutes * 60_000) });
@@ -351,6 +370,22 @@ describe('the per-server secret and the data dir', () => {
       expect(other.server.credentials.secretAccessKey).not.toBe(secret);
     } finally {
       await other.close();
+    }
+  });
+
+  it('leaves a readable folder that holds other files as it is, and warns (a project root given as data dir)', async () => {
+    const dataDir = join(tempDir(), 'project');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'README.md'), "not the server's\n");
+    const log = memoryLogger();
+    const t = await startTestServer({ dataDir, logger: log });
+    try {
+      expect(mode(dataDir)).toBe(0o755);
+      expect(mode(join(dataDir, SECRET_FILE))).toBe(0o600);
+      expect(log.lines.join('\n')).toMatch(/can be read by others \(mode 755\) and holds other files.*chmod 700 it/);
+    } finally {
+      await t.close();
     }
   });
 

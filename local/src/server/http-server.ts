@@ -166,8 +166,8 @@ async function routeJson(
     response.setHeader('connection', 'close');
     return send(response, errorResponse(error, { requestId }));
   }
-  const payloadHash = headerValue(request.headers['x-amz-content-sha256']) ?? sha256Hex(body);
-  const unsigned = verifier.verify(request, { payloadHash });
+  // The body is in memory: what was signed must be this body, whatever x-amz-content-sha256 claims.
+  const unsigned = verifier.verify(request, { payloadHash: sha256Hex(body) });
   if (unsigned) return refuse(response, 'json', signatureError('json', unsigned), request, requestId);
   const context = { actor: requestActor(request.headers), requestId };
   return send(response, await handleJsonRequest(options.operations, target, body, context, options.log));

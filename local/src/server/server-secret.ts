@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, link, lstat, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, link, lstat, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from './logger.js';
 
@@ -73,9 +73,24 @@ export async function writeOwnerOnly(path: string, text: string): Promise<void> 
 export async function restrictDataDir(dataDir: string, log: Logger): Promise<void> {
   const info = await stat(dataDir);
   if ((info.mode & 0o077) === 0) return;
+  const mode = (info.mode & 0o777).toString(8);
   if (process.getuid !== undefined && info.uid !== process.getuid()) {
-    log.warn(`the data dir ${dataDir} belongs to another user and others can read it; use a data dir of your own`);
+    log.warn(
+      `the data dir ${dataDir} belongs to another user and others can read it (mode ${mode}); use one of your own`,
+    );
+    return;
+  }
+  // A folder that holds other things (a project root given as --data-dir) is not the server's to lock down.
+  const entries = await readdir(dataDir);
+  if (entries.length > 0 && !entries.some((name) => DATA_DIR_MARKERS.has(name))) {
+    log.warn(
+      `the data dir ${dataDir} can be read by others (mode ${mode}) and holds other files, so it was left as it is; ` +
+        'the server keeps its secret, database and the jobs\u2019 code there: use a folder of its own, or chmod 700 it',
+    );
     return;
   }
   await chmod(dataDir, OWNER_ONLY_DIR);
 }
+
+/** Files that only a data dir has: a folder holding one of them is the server's. */
+const DATA_DIR_MARKERS = new Set(['slipway.db', 'server.json', 'server.log', SECRET_FILE]);
