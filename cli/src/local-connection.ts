@@ -36,6 +36,23 @@ export async function runningServer(dataDir: string): Promise<ServerFile | undef
   return file !== undefined && isProcessAlive(file.pid) ? file : undefined;
 }
 
+/**
+ * What calls to a SageMaker API given by URL (`--endpoint-url`) are signed with: the local server's secret when
+ * the URL is the server running for `dataDir`, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the command's
+ * environment, else nothing (the SDK's default chain: profiles and the rest).
+ */
+export async function endpointCredentials(
+  url: string,
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<AwsCredentials | undefined> {
+  const running = await runningServer(dataDir);
+  if (running && new URL(running.url).origin === new URL(url).origin) return running.credentials;
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+}
+
 /** The backend for SDK clients of this connection: its URL and its credentials. */
 export function localBackend(connection: Pick<LocalConnection, 'url' | 'credentials'>, region: string): Backend {
   return { kind: 'local', region, endpoint: connection.url, credentials: connection.credentials };

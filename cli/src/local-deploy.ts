@@ -11,7 +11,7 @@ import {
   type PromotionMode,
 } from '@slipway/deploy-pipeline';
 import type { CommandTarget, HandlerTarget, RuleDefinition } from '@slipway/local';
-import { runningServer } from './local-connection.js';
+import { endpointCredentials, runningServer } from './local-connection.js';
 
 /**
  * The local stand-in for GitHub in the approval route: the local event bus matches the project's approval
@@ -96,20 +96,21 @@ export async function dispatchToLocalWorkflow(
     readonly dataDir: string;
     readonly promotion: PromotionMode;
     readonly endpointUrl: string | undefined;
+    /** Where AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for `endpointUrl` come from. @default process.env */
+    readonly env?: NodeJS.ProcessEnv;
     readonly log?: (line: string) => void;
   },
 ): Promise<DeployRun> {
-  // --endpoint-url: signed with the environment's credentials (`eval "$(npx slipway local env)"`), as any SDK.
   const server = options.endpointUrl === undefined ? await runningServer(options.dataDir) : undefined;
-  const backend: Backend | undefined =
+  const credentials =
     options.endpointUrl !== undefined
-      ? { kind: 'local', region: options.project.region, endpoint: options.endpointUrl }
-      : server && {
-          kind: 'local',
-          region: options.project.region,
-          endpoint: server.url,
-          credentials: server.credentials,
-        };
+      ? await endpointCredentials(options.endpointUrl, options.dataDir, options.env ?? process.env)
+      : server?.credentials;
+  const endpoint = options.endpointUrl ?? server?.url;
+  const backend: Backend | undefined =
+    endpoint === undefined
+      ? undefined
+      : { kind: 'local', region: options.project.region, endpoint, ...(credentials ? { credentials } : {}) };
   if (!backend) {
     throw new ValidationError({
       where: options.dataDir,

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { signRequest } from '@slipway/core';
 import { approvalRoutes } from '@slipway/deploy-pipeline';
 import type { ServerFile } from '@slipway/local';
+import { endpointCredentials } from '../src/local-connection.js';
 import { runCli } from './support/run-cli.js';
 
 const slipway = (args: string[]) => runCli(args);
@@ -46,6 +47,13 @@ describe('slipway local up --detach / status / down', () => {
       'export AWS_DEFAULT_REGION=us-east-1',
       '',
     ]);
+
+    // --endpoint-url naming this server signs with its secret; another URL with the environment's keys.
+    expect(await endpointCredentials(`${started.url}/`, dataDir, {})).toEqual(file.credentials);
+    expect(
+      await endpointCredentials('http://127.0.0.1:1', dataDir, { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }),
+    ).toEqual({ accessKeyId: 'a', secretAccessKey: 'b' });
+    expect(await endpointCredentials('http://127.0.0.1:1', dataDir, {})).toBeUndefined();
 
     const again = await slipway(['local', 'up', '--detach', '--port', '0', '--data-dir', dataDir]);
     expect(again.code).toBe(2);
