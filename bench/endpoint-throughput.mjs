@@ -22,15 +22,15 @@ try {
   const started = Date.now();
   await world.deploy('reviews', 'seed-v1');
   process.stdout.write(`seed model (validation accuracy ${world.accuracy}) InService in ${Date.now() - started} ms\n`);
-  const url = world.invocationsUrl('reviews');
-  const probe = await fetch(url, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json' } });
+  const invocation = world.signedInvocation('reviews');
+  const probe = await fetch(invocation.url, { method: 'POST', body: BODY, headers: invocation.headers });
   process.stdout.write(
     `sample: ${probe.status} ${probe.headers.get('x-amzn-invoked-production-variant')} ${(await probe.text()).slice(0, 120)}\n`,
   );
 
-  await autocannon({ url, connections, duration: 2 }); // warm-up
-  const saturated = await autocannon({ url, connections, duration: seconds });
-  const paced = await autocannon({ url, connections, duration: seconds, rate: TARGET_RATE });
+  await autocannon({ ...invocation, connections, duration: 2 }); // warm-up
+  const saturated = await autocannon({ ...invocation, connections, duration: seconds });
+  const paced = await autocannon({ ...invocation, connections, duration: seconds, rate: TARGET_RATE });
   const bareUrl = `${world.server.endpoints.modelServers('reviews')[0].url}/invocations`;
   const bare = await autocannon({ url: bareUrl, connections, duration: seconds });
   const met =

@@ -82,7 +82,7 @@ export async function startBenchServer(runners) {
     logger: silentLogger,
   });
   const sagemaker = new SageMakerClient({
-    ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url }),
+    ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url, credentials: server.credentials }),
     maxAttempts: 1,
   });
   return {

@@ -1,4 +1,5 @@
-// The local server in its own process (for load tests from another process). Prints {"url"} when ready.
+// The local server in its own process (for load tests from another process). Prints {"url", "credentials"}
+// when ready.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,5 +11,5 @@ const server = await startLocalServer({
   runners: { Processing: new SleepRunner('Processing') },
   logger: silentLogger,
 });
-process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+process.stdout.write(`${JSON.stringify({ url: server.url, credentials: server.credentials })}\n`);
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

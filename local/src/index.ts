@@ -13,6 +13,7 @@ export { parseDefinition, type PipelineDefinition, type StepDefinition } from '.
 export type { OperationModule, OperationHandler, OperationContext } from './server/operation-registry.js';
 export type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 export { ServiceError } from './server/service-error.js';
+export type { InvocationHandler, InvocationRequest, RouteHandler } from './server/http-server.js';
 export { silentLogger, consoleLogger, type Logger } from './server/logger.js';
 export {
   EndpointManager,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { InvocationRequest } from '../server/http-server.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -220,7 +221,7 @@ export class EndpointManager {
   }
 
   /** `POST /endpoints/{name}/invocations`: the local server's InvocationHandler. */
-  readonly invoke = async (name: string, request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  readonly invoke = async (name: string, request: InvocationRequest, response: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     const live = this.live.get(key(name));
     if (!live || live.name !== name || live.status === 'Deleting') {

@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { InvocationRequest } from '../server/http-server.js';
 import type { Fleet, Instance } from './fleet.js';
 import { modelError, sendRuntimeError } from './runtime-errors.js';
 
@@ -32,7 +33,7 @@ export interface InvocationTarget {
  * fleet (blue/green draining waits for it) until its response is closed.
  */
 export function forwardInvocation(
-  request: IncomingMessage,
+  request: InvocationRequest,
   response: ServerResponse,
   target: InvocationTarget,
   requestId: string,
@@ -42,7 +43,7 @@ export function forwardInvocation(
   // Only a sampled request pays for copying its bodies.
   const capture = fleet.capture?.sample() ? fleet.capture : undefined;
   const requestChunks: Buffer[] = [];
-  if (capture) request.on('data', (chunk: Buffer) => requestChunks.push(chunk));
+  if (capture) request.body.on('data', (chunk: Buffer) => requestChunks.push(chunk));
   fleet.acquire(instance);
   response.once('close', () => {
     fleet.release(instance);
@@ -108,7 +109,9 @@ export function forwardInvocation(
       requestId,
     );
   });
-  request.pipe(upstream);
+  // A client that goes away mid-body ends the upstream request too; the error is answered above.
+  request.body.once('error', (error) => upstream.destroy(error));
+  request.body.pipe(upstream);
 }
 
 async function readLimited(stream: IncomingMessage, limit: number): Promise<string> {
