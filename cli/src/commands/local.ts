@@ -16,8 +16,10 @@ import {
   type RuleDefinition,
   type ServerFile,
 } from '@slipway/local';
+import { consoleLink, readConsoleTokenFile } from '@slipway/studio';
 import type { CliContext } from '../context.js';
 import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
+import { projectConsole } from '../studio-console.js';
 
 const BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
@@ -58,17 +60,23 @@ export function registerLocal(program: Command, context: CliContext): void {
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
       const route = approvalRoute(context, dataDir, options);
+      let serverUrl = '';
+      const studio = projectConsole(context, dataDir, () => serverUrl);
       const server = await startLocalServer({
         dataDir,
         port,
+        routes: [studio.mount],
         ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
         ...(options.region ? { region: options.region } : {}),
         ...(route ? { rules: route.rules } : {}),
       });
+      serverUrl = server.url;
+      const link = studio.link(server.url);
       context.output.result(
-        { url: server.url, pid: process.pid, dataDir, approvalRoute: route?.summary ?? null },
+        { url: server.url, pid: process.pid, dataDir, console: link, approvalRoute: route?.summary ?? null },
         () => {
           context.output.line(`Local SageMaker listening at ${server.url}`, 'good');
+          context.output.line(`  Slipway Studio: ${link}`);
           context.output.line(`  export AWS_ENDPOINT_URL=${server.url}`, 'dim');
           if (route) context.output.line(`  ${route.description}`, 'dim');
           context.output.line('  stop with Ctrl-C or `slipway local down`', 'dim');
@@ -167,10 +175,13 @@ async function detach(context: CliContext, port: number, dataDir: string, option
   }
   const ready = started;
   const route = approvalRoute(context, dataDir, options);
+  const token = await readConsoleTokenFile(dataDir);
+  const link = token?.pid === ready.pid ? consoleLink(ready.url, token.token) : null;
   context.output.result(
-    { url: ready.url, pid: ready.pid, dataDir, log: logFile, approvalRoute: route?.summary ?? null },
+    { url: ready.url, pid: ready.pid, dataDir, log: logFile, console: link, approvalRoute: route?.summary ?? null },
     () => {
       context.output.line(`Local SageMaker running at ${ready.url} (pid ${ready.pid})`, 'good');
+      if (link) context.output.line(`  Slipway Studio: ${link} (or \`npx slipway studio\`)`);
       context.output.line(`  export AWS_ENDPOINT_URL=${ready.url}`, 'dim');
       if (route) context.output.line(`  ${route.description}`, 'dim');
       context.output.line(`  log: ${logFile}; stop with \`slipway local down\``, 'dim');
