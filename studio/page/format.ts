@@ -34,6 +34,12 @@ export function arnTail(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/** `…:model-package/sentiment-models/2` → `sentiment-models v2`. */
+export function packageLabel(arn: string): string {
+  const match = /model-package\/([^/]+)\/(\d+)$/.exec(arn);
+  return match ? `${match[1]} v${match[2]}` : arnTail(arn);
+}
+
 /** The CSS class of a status, grouped by what it means to the reader. */
 export function statusClass(status: string | undefined): string {
   switch (status) {

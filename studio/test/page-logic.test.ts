@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseCsv } from '../page/csv.js';
 import { edgePath, layoutDag, nodeWidth } from '../page/dag-layout.js';
-import { formatDuration, formatMetric, latencySummary, statusClass } from '../page/format.js';
+import { formatDuration, formatMetric, latencySummary, packageLabel, statusClass } from '../page/format.js';
 import { href, parseRoute } from '../page/router.js';
 import type { GraphEdgeView, GraphNodeView } from '../src/views.js';
 
@@ -97,6 +97,13 @@ describe('format', () => {
     expect(statusClass('Executing')).toBe('busy');
     expect(statusClass('PendingManualApproval')).toBe('wait');
     expect(statusClass('NotRun')).toBe('idle');
+  });
+
+  it('names a model version by its group and number', () => {
+    expect(packageLabel('arn:aws:sagemaker:us-east-1:000000000000:model-package/sentiment-models/12')).toBe(
+      'sentiment-models v12',
+    );
+    expect(packageLabel('arn:aws:sagemaker:us-east-1:000000000000:model/x')).toBe('x');
   });
 
   it('summarises latencies by their median and 95th percentile', () => {

@@ -3,7 +3,7 @@ import type { DeploymentsView, DeployRunView } from '../../src/views.js';
 import { ApiError, postJson } from '../api.js';
 import { useInfo } from '../app.js';
 import { External, Loading, Problem, Section, Status } from '../components/common.js';
-import { arnTail, formatTime } from '../format.js';
+import { formatTime, packageLabel } from '../format.js';
 import { useResource } from '../hooks.js';
 import { href } from '../router.js';
 
@@ -77,11 +77,11 @@ function RunCard({ run }: { run: DeployRunView }) {
       <header>
         <strong>#{run.number}</strong> <Status value={outcome} /> <span class="muted">{run.trigger}</span>{' '}
         {run.modelPackageArn ? (
-          <a href={href(['model'], { arn: run.modelPackageArn })}>{arnTail(run.modelPackageArn)}</a>
+          <a href={href(['model'], { arn: run.modelPackageArn })}>{packageLabel(run.modelPackageArn)}</a>
         ) : null}
         {run.replaces ? (
           <span class="rollback">
-            rollback: replaces <a href={href(['model'], { arn: run.replaces })}>{arnTail(run.replaces)}</a>
+            rollback: replaces <a href={href(['model'], { arn: run.replaces })}>{packageLabel(run.replaces)}</a>
           </span>
         ) : null}
         <span class="muted"> · {formatTime(run.created)}</span>
@@ -119,7 +119,7 @@ function PromoteGate({ run, onDone }: { run: DeployRunView; onDone: () => void }
           .filter((job) => job.conclusion === 'success')
           .map((job) => job.name)
           .join(', ')}{' '}
-        and waits to deploy {run.modelPackageArn ? arnTail(run.modelPackageArn) : 'its version'} to{' '}
+        and waits to deploy {run.modelPackageArn ? packageLabel(run.modelPackageArn) : 'its version'} to{' '}
         {gate?.name ?? 'the next stage'}.
       </p>
       {error ? <Problem error={error} /> : null}

@@ -8,6 +8,9 @@ import { formatTime } from '../format.js';
 import { useResource } from '../hooks.js';
 import { href } from '../router.js';
 
+/** Data capture writes its files a moment after the answers; the page reads the capture again after that. */
+const CAPTURE_FLUSH_MS = 1500;
+
 export function EndpointsPage() {
   const endpoints = useResource<EndpointListItem[]>('endpoints', {}, (topic) => topic.topic === 'endpoints');
   return (
@@ -101,7 +104,12 @@ export function EndpointPage({ name }: { name: string }) {
           {endpoint.stage ? ` · stage ${endpoint.stage}` : ''} · updated {formatTime(endpoint.modified)}
         </p>
       </Section>
-      <InvokeForm name={endpoint.name} samples={samples} inService={endpoint.status === 'InService'} />
+      <InvokeForm
+        name={endpoint.name}
+        samples={samples}
+        inService={endpoint.status === 'InService'}
+        onSent={() => setTimeout(view.reload, CAPTURE_FLUSH_MS)}
+      />
       <Section title="Latency">
         {latency ? <LatencyChart points={latency} /> : <p class="muted">{latencyNote}</p>}
       </Section>
@@ -145,7 +153,17 @@ export function EndpointPage({ name }: { name: string }) {
 }
 
 /** Sends a review to the endpoint (`{"instances": [text]}`, the seed model's JSON) and shows the answer. */
-function InvokeForm({ name, samples, inService }: { name: string; samples: readonly string[]; inService: boolean }) {
+function InvokeForm({
+  name,
+  samples,
+  inService,
+  onSent,
+}: {
+  name: string;
+  samples: readonly string[];
+  inService: boolean;
+  onSent: () => void;
+}) {
   const info = useInfo();
   const [text, setText] = useState(samples[0] ?? '');
   const [busy, setBusy] = useState(false);
@@ -162,6 +180,7 @@ function InvokeForm({ name, samples, inService }: { name: string; samples: reado
     setBusy(true);
     try {
       setResult(await invokeEndpoint(name, JSON.stringify({ instances: [text] })));
+      onSent();
     } catch (caught) {
       setResult({ status: 0, text: String(caught), ms: 0 });
     } finally {
