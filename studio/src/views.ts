@@ -141,6 +141,8 @@ export interface ExecutionView {
   readonly execution: ExecutionListItem & { readonly description?: string };
   readonly graph: { readonly nodes: readonly GraphNodeView[]; readonly edges: readonly GraphEdgeView[] };
   readonly steps: readonly StepView[];
+  /** Why the steps' states are not known (a service without ListPipelineExecutionSteps). */
+  readonly note?: string;
 }
 
 export interface S3Link {

@@ -17,7 +17,7 @@ export function ExecutionPage({ arn, step }: { arn: string; step: string | undef
   );
   if (view.error && !view.data) return <Problem error={view.error} />;
   if (!view.data) return <Loading />;
-  const { execution, graph, steps, pipelineName } = view.data;
+  const { execution, graph, steps, pipelineName, note } = view.data;
   const select = (name: string) => {
     location.hash = href(['execution'], { arn, step: name === step ? undefined : name });
   };
@@ -58,6 +58,7 @@ export function ExecutionPage({ arn, step }: { arn: string; step: string | undef
         </div>
       </dl>
       {execution.failureReason ? <Problem error={execution.failureReason} /> : null}
+      {note ? <p class="muted">{note}</p> : null}
       <div class={`execution-body ${step ? 'with-panel' : ''}`}>
         <Section title="Steps">
           <Dag graph={graph} steps={steps} selected={step} onSelect={select} />

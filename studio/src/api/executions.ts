@@ -13,11 +13,11 @@ import type { CompareView, ExecutionView, S3Link, StepDetailView, StepState, Ste
 import type { ConsoleContext } from './console-context.js';
 import { allSteps, executionGraph, parseDefinition } from './definition.js';
 import { headlineMetrics } from './evaluation.js';
-import { executionListItem } from './pipelines.js';
+import { executionListItem, isUnsupported } from './pipelines.js';
 
 /** An execution with its DAG and every step's state (steps it never started are `NotRun`). */
 export async function executionView(context: ConsoleContext, arn: string): Promise<ExecutionView> {
-  const { definition, steps, execution } = await readExecution(context, arn);
+  const { definition, steps, execution, stepsUnknown } = await readExecution(context, arn);
   const records = new Map(steps.map((step) => [step.name, step]));
   const now = Date.now();
   return {
@@ -25,17 +25,23 @@ export async function executionView(context: ConsoleContext, arn: string): Promi
     execution,
     graph: executionGraph(definition),
     steps: allSteps(definition).map((step) => stepView(step.Name, step.Type, records.get(step.Name), now)),
+    ...(stepsUnknown ? { note: "This service does not list the execution's steps (ListPipelineExecutionSteps)." } : {}),
   };
 }
 
 async function readExecution(context: ConsoleContext, arn: string) {
   const { sagemaker } = context.backend;
+  let stepsUnknown = false;
   const [execution, described, steps] = await Promise.all([
     executionListItem(context, arn),
     sagemaker.send(new DescribePipelineDefinitionForExecutionCommand({ PipelineExecutionArn: arn })),
-    listExecutionSteps(sagemaker, arn),
+    listExecutionSteps(sagemaker, arn).catch((error: unknown) => {
+      if (!isUnsupported(error)) throw error;
+      stepsUnknown = true;
+      return [];
+    }),
   ]);
-  return { execution, definition: parseDefinition(described.PipelineDefinition), steps };
+  return { execution, definition: parseDefinition(described.PipelineDefinition), steps, stepsUnknown };
 }
 
 function stepView(name: string, type: string, record: StepRecord | undefined, now: number): StepView {

@@ -234,8 +234,14 @@ export async function retryExecution(
   return { arn: started.PipelineExecutionArn ?? '', how: 'restarted' };
 }
 
-/** The service does not serve this operation (the local server's UnknownOperationException, moto's 501). */
+/**
+ * The service does not serve this operation: the local server's UnknownOperationException, a NotImplemented,
+ * or an answer that is not the API's JSON at all with a server error (moto answers an operation it lacks with
+ * an HTML page and status 500).
+ */
 export function isUnsupported(error: unknown): boolean {
   const name = errorName(error);
-  return name === 'UnknownOperationException' || name === 'NotImplementedError' || name === 'NotImplemented';
+  if (name === 'UnknownOperationException' || name === 'NotImplementedError' || name === 'NotImplemented') return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode ?? 0;
+  return name === 'SyntaxError' && status >= 500;
 }
