@@ -35,9 +35,12 @@ export const LARGE_GRAPH = 150;
 const MIN_WIDTH = 120;
 const CHAR_WIDTH = 7.4;
 
-/** Wide enough for the step's name in the page's font (an estimate: measuring text would force a reflow). */
-export function nodeWidth(name: string): number {
-  return Math.max(MIN_WIDTH, Math.round(name.length * CHAR_WIDTH) + 44);
+/**
+ * Wide enough for the step's name and, under it, its type with a duration (`Processing · 12.5 s`), in the
+ * page's fonts (an estimate: measuring text would force a reflow per step).
+ */
+export function nodeWidth(name: string, type = ''): number {
+  return Math.max(MIN_WIDTH, Math.round(name.length * CHAR_WIDTH) + 44, Math.round((type.length + 16) * 6.2) + 36);
 }
 
 /**
@@ -57,7 +60,7 @@ export function layoutDag(nodes: readonly GraphNodeView[], edges: readonly Graph
     ranker: large ? 'tight-tree' : 'network-simplex',
   });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) graph.setNode(node.name, { width: nodeWidth(node.name), height: NODE_HEIGHT });
+  for (const node of nodes) graph.setNode(node.name, { width: nodeWidth(node.name, node.type), height: NODE_HEIGHT });
   for (const edge of edges) {
     if (graph.hasNode(edge.from) && graph.hasNode(edge.to)) graph.setEdge(edge.from, edge.to, {});
   }

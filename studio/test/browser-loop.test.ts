@@ -82,7 +82,7 @@ describeInBrowser('the loop in Slipway Studio', () => {
     async () => {
       const run = json<{ modelPackageArn: string; executionArn: string }>(['pipeline', 'run']);
       // The pipeline appears without a reload: the page hears of it on its event stream.
-      await page.getByRole('link', { name: 'sentiment-pipeline' }).click({ timeout: MINUTE });
+      await page.getByRole('link', { name: 'sentiment-pipeline', exact: true }).click({ timeout: MINUTE });
       await page.locator('table[data-testid=executions] tbody tr').first().waitFor({ timeout: MINUTE });
       await screenshot(page, '02-pipeline');
       await page.locator('table[data-testid=executions] tbody tr td:nth-child(2) a').first().click();
@@ -116,7 +116,7 @@ describeInBrowser('the loop in Slipway Studio', () => {
       await page.locator('table[data-testid=model-versions] tbody tr').first().waitFor();
       await page.locator('table[data-testid=model-versions] thead', { hasText: 'accuracy' }).waitFor();
       await screenshot(page, '05-model-versions');
-      await page.getByRole('link', { name: 'v1' }).click();
+      await page.getByRole('link', { name: 'v1', exact: true }).click();
       await page.locator('[data-testid=confusion-matrix]').waitFor();
       await page.locator('textarea[name=reason]').fill('accuracy and per-class recall reviewed');
       await page.getByTestId('approve').click();
@@ -124,7 +124,7 @@ describeInBrowser('the loop in Slipway Studio', () => {
       await page.getByTestId('approval-history').getByText('accuracy and per-class recall reviewed').waitFor();
       await screenshot(page, '06-model-version-approved');
 
-      await page.getByRole('link', { name: 'Deployments' }).click();
+      await page.getByRole('link', { name: 'Deployments', exact: true }).click();
       await page.locator('[data-stage=staging][data-status=InService]').waitFor({ timeout: 3 * MINUTE });
       expect(await page.getByTestId('stage-version-staging').textContent()).toBe('v1');
       const run = page.locator('article.run[data-run="1"]');
@@ -144,7 +144,7 @@ describeInBrowser('the loop in Slipway Studio', () => {
       expect(await page.getByTestId('stage-version-prod').textContent()).toBe('v1');
       await screenshot(page, '08-deployments-promoted');
 
-      await page.getByRole('link', { name: 'sentiment-prod' }).click();
+      await page.getByRole('link', { name: 'sentiment-prod', exact: true }).click();
       await page.getByTestId('invoke-form').waitFor();
       await page.locator('textarea[name=review]').fill('Broke after one day and the seller never answered.');
       await page.getByTestId('invoke').click();
@@ -171,21 +171,21 @@ describeInBrowser('the loop in Slipway Studio', () => {
       await page.locator('g.node.cached[data-step=Train]').waitFor();
 
       await page.goto(`${base}#/registry/sentiment-models`);
-      await page.getByRole('link', { name: 'v2' }).click();
+      await page.getByRole('link', { name: 'v2', exact: true }).click();
       await page.locator('textarea[name=reason]').fill('retrained on the same data');
       await page.getByTestId('approve').click();
       await page.locator('h1 .status', { hasText: 'Approved' }).waitFor();
-      await page.getByRole('link', { name: 'Deployments' }).click();
+      await page.getByRole('link', { name: 'Deployments', exact: true }).click();
       await page
         .locator('article.run[data-run="2"] li[data-job=prod][data-status=waiting]')
         .waitFor({ timeout: 3 * MINUTE });
       await page.locator('[data-testid=stage-version-staging]', { hasText: /^v2$/ }).waitFor({ timeout: MINUTE });
 
-      await page.getByRole('link', { name: 'v2' }).first().click();
+      await page.getByRole('link', { name: 'v2', exact: true }).first().click();
       await page.locator('textarea[name=reason]').fill('complaints from users');
       await page.getByTestId('reject').click();
       await page.locator('h1 .status', { hasText: 'Rejected' }).waitFor();
-      await page.getByRole('link', { name: 'Deployments' }).click();
+      await page.getByRole('link', { name: 'Deployments', exact: true }).click();
       const rollback = page.locator('article.run[data-run="3"]');
       await rollback.locator('.rollback', { hasText: 'replaces sentiment-models v2' }).waitFor({ timeout: 2 * MINUTE });
       await rollback.locator('li[data-job=staging][data-conclusion=success]').waitFor({ timeout: 2 * MINUTE });

@@ -125,8 +125,8 @@ describeInBrowser('the console in the browser, against forgery', () => {
     const problems = pageProblems(page);
     await page.goto(link);
     expect(page.url()).toBe(`${t.server.url}/studio/`);
-    await page.getByRole('link', { name: 'Model registry' }).click();
-    await page.getByRole('link', { name: 'guarded' }).click();
+    await page.getByRole('link', { name: 'Model registry', exact: true }).click();
+    await page.getByRole('link', { name: 'guarded', exact: true }).click();
     await page.locator('table[data-testid=model-versions] tbody tr').waitFor();
     const cookies = await context.cookies(`${t.server.url}/studio/`);
     expect(cookies).toEqual([

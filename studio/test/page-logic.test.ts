@@ -56,8 +56,9 @@ describe('layoutDag', () => {
   });
 
   it('makes boxes wide enough for long names, and paths through the points', () => {
-    expect(nodeWidth('A')).toBe(120);
-    expect(nodeWidth('A'.repeat(40))).toBeGreaterThan(300);
+    expect(nodeWidth('A')).toBe(135);
+    expect(nodeWidth('A', 'RegisterModel')).toBeGreaterThan(nodeWidth('A', 'Fail'));
+    expect(nodeWidth('A'.repeat(40), 'Fail')).toBeGreaterThan(300);
     expect(edgePath([])).toBe('');
     expect(
       edgePath([

@@ -66,9 +66,14 @@ export function PipelinePage({ name }: { name: string }) {
     (topic) => (topic.topic === 'pipeline' && topic.name === name) || topic.topic === 'execution',
   );
   const [chosen, setChosen] = useState<string[]>([]);
+  const [version, setVersion] = useState<number>();
   if (view.error && !view.data) return <Problem error={view.error} />;
   if (!view.data) return <Loading />;
-  const { pipeline, versions, executions, parameters } = view.data;
+  const { pipeline, versions, parameters } = view.data;
+  const executions =
+    version === undefined
+      ? view.data.executions
+      : view.data.executions.filter((execution) => execution.version === version);
   const toggle = (arn: string) =>
     setChosen((current) =>
       current.includes(arn) ? current.filter((item) => item !== arn) : [...current, arn].slice(-2),
@@ -81,20 +86,6 @@ export function PipelinePage({ name }: { name: string }) {
       <h1>{pipeline.displayName ?? pipeline.name}</h1>
       {pipeline.description ? <p>{pipeline.description}</p> : null}
       <StartExecution name={pipeline.name} parameters={parameters} latestVersion={versions[0]?.version} />
-      <Section
-        title="Executions"
-        actions={
-          chosen.length === 2 ? (
-            <a class="button" href={href(['compare'], { a: chosen[0], b: chosen[1] })} data-testid="compare-link">
-              Compare the two
-            </a>
-          ) : (
-            <span class="muted">tick two to compare</span>
-          )
-        }
-      >
-        <ExecutionsTable executions={executions} chosen={chosen} toggle={toggle} />
-      </Section>
       <Section title="Versions">
         {versions.length === 0 ? (
           <p class="muted">The service lists no versions.</p>
@@ -108,15 +99,21 @@ export function PipelinePage({ name }: { name: string }) {
               </tr>
             </thead>
             <tbody>
-              {versions.map((version) => (
-                <tr key={version.version}>
-                  <td>v{version.version}</td>
-                  <td>{formatTime(version.created)}</td>
+              {versions.map((item) => (
+                <tr key={item.version}>
                   <td>
-                    {version.lastExecutionArn ? (
-                      <a href={href(['execution'], { arn: version.lastExecutionArn })}>
-                        {arnTail(version.lastExecutionArn)}
-                      </a>
+                    <button
+                      class="link"
+                      onClick={() => setVersion(item.version)}
+                      title="show this version's executions"
+                    >
+                      v{item.version}
+                    </button>
+                  </td>
+                  <td>{formatTime(item.created)}</td>
+                  <td>
+                    {item.lastExecutionArn ? (
+                      <a href={href(['execution'], { arn: item.lastExecutionArn })}>{arnTail(item.lastExecutionArn)}</a>
                     ) : (
                       '—'
                     )}
@@ -126,6 +123,24 @@ export function PipelinePage({ name }: { name: string }) {
             </tbody>
           </table>
         )}
+      </Section>
+      <Section
+        title={version === undefined ? 'Executions' : `Executions of v${version}`}
+        actions={
+          version !== undefined ? (
+            <button class="small" onClick={() => setVersion(undefined)}>
+              Show every version
+            </button>
+          ) : chosen.length === 2 ? (
+            <a class="button" href={href(['compare'], { a: chosen[0], b: chosen[1] })} data-testid="compare-link">
+              Compare the two
+            </a>
+          ) : (
+            <span class="muted">tick two to compare</span>
+          )
+        }
+      >
+        <ExecutionsTable executions={executions} chosen={chosen} toggle={toggle} />
       </Section>
     </>
   );
