@@ -1,7 +1,9 @@
 /**
  * The JSON the console's API answers with, shared by the server (which builds it from SageMaker's own
- * responses) and the page (which draws it). Types only: the page imports nothing else from the server.
- * Times are ISO-8601 strings, durations milliseconds.
+ * responses) and the page (which draws it). Types only: the page imports nothing else from the server, so
+ * the few shapes another package owns (the DAG's nodes and edges: build-pipeline's `pipelineGraph`; a stage's
+ * status: deploy-pipeline's `deployStatus`) are restated here and held to the owner's by assignment in the
+ * API code that returns them. Times are ISO-8601 strings, durations milliseconds.
  */
 
 export type ConsoleMode = 'local' | 'aws';

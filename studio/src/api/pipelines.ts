@@ -120,6 +120,7 @@ export async function executionListItem(context: ConsoleContext, arn: string): P
   const status = described.PipelineExecutionStatus ?? 'Unknown';
   const ended = TERMINAL_STATUSES.has(status) ? described.LastModifiedTime : undefined;
   const source = executionSource(parameters);
+  const startedBy = createdBy(described.CreatedBy);
   const item: ExecutionListItem = {
     arn,
     ...(described.PipelineExecutionDisplayName ? { displayName: described.PipelineExecutionDisplayName } : {}),
@@ -129,7 +130,7 @@ export async function executionListItem(context: ConsoleContext, arn: string): P
     ...(started ? { durationMs: (ended ?? new Date()).getTime() - started.getTime() } : {}),
     ...(described.FailureReason ? { failureReason: described.FailureReason } : {}),
     ...(described.PipelineVersionId !== undefined ? { version: described.PipelineVersionId } : {}),
-    ...(createdBy(described.CreatedBy) ? { createdBy: createdBy(described.CreatedBy) } : {}),
+    ...(startedBy ? { createdBy: startedBy } : {}),
     parameters,
     ...(source ? { source } : {}),
   };

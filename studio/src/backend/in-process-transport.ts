@@ -40,7 +40,13 @@ export function inProcessRequestHandler(service: LocalService, actor: string) {
           { actor, requestId },
           service.log,
         );
-        return { response: { statusCode: wire.status, headers: wire.headers, body: Readable.from([wire.body]) } };
+        return {
+          response: {
+            statusCode: wire.status,
+            headers: wire.headers,
+            body: Readable.from([Buffer.from(wire.body, 'utf8')]),
+          },
+        };
       }
       const query = new URLSearchParams();
       for (const [name, value] of Object.entries(request.query ?? {})) {
