@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Makes a clone ready to run: npm packages, the compiled TypeScript, the Python venvs for seed/ and the test
-// tools, and the venvs of the built-in local runtimes (the scikit-learn container's), so that the first demo
-// and the tests do not pay for that build mid-run.
+// Makes a clone ready to run: npm packages, the compiled TypeScript, the console's bundled page, the Python
+// venvs for seed/ and the test tools, the venvs of the built-in local runtimes (the scikit-learn container's),
+// so that the first demo and the tests do not pay for that build mid-run, and Chromium for the console's
+// browser tests where it can be installed (they say they did not run where it cannot).
 // Each part is skipped when a stamp says its inputs have not changed, so a second run takes about a second.
 // SLIPWAY_SKIP_SETUP=1 skips everything (for when you manage the environment yourself).
 import { createHash } from 'node:crypto';
@@ -9,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -141,12 +143,60 @@ async function ensureLocalRuntimes() {
   writeFileSync(stampPath('runtimes'), [digest, ...interpreters].join('\n'));
 }
 
+function listFiles(dir) {
+  return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name).slice(root.length + 1))
+    .sort();
+}
+
+// The console's page (studio/page, with Preact and dagre) bundled into studio/dist/page, which the local
+// server serves at /studio/.
+function ensureStudioPage() {
+  const inputs = [
+    ...listFiles('studio/page'),
+    'studio/src/views.ts',
+    'studio/scripts/bundle-page.mjs',
+    'package-lock.json',
+  ];
+  const digest = hashFiles(inputs);
+  if (existsSync(join(root, 'studio', 'dist', 'page', 'index.html')) && isCurrent('studio-page', digest)) {
+    return log('studio page up to date');
+  }
+  run(process.execPath, [join(root, 'studio', 'scripts', 'bundle-page.mjs')], 'bundling the studio page');
+  markCurrent('studio-page', digest);
+}
+
+// Installed with apt-get where setup runs as root (a CI runner, a container); elsewhere it says how, once per
+// machine, and the browser tests report that they did not run.
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return log(`Chromium found (${CHROMIUM})`);
+  const hint = "the console's browser tests will not run; install it with `sudo apt-get install -y chromium`";
+  if (isCurrent('chromium', 'attempted')) return log(`Chromium is not installed: ${hint}`);
+  markCurrent('chromium', 'attempted');
+  const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' });
+  if (process.getuid?.() !== 0 || apt.status !== 0) return log(`Chromium is not installed: ${hint}`);
+  log('installing Chromium: apt-get install -y chromium');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    stdio: 'inherit',
+    env,
+  });
+  if (result.status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  }
+  if (result.status !== 0 || !existsSync(CHROMIUM)) log(`installing Chromium failed: ${hint}`);
+}
+
 if (process.env.SLIPWAY_SKIP_SETUP === '1') {
   log('skipped (SLIPWAY_SKIP_SETUP=1)');
 } else {
   ensureNpmPackages();
   ensureBuilt();
+  ensureStudioPage();
   ensureVenv('venv', '.venv', seedRequirements());
   ensureVenv('tools-venv', '.venv-tools', ['requirements-tools.txt']);
   await ensureLocalRuntimes();
+  ensureChromium();
 }

@@ -73,7 +73,23 @@ export interface LocalServerOptions extends LocalServiceOptions {
   readonly invocations?: InvocationHandler;
   /** How long close() lets requests in flight finish before it cuts their connections. @default 10 000 ms */
   readonly closeGraceMs?: number;
+  /**
+   * More routes on the server's port (the console's), each made once the service is open and answered before
+   * S3. A mounted route authenticates its own requests.
+   * @default none
+   */
+  readonly routes?: readonly LocalRouteFactory[];
 }
+
+/** A route mounted on the local server's port, with what it must do when the server closes. */
+export interface MountedRoute {
+  readonly handle: RouteHandler;
+  /** Called as the server starts closing, before it waits for requests in flight: end long-lived responses. */
+  close?(): void | Promise<void>;
+}
+
+/** Makes a route over the opened service (before the port listens). */
+export type LocalRouteFactory = (service: LocalService) => MountedRoute | Promise<MountedRoute>;
 
 export interface LocalServer extends LocalService {
   /** `http://127.0.0.1:<port>`: the endpoint for every SDK client and for AWS_ENDPOINT_URL. */
@@ -239,6 +255,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     response.end(JSON.stringify({ status: 'ok', pid: process.pid, url, dataDir, region: service.region }));
     return true;
   };
+  let mounted: MountedRoute[];
+  try {
+    mounted = [];
+    for (const factory of options.routes ?? []) mounted.push(await factory(service));
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
   const http = createServer(
     createRequestListener({
       operations: service.operations,
@@ -246,7 +270,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       log: service.log,
       maxJsonBodyBytes: options.maxJsonBodyBytes ?? 2 * 1024 * 1024,
       secretAccessKey: service.credentials.secretAccessKey,
-      routes: [health],
+      routes: [health, ...mounted.map((route) => route.handle)],
       invocations: options.invocations ?? service.endpoints.invoke,
     }),
   );
@@ -284,6 +308,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port: boundPort,
     close() {
       closing ??= (async () => {
+        for (const route of mounted) await route.close?.();
         await graceful.close(options.closeGraceMs ?? 10_000);
         await service.close();
         await rm(join(dataDir, SERVER_FILE), { force: true });

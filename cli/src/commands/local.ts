@@ -16,9 +16,11 @@ import {
   type RuleDefinition,
   type ServerFile,
 } from '@slipway/local';
+import { consoleLink, readConsoleTokenFile } from '@slipway/studio';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../local-connection.js';
 import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
+import { projectConsole } from '../studio-console.js';
 
 const BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
@@ -59,17 +61,26 @@ export function registerLocal(program: Command, context: CliContext): void {
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
       const route = approvalRoute(context, dataDir, options);
+      let started: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } | undefined;
+      const studio = projectConsole(context, dataDir, () => {
+        if (!started) throw new Error('the local server is not listening yet');
+        return started;
+      });
       const server = await startLocalServer({
         dataDir,
         port,
+        routes: [studio.mount],
         ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
         ...(options.region ? { region: options.region } : {}),
         ...(route ? { rules: route.rules } : {}),
       });
+      started = server;
+      const link = studio.link(server.url);
       context.output.result(
-        { url: server.url, pid: process.pid, dataDir, approvalRoute: route?.summary ?? null },
+        { url: server.url, pid: process.pid, dataDir, console: link, approvalRoute: route?.summary ?? null },
         () => {
           context.output.line(`Local SageMaker listening at ${server.url}`, 'good');
+          context.output.line(`  Slipway Studio: ${link}`);
           context.output.line(`  ${ENV_HINT}`, 'dim');
           if (route) context.output.line(`  ${route.description}`, 'dim');
           context.output.line('  stop with Ctrl-C or `slipway local down`', 'dim');
@@ -202,10 +213,13 @@ async function detach(context: CliContext, port: number, dataDir: string, option
   }
   const ready = started;
   const route = approvalRoute(context, dataDir, options);
+  const token = await readConsoleTokenFile(dataDir);
+  const link = token?.pid === ready.pid ? consoleLink(ready.url, token.token) : null;
   context.output.result(
-    { url: ready.url, pid: ready.pid, dataDir, log: logFile, approvalRoute: route?.summary ?? null },
+    { url: ready.url, pid: ready.pid, dataDir, log: logFile, console: link, approvalRoute: route?.summary ?? null },
     () => {
       context.output.line(`Local SageMaker running at ${ready.url} (pid ${ready.pid})`, 'good');
+      if (link) context.output.line(`  Slipway Studio: ${link} (or \`npx slipway studio\`)`);
       context.output.line(`  ${ENV_HINT}`, 'dim');
       if (route) context.output.line(`  ${route.description}`, 'dim');
       context.output.line(`  log: ${logFile}; stop with \`slipway local down\``, 'dim');

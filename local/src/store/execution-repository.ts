@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { fromJsonColumn, optional, optionalDate, toJsonColumn } from './database.js';
 
@@ -108,7 +109,10 @@ export class ExecutionRepository {
   private readonly stepUpsert;
   private readonly stepsOf;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeFeed,
+  ) {
     this.byArn = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE arn = ?');
     this.statusUpdate = db.prepare(
       `UPDATE executions SET status = @status, failure_reason = COALESCE(@failure_reason, failure_reason),
@@ -157,6 +161,7 @@ export class ExecutionRepository {
         modified_at: record.modifiedAt.getTime(),
         ended_at: record.endedAt?.getTime() ?? null,
       } satisfies ExecutionRow);
+    this.changes.notify({ kind: 'execution', arn: record.arn, pipelineName: record.pipelineName });
   }
 
   get(arn: string): ExecutionRecord | undefined {
@@ -210,6 +215,7 @@ export class ExecutionRepository {
       at: at.getTime(),
       ended_at: TERMINAL_EXECUTION_STATUSES.includes(status) ? at.getTime() : null,
     });
+    this.changes.notify({ kind: 'execution', arn });
   }
 
   setStopToken(arn: string, token: string): void {
@@ -239,6 +245,7 @@ export class ExecutionRepository {
       cache_source: step.cacheSource ?? null,
       properties: toJsonColumn(step.properties),
     } satisfies StepRow);
+    this.changes.notify({ kind: 'step', executionArn: step.executionArn, stepName: step.name });
   }
 
   steps(executionArn: string): StepRecord[] {

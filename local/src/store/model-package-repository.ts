@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { optional } from './database.js';
 import type { Tag } from './pipeline-repository.js';
@@ -77,7 +78,10 @@ interface HistoryRow {
 }
 
 export class ModelPackageRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeFeed,
+  ) {}
 
   insertGroup(group: ModelPackageGroupRecord): void {
     this.db
@@ -92,6 +96,7 @@ export class ModelPackageRepository {
         group.createdAt.getTime(),
         group.createdBy,
       );
+    this.changes.notify({ kind: 'model-package', groupName: group.name });
   }
 
   /** Group names are unique ignoring case (SageMaker lowercases them in ARNs). */
@@ -122,6 +127,7 @@ export class ModelPackageRepository {
            @modified_at, @modified_by)`,
       )
       .run(toPackageRow(record));
+    this.changes.notify({ kind: 'model-package', arn: record.arn, groupName: record.groupName });
   }
 
   updatePackage(record: ModelPackageRecord): void {
@@ -131,6 +137,7 @@ export class ModelPackageRepository {
            modified_at = @modified_at, modified_by = @modified_by WHERE arn = @arn`,
       )
       .run(toPackageRow(record));
+    this.changes.notify({ kind: 'model-package', arn: record.arn, groupName: record.groupName });
   }
 
   package(arn: string): ModelPackageRecord | undefined {
