@@ -6,6 +6,7 @@ import {
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { ServerResponse } from 'node:http';
+import { signRequest } from '@slipway/core';
 import type { StoreChange } from '@slipway/local';
 import { InvocationLog } from '../src/endpoints/invocation-log.js';
 import { ROLE, definition, startTestServer, waitForExecution, type TestServer } from './support/harness.js';
@@ -139,7 +140,15 @@ describe('mounted routes', () => {
     const { server } = running;
     expect(await (await fetch(`${server.url}/console/info`)).text()).toBe('region us-east-1');
     // Everything else still reaches S3.
-    expect((await fetch(`${server.url}/no-such-bucket/key`)).status).toBe(404);
+    const s3Url = `${server.url}/no-such-bucket/key`;
+    const s3Headers = signRequest({
+      method: 'GET',
+      url: s3Url,
+      credentials: server.credentials,
+      region: server.region,
+      service: 's3',
+    });
+    expect((await fetch(s3Url, { headers: s3Headers })).status).toBe(404);
     const streamed = await fetch(`${server.url}/console/stream`);
     const reader = streamed.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('open\n');
@@ -175,11 +184,17 @@ describe('invocation timings', () => {
     const { server } = running;
     const heard: string[] = [];
     server.endpoints.invocations.onRecord((name) => heard.push(name));
-    const answer = await fetch(`${server.url}/endpoints/nowhere/invocations`, {
+    const url = `${server.url}/endpoints/nowhere/invocations`;
+    const headers = signRequest({
       method: 'POST',
+      url,
       headers: { 'content-type': 'application/json' },
       body: '{}',
+      credentials: server.credentials,
+      region: server.region,
+      service: 'sagemaker',
     });
+    const answer = await fetch(url, { method: 'POST', headers, body: '{}' });
     expect(answer.status).toBe(400);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const [record] = server.endpoints.invocations.recent('nowhere');
