@@ -171,6 +171,39 @@ describe.each(workflows)('workflow hygiene: %s', (name) => {
   });
 });
 
+describe('across the workflows', () => {
+  const texts = workflows.map((name) => ({ name, text: readFileSync(join(WORKFLOWS_DIR, name), 'utf8') }));
+
+  it('pins each third-party action at one commit and one version everywhere', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const { text } of texts) {
+      for (const match of text.matchAll(/uses:\s*([^\s@#]+)@([0-9a-f]{40})\s*#\s*(\S+)/g)) {
+        const [, action, sha, version] = match as unknown as [string, string, string, string];
+        pins.set(action, (pins.get(action) ?? new Set()).add(`${sha} ${version}`));
+      }
+    }
+    expect(pins.size).toBeGreaterThan(3);
+    const differing = [...pins]
+      .filter(([, seen]) => seen.size > 1)
+      .map(([action, seen]) => `${action}: ${[...seen].join(', ')}`);
+    expect(differing).toEqual([]);
+  });
+
+  it('never runs npm install scripts in a job that can mint OIDC tokens', () => {
+    for (const { name, text } of texts) {
+      const workflow = parse(text) as Workflow;
+      for (const [job, spec] of Object.entries(workflow.jobs)) {
+        if (spec.permissions?.['id-token'] !== 'write') continue;
+        const installs = (spec.steps ?? [])
+          .flatMap((step) => (step.run ?? '').split('\n'))
+          .filter((line) => /\bnpm (ci|install|i)\b/.test(line));
+        for (const line of installs)
+          expect([name, job, line, line.includes('--ignore-scripts')]).toEqual([name, job, line, true]);
+      }
+    }
+  });
+});
+
 describe('deploy.yml', () => {
   const workflow = parse(readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8')) as Workflow;
   const text = readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8');
