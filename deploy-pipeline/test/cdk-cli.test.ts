@@ -56,7 +56,7 @@ describe('the CDK app under the real CDK CLI', () => {
     };
     const properties = manifest.artifacts['slipway-sentiment-endpoint-staging']?.properties;
     expect(properties).toMatchObject({
-      cloudFormationExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer',
+      cloudFormationExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer-staging',
     });
     expect(properties?.assumeRoleArn).toBeUndefined();
     expect(properties?.requiresBootstrapStackVersion).toBeUndefined();
@@ -94,7 +94,7 @@ describe('the CDK app under the real CDK CLI', () => {
       const stack = (
         await cloudformation.send(new DescribeStacksCommand({ StackName: 'slipway-sentiment-endpoint-staging' }))
       ).Stacks?.[0];
-      expect(stack?.RoleARN).toBe('arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer');
+      expect(stack?.RoleARN).toBe('arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer-staging');
     }, 90_000);
   });
 });

@@ -4,20 +4,27 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import { ValidationError, type ProjectConfig } from '@slipway/core';
 import {
+  WORKFLOW_FILES,
+  approvalAlarmName,
   approvalRuleNamePrefix,
-  endpointStackName,
+  endpointDeployerRoleName,
+  githubDeployRoleName,
+  githubEnvironmentName,
   githubTokenSecretName,
   kmsKeyAlias,
   projectTags,
   roleNames,
 } from '../names.js';
+import { stageOutputId } from '../bootstrap/repository-variables.js';
 import { ApprovalRoute } from './approval-route.js';
 import { ArtifactStorage } from './artifact-storage.js';
 import { GitHubOidcRoles } from './github-oidc-roles.js';
 import {
   grantBuild,
   grantDeploy,
+  grantDeployCommon,
   grantEndpointDeployment,
+  grantEndpointDeploymentCommon,
   grantSageMakerExecution,
 } from './private/project-policies.js';
 
@@ -30,15 +37,10 @@ export interface ProjectStackProps extends StackProps {
    */
   readonly githubOidcProviderArn?: string;
   /**
-   * The branch whose workflows may assume the build role.
+   * The default branch: the roles trust the workflow files on it only.
    * @default 'main'
    */
   readonly defaultBranch?: string;
-  /**
-   * GitHub environments allowed to assume the deploy role.
-   * @default ['staging', 'production']
-   */
-  readonly deployEnvironments?: readonly string[];
   /**
    * Version id of the GitHub token secret written by `slipway bootstrap`.
    * @default - the secret's current version when the Connection is created
@@ -59,7 +61,8 @@ export interface ProjectStackProps extends StackProps {
 export class ProjectStack extends Stack {
   readonly storage: ArtifactStorage;
   readonly executionRole: iam.Role;
-  readonly endpointDeployerRole: iam.Role;
+  /** The CloudFormation role of each stage's endpoint stack, by stage name. */
+  readonly endpointDeployerRoles: ReadonlyMap<string, iam.Role>;
   readonly github: GitHubOidcRoles;
   readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
   readonly approvalRoute: ApprovalRoute;
@@ -98,30 +101,56 @@ export class ProjectStack extends Stack {
     });
     grantSageMakerExecution(this.executionRole, { project, storage: this.storage });
 
-    this.endpointDeployerRole = new iam.Role(this, 'EndpointDeployerRole', {
-      roleName: names.endpointDeployer,
-      description: `CloudFormation role that deploys the endpoint stacks of ${project.projectName}`,
-      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+    // What every stage's role may do goes into one managed policy per kind, what one stage may do into that
+    // stage's role: the template grows little per stage (it is sent inline, up to 51,200 bytes).
+    const deployerCommon = new iam.ManagedPolicy(this, 'EndpointDeployerCommonPolicy', {
+      description: `What the CloudFormation role of every ${project.projectName} stage may do`,
     });
-    grantEndpointDeployment(this.endpointDeployerRole, {
+    grantEndpointDeploymentCommon(deployerCommon, {
       project,
       storage: this.storage,
       executionRole: this.executionRole,
     });
+    const deployers = new Map<string, iam.Role>();
+    for (const stage of project.stages) {
+      const role = new iam.Role(this, `EndpointDeployerRole-${stage}`, {
+        roleName: endpointDeployerRoleName(project, stage),
+        description: `CloudFormation role that deploys the ${stage} endpoint stack of ${project.projectName}`,
+        assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+        managedPolicies: [deployerCommon],
+      });
+      grantEndpointDeployment(role, { project, stage });
+      deployers.set(stage, role);
+    }
+    this.endpointDeployerRoles = deployers;
 
     this.github = new GitHubOidcRoles(this, 'GitHub', {
       githubRepository,
       buildRoleName: names.githubBuild,
-      deployRoleName: names.githubDeploy,
+      deployRoles: project.stages.map((stage) => ({
+        stage,
+        roleName: githubDeployRoleName(project, stage),
+        environment: githubEnvironmentName(stage),
+      })),
+      buildWorkflow: WORKFLOW_FILES.build,
+      deployWorkflow: WORKFLOW_FILES.deploy,
       ...(props.githubOidcProviderArn ? { existingProviderArn: props.githubOidcProviderArn } : {}),
       ...(props.defaultBranch ? { defaultBranch: props.defaultBranch } : {}),
-      ...(props.deployEnvironments ? { deployEnvironments: props.deployEnvironments } : {}),
     });
     grantBuild(this.github.buildRole, { project, storage: this.storage, executionRole: this.executionRole });
-    grantDeploy(this.github.deployRole, {
-      project,
-      endpointDeployerRole: this.endpointDeployerRole,
-      endpointStackNamePattern: endpointStackName(project, '*'),
+    const deployCommon = new iam.ManagedPolicy(this, 'GitHubDeployCommonPolicy', {
+      description: `What the GitHub deploy role of every ${project.projectName} stage may read`,
+    });
+    grantDeployCommon(deployCommon, { project });
+    project.stages.forEach((stage, index) => {
+      const previousStage = index > 0 ? project.stages[index - 1] : undefined;
+      this.github.deployRoles.get(stage)!.addManagedPolicy(deployCommon);
+      grantDeploy(this.github.deployRoles.get(stage)!, {
+        project,
+        stage,
+        ...(previousStage ? { previousStage } : {}),
+        endpointDeployerRole: deployers.get(stage)!,
+      });
     });
 
     this.approvalRoute = new ApprovalRoute(this, 'ApprovalRoute', {
@@ -130,6 +159,7 @@ export class ProjectStack extends Stack {
       githubRepository,
       githubTokenSecretName: githubTokenSecretName(project),
       encryptionKey: this.storage.key,
+      alarmName: approvalAlarmName(project),
       ...(props.githubTokenSecretVersionId ? { githubTokenSecretVersionId: props.githubTokenSecretVersionId } : {}),
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
@@ -147,8 +177,18 @@ export class ProjectStack extends Stack {
       'Role the pipeline and the endpoints run as (repository variable SLIPWAY_SAGEMAKER_ROLE_ARN)',
     );
     output('BuildRoleArn', this.github.buildRole.roleArn, 'Repository variable SLIPWAY_BUILD_ROLE_ARN');
-    output('DeployRoleArn', this.github.deployRole.roleArn, 'Repository variable SLIPWAY_DEPLOY_ROLE_ARN');
-    output('EndpointDeployerRoleArn', this.endpointDeployerRole.roleArn, 'CloudFormation role of the endpoint stacks');
+    for (const stage of project.stages) {
+      output(
+        stageOutputId(stage, 'DeployRoleArn'),
+        this.github.deployRoles.get(stage)!.roleArn,
+        `Role of the ${stage} stage's deploy jobs (GitHub environment ${githubEnvironmentName(stage)})`,
+      );
+      output(
+        stageOutputId(stage, 'EndpointDeployerRoleArn'),
+        deployers.get(stage)!.roleArn,
+        `CloudFormation role of the ${stage} endpoint stack`,
+      );
+    }
     output('ModelPackageGroupName', project.modelPackageGroupName, 'Model package group');
     output('ApprovalDeadLetterQueueUrl', this.approvalRoute.deadLetterQueue.queueUrl, 'Undelivered approval events');
     output(

@@ -1,20 +1,26 @@
-import { Stack } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { Fn } from 'aws-cdk-lib';
 import { sagemakerArnName } from '../../names.js';
 
-/** `arn:…:sagemaker:REGION:ACCOUNT:TYPE/NAME` of the scope's stack, with the name lowercased as SageMaker does. */
-export function sagemakerArn(scope: IConstruct, resourceType: string, name: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'sagemaker',
-    resource: resourceType,
-    resourceName: sagemakerArnName(name),
-  });
+/**
+ * `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` in the stack's own account, partition and region, as one
+ * `Fn::Sub`. CDK's `formatArn` writes an `Fn::Join` of five parts instead; ProjectStack names a few dozen ARNs
+ * and is sent inline (no bootstrap bucket), where CloudFormation allows 51,200 bytes, so the short form counts.
+ */
+export function accountArn(service: string, resource: string): string {
+  return Fn.sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
 }
 
-export function cloudFormationStackArn(scope: IConstruct, stackNamePattern: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'cloudformation',
-    resource: 'stack',
-    resourceName: `${stackNamePattern}/*`,
-  });
+/** `arn:…:sagemaker:REGION:ACCOUNT:TYPE/NAME`, with the name lowercased as SageMaker does. */
+export function sagemakerArn(resourceType: string, name: string): string {
+  return accountArn('sagemaker', `${resourceType}/${sagemakerArnName(name)}`);
+}
+
+/** Every incarnation of the stack named `stackName` (CloudFormation appends a generated id). */
+export function cloudFormationStackArn(stackName: string): string {
+  return accountArn('cloudformation', `stack/${stackName}/*`);
+}
+
+/** A CloudWatch alarm by name (alarm ARNs separate the name with a colon). */
+export function alarmArn(alarmName: string): string {
+  return accountArn('cloudwatch', `alarm:${alarmName}`);
 }

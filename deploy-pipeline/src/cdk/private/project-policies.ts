@@ -1,10 +1,10 @@
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { ProjectConfig } from '@slipway/core';
-import { alarmNamePrefix } from '../../names.js';
+import { deploymentResourceNamePrefix, endpointName, endpointStackName, rollbackAlarmNames } from '../../names.js';
 import type { ArtifactStorage } from '../artifact-storage.js';
 import { allow } from './acknowledge.js';
-import { cloudFormationStackArn, sagemakerArn } from './arns.js';
+import { accountArn, alarmArn, cloudFormationStackArn, sagemakerArn } from './arns.js';
 
 /**
  * The permissions of ProjectStack's roles, each scoped to this project's bucket, key and SageMaker
@@ -22,22 +22,28 @@ const REASONS = {
   listModelPackages: 'sagemaker:ListModelPackages supports no resource-level permissions.',
   pipelineJobs: 'SageMaker Pipelines names its jobs and models pipelines-<execution>-<step>.',
   endpointResources:
-    "Each stage and version gets its own model, config and endpoint named <project>-<stage>…; the wildcard stops at this project's prefix.",
+    'Each version gets its own model and endpoint config, named <project>-<stage>-v<version>-<hash>; the wildcard covers the versions of this one stage (its endpoint is named exactly).',
 } as const;
 
-function registryArns(role: iam.IRole, project: Project): { group: string; versions: string } {
+function registryArns(project: Project): { group: string; versions: string } {
   return {
-    group: sagemakerArn(role, 'model-package-group', project.modelPackageGroupName),
-    versions: sagemakerArn(role, 'model-package', `${project.modelPackageGroupName}/*`),
+    group: sagemakerArn('model-package-group', project.modelPackageGroupName),
+    versions: sagemakerArn('model-package', `${project.modelPackageGroupName}/*`),
   };
 }
 
-function endpointResourceArns(role: iam.IRole, project: Project): string[] {
-  return ['model', 'endpoint-config', 'endpoint'].map((type) => sagemakerArn(role, type, `${project.projectName}-*`));
+/** One stage's endpoint (by its exact name) and the models and endpoint configs of its versions. */
+function endpointResourceArns(project: Project, stage: string): string[] {
+  const versions = `${deploymentResourceNamePrefix(project, stage)}*`;
+  return [
+    sagemakerArn('model', versions),
+    sagemakerArn('endpoint-config', versions),
+    sagemakerArn('endpoint', endpointName(project, stage)),
+  ];
 }
 
-function pipelineJobArns(role: iam.IRole): string[] {
-  return [sagemakerArn(role, 'processing-job', 'pipelines-*'), sagemakerArn(role, 'training-job', 'pipelines-*')];
+function pipelineJobArns(): string[] {
+  return [sagemakerArn('processing-job', 'pipelines-*'), sagemakerArn('training-job', 'pipelines-*')];
 }
 
 /** The role SageMaker assumes for the pipeline's jobs and for the endpoints' containers. */
@@ -46,7 +52,7 @@ export function grantSageMakerExecution(
   { project, storage }: { project: Project; storage: ArtifactStorage },
 ): void {
   const { bucket, key } = storage;
-  const registry = registryArns(role, project);
+  const registry = registryArns(project);
   allow(role, ['s3:ListBucket', 's3:GetBucketLocation'], [bucket.bucketArn]);
   allow(
     role,
@@ -71,12 +77,7 @@ export function grantSageMakerExecution(
         'SageMaker framework images (scikit-learn, PyTorch) live in AWS-owned accounts that differ per region.',
     },
   );
-  const logGroups = Stack.of(role).formatArn({
-    service: 'logs',
-    resource: 'log-group',
-    resourceName: '/aws/sagemaker/*',
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
+  const logGroups = accountArn('logs', 'log-group:/aws/sagemaker/*');
   allow(
     role,
     ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -101,7 +102,7 @@ export function grantSageMakerExecution(
       'sagemaker:StopTrainingJob',
       'sagemaker:AddTags',
     ],
-    pipelineJobArns(role),
+    pipelineJobArns(),
     { wildcardReason: REASONS.pipelineJobs },
   );
   allow(
@@ -116,7 +117,7 @@ export function grantSageMakerExecution(
   allow(
     role,
     ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:AddTags'],
-    [sagemakerArn(role, 'model', 'pipelines-*')],
+    [sagemakerArn('model', 'pipelines-*')],
     {
       wildcardReason: REASONS.pipelineJobs,
     },
@@ -124,58 +125,17 @@ export function grantSageMakerExecution(
   allow(role, ['iam:PassRole'], [role.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
 }
 
-/** The role CloudFormation assumes to create and update the endpoint stacks. */
-export function grantEndpointDeployment(
-  role: iam.Role,
+/** What the CloudFormation role of every stage may do, whatever the stage: one managed policy they share. */
+export function grantEndpointDeploymentCommon(
+  policy: iam.ManagedPolicy,
   { project, storage, executionRole }: { project: Project; storage: ArtifactStorage; executionRole: iam.IRole },
 ): void {
-  const registry = registryArns(role, project);
+  const registry = registryArns(project);
+  allow(policy, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
+  allow(policy, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
+  allow(policy, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'], [storage.key.keyArn]);
   allow(
-    role,
-    [
-      'sagemaker:CreateModel',
-      'sagemaker:DeleteModel',
-      'sagemaker:DescribeModel',
-      'sagemaker:CreateEndpointConfig',
-      'sagemaker:DeleteEndpointConfig',
-      'sagemaker:DescribeEndpointConfig',
-      'sagemaker:CreateEndpoint',
-      'sagemaker:UpdateEndpoint',
-      'sagemaker:DeleteEndpoint',
-      'sagemaker:DescribeEndpoint',
-      'sagemaker:AddTags',
-      'sagemaker:DeleteTags',
-      'sagemaker:ListTags',
-    ],
-    endpointResourceArns(role, project),
-    { wildcardReason: REASONS.endpointResources },
-  );
-  allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
-  allow(role, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
-  allow(role, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'], [storage.key.keyArn]);
-  const alarms = Stack.of(role).formatArn({
-    service: 'cloudwatch',
-    resource: 'alarm',
-    resourceName: `${alarmNamePrefix(project)}*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-  allow(
-    role,
-    [
-      'cloudwatch:PutMetricAlarm',
-      'cloudwatch:DeleteAlarms',
-      'cloudwatch:DescribeAlarms',
-      'cloudwatch:TagResource',
-      'cloudwatch:UntagResource',
-      'cloudwatch:ListTagsForResource',
-    ],
-    [alarms],
-    {
-      wildcardReason: 'The rollback alarms of every stage are named slipway-<project>-<stage>-<alarm>.',
-    },
-  );
-  allow(
-    role,
+    policy,
     [
       'application-autoscaling:RegisterScalableTarget',
       'application-autoscaling:DeregisterScalableTarget',
@@ -197,7 +157,7 @@ export function grantEndpointDeployment(
     },
   );
   allow(
-    role,
+    policy,
     [
       'application-autoscaling:DescribeScalableTargets',
       'application-autoscaling:DescribeScalingPolicies',
@@ -208,12 +168,51 @@ export function grantEndpointDeployment(
     { wildcardReason: 'Application Auto Scaling describe calls support no resource-level permissions.' },
   );
   allow(
-    role,
+    policy,
     ['iam:CreateServiceLinkedRole'],
     [
       `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`,
     ],
     { conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } } },
+  );
+}
+
+/**
+ * The CloudFormation role of one stage's endpoint stack (besides the shared policy): that stage's endpoint,
+ * the models and endpoint configs of its versions, and its rollback alarms, each named exactly.
+ */
+export function grantEndpointDeployment(role: iam.Role, { project, stage }: { project: Project; stage: string }): void {
+  allow(
+    role,
+    [
+      'sagemaker:CreateModel',
+      'sagemaker:DeleteModel',
+      'sagemaker:DescribeModel',
+      'sagemaker:CreateEndpointConfig',
+      'sagemaker:DeleteEndpointConfig',
+      'sagemaker:DescribeEndpointConfig',
+      'sagemaker:CreateEndpoint',
+      'sagemaker:UpdateEndpoint',
+      'sagemaker:DeleteEndpoint',
+      'sagemaker:DescribeEndpoint',
+      'sagemaker:AddTags',
+      'sagemaker:DeleteTags',
+      'sagemaker:ListTags',
+    ],
+    endpointResourceArns(project, stage),
+    { wildcardReason: REASONS.endpointResources },
+  );
+  allow(
+    role,
+    [
+      'cloudwatch:PutMetricAlarm',
+      'cloudwatch:DeleteAlarms',
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:TagResource',
+      'cloudwatch:UntagResource',
+      'cloudwatch:ListTagsForResource',
+    ],
+    rollbackAlarmNames(project, stage).map(alarmArn),
   );
 }
 
@@ -223,7 +222,7 @@ export function grantBuild(
   { project, storage, executionRole }: { project: Project; storage: ArtifactStorage; executionRole: iam.IRole },
 ): void {
   const { bucket, key } = storage;
-  const registry = registryArns(role, project);
+  const registry = registryArns(project);
   allow(role, ['s3:ListBucket', 's3:GetBucketLocation'], [bucket.bucketArn]);
   allow(role, ['s3:GetObject', 's3:PutObject'], [bucket.arnForObjects('*')], { wildcardReason: REASONS.bucketObjects });
   allow(role, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
@@ -238,7 +237,7 @@ export function grantBuild(
       'sagemaker:AddTags',
       'sagemaker:ListTags',
     ],
-    [sagemakerArn(role, 'pipeline', project.pipelineName)],
+    [sagemakerArn('pipeline', project.pipelineName)],
   );
   allow(
     role,
@@ -248,7 +247,7 @@ export function grantBuild(
       'sagemaker:StopPipelineExecution',
       'sagemaker:DescribePipelineDefinitionForExecution',
     ],
-    [sagemakerArn(role, 'pipeline', `${project.pipelineName}/execution/*`)],
+    [sagemakerArn('pipeline', `${project.pipelineName}/execution/*`)],
     { wildcardReason: "SageMaker generates execution ids; the wildcard covers this pipeline's executions only." },
   );
   allow(
@@ -258,22 +257,34 @@ export function grantBuild(
   );
   allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
   allow(role, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
-  allow(role, ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], pipelineJobArns(role), {
+  allow(role, ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], pipelineJobArns(), {
     wildcardReason: `Read-only, to report failed steps. ${REASONS.pipelineJobs}`,
   });
   allow(role, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
 }
 
-/** The GitHub deploy role: deploy the endpoint stacks through CloudFormation's role, then read and test them. */
+/** What every stage's GitHub deploy role may read, whatever the stage: one managed policy they share. */
+export function grantDeployCommon(policy: iam.ManagedPolicy, { project }: { project: Project }): void {
+  const registry = registryArns(project);
+  allow(policy, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
+  allow(policy, ['sagemaker:DescribeModelPackageGroup'], [registry.group]);
+  allow(policy, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
+}
+
+/**
+ * One stage's GitHub deploy role (besides the shared policy): deploy that stage's endpoint stack through its
+ * own CloudFormation role, then read and test that stage's endpoint. A stage after the first may also read
+ * the previous stage's endpoint, to check before promoting that it serves the version the run tested there.
+ */
 export function grantDeploy(
   role: iam.Role,
   {
     project,
+    stage,
+    previousStage,
     endpointDeployerRole,
-    endpointStackNamePattern,
-  }: { project: Project; endpointDeployerRole: iam.IRole; endpointStackNamePattern: string },
+  }: { project: Project; stage: string; previousStage?: string; endpointDeployerRole: iam.IRole },
 ): void {
-  const registry = registryArns(role, project);
   allow(
     role,
     [
@@ -287,26 +298,19 @@ export function grantDeploy(
       'cloudformation:ExecuteChangeSet',
       'cloudformation:DeleteChangeSet',
     ],
-    [cloudFormationStackArn(role, endpointStackNamePattern)],
+    [cloudFormationStackArn(endpointStackName(project, stage))],
     {
-      wildcardReason:
-        'One endpoint stack per stage, named slipway-<project>-endpoint-<stage>; the trailing /* is the stack id.',
+      wildcardReason: `The ${stage} endpoint stack by its exact name; the trailing /* is the stack id CloudFormation generates.`,
     },
   );
   allow(role, ['iam:PassRole'], [endpointDeployerRole.roleArn], {
     conditions: passRoleTo('cloudformation.amazonaws.com'),
   });
-  allow(
-    role,
-    ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'],
-    endpointResourceArns(role, project),
-    {
-      wildcardReason: REASONS.endpointResources,
-    },
+  const readable = [stage, ...(previousStage ? [previousStage] : [])].flatMap((name) =>
+    endpointResourceArns(project, name),
   );
-  allow(role, ['sagemaker:InvokeEndpoint'], [sagemakerArn(role, 'endpoint', `${project.projectName}-*`)], {
+  allow(role, ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'], readable, {
     wildcardReason: REASONS.endpointResources,
   });
-  allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
-  allow(role, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
+  allow(role, ['sagemaker:InvokeEndpoint'], [sagemakerArn('endpoint', endpointName(project, stage))]);
 }
