@@ -7,6 +7,7 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   DescribeModelPackageCommand,
+  DescribeModelPackageGroupCommand,
   ListModelsCommand,
   ListTagsCommand,
   SageMakerClient,
@@ -224,6 +225,9 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     mock.on(DescribeModelCommand).callsFake((input: { ModelName: string }) => {
       if (!existing.has(input.ModelName)) throw notFound('model');
       return { PrimaryContainer: { ModelPackageName: arn(Number(/-v(\d+)-/.exec(input.ModelName)?.[1])) } };
+    });
+    mock.on(DescribeModelPackageGroupCommand).resolves({
+      ModelPackageGroupArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package-group/sentiment-models',
     });
     mock.on(DescribeModelPackageCommand).callsFake((input: { ModelPackageName: string }) => ({
       ModelPackageGroupName: 'sentiment-models',

@@ -72,6 +72,16 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
       /region eu-west-1/,
     ],
     [
+      'a version in another account',
+      approvedEvent('arn:aws:sagemaker:us-east-1:999999999999:model-package/sentiment-models/1'),
+      /is in account 999999999999 \(partition aws\), not in the project's account 123456789012 \(partition aws\)/,
+    ],
+    [
+      'a version in another partition',
+      approvedEvent('arn:aws-us-gov:sagemaker:us-east-1:123456789012:model-package/sentiment-models/1'),
+      /partition aws-us-gov\), not in the project's account 123456789012 \(partition aws\)/,
+    ],
+    [
       'a version the registry does not know',
       approvedEvent('arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/99'),
       /no model package the registry knows/,
