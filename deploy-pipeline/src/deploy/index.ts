@@ -1,3 +1,4 @@
+export * from './delivery-history.js';
 export * from './deploy-stage.js';
 export * from './endpoint-samples.js';
 export * from './live-deployment.js';
