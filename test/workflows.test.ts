@@ -320,6 +320,22 @@ describe('deploy.yml', () => {
   });
 });
 
+describe('build.yml', () => {
+  const text = readFileSync(join(WORKFLOWS_DIR, 'build.yml'), 'utf8');
+  const workflow = parse(text) as Workflow;
+
+  it('reads only the repository variables bootstrap prints, and trains as the training role', () => {
+    const project = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') });
+    const variables = new Set([...text.matchAll(/vars\.(\w+)/g)].map((match) => match[1]));
+    for (const variable of variables) expect(Object.keys(repositoryVariableOutputs(project))).toContain(variable);
+    const runPipeline = workflow.jobs.run?.steps?.find((step) => step.uses?.startsWith('./actions/run-pipeline'));
+    expect(runPipeline?.with).toMatchObject({
+      role: '${{ vars.SLIPWAY_SAGEMAKER_ROLE_ARN }}',
+      'training-role': '${{ vars.SLIPWAY_TRAINING_ROLE_ARN }}',
+    });
+  });
+});
+
 describe('OIDC sessions last as long as the jobs that use them', () => {
   const project = { ...loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') }), githubRepository: 'o/r' };
   const outdir = mkdtempSync(join(tmpdir(), 'sessions-'));

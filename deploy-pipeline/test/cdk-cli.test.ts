@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -82,7 +83,12 @@ describe('the CDK app under the real CDK CLI', () => {
           project,
           log: (line) => log.push(line),
         },
-        { sagemaker, runCdk: spawnCdk(cdkCommand(project).cliPath, env), pollSeconds: 0 },
+        {
+          sagemaker,
+          s3: new S3Client({ ...motoClientConfig(moto), forcePathStyle: true }),
+          runCdk: spawnCdk(cdkCommand(project).cliPath, env),
+          pollSeconds: 0,
+        },
       );
       // moto creates SageMaker resources from CloudFormation under generated names, ignoring ModelName, so the
       // endpoint config cannot find its model there; real CloudFormation honours the names. What is checked

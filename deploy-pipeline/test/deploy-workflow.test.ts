@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListEndpointConfigsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { LocalServer } from '@slipway/local';
 import {
@@ -223,6 +224,35 @@ describe('the deploy workflow on the local server', () => {
     expect(run.jobs[0]?.message).toMatch(/not of this project's group "sentiment-models"/);
     expect(await configCount()).toBe(configs);
   });
+
+  it('stops in resolve, deploying nothing, for a version whose model data changed after registration', async () => {
+    const configs = await configCount();
+    const replaced = await registry.register('PendingManualApproval');
+    const version = Number(replaced.split('/').at(-1));
+    // Someone overwrites the artifact (on AWS the bucket policy lets only training jobs write models/).
+    const s3 = registry.s3();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: project.artifactBucket,
+        Key: registry.modelDataKey(version),
+        Body: 'not the model',
+      }),
+    );
+    s3.destroy();
+    const run = await decide(replaced, 'Approved');
+    expect(jobs(run)).toEqual([
+      'resolve:completed:failure',
+      'staging:completed:skipped',
+      'test:completed:skipped',
+      'prod:completed:skipped',
+    ]);
+    expect(run.jobs[0]?.message).toMatch(
+      new RegExp(
+        `version ${version} .*model\\.tar\\.gz has SHA-256 [0-9a-f]{64}, but [0-9a-f]{64} was registered with the version`,
+      ),
+    );
+    expect(await configCount()).toBe(configs);
+  }, 60_000);
 
   it('refuses a body that is not a repository_dispatch, recording no run', async () => {
     const before = (await runs.list()).length;

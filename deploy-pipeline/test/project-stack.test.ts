@@ -274,11 +274,11 @@ describe('ProjectStack', () => {
       [prod, 'prod', 'staging'],
     ] as const) {
       expect(resourcesFor(policy, 'cloudformation:ExecuteChangeSet')).toEqual([
-        `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:${account}:stack/slipway-sentiment-endpoint-${own}/*`,
+        `arn:aws:cloudformation:us-east-1:${account}:stack/slipway-sentiment-endpoint-${own}/*`,
       ]);
       expect(resourcesFor(policy, 'iam:PassRole')).toEqual([`<EndpointDeployerRole${own}.Arn>`]);
       expect(resourcesFor(policy, 'sagemaker:InvokeEndpoint')).toEqual([
-        `arn:\${AWS::Partition}:sagemaker:\${AWS::Region}:${account}:endpoint/sentiment-${own}`,
+        `arn:aws:sagemaker:us-east-1:${account}:endpoint/sentiment-${own}`,
       ]);
       // Nothing of the project's other stage may be changed, and no name pattern reaches past the stage.
       const changes = policy.filter((statement) => !/^sagemaker:(Describe|List)/.test(String(statement.Action)));
@@ -304,17 +304,51 @@ describe('ProjectStack', () => {
   it("limits each CloudFormation role to its stage's models, configs, endpoint and alarms, named exactly", () => {
     const template = synthesize().template(STACK);
     const deployer = policyOf(template, 'slipway-sentiment-endpoint-deployer-prod');
-    const prefix = 'arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}';
+    const prefix = 'arn:aws:sagemaker:us-east-1:${AWS::AccountId}';
     expect(resourcesFor(deployer, 'sagemaker:UpdateEndpoint')).toEqual([
       `${prefix}:model/sentiment-prod-v*`,
       `${prefix}:endpoint-config/sentiment-prod-v*`,
       `${prefix}:endpoint/sentiment-prod`,
     ]);
     expect(resourcesFor(deployer, 'cloudwatch:PutMetricAlarm')).toEqual([
-      'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:slipway-sentiment-prod-invocation-5xx',
-      'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:slipway-sentiment-prod-model-latency',
+      'arn:aws:cloudwatch:us-east-1:${AWS::AccountId}:alarm:slipway-sentiment-prod-invocation-5xx',
+      'arn:aws:cloudwatch:us-east-1:${AWS::AccountId}:alarm:slipway-sentiment-prod-model-latency',
     ]);
     expect(JSON.stringify(deployer)).not.toContain('staging');
+  });
+
+  it('lets only the training role write model artifacts: a bucket policy denies everyone else under models/', () => {
+    const template = synthesize().template(STACK);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'slipway-sentiment-sagemaker-training',
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })],
+      },
+    });
+    const trainingId = roleEntry(template, 'slipway-sentiment-sagemaker-training')![0];
+    const artifactPolicy = Object.values(resources(template, 'AWS::S3::BucketPolicy')).find((policy) =>
+      JSON.stringify(policy).includes('OnlyTrainingJobsWriteModelArtifacts'),
+    );
+    expect(statements(artifactPolicy?.Properties?.PolicyDocument)).toContainEqual({
+      Sid: 'OnlyTrainingJobsWriteModelArtifacts',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Artifacts/), 'Arn'] }, '/models/*']] },
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [trainingId, 'Arn'] } } },
+    });
+    // The training role's own grant is the models/ prefix; the pipeline passes it to its training jobs.
+    const training = policyOf(template, 'slipway-sentiment-sagemaker-training');
+    expect(resourcesFor(training, 's3:PutObject')).toEqual([expect.stringMatching(/\/models\/\*$/)]);
+    for (const role of ['slipway-sentiment-sagemaker-execution', 'slipway-sentiment-github-build']) {
+      expect(resourcesFor(policyOf(template, role), 'iam:PassRole')).toContain(
+        `<${trainingId.replace(/[A-F0-9]{8}$/, '')}.Arn>`,
+      );
+    }
+    // The deploy roles read model data (to check its checksum) and write none.
+    const deploy = policyOf(template, 'slipway-sentiment-github-deploy-staging');
+    expect(resourcesFor(deploy, 's3:GetObject')).toEqual([expect.stringMatching(/\/models\/\*$/)]);
+    expect(resourcesFor(deploy, 's3:PutObject')).toEqual([]);
   });
 
   it('creates the model package group', () => {

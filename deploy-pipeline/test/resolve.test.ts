@@ -1,4 +1,5 @@
-import { beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ValidationError } from '@slipway/core';
 import { resolveDeployment, type DeployRequest, type EarlierDelivery } from '../src/index.js';
@@ -9,6 +10,7 @@ import { registerVersion } from './support/registry.js';
 describeWithMoto('resolveDeployment (against moto)', (moto) => {
   const project = testProject();
   let sagemaker: SageMakerClient;
+  let s3: S3Client;
   let approved: string;
   let older: string;
   let pending: string;
@@ -16,6 +18,7 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
 
   beforeAll(async () => {
     sagemaker = new SageMakerClient(motoClientConfig(moto()));
+    s3 = new S3Client({ ...motoClientConfig(moto()), forcePathStyle: true });
     older = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     approved = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     pending = await registerVersion(sagemaker, project.modelPackageGroupName, 'PendingManualApproval');
@@ -26,7 +29,7 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
   /** The earlier runs that received each event id, as the workflow's record would say. */
   const earlier = new Map<string, EarlierDelivery[]>();
   const deliveries = { earlierDeliveries: async (id: string) => earlier.get(id) ?? [] };
-  const resolve = (request: DeployRequest) => resolveDeployment(request, { project, sagemaker, deliveries });
+  const resolve = (request: DeployRequest) => resolveDeployment(request, { project, sagemaker, s3, deliveries });
   let events = 0;
   const approvedEvent = (arn: unknown): DeployRequest => ({
     eventType: 'model-package-approved',
@@ -185,5 +188,30 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
     await resolve(approvedEvent('garbage')).catch(() => undefined);
     const endpoints = await sagemaker.send(new ListEndpointsCommand({}));
     expect(endpoints.Endpoints ?? []).toEqual([]);
+  });
+
+  describe('model data', () => {
+    // Registered after every other test's versions: each is the newest Approved version when resolved.
+    it('refuses a version whose model data differs from the SHA-256 registered with it, naming both', async () => {
+      const changed = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved', {
+        sha256: 'a'.repeat(64),
+      });
+      await expect(resolve(approvedEvent(changed))).rejects.toThrow(
+        /version 5 \(.*\/5\): InferenceSpecification\.Containers\[0\]\.ModelDataUrl s3:\/\/slipway-sentiment-p-4998j71vgs5g\/models\/.* has SHA-256 [0-9a-f]{64}, but a{64} was registered with the version.*nothing was deployed/,
+      );
+    });
+
+    it('refuses a version that records no checksum, or keeps its model data outside models/', async () => {
+      const unrecorded = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved', { sha256: '' });
+      await expect(resolve(approvedEvent(unrecorded))).rejects.toThrow(
+        /CustomerMetadataProperties\.slipway:model-data-sha256 is missing/,
+      );
+      const outside = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved', {
+        url: 's3://somewhere-else/model.tar.gz',
+      });
+      await expect(resolve(approvedEvent(outside))).rejects.toThrow(
+        /ModelDataUrl is s3:\/\/somewhere-else\/model\.tar\.gz, outside s3:\/\/slipway-sentiment-p-4998j71vgs5g\/models\/, where only training jobs may write/,
+      );
+    });
   });
 });

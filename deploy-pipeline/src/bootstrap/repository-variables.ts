@@ -8,6 +8,7 @@ export const REPOSITORY_VARIABLES = Object.freeze({
   SLIPWAY_AWS_REGION: 'Region',
   SLIPWAY_BUILD_ROLE_ARN: 'BuildRoleArn',
   SLIPWAY_SAGEMAKER_ROLE_ARN: 'SageMakerExecutionRoleArn',
+  SLIPWAY_TRAINING_ROLE_ARN: 'SageMakerTrainingRoleArn',
   SLIPWAY_ARTIFACT_BUCKET: 'ArtifactBucketName',
 } as const);
 

@@ -98,7 +98,7 @@ export class GitHubOidcRoles extends Construct {
         stage.stage,
         new iam.Role(this, `DeployRole-${stage.stage}`, {
           roleName: stage.roleName,
-          description: `GitHub Actions deploy role of the ${stage.stage} stage of ${props.githubRepository} (environment ${stage.environment})`,
+          description: `GitHub deploy jobs of the ${stage.stage} stage (environment ${stage.environment})`,
           assumedBy: this.principal(trusted),
           maxSessionDuration: props.deploySessionDuration ?? Duration.hours(2),
         }),

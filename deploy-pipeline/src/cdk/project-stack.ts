@@ -15,7 +15,7 @@ import {
   projectTags,
   roleNames,
 } from '../names.js';
-import { stageOutputId } from '../bootstrap/repository-variables.js';
+import { deployRoleVariable, stageOutputId } from '../bootstrap/repository-variables.js';
 import { ApprovalRoute } from './approval-route.js';
 import { ArtifactStorage } from './artifact-storage.js';
 import { GitHubOidcRoles } from './github-oidc-roles.js';
@@ -26,6 +26,9 @@ import {
   grantEndpointDeployment,
   grantEndpointDeploymentCommon,
   grantSageMakerExecution,
+  grantSageMakerJobsCommon,
+  grantSageMakerTraining,
+  protectModelArtifacts,
 } from './private/project-policies.js';
 
 export interface ProjectStackProps extends StackProps {
@@ -61,6 +64,8 @@ export interface ProjectStackProps extends StackProps {
 export class ProjectStack extends Stack {
   readonly storage: ArtifactStorage;
   readonly executionRole: iam.Role;
+  /** The role training jobs run as: the only one that may write model artifacts. */
+  readonly trainingRole: iam.Role;
   /** The CloudFormation role of each stage's endpoint stack, by stage name. */
   readonly endpointDeployerRoles: ReadonlyMap<string, iam.Role>;
   readonly github: GitHubOidcRoles;
@@ -94,12 +99,29 @@ export class ProjectStack extends Stack {
       modelPackageGroupDescription: `Model versions of the Slipway project ${project.projectName}`,
     });
 
+    const jobsCommon = new iam.ManagedPolicy(this, 'SageMakerJobsCommonPolicy', {
+      description: `What every SageMaker job of ${project.projectName} may do, whatever its role`,
+    });
+    grantSageMakerJobsCommon(jobsCommon, { project, storage: this.storage });
+    this.trainingRole = new iam.Role(this, 'SageMakerTrainingRole', {
+      roleName: names.sagemakerTraining,
+      description: `Runs the ${project.pipelineName} pipeline's training jobs: the only role that writes model artifacts`,
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      managedPolicies: [jobsCommon],
+    });
+    grantSageMakerTraining(this.trainingRole, { storage: this.storage });
+    protectModelArtifacts(this.storage.bucket, this.trainingRole);
     this.executionRole = new iam.Role(this, 'SageMakerExecutionRole', {
       roleName: names.sagemakerExecution,
-      description: `Runs the ${project.pipelineName} pipeline's jobs and the project's endpoints`,
+      description: `Runs the ${project.pipelineName} pipeline, its processing jobs and the project's endpoints`,
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      managedPolicies: [jobsCommon],
     });
-    grantSageMakerExecution(this.executionRole, { project, storage: this.storage });
+    grantSageMakerExecution(this.executionRole, {
+      project,
+      storage: this.storage,
+      trainingRole: this.trainingRole,
+    });
 
     // What every stage's role may do goes into one managed policy per kind, what one stage may do into that
     // stage's role: the template grows little per stage (it is sent inline, up to 51,200 bytes).
@@ -115,7 +137,7 @@ export class ProjectStack extends Stack {
     for (const stage of project.stages) {
       const role = new iam.Role(this, `EndpointDeployerRole-${stage}`, {
         roleName: endpointDeployerRoleName(project, stage),
-        description: `CloudFormation role that deploys the ${stage} endpoint stack of ${project.projectName}`,
+        description: `Deploys the ${stage} endpoint stack`,
         assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
         managedPolicies: [deployerCommon],
       });
@@ -137,11 +159,16 @@ export class ProjectStack extends Stack {
       ...(props.githubOidcProviderArn ? { existingProviderArn: props.githubOidcProviderArn } : {}),
       ...(props.defaultBranch ? { defaultBranch: props.defaultBranch } : {}),
     });
-    grantBuild(this.github.buildRole, { project, storage: this.storage, executionRole: this.executionRole });
+    grantBuild(this.github.buildRole, {
+      project,
+      storage: this.storage,
+      executionRole: this.executionRole,
+      trainingRole: this.trainingRole,
+    });
     const deployCommon = new iam.ManagedPolicy(this, 'GitHubDeployCommonPolicy', {
       description: `What the GitHub deploy role of every ${project.projectName} stage may read`,
     });
-    grantDeployCommon(deployCommon, { project });
+    grantDeployCommon(deployCommon, { project, storage: this.storage });
     project.stages.forEach((stage, index) => {
       const previousStage = index > 0 ? project.stages[index - 1] : undefined;
       this.github.deployRoles.get(stage)!.addManagedPolicy(deployCommon);
@@ -176,17 +203,17 @@ export class ProjectStack extends Stack {
       this.executionRole.roleArn,
       'Role the pipeline and the endpoints run as (repository variable SLIPWAY_SAGEMAKER_ROLE_ARN)',
     );
+    output(
+      'SageMakerTrainingRoleArn',
+      this.trainingRole.roleArn,
+      'Role the training jobs run as, the only one that writes models/ (repository variable SLIPWAY_TRAINING_ROLE_ARN)',
+    );
     output('BuildRoleArn', this.github.buildRole.roleArn, 'Repository variable SLIPWAY_BUILD_ROLE_ARN');
     for (const stage of project.stages) {
       output(
         stageOutputId(stage, 'DeployRoleArn'),
         this.github.deployRoles.get(stage)!.roleArn,
-        `Role of the ${stage} stage's deploy jobs (GitHub environment ${githubEnvironmentName(stage)})`,
-      );
-      output(
-        stageOutputId(stage, 'EndpointDeployerRoleArn'),
-        deployers.get(stage)!.roleArn,
-        `CloudFormation role of the ${stage} endpoint stack`,
+        `Repository variable ${deployRoleVariable(stage)}`,
       );
     }
     output('ModelPackageGroupName', project.modelPackageGroupName, 'Model package group');

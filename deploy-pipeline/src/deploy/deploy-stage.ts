@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   awsClientConfig,
@@ -13,7 +14,8 @@ import { endpointName } from '../names.js';
 import { cdkAppDir, cdkCommand, cdkDeployArgs, spawnCdk, type CdkRunner } from './backends/cdk.js';
 import { deployWithSageMakerApi } from './backends/sagemaker-api.js';
 import { readLiveDeployment, type LiveDeployment } from './live-deployment.js';
-import { describeModelPackage, requireApproved } from './model-package.js';
+import { requireDeployable } from './model-data.js';
+import { describeModelPackage } from './model-package.js';
 import { waitForEndpoint } from './wait-for-endpoint.js';
 
 export interface DeployStageOptions {
@@ -56,6 +58,8 @@ export interface DeployStageOptions {
 /** Injectable collaborators (tests; an already configured client). */
 export interface DeployStageDeps {
   readonly sagemaker?: SageMakerClient;
+  /** Reads the model data to check it against the registered checksum. */
+  readonly s3?: S3Client;
   readonly runCdk?: CdkRunner;
   /** @default 15 on AWS; 0.25 locally, where a DescribeEndpoint costs a millisecond */
   readonly pollSeconds?: number;
@@ -123,7 +127,13 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
   if (options.promotedFrom !== undefined) {
     await requireServedBy(sagemaker, project, options.promotedFrom, options.modelPackageArn, options.stage);
   }
-  const target = await requireApproved(sagemaker, project, options.modelPackageArn);
+  // Approved now, and its model data the one registered: whatever the caller was told earlier.
+  const target = await requireDeployable(
+    sagemaker,
+    deps.s3 ?? new S3Client(awsClientConfig(options.backend)),
+    project,
+    options.modelPackageArn,
+  );
   if (!options.allowDowngrade && options.replaces === undefined && live?.modelPackageArn) {
     await refuseDowngrade(sagemaker, project, options.stage, live.modelPackageArn, target.version);
   }

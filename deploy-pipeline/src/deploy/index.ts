@@ -2,6 +2,7 @@ export * from './delivery-history.js';
 export * from './deploy-stage.js';
 export * from './endpoint-samples.js';
 export * from './live-deployment.js';
+export * from './model-data.js';
 export * from './model-package.js';
 export * from './predictions.js';
 export * from './promote.js';

@@ -4,7 +4,13 @@ import {
   ListModelPackagesCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { ValidationError, parseModelPackageArn, parseSageMakerArn, type ProjectConfig } from '@slipway/core';
+import {
+  ValidationError,
+  modelDataChecksumKey,
+  parseModelPackageArn,
+  parseSageMakerArn,
+  type ProjectConfig,
+} from '@slipway/core';
 import { checkModelPackageArn, type RegistryScope } from '../model-package-arn.js';
 import { isNotFound } from './sagemaker-errors.js';
 
@@ -16,6 +22,16 @@ export interface ModelPackageState {
   readonly groupName: string;
   readonly version: number;
   readonly approvalStatus: ApprovalStatus;
+  /** Each container's model data and the SHA-256 registered for it (CustomerMetadataProperties). */
+  readonly modelData: readonly RegisteredModelData[];
+}
+
+export interface RegisteredModelData {
+  readonly containerIndex: number;
+  /** The container's ModelDataUrl; absent for a container without model data. */
+  readonly url?: string;
+  /** The SHA-256 recorded at registration, if any. */
+  readonly sha256?: string;
 }
 
 type Project = Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
@@ -75,11 +91,20 @@ export async function describeModelPackage(
       fix: "deploy a package registered in the project's own group",
     });
   }
+  const metadata = response.CustomerMetadataProperties ?? {};
   return {
     modelPackageArn,
     groupName: response.ModelPackageGroupName,
     version: response.ModelPackageVersion ?? parseModelPackageArn(modelPackageArn).version,
     approvalStatus: (response.ModelApprovalStatus ?? 'PendingManualApproval') as ApprovalStatus,
+    modelData: (response.InferenceSpecification?.Containers ?? []).map((container, containerIndex) => {
+      const sha256 = metadata[modelDataChecksumKey(containerIndex)];
+      return {
+        containerIndex,
+        ...(container.ModelDataUrl ? { url: container.ModelDataUrl } : {}),
+        ...(sha256 ? { sha256 } : {}),
+      };
+    }),
   };
 }
 

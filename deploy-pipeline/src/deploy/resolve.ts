@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   ValidationError,
@@ -11,7 +12,8 @@ import {
 import { DISPATCH_EVENT_TYPES, type DispatchEventType } from '../events/event-pattern.js';
 import { checkModelPackageArn } from '../model-package-arn.js';
 import { handledBy, type DeliveryHistory } from './delivery-history.js';
-import { describeModelPackage, newestApproved, requireApproved } from './model-package.js';
+import { requireDeployable } from './model-data.js';
+import { describeModelPackage, newestApproved } from './model-package.js';
 
 /**
  * Where a deploy request comes from. `event`: the approval route (repository_dispatch), delivered at least
@@ -62,11 +64,13 @@ export type ResolvedDeployment =
     };
 
 export interface ResolveDeps {
-  readonly project: Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
+  readonly project: Pick<ProjectConfig, 'modelPackageGroupName' | 'region' | 'artifactBucket'>;
   /** Where the registry is asked; ignored when `sagemaker` is given. */
   readonly backend?: Backend;
   /** @default - a client for `backend` (or the project region on AWS) */
   readonly sagemaker?: SageMakerClient;
+  /** Reads the model data to check it against the registered checksum. @default - a client for `backend` */
+  readonly s3?: S3Client;
   /**
    * The earlier runs of the deploy workflow, to act on each event id once. Required for an event: without it
    * a repeated delivery could not be told from a new one.
@@ -243,11 +247,11 @@ export async function resolveDeployment(request: DeployRequest, deps: ResolveDep
       };
     }
   }
-  const sagemaker =
-    deps.sagemaker ??
-    new SageMakerClient(awsClientConfig(deps.backend ?? { kind: 'aws', region: deps.project.region }));
+  const backend = deps.backend ?? { kind: 'aws', region: deps.project.region };
+  const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(backend));
+  const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
   if (eventType === DISPATCH_EVENT_TYPES.Approved) {
-    await requireApproved(sagemaker, deps.project, modelPackageArn);
+    await requireDeployable(sagemaker, s3, deps.project, modelPackageArn);
     if (trigger === 'event') {
       const newest = await newestApproved(sagemaker, deps.project);
       const newestVersion = newest ? parseModelPackageArn(newest).version : undefined;
@@ -273,7 +277,7 @@ export async function resolveDeployment(request: DeployRequest, deps: ResolveDep
     };
   }
   const replacement = await newestApproved(sagemaker, deps.project);
-  if (replacement) await requireApproved(sagemaker, deps.project, replacement);
+  if (replacement) await requireDeployable(sagemaker, s3, deps.project, replacement);
   return {
     action: 'rollback',
     rejectedModelPackageArn: modelPackageArn,

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { awsClientConfig, type Backend, type LoadedProjectConfig } from '@slipway/core';
@@ -35,6 +36,7 @@ export interface DeployWorkflowDeps {
   readonly log?: (line: string) => void;
   readonly sagemaker?: SageMakerClient;
   readonly runtime?: SageMakerRuntimeClient;
+  readonly s3?: S3Client;
   /** Seconds between DescribeEndpoint polls. @default deployStage's */
   readonly pollSeconds?: number;
 }
@@ -88,19 +90,22 @@ export async function promoteWaitingRun(deps: Omit<DeployWorkflowDeps, 'promotio
 interface Clients {
   readonly sagemaker: SageMakerClient;
   readonly runtime: SageMakerRuntimeClient;
+  readonly s3: S3Client;
 }
 
 async function withClients<T>(
-  deps: Pick<DeployWorkflowDeps, 'backend' | 'sagemaker' | 'runtime'>,
+  deps: Pick<DeployWorkflowDeps, 'backend' | 'sagemaker' | 'runtime' | 's3'>,
   task: (clients: Clients) => Promise<T>,
 ): Promise<T> {
   const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(deps.backend));
   const runtime = deps.runtime ?? new SageMakerRuntimeClient(awsClientConfig(deps.backend));
+  const s3 = deps.s3 ?? new S3Client(awsClientConfig(deps.backend));
   try {
-    return await task({ sagemaker, runtime });
+    return await task({ sagemaker, runtime, s3 });
   } finally {
     if (!deps.sagemaker) sagemaker.destroy();
     if (!deps.runtime) runtime.destroy();
+    if (!deps.s3) s3.destroy();
   }
 }
 
@@ -194,6 +199,7 @@ class RunExecution {
       const resolved = await resolveDeployment(dispatchRequest(this.record.dispatch), {
         project: this.deps.project,
         sagemaker: this.clients.sagemaker,
+        s3: this.clients.s3,
         deliveries: runStoreDeliveries(this.deps.runs, this.record.number),
       });
       job.resolution = resolved;
@@ -287,6 +293,7 @@ class RunExecution {
       },
       {
         sagemaker: this.clients.sagemaker,
+        s3: this.clients.s3,
         ...(this.deps.pollSeconds !== undefined ? { pollSeconds: this.deps.pollSeconds } : {}),
       },
     );

@@ -86,6 +86,7 @@ async function play(input: Scenario): Promise<void> {
     samplesPath,
     sagemaker: fake.sagemaker,
     runtime: fake.runtime,
+    s3: fake.s3,
     pollSeconds: 0,
   };
   const emitted: RepositoryDispatchBody[] = [];

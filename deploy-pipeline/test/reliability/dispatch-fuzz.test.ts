@@ -114,6 +114,7 @@ describe('repository_dispatch bodies, fuzzed (fast-check)', () => {
           samplesPath,
           sagemaker: fake.sagemaker,
           runtime: fake.runtime,
+          s3: fake.s3,
           pollSeconds: 0,
         };
         const changesBefore = fake.changes.length;

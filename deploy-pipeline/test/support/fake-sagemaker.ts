@@ -12,8 +12,12 @@ import {
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { modelPackageArn, parseModelPackageArn } from '@slipway/core';
+import { modelArtifactsUri, modelDataChecksumKey, modelPackageArn, parseModelPackageArn } from '@slipway/core';
+import { testProject } from './project.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -35,7 +39,8 @@ const notFound = (what: string): Error =>
  * An in-memory SageMaker for the deploy logic: a model registry (one group), models, endpoint configs and
  * endpoints that are InService at once, and a runtime whose endpoints answer every review with `label`. It
  * serves the calls `runDeployWorkflow` makes through the real SDK clients (aws-sdk-client-mock), so property
- * tests can run hundreds of deploy sequences in seconds. `changes` records every Create/UpdateEndpoint.
+ * tests can run hundreds of deploy sequences in seconds. Each version's model data is an object of the
+ * artifact bucket, its SHA-256 registered with the version. `changes` records every Create/UpdateEndpoint.
  */
 export class FakeSageMaker {
   readonly sagemaker = new SageMakerClient({ region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
@@ -43,8 +48,11 @@ export class FakeSageMaker {
     region: REGION,
     credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
   });
+  readonly s3 = new S3Client({ region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   readonly changes: EndpointChange[] = [];
-  private readonly packages = new Map<number, { status: ApprovalStatus; created: Date }>();
+  private readonly packages = new Map<number, { status: ApprovalStatus; created: Date; sha256: string }>();
+  private readonly objects = new Map<string, Buffer>();
+  private readonly artifacts = modelArtifactsUri(testProject());
   private readonly models = new Map<string, string>();
   private readonly configs = new Map<string, string>();
   private readonly endpoints = new Map<string, string>();
@@ -67,6 +75,8 @@ export class FakeSageMaker {
         ModelPackageVersion: version,
         ModelPackageArn: this.arn(version),
         ModelApprovalStatus: entry.status,
+        InferenceSpecification: { Containers: [{ Image: 'sklearn', ModelDataUrl: this.modelDataUrl(version) }] },
+        CustomerMetadataProperties: { [modelDataChecksumKey()]: entry.sha256 },
       };
     });
     sagemaker
@@ -130,6 +140,14 @@ export class FakeSageMaker {
     sagemaker.on(CreateEndpointCommand).callsFake(serve);
     sagemaker.on(UpdateEndpointCommand).callsFake(serve);
 
+    mockClient(this.s3)
+      .on(GetObjectCommand)
+      .callsFake((input: { Bucket: string; Key: string }) => {
+        const body = this.objects.get(`s3://${input.Bucket}/${input.Key}`);
+        if (!body) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+        return { Body: Readable.from([body]) as never };
+      });
+
     mockClient(this.runtime)
       .on(InvokeEndpointCommand)
       .callsFake((input: { Body: Uint8Array }) => {
@@ -143,14 +161,27 @@ export class FakeSageMaker {
     return modelPackageArn(REGION, ACCOUNT, this.group, version);
   }
 
-  /** Registers the next version, PendingManualApproval; returns its number. */
+  /** Where version `version`'s model data is. */
+  modelDataUrl(version: number): string {
+    return `${this.artifacts}/job-${version}/output/model.tar.gz`;
+  }
+
+  /** Registers the next version, PendingManualApproval, with its model data; returns its number. */
   register(): number {
     const version = this.packages.size + 1;
+    const body = Buffer.from(`model ${version}`);
+    this.objects.set(this.modelDataUrl(version), body);
     this.packages.set(version, {
       status: 'PendingManualApproval',
       created: new Date(Date.UTC(2026, 0, 1, 0, version)),
+      sha256: createHash('sha256').update(body).digest('hex'),
     });
     return version;
+  }
+
+  /** Replaces a version's model data after registration (what the bucket policy is there to prevent). */
+  tamper(version: number): void {
+    this.objects.set(this.modelDataUrl(version), Buffer.from(`replaced ${version}`));
   }
 
   setStatus(version: number, status: ApprovalStatus): void {

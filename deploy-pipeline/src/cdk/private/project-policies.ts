@@ -1,6 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { ProjectConfig } from '@slipway/core';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { MODEL_ARTIFACTS_PREFIX, type ProjectConfig } from '@slipway/core';
 import { deploymentResourceNamePrefix, endpointName, endpointStackName, rollbackAlarmNames } from '../../names.js';
 import type { ArtifactStorage } from '../artifact-storage.js';
 import { allow } from './acknowledge.js';
@@ -12,7 +13,7 @@ import { accountArn, alarmArn, cloudFormationStackArn, sagemakerArn } from './ar
  * or where a service has no resource-level permissions; each carries its reason.
  */
 
-type Project = Pick<ProjectConfig, 'projectName' | 'pipelineName' | 'modelPackageGroupName'>;
+type Project = Pick<ProjectConfig, 'projectName' | 'pipelineName' | 'modelPackageGroupName' | 'region'>;
 
 const passRoleTo = (service: string): Record<string, unknown> => ({ StringEquals: { 'iam:PassedToService': service } });
 
@@ -27,8 +28,8 @@ const REASONS = {
 
 function registryArns(project: Project): { group: string; versions: string } {
   return {
-    group: sagemakerArn('model-package-group', project.modelPackageGroupName),
-    versions: sagemakerArn('model-package', `${project.modelPackageGroupName}/*`),
+    group: sagemakerArn(project.region, 'model-package-group', project.modelPackageGroupName),
+    versions: sagemakerArn(project.region, 'model-package', `${project.modelPackageGroupName}/*`),
   };
 }
 
@@ -36,40 +37,37 @@ function registryArns(project: Project): { group: string; versions: string } {
 function endpointResourceArns(project: Project, stage: string): string[] {
   const versions = `${deploymentResourceNamePrefix(project, stage)}*`;
   return [
-    sagemakerArn('model', versions),
-    sagemakerArn('endpoint-config', versions),
-    sagemakerArn('endpoint', endpointName(project, stage)),
+    sagemakerArn(project.region, 'model', versions),
+    sagemakerArn(project.region, 'endpoint-config', versions),
+    sagemakerArn(project.region, 'endpoint', endpointName(project, stage)),
   ];
 }
 
-function pipelineJobArns(): string[] {
-  return [sagemakerArn('processing-job', 'pipelines-*'), sagemakerArn('training-job', 'pipelines-*')];
+function pipelineJobArns(region: string): string[] {
+  return [sagemakerArn(region, 'processing-job', 'pipelines-*'), sagemakerArn(region, 'training-job', 'pipelines-*')];
 }
 
-/** The role SageMaker assumes for the pipeline's jobs and for the endpoints' containers. */
-export function grantSageMakerExecution(
-  role: iam.Role,
-  { project, storage }: { project: Project; storage: ArtifactStorage },
+/**
+ * What every SageMaker job of the project may do, whatever its role (execution or training): read the
+ * bucket and use its key, pull framework images, write logs and metrics. One managed policy both share.
+ */
+export function grantSageMakerJobsCommon(
+  policy: iam.ManagedPolicy,
+  { project, storage }: { project: Pick<ProjectConfig, 'region'>; storage: ArtifactStorage },
 ): void {
   const { bucket, key } = storage;
-  const registry = registryArns(project);
-  allow(role, ['s3:ListBucket', 's3:GetBucketLocation'], [bucket.bucketArn]);
-  allow(
-    role,
-    ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-    [bucket.arnForObjects('*')],
-    {
-      wildcardReason: REASONS.bucketObjects,
-    },
-  );
-  allow(role, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], [key.keyArn]);
-  allow(role, ['kms:CreateGrant'], [key.keyArn], { conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
-  allow(role, ['ecr:GetAuthorizationToken'], ['*'], {
+  allow(policy, ['s3:ListBucket', 's3:GetBucketLocation'], [bucket.bucketArn]);
+  allow(policy, ['s3:GetObject'], [bucket.arnForObjects('*')], { wildcardReason: REASONS.bucketObjects });
+  allow(policy, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], [key.keyArn]);
+  allow(policy, ['kms:CreateGrant'], [key.keyArn], {
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  });
+  allow(policy, ['ecr:GetAuthorizationToken'], ['*'], {
     wildcardReason:
       'ecr:GetAuthorizationToken has no resource; cloudwatch:PutMetricData is limited to /aws/sagemaker/* by a condition.',
   });
   allow(
-    role,
+    policy,
     ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
     [`arn:${Aws.PARTITION}:ecr:${Aws.REGION}:*:repository/*`],
     {
@@ -77,19 +75,46 @@ export function grantSageMakerExecution(
         'SageMaker framework images (scikit-learn, PyTorch) live in AWS-owned accounts that differ per region.',
     },
   );
-  const logGroups = accountArn('logs', 'log-group:/aws/sagemaker/*');
   allow(
-    role,
+    policy,
     ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-    [logGroups],
-    {
-      wildcardReason: 'SageMaker writes job and endpoint logs to log groups under /aws/sagemaker/.',
-    },
+    [accountArn('logs', 'log-group:/aws/sagemaker/*', project.region)],
+    { wildcardReason: 'SageMaker writes job and endpoint logs to log groups under /aws/sagemaker/.' },
   );
-  allow(role, ['cloudwatch:PutMetricData'], ['*'], {
+  allow(policy, ['cloudwatch:PutMetricData'], ['*'], {
     conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     wildcardReason:
       'cloudwatch:PutMetricData has no resource; a condition limits it to the /aws/sagemaker/* namespaces.',
+  });
+}
+
+/**
+ * The role training jobs run as (besides the shared policy): the one role that may write model artifacts,
+ * under the bucket's models/ prefix. The bucket policy refuses those writes to every other principal.
+ */
+export function grantSageMakerTraining(role: iam.Role, { storage }: { storage: ArtifactStorage }): void {
+  allow(
+    role,
+    ['s3:PutObject', 's3:AbortMultipartUpload'],
+    [storage.bucket.arnForObjects(`${MODEL_ARTIFACTS_PREFIX}*`)],
+    {
+      wildcardReason: 'Training jobs write <output path>/<job name>/output/model.tar.gz under the models/ prefix.',
+    },
+  );
+}
+
+/**
+ * The role SageMaker assumes for the pipeline (besides the shared policy): its processing jobs' outputs,
+ * starting the jobs (training jobs as the training role), registering versions, the pipeline's models.
+ */
+export function grantSageMakerExecution(
+  role: iam.Role,
+  { project, storage, trainingRole }: { project: Project; storage: ArtifactStorage; trainingRole: iam.IRole },
+): void {
+  const registry = registryArns(project);
+  // Processing outputs and uploads anywhere in the bucket but models/, which the bucket policy keeps for training.
+  allow(role, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [storage.bucket.arnForObjects('*')], {
+    wildcardReason: REASONS.bucketObjects,
   });
   allow(
     role,
@@ -102,7 +127,7 @@ export function grantSageMakerExecution(
       'sagemaker:StopTrainingJob',
       'sagemaker:AddTags',
     ],
-    pipelineJobArns(),
+    pipelineJobArns(project.region),
     { wildcardReason: REASONS.pipelineJobs },
   );
   allow(
@@ -117,12 +142,32 @@ export function grantSageMakerExecution(
   allow(
     role,
     ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:AddTags'],
-    [sagemakerArn('model', 'pipelines-*')],
+    [sagemakerArn(project.region, 'model', 'pipelines-*')],
     {
       wildcardReason: REASONS.pipelineJobs,
     },
   );
-  allow(role, ['iam:PassRole'], [role.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
+  allow(role, ['iam:PassRole'], [role.roleArn, trainingRole.roleArn], {
+    conditions: passRoleTo('sagemaker.amazonaws.com'),
+  });
+}
+
+/**
+ * Denies writing and deleting model artifacts to every principal but the training role, whatever its own
+ * policies allow (the build role, the execution role, an administrator): what a version was registered
+ * with stays what it serves. The deploy logic also checks each version's model data against its checksum.
+ */
+export function protectModelArtifacts(bucket: s3.Bucket, trainingRole: iam.IRole): void {
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTrainingJobsWriteModelArtifacts',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      resources: [bucket.arnForObjects(`${MODEL_ARTIFACTS_PREFIX}*`)],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': trainingRole.roleArn } },
+    }),
+  );
 }
 
 /** What the CloudFormation role of every stage may do, whatever the stage: one managed policy they share. */
@@ -212,14 +257,19 @@ export function grantEndpointDeployment(role: iam.Role, { project, stage }: { pr
       'cloudwatch:UntagResource',
       'cloudwatch:ListTagsForResource',
     ],
-    rollbackAlarmNames(project, stage).map(alarmArn),
+    rollbackAlarmNames(project, stage).map((name) => alarmArn(name, project.region)),
   );
 }
 
 /** The GitHub build role: upload code and data, upsert and run the pipeline, read the registry. */
 export function grantBuild(
   role: iam.Role,
-  { project, storage, executionRole }: { project: Project; storage: ArtifactStorage; executionRole: iam.IRole },
+  {
+    project,
+    storage,
+    executionRole,
+    trainingRole,
+  }: { project: Project; storage: ArtifactStorage; executionRole: iam.IRole; trainingRole: iam.IRole },
 ): void {
   const { bucket, key } = storage;
   const registry = registryArns(project);
@@ -237,7 +287,7 @@ export function grantBuild(
       'sagemaker:AddTags',
       'sagemaker:ListTags',
     ],
-    [sagemakerArn('pipeline', project.pipelineName)],
+    [sagemakerArn(project.region, 'pipeline', project.pipelineName)],
   );
   allow(
     role,
@@ -247,7 +297,7 @@ export function grantBuild(
       'sagemaker:StopPipelineExecution',
       'sagemaker:DescribePipelineDefinitionForExecution',
     ],
-    [sagemakerArn('pipeline', `${project.pipelineName}/execution/*`)],
+    [sagemakerArn(project.region, 'pipeline', `${project.pipelineName}/execution/*`)],
     { wildcardReason: "SageMaker generates execution ids; the wildcard covers this pipeline's executions only." },
   );
   allow(
@@ -257,15 +307,28 @@ export function grantBuild(
   );
   allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
   allow(role, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
-  allow(role, ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], pipelineJobArns(), {
+  allow(role, ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], pipelineJobArns(project.region), {
     wildcardReason: `Read-only, to report failed steps. ${REASONS.pipelineJobs}`,
   });
-  allow(role, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
+  // The definition names both roles; the pipeline, running as the execution role, starts the training jobs.
+  allow(role, ['iam:PassRole'], [executionRole.roleArn, trainingRole.roleArn], {
+    conditions: passRoleTo('sagemaker.amazonaws.com'),
+  });
 }
 
-/** What every stage's GitHub deploy role may read, whatever the stage: one managed policy they share. */
-export function grantDeployCommon(policy: iam.ManagedPolicy, { project }: { project: Project }): void {
+/**
+ * What every stage's GitHub deploy role may read, whatever the stage: one managed policy they share. The
+ * model data is read to check it against the checksum registered with the version.
+ */
+export function grantDeployCommon(
+  policy: iam.ManagedPolicy,
+  { project, storage }: { project: Project; storage: ArtifactStorage },
+): void {
   const registry = registryArns(project);
+  allow(policy, ['s3:GetObject'], [storage.bucket.arnForObjects(`${MODEL_ARTIFACTS_PREFIX}*`)], {
+    wildcardReason: 'Model artifacts are named by the training job that wrote them, under the models/ prefix.',
+  });
+  allow(policy, ['kms:Decrypt'], [storage.key.keyArn]);
   allow(policy, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
   allow(policy, ['sagemaker:DescribeModelPackageGroup'], [registry.group]);
   allow(policy, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
@@ -298,7 +361,7 @@ export function grantDeploy(
       'cloudformation:ExecuteChangeSet',
       'cloudformation:DeleteChangeSet',
     ],
-    [cloudFormationStackArn(endpointStackName(project, stage))],
+    [cloudFormationStackArn(project.region, endpointStackName(project, stage))],
     {
       wildcardReason: `The ${stage} endpoint stack by its exact name; the trailing /* is the stack id CloudFormation generates.`,
     },
@@ -312,5 +375,5 @@ export function grantDeploy(
   allow(role, ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'], readable, {
     wildcardReason: REASONS.endpointResources,
   });
-  allow(role, ['sagemaker:InvokeEndpoint'], [sagemakerArn('endpoint', endpointName(project, stage))]);
+  allow(role, ['sagemaker:InvokeEndpoint'], [sagemakerArn(project.region, 'endpoint', endpointName(project, stage))]);
 }
