@@ -21,6 +21,7 @@ const OUTPUTS = {
   StagingDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-staging',
   ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-prod',
   SageMakerExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-execution',
+  SageMakerTrainingRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-training',
   ArtifactBucketName: 'slipway-sentiment-p-4998j71vgs5g',
 };
 
@@ -60,9 +61,10 @@ describe('repositoryVariables', () => {
       SLIPWAY_STAGING_DEPLOY_ROLE_ARN: OUTPUTS.StagingDeployRoleArn,
       SLIPWAY_PROD_DEPLOY_ROLE_ARN: OUTPUTS.ProdDeployRoleArn,
       SLIPWAY_SAGEMAKER_ROLE_ARN: OUTPUTS.SageMakerExecutionRoleArn,
+      SLIPWAY_TRAINING_ROLE_ARN: OUTPUTS.SageMakerTrainingRoleArn,
       SLIPWAY_ARTIFACT_BUCKET: OUTPUTS.ArtifactBucketName,
     });
-    expect(Object.keys(REPOSITORY_VARIABLES)).toHaveLength(4);
+    expect(Object.keys(REPOSITORY_VARIABLES)).toHaveLength(5);
     expect(deployRoleVariable('qa-eu')).toBe('SLIPWAY_QA_EU_DEPLOY_ROLE_ARN');
     expect(stageOutputId('qa-eu', 'DeployRoleArn')).toBe('QaEuDeployRoleArn');
   });

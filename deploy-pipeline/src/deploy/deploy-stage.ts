@@ -14,8 +14,8 @@ import { endpointName } from '../names.js';
 import { cdkAppDir, cdkCommand, cdkDeployArgs, spawnCdk, type CdkRunner } from './backends/cdk.js';
 import { deployWithSageMakerApi } from './backends/sagemaker-api.js';
 import { readLiveDeployment, type LiveDeployment } from './live-deployment.js';
-import { requireDeployable } from './model-data.js';
-import { describeModelPackage } from './model-package.js';
+import { verifyModelData } from './model-data.js';
+import { describeModelPackage, requireApproved } from './model-package.js';
 import { waitForEndpoint } from './wait-for-endpoint.js';
 
 export interface DeployStageOptions {
@@ -127,13 +127,8 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
   if (options.promotedFrom !== undefined) {
     await requireServedBy(sagemaker, project, options.promotedFrom, options.modelPackageArn, options.stage);
   }
-  // Approved now, and its model data the one registered: whatever the caller was told earlier.
-  const target = await requireDeployable(
-    sagemaker,
-    deps.s3 ?? new S3Client(awsClientConfig(options.backend)),
-    project,
-    options.modelPackageArn,
-  );
+  // Approved now, whatever the caller was told earlier.
+  const target = await requireApproved(sagemaker, project, options.modelPackageArn);
   if (!options.allowDowngrade && options.replaces === undefined && live?.modelPackageArn) {
     await refuseDowngrade(sagemaker, project, options.stage, live.modelPackageArn, target.version);
   }
@@ -146,6 +141,8 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     );
   }
 
+  // About to change the stage: its model data must be the one registered with the version.
+  await verifyModelData(deps.s3 ?? new S3Client(awsClientConfig(options.backend)), project, target);
   if (options.backend.kind === 'aws') {
     const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
     log(`Deploying ${spec.modelPackageArn} to ${options.stage} with the CDK`);
