@@ -60,7 +60,11 @@ try {
   );
   // moto's UpdateModelPackage drops metadata a request leaves out (SageMaker keeps it): sent again.
   await sagemaker.send(
-    new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Approved', CustomerMetadataProperties: metadata }),
+    new UpdateModelPackageCommand({
+      ModelPackageArn: arn,
+      ModelApprovalStatus: 'Approved',
+      CustomerMetadataProperties: metadata,
+    }),
   );
   const backend = { kind: 'local', region: 'us-east-1', endpoint: url };
   const first = await deployStage({ stage: 'staging', modelPackageArn: arn, backend, project }, { pollSeconds: 0 });
