@@ -117,7 +117,7 @@ export function describeRunnerContract(subject: RunnerContractSubject): void {
       const result = await runner.run(spec, world.store);
       expect(result.status).toBe('Failed');
       expect(result.failureReason).toMatch(
-        /^ClientError: No local runtime for image "[^"]*pytorch-training:2\.1\.0-cpu-py310"/,
+        /^ClientError: No local runtime for image "[^"]*tensorflow-training:2\.13-cpu-py310"/,
       );
       expect(result.failureReason).toContain('runtimes.json');
     });

@@ -48,8 +48,8 @@ describe('ensureVenv', () => {
     const basePython = await fakePython();
     const request = { cacheDir, name: 'rt', requirements: ['pkg==1.0'], basePython };
     const [a, b] = await Promise.all([ensureVenv(request), ensureVenv(request)]);
-    expect(a).toBe(join(cacheDir, 'rt', 'bin', 'python'));
-    expect(b).toBe(a);
+    expect(a.python).toBe(join(cacheDir, 'rt', 'bin', 'python'));
+    expect(b).toEqual(a);
     await ensureVenv(request);
     expect(await calls()).toEqual(['venv', 'pip']);
     expect(await readFile(join(cacheDir, 'rt', 'requirements.txt'), 'utf8')).toBe('pkg==1.0\n');
