@@ -18,6 +18,7 @@ import {
 } from '@slipway/local';
 import type { CliContext } from '../context.js';
 import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
+import { registerLocalRuntimes } from './local-runtimes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
@@ -30,7 +31,7 @@ interface UpOptions {
   readonly autoPromote?: boolean;
 }
 
-/** `slipway local up|down|status`: the local SageMaker server for this repository. */
+/** `slipway local up|down|status|runtimes`: the local SageMaker server for this repository, and its runtimes. */
 export function registerLocal(program: Command, context: CliContext): void {
   const local = program
     .command('local')
@@ -127,6 +128,8 @@ export function registerLocal(program: Command, context: CliContext): void {
       );
       if (!running || !healthy) process.exitCode = 1;
     });
+
+  registerLocalRuntimes(local, context);
 }
 
 async function detach(context: CliContext, port: number, dataDir: string, options: UpOptions): Promise<void> {
