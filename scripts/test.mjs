@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the TypeScript tests (jest, ESM) and the Python tests (pytest in .venv), then prints one summary
 // line, `N passed, N failed`, summed over both. CI reads that line, not jest's own summary.
-// Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`).
+// Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`); `--only=typescript|python|conformance`
+// runs one part.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,18 +48,27 @@ function runJest() {
   if (result.status !== 0 && json.numFailedTests === 0 && brokenSuites === 0) totals.failed += 1;
 }
 
-function runPytest() {
-  const python = join(root, '.venv', 'bin', 'python');
+/**
+ * One pytest run, counted into the totals: the Python tests of seed/ and local/python in .venv, and the SageMaker
+ * Python SDK conformance suite (test/sdk-conformance) in .venv-tools, where the SDK lives.
+ */
+function runPytest({ venv, args, label }) {
+  const python = join(root, venv, 'bin', 'python');
   if (!existsSync(python)) {
-    process.stderr.write('test: .venv is missing; run `npm run setup`. Counting the Python tests as one failure.\n');
+    process.stderr.write(`test: ${venv} is missing; run \`npm run setup\`. Counting ${label} as one failure.\n`);
     totals.failed += 1;
     return;
   }
-  const report = join(cache, 'pytest.xml');
+  const report = join(cache, `pytest-${label}.xml`);
   rmSync(report, { force: true });
-  const result = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${report}`], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${report}`, ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (!existsSync(report)) {
-    process.stderr.write(`test: pytest ended (exit ${result.status}) without a report; counting it as one failure.\n`);
+    process.stderr.write(
+      `test: pytest (${label}) ended (exit ${result.status}) without a report; counting it as one failure.\n`,
+    );
     totals.failed += 1;
     return;
   }
@@ -72,8 +82,13 @@ function runPytest() {
   if (result.status !== 0 && failed === 0) totals.failed += 1;
 }
 
-if (only !== 'python') runJest();
-if (only !== 'typescript') runPytest();
+if (only !== 'python' && only !== 'conformance') runJest();
+if (only !== 'typescript' && only !== 'conformance') runPytest({ venv: '.venv', args: [], label: 'python' });
+// The SDK-driven suite starts the local server (compiled CLI) and runs real pipelines; it builds any runtime it
+// needs on first use (PyTorch's the first time: minutes), so it comes last.
+if (only !== 'typescript' && only !== 'python') {
+  runPytest({ venv: '.venv-tools', args: ['test/sdk-conformance'], label: 'conformance' });
+}
 const summary = `${totals.passed} passed, ${totals.failed} failed`;
 if (totals.skipped > 0) process.stdout.write(`${totals.skipped} skipped (each says why in the output above)\n`);
 writeFileSync(join(cache, 'summary.txt'), `${summary}\n`);
