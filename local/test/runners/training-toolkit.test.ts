@@ -1,10 +1,12 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { extractTarGz } from '../../src/archive/index.js';
 import { TrainingRunner } from '../../src/runners/index.js';
+import { countGpus } from '../../src/runners/gpus.js';
+import { RuntimeManager } from '../../src/runtimes/index.js';
 import { BUCKET, JobWorld, SKLEARN_IMAGE, runnerOptions, trainingRequest } from './job-fixtures.js';
 
 const run = promisify(execFile);
@@ -173,5 +175,65 @@ describe('XGBoost’s built-in algorithm (no script)', () => {
     );
     expect(result.status).toBe('Failed');
     expect(result.failureReason).toMatch(/^ClientError: Extraneous hyperparameter\(s\) found: max_dpeth\./);
+  });
+});
+
+describe('SM_NUM_GPUS', () => {
+  it('counts the GPUs nvidia-smi lists, and is 0 without nvidia-smi', async () => {
+    const fake = join(world.root, 'nvidia-smi');
+    await writeFile(
+      fake,
+      '#!/bin/sh\necho "GPU 0: NVIDIA H200 (UUID: GPU-1)"\necho "GPU 1: NVIDIA H200 (UUID: GPU-2)"\n',
+    );
+    await chmod(fake, 0o755);
+    expect(await countGpus(fake)).toBe(2);
+    expect(await countGpus(join(world.root, 'no-such-nvidia-smi'))).toBe(0);
+  });
+});
+
+describe('a runtimes file entry’s trainingModule', () => {
+  it('runs as the image’s own training program when a job gives no script', async () => {
+    const modules = join(world.root, 'team-modules');
+    await mkdir(modules, { recursive: true });
+    await writeFile(
+      join(modules, 'team_trainer.py'),
+      'import json, os\n' +
+        'def main():\n' +
+        '    params = json.load(open(os.path.join(os.environ["SM_INPUT_CONFIG_DIR"], "hyperparameters.json")))\n' +
+        '    json.dump(params, open(os.path.join(os.environ["SM_MODEL_DIR"], "params.json"), "w"))\n' +
+        '    print("framework module", os.environ["SM_FRAMEWORK_MODULE"])\n' +
+        '    return 0\n',
+    );
+    const file = join(world.root, 'runtimes.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        runtimes: [
+          {
+            name: 'team',
+            images: ['*/team-trainer:*'],
+            python: process.env.SLIPWAY_PYTHON ?? 'python3',
+            trainingModule: 'team_trainer:main',
+          },
+        ],
+      }),
+    );
+    const teamRunner = new TrainingRunner(runnerOptions({ runtimes: new RuntimeManager({ runtimesFile: file }) }));
+    const request = trainingRequest('unused', 'unused', {
+      AlgorithmSpecification: {
+        TrainingImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team-trainer:3',
+        TrainingInputMode: 'File',
+      },
+      Environment: { PYTHONPATH: modules },
+    });
+    request.HyperParameters = { depth: '4' };
+    const spec = world.training('team', request);
+    const result = await teamRunner.run(spec, world.store);
+    const log = await readFile(spec.logFile, 'utf8');
+    expect(result.failureReason).toBeUndefined();
+    expect(log).toContain(
+      "no script: the image's own training program runs (trainingModule team_trainer:main of team)",
+    );
+    expect(log).toContain('framework module team_trainer:main');
   });
 });
