@@ -133,7 +133,7 @@ describe('XGBoost’s built-in algorithm (no script)', () => {
         },
       ],
       OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/xgb-models` },
-      ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.m5.large', VolumeSizeInGB: 30 },
+      ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.m5.large' as const, VolumeSizeInGB: 30 },
       RoleArn: 'arn:aws:iam::000000000000:role/test',
       StoppingCondition: { MaxRuntimeInSeconds: 600 },
     };
