@@ -120,7 +120,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       );
     // As the inference toolkits do at start: code/requirements.txt is pip-installed (layered on the runtime's venv).
     const requirements = join(codeDirOf(modelDir, environment), 'requirements.txt');
-    if (existsSync(requirements) && runtime.definition.environment.kind === 'venv') {
+    if (existsSync(requirements) && runtime.definition.environment.kind !== 'venv') {
+      note(`code/requirements.txt found, not installed: the runtime ${runtime.name} uses its interpreter as it is`);
+    } else if (existsSync(requirements)) {
       note(
         `code/requirements.txt found; installing it as the inference toolkit does (pip), layered on ${runtime.name}`,
       );
