@@ -320,7 +320,7 @@ export function planTrainingJob(request: TrainingRequest, where: string, jobName
     if (program !== undefined && (typeof program !== 'string' || program === '')) {
       unsupported(
         'HyperParameters.sagemaker_program',
-        `is ${describeValue(program)}, not a file or module name`,
+        `is ${describeValue(request.HyperParameters?.sagemaker_program)}, not a file or module name`,
         'name the entry point (the SDK sets it from entry_point)',
       );
     }

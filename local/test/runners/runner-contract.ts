@@ -105,10 +105,11 @@ export function describeRunnerContract(subject: RunnerContractSubject): void {
     });
 
     it('fails a job that runs past StoppingCondition.MaxRuntimeInSeconds, naming the limit', async () => {
-      const { spec, pidFile } = await subject.slow(world, { maxRuntimeSeconds: 1 });
+      // 3 s: long enough for Python to start and write its pid on a loaded 2-core machine, so the kill is checked.
+      const { spec, pidFile } = await subject.slow(world, { maxRuntimeSeconds: 3 });
       const result = await runner.run(spec, world.store);
       expect(result.status).toBe('Failed');
-      expect(result.failureReason).toMatch(/^MaxRuntimeExceeded: .*MaxRuntimeInSeconds \(1 s\)/);
+      expect(result.failureReason).toMatch(/^MaxRuntimeExceeded: .*MaxRuntimeInSeconds \(3 s\)/);
       expect(isRunning(Number(await readFile(pidFile, 'utf8')))).toBe(false);
     });
 

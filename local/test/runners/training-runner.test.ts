@@ -308,7 +308,7 @@ describe('planTrainingJob', () => {
   it.each([
     [
       { HyperParameters: { sagemaker_program: '5' } },
-      /HyperParameters\.sagemaker_program is 5, not a file or module name/,
+      /HyperParameters\.sagemaker_program is "5", not a file or module name/,
     ],
     [
       { HyperParameters: { sagemaker_program: '"t.py"', sagemaker_submit_directory: '"/local/dir"' } },

@@ -237,3 +237,45 @@ describe('a runtimes file entry’s trainingModule', () => {
     expect(log).toContain('framework module team_trainer:main');
   });
 });
+
+describe('the Hugging Face training image', () => {
+  it(
+    'runs an estimator’s script with transformers and torch, and the image’s versions noted where they differ',
+    async () => {
+      const prefix = 'src/hf/';
+      await world.put(
+        `${prefix}train.py`,
+        'import argparse, os, torch, transformers\n' +
+          'parser = argparse.ArgumentParser()\n' +
+          'parser.add_argument("--hidden", type=int)\n' +
+          'args = parser.parse_args()\n' +
+          'config = transformers.BertConfig(vocab_size=20, hidden_size=args.hidden, num_hidden_layers=1,\n' +
+          '                                 num_attention_heads=2, intermediate_size=32, num_labels=3)\n' +
+          'model = transformers.BertForSequenceClassification(config)\n' +
+          'model.save_pretrained(os.environ["SM_MODEL_DIR"])\n' +
+          'print("transformers", transformers.__version__, "torch", torch.__version__.split("+")[0])\n',
+      );
+      const dir = await world.putSourceDirFromStore(prefix, 'code/hf.tar.gz');
+      const image =
+        '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04';
+      const spec = world.training(
+        'hf',
+        trainingRequest(
+          dir,
+          'train.py',
+          { AlgorithmSpecification: { TrainingImage: image, TrainingInputMode: 'File' } },
+          { hidden: '16' },
+        ),
+      );
+      const result = await runner.run(spec, world.store);
+      const log = await readFile(spec.logFile, 'utf8');
+      expect(result.failureReason).toBeUndefined();
+      expect(log).toContain('transformers 4.49.0 torch 2.5.1');
+      expect(log).toContain(
+        `[slipway] runtime huggingface-pytorch-4.49: the image ${image} has transformers 4.36.0; the local runtime huggingface-pytorch-4.49 runs transformers 4.49.0`,
+      );
+      expect(log).toMatch(/has torch 2\.1\.0; the local runtime huggingface-pytorch-4\.49 runs torch 2\.5\.1/);
+    },
+    FIRST_BUILD_MS,
+  );
+});
