@@ -3,8 +3,8 @@
 // line, `N passed, N failed`, summed over both. CI reads that line, not jest's own summary.
 // Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`); `--only=typescript|python|conformance`
 // runs one part.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,34 @@ const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--onl
 const dash = process.argv.indexOf('--');
 const jestArgs = dash >= 0 ? process.argv.slice(dash + 1) : [];
 const totals = { passed: 0, failed: 0, skipped: 0 };
+
+/**
+ * The local runtimes the tests need beyond the scikit-learn one setup builds: built in the background while the
+ * first tests run, so PyTorch's one-time download (about 3 GB) overlaps them. A test that needs one before it is
+ * ready waits on its build lock; on a machine where they are built (the per-user cache) this takes a second.
+ */
+const TEST_RUNTIMES = ['pytorch-2.5', 'huggingface-pytorch-4.49', 'xgboost-1.7-1', 'sklearn-1.0-1'];
+
+function buildTestRuntimes() {
+  if (jestArgs.length > 0 || only) return Promise.resolve(0);
+  const logFile = join(cache, 'runtime-build.log');
+  const log = openSync(logFile, 'w');
+  process.stderr.write(
+    `test: making sure the runtimes the tests need are built (in the background; log: ${logFile})\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [join(root, 'cli', 'bin', 'slipway.js'), 'local', 'runtimes', 'build', ...TEST_RUNTIMES],
+    {
+      cwd: root,
+      stdio: ['ignore', log, log],
+    },
+  );
+  return new Promise((resolve) => {
+    child.once('error', () => resolve(1));
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
 
 function runJest() {
   const report = join(cache, 'jest.json');
@@ -82,11 +110,19 @@ function runPytest({ venv, args, label }) {
   if (result.status !== 0 && failed === 0) totals.failed += 1;
 }
 
+const runtimesBuilt = buildTestRuntimes();
 if (only !== 'python' && only !== 'conformance') runJest();
 if (only !== 'typescript' && only !== 'conformance') runPytest({ venv: '.venv', args: [], label: 'python' });
 // The SDK-driven suite starts the local server (compiled CLI) and runs real pipelines; it builds any runtime it
 // needs on first use (PyTorch's the first time: minutes), so it comes last.
 if (only !== 'typescript' && only !== 'python') {
+  const code = await runtimesBuilt;
+  if (code !== 0) {
+    process.stderr.write(
+      `test: building the test runtimes in the background failed (exit ${code}; ${join(cache, 'runtime-build.log')}); ` +
+        'the tests that need them build them themselves\n',
+    );
+  }
   runPytest({ venv: '.venv-tools', args: ['test/sdk-conformance'], label: 'conformance' });
 }
 const summary = `${totals.passed} passed, ${totals.failed} failed`;
