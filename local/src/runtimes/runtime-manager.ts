@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ValidationError } from '@slipway/core';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -259,9 +260,12 @@ export class RuntimeManager {
   async remove(name: string): Promise<string[]> {
     const definition = await this.named(name);
     if (definition.environment.kind !== 'venv') {
-      throw new Error(
-        `The runtime ${name} uses the interpreter ${definition.environment.python} as it is; there is nothing to remove.`,
-      );
+      throw new ValidationError({
+        where: `runtime ${name}`,
+        field: '',
+        problem: `uses the interpreter ${definition.environment.python} as it is, so there is nothing to remove`,
+        fix: 'remove its entry from the runtimes file instead',
+      });
     }
     const catalog = await this.definitions();
     const venvs = new Set([definition.environment.venv]);
@@ -293,9 +297,12 @@ export class RuntimeManager {
     const catalog = await this.definitions();
     const found = catalog.definitions.find((definition) => definition.name === name);
     if (!found) {
-      throw new Error(
-        `No runtime named ${JSON.stringify(name)}; the runtimes are ${catalog.definitions.map((d) => d.name).join(', ')}.`,
-      );
+      throw new ValidationError({
+        where: 'runtime',
+        field: '',
+        problem: `${JSON.stringify(name)} is not a runtime`,
+        fix: `use one of ${catalog.definitions.map((d) => d.name).join(', ')} (slipway local runtimes list)`,
+      });
     }
     return found;
   }
