@@ -167,6 +167,39 @@ describe('XGBoost’s built-in algorithm (no script)', () => {
     FIRST_BUILD_MS,
   );
 
+  it(
+    'runs script mode on the same image when the job has a script',
+    async () => {
+      await world.put(
+        'src/xgb-script/train.py',
+        'import argparse, os, numpy, xgboost\n' +
+          'parser = argparse.ArgumentParser()\n' +
+          'parser.add_argument("--num_round", type=int)\n' +
+          'args = parser.parse_args()\n' +
+          'x = numpy.random.default_rng(0).random((50, 2))\n' +
+          'booster = xgboost.train({}, xgboost.DMatrix(x, label=x[:, 0]), args.num_round)\n' +
+          'booster.save_model(os.path.join(os.environ["SM_MODEL_DIR"], "xgboost-model"))\n' +
+          'print("script mode with xgboost", xgboost.__version__, "framework", os.environ["SM_FRAMEWORK_MODULE"])\n',
+      );
+      const dir = await world.putSourceDirFromStore('src/xgb-script/', 'code/xgb-script.tar.gz');
+      const spec = world.training(
+        'xgb-script',
+        trainingRequest(
+          dir,
+          'train.py',
+          { AlgorithmSpecification: { TrainingImage: XGBOOST_IMAGE, TrainingInputMode: 'File' } },
+          { num_round: '3' },
+        ),
+      );
+      const result = await runner.run(spec, world.store);
+      expect(result.failureReason).toBeUndefined();
+      expect(await readFile(spec.logFile, 'utf8')).toContain(
+        'script mode with xgboost 1.7.6 framework sagemaker_xgboost_container.training:main',
+      );
+    },
+    FIRST_BUILD_MS,
+  );
+
   it('fails a bad hyperparameter as a ClientError naming it', async () => {
     const data = await regressionData();
     const result = await runner.run(
