@@ -14,4 +14,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   testTimeout: 30000,
+  // The files that need the PyTorch/Hugging Face/XGBoost runtimes run last (see scripts/jest-sequencer.mjs).
+  testSequencer: '<rootDir>/scripts/jest-sequencer.mjs',
 };

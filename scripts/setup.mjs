@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Makes a clone ready to run: npm packages, the compiled TypeScript, the console's bundled page, the Python
-// venvs for seed/ and the test tools, the venvs of the built-in local runtimes (the scikit-learn container's),
-// so that the first demo and the tests do not pay for that build mid-run, and Chromium for the console's
-// browser tests where it can be installed (they say they did not run where it cannot).
+// venvs for seed/ and the test tools, the local runtime the default project's pipeline uses (the scikit-learn
+// 1.2-1 container's), so that the first demo and the tests do not pay for that build mid-run, and Chromium for
+// the console's browser tests where it can be installed (they say they did not run where it cannot).
 // Each part is skipped when a stamp says its inputs have not changed, so a second run takes about a second.
 // SLIPWAY_SKIP_SETUP=1 skips everything (for when you manage the environment yourself).
 import { createHash } from 'node:crypto';
@@ -111,26 +111,28 @@ function seedRequirements() {
 }
 
 // Built with the local package's own RuntimeManager (from the compiled dist), so the venvs are exactly the
-// ones the local server looks for. The stamp records the interpreters, so a removed cache is noticed.
+// ones the local server looks for, in the same per-user cache (shared by every clone on the machine). Only the
+// runtimes the default project's pipeline uses (PREBUILT_RUNTIMES): PyTorch's is several GB and is built when a
+// pipeline, endpoint or test first needs it. The stamp records the interpreters, so a removed cache is noticed.
 async function ensureLocalRuntimes() {
   const python = findPython();
-  const runtimeDir = process.env.SLIPWAY_RUNTIME_DIR ?? join(root, '.cache', 'runtimes');
+  const runtimes = await import(pathToFileURL(join(root, 'local', 'dist', 'runtimes', 'index.js')).href);
+  const runtimeDir = runtimes.defaultRuntimeCacheDir();
   const digest = hashFiles(['local/src/runtimes/builtin-runtimes.ts']) + python.version + runtimeDir;
   const stamp = existsSync(stampPath('runtimes')) ? readFileSync(stampPath('runtimes'), 'utf8').split('\n') : [];
   if (stamp[0] === digest && stamp.slice(1).every((interpreter) => existsSync(interpreter))) {
     return log('local runtimes up to date');
   }
-  const runtimes = await import(pathToFileURL(join(root, 'local', 'dist', 'runtimes', 'index.js')).href);
   const manager = new runtimes.RuntimeManager();
   const interpreters = [];
   let built = false;
   try {
-    for (const definition of runtimes.BUILTIN_RUNTIMES.filter((runtime) => runtime.environment.kind === 'venv')) {
+    for (const name of runtimes.PREBUILT_RUNTIMES) {
       const onBuild = (message) => {
         built = true;
         log(message);
       };
-      interpreters.push(await manager.interpreterFor(definition, onBuild));
+      interpreters.push(await manager.build(name, onBuild));
     }
   } catch (error) {
     process.stderr.write(

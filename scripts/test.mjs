@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs the TypeScript tests (jest, ESM) and the Python tests (pytest in .venv), then prints one summary
 // line, `N passed, N failed`, summed over both. CI reads that line, not jest's own summary.
-// Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`).
-// `--reliability` (npm run test:reliability) runs only the reliability suite (test/reliability/ and the Python
-// tests marked `reliability`) with its full number of inputs, then prints each test's figures.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`); `--only=typescript|python|conformance`
+// runs one part.
+// `--reliability` (npm run test:reliability) runs only the reliability suite (test/reliability/,
+// deploy-pipeline/test/reliability/ and the Python tests marked `reliability`) with its full number of inputs,
+// then prints each test's figures.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +30,34 @@ if (reliability) {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 /** Each skipped (not run) test: where it is and why, from its title or its skip message. */
 const skipped = [];
+
+/**
+ * The local runtimes the tests need beyond the scikit-learn one setup builds: built in the background while the
+ * first tests run, so PyTorch's one-time download (about 3 GB) overlaps them. A test that needs one before it is
+ * ready waits on its build lock; on a machine where they are built (the per-user cache) this takes a second.
+ */
+const TEST_RUNTIMES = ['pytorch-2.5', 'huggingface-pytorch-4.49', 'xgboost-1.7-1', 'sklearn-1.0-1'];
+
+function buildTestRuntimes() {
+  if (jestArgs.length > 0 || only) return Promise.resolve(0);
+  const logFile = join(cache, 'runtime-build.log');
+  const log = openSync(logFile, 'w');
+  process.stderr.write(
+    `test: making sure the runtimes the tests need are built (in the background; log: ${logFile})\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [join(root, 'cli', 'bin', 'slipway.js'), 'local', 'runtimes', 'build', ...TEST_RUNTIMES],
+    {
+      cwd: root,
+      stdio: ['ignore', log, log],
+    },
+  );
+  return new Promise((resolve) => {
+    child.once('error', () => resolve(1));
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
 
 function runJest() {
   const report = join(cache, 'jest.json');
@@ -67,21 +97,27 @@ function runJest() {
   if (result.status !== 0 && json.numFailedTests === 0 && brokenSuites === 0) totals.failed += 1;
 }
 
-function runPytest() {
-  const python = join(root, '.venv', 'bin', 'python');
+/**
+ * One pytest run, counted into the totals: the Python tests of seed/ and local/python in .venv, and the SageMaker
+ * Python SDK conformance suite (test/sdk-conformance) in .venv-tools, where the SDK lives.
+ */
+function runPytest({ venv, args, label }) {
+  const python = join(root, venv, 'bin', 'python');
   if (!existsSync(python)) {
-    process.stderr.write('test: .venv is missing; run `npm run setup`. Counting the Python tests as one failure.\n');
+    process.stderr.write(`test: ${venv} is missing; run \`npm run setup\`. Counting ${label} as one failure.\n`);
     totals.failed += 1;
     return;
   }
-  const report = join(cache, 'pytest.xml');
+  const report = join(cache, `pytest-${label}.xml`);
   rmSync(report, { force: true });
-  const result = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${report}`, ...pytestArgs], {
+  const result = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${report}`, ...args, ...pytestArgs], {
     cwd: root,
     stdio: 'inherit',
   });
   if (!existsSync(report)) {
-    process.stderr.write(`test: pytest ended (exit ${result.status}) without a report; counting it as one failure.\n`);
+    process.stderr.write(
+      `test: pytest (${label}) ended (exit ${result.status}) without a report; counting it as one failure.\n`,
+    );
     totals.failed += 1;
     return;
   }
@@ -118,8 +154,21 @@ function printFigures() {
   }
 }
 
-if (only !== 'python') runJest();
-if (only !== 'typescript') runPytest();
+const runtimesBuilt = buildTestRuntimes();
+if (only !== 'python' && only !== 'conformance') runJest();
+if (only !== 'typescript' && only !== 'conformance') runPytest({ venv: '.venv', args: [], label: 'python' });
+// The SDK-driven suite starts the local server (compiled CLI) and runs real pipelines; it builds any runtime it
+// needs on first use (PyTorch's the first time: minutes), so it comes last.
+if (only !== 'typescript' && only !== 'python' && !reliability) {
+  const code = await runtimesBuilt;
+  if (code !== 0) {
+    process.stderr.write(
+      `test: building the test runtimes in the background failed (exit ${code}; ${join(cache, 'runtime-build.log')}); ` +
+        'the tests that need them build them themselves\n',
+    );
+  }
+  runPytest({ venv: '.venv-tools', args: ['test/sdk-conformance'], label: 'conformance' });
+}
 if (reliability) printFigures();
 const summary = `${totals.passed} passed, ${totals.failed} failed`;
 if (totals.skipped > 0) {

@@ -15,8 +15,9 @@ export function definitionImages(definition: Pick<PipelineDefinition, 'Steps'>):
 
 /**
  * Makes the local Python runtimes the pipeline's images need, before the run, so the one-time venv build
- * (about a minute) shows as a line here instead of as a silent first step. The server's runners find the
- * same venvs in the same cache. An image with no runtime is left for its step to report.
+ * (seconds for scikit-learn, minutes for PyTorch) shows here, with its progress, instead of as a silent first
+ * step. The server's runners find the same venvs in the same per-user cache. An image with no runtime is left for
+ * its step to report.
  */
 export async function prepareLocalRuntimes(
   definition: Pick<PipelineDefinition, 'Steps'>,
@@ -34,10 +35,15 @@ export async function prepareLocalRuntimes(
     if (prepared.includes(name)) continue;
     const started = Date.now();
     let built = false;
-    await manager.resolve(image, (message) => {
-      built = true;
-      output.line(`Preparing the local runtime: ${message}`, 'warn');
-    });
+    await manager.resolve(
+      image,
+      (message) => {
+        built = true;
+        output.line(`Preparing the local runtime: ${message}`, 'warn');
+      },
+      // A large runtime (PyTorch: several GB) reports its downloads and a heartbeat while it builds.
+      (message) => output.line(`  ${name}: ${message}`, 'dim'),
+    );
     if (built) output.line(`Local runtime ${name} ready in ${((Date.now() - started) / 1000).toFixed(0)} s`, 'good');
     prepared.push(name);
   }

@@ -21,6 +21,7 @@ import type { CliContext } from '../context.js';
 import { runningServer } from '../local-connection.js';
 import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
 import { projectConsole } from '../studio-console.js';
+import { registerLocalRuntimes } from './local-runtimes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
@@ -33,7 +34,7 @@ interface UpOptions {
   readonly autoPromote?: boolean;
 }
 
-/** `slipway local up|down|status`: the local SageMaker server for this repository. */
+/** `slipway local up|down|status|runtimes`: the local SageMaker server for this repository, and its runtimes. */
 export function registerLocal(program: Command, context: CliContext): void {
   const local = program
     .command('local')
@@ -160,6 +161,8 @@ export function registerLocal(program: Command, context: CliContext): void {
       );
       if (!running || !healthy) process.exitCode = 1;
     });
+
+  registerLocalRuntimes(local, context);
 }
 
 async function detach(context: CliContext, port: number, dataDir: string, options: UpOptions): Promise<void> {

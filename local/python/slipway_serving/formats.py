@@ -1,8 +1,9 @@
-"""The scikit-learn container's default decoders and encoders (sagemaker-definition.md §4.3).
+"""Request decoders and prediction encoders of the SageMaker containers (sagemaker-definition.md §4.3).
 
-JSON and CSV requests become numpy arrays (float32, as the sklearn container's default input_fn casts UTF-8
-types), NPY is loaded without pickles, NPZ as a scipy sparse matrix; predictions are encoded as JSON, CSV or
-NPY according to Accept.
+`decode`/`encode` are the scikit-learn container's (JSON and CSV to float32 arrays, 415/406 for unsupported
+types); `decode_array`/`encode_array` the inference toolkit's decoder and encoder, which the PyTorch and plain
+toolkit defaults use (no forced dtype; the caller says which status an unsupported type gets). NPY is never
+unpickled; NPZ is a scipy sparse matrix.
 """
 import csv
 import io
@@ -20,6 +21,7 @@ CSV = "text/csv"
 NPY = "application/x-npy"
 NPZ = "application/x-npz"
 UTF8_TYPES = (JSON, CSV)
+ENCODABLE = (JSON, CSV, NPY)
 
 
 def media_type(header):
@@ -32,16 +34,28 @@ def _need_numpy():
         raise ServingError(500, "the default handlers need numpy, which this runtime does not have")
 
 
+def parse_accept(accept):
+    """`application/json, text/csv;q=0.9` → ['application/json', 'text/csv'] (the toolkit tries them in order)."""
+    return [media_type(part) for part in (accept or "").split(",") if media_type(part)]
+
+
 def decode(body, content_type):
-    """The default input_fn: the request body as a numpy array (or sparse matrix for NPZ)."""
+    """The scikit-learn container's input_fn: the request body as a float32 numpy array (sparse matrix for NPZ)."""
+    return decode_array(body, content_type, dtype=numpy.float32 if numpy is not None else None, unsupported_status=415)
+
+
+def decode_array(body, content_type, dtype=None, unsupported_status=415):
+    """The request body as a numpy array (a sparse matrix for NPZ), cast to `dtype` for JSON and CSV if given."""
     media = media_type(content_type)
     _need_numpy()
+    cast = (lambda array: array.astype(dtype)) if dtype is not None else (lambda array: array)
     try:
         if media == JSON:
-            return numpy.array(json.loads(body)).astype(numpy.float32)
+            return cast(numpy.array(json.loads(body)))
         if media == CSV:
             rows = list(csv.reader(io.StringIO(body), delimiter=",", quotechar='"', doublequote=True, strict=True))
-            return numpy.array(rows).squeeze().astype(numpy.float32)
+            array = numpy.array(rows).squeeze()
+            return cast(array) if dtype is not None else array.astype(numpy.float64)
         if media == NPY:
             # Unlike the container, never unpickle a request body: allow_pickle stays off.
             return numpy.load(io.BytesIO(body), allow_pickle=False)
@@ -51,7 +65,7 @@ def decode(body, content_type):
             return scipy.sparse.load_npz(io.BytesIO(body))
     except (ValueError, TypeError, csv.Error, OSError) as error:
         raise ServingError(400, "could not decode the %s request body: %s" % (media, error), "BadRequest") from error
-    raise UnsupportedFormatError(415, content_type, "input_fn")
+    raise UnsupportedFormatError(unsupported_status, content_type, "input_fn")
 
 
 def _plain(value):
@@ -61,8 +75,15 @@ def _plain(value):
 
 
 def encode(prediction, accept):
-    """The default output_fn: the prediction as JSON, CSV or NPY."""
+    """The scikit-learn container's output_fn: the prediction as JSON, CSV or NPY (406 for anything else)."""
     media = media_type(accept)
+    if media not in ENCODABLE:
+        raise UnsupportedFormatError(406, accept, "output_fn")
+    return encode_array(prediction, media)
+
+
+def encode_array(prediction, media):
+    """The prediction as JSON, CSV or NPY text or bytes; `media` must be one of ENCODABLE."""
     if media == JSON:
         return json.dumps(prediction, default=_plain)
     if media == CSV:
@@ -78,4 +99,4 @@ def encode(prediction, accept):
         stream = io.BytesIO()
         numpy.save(stream, numpy.asarray(prediction), allow_pickle=False)
         return stream.getvalue()
-    raise UnsupportedFormatError(406, accept, "output_fn")
+    raise ValueError("encode_array cannot encode %s" % media)

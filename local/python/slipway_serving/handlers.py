@@ -1,8 +1,10 @@
 """Loads the user's inference script and turns a request into a response, as the inference toolkit does.
 
 `model_fn` runs once at load; each request runs `transform_fn`, or `input_fn` → `predict_fn` → `output_fn`
-with the scikit-learn container's defaults for whichever is missing. Handlers may take an optional trailing
-`context` argument. A handler's ValueError is the client's fault (400); any other exception is a 500.
+with the defaults of the image's container for whichever is missing (SLIPWAY_SERVING_DEFAULTS: sklearn,
+pytorch, huggingface, xgboost, or the plain toolkit's; see defaults/). Handlers may take an optional trailing
+`context` argument. A handler's ValueError is the client's fault (400) and any other exception a 500, unless
+the container answers all handler errors with one status (the Hugging Face toolkit: 400).
 """
 import importlib.util
 import inspect
@@ -11,7 +13,7 @@ import os
 import sys
 import traceback
 
-from . import formats
+from . import defaults, formats
 from .errors import ModelLoadError, ServingError
 
 CONTAINER_MODEL_DIR = "/opt/ml/model"
@@ -71,34 +73,32 @@ def load_user_module(model_dir, environ):
     return module
 
 
-def _default_model_fn(_model_dir):
-    raise NotImplementedError(
-        "Please provide a model_fn implementation: the scikit-learn container has no default model loader."
-    )
-
-
-def _default_predict_fn(data, model):
-    return model.predict(data)
-
-
 class InferenceHandler:
     """The loaded model and the handlers that serve it."""
 
     def __init__(self, model_dir, environ=None):
         environ = os.environ if environ is None else environ
         self.model_dir = model_dir
-        self.default_accept = environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or formats.JSON
         self.context = Context(model_dir)
+        try:
+            family = defaults.load(environ.get("SLIPWAY_SERVING_DEFAULTS"))
+        except ValueError as error:
+            raise ModelLoadError(str(error)) from error
+        self.error_status = getattr(family, "HANDLER_ERROR_STATUS", None)
+        self.default_accept = environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or getattr(
+            family, "DEFAULT_ACCEPT", formats.JSON
+        )
+        self.default_content_type = getattr(family, "DEFAULT_CONTENT_TYPE", formats.JSON)
         module = load_user_module(model_dir, environ)
         get = (lambda name: getattr(module, name, None)) if module else (lambda _name: None)
         transform_fn = get("transform_fn")
         if transform_fn and (get("input_fn") or get("predict_fn") or get("output_fn")):
             raise ModelLoadError("transform_fn cannot be combined with input_fn, predict_fn or output_fn")
-        model_fn = _with_context(get("model_fn") or _default_model_fn, 1, self.context)
+        model_fn = _with_context(get("model_fn") or family.model_fn, 1, self.context)
         self.transform_fn = _with_context(transform_fn, 4, self.context) if transform_fn else None
-        self.input_fn = _with_context(get("input_fn") or formats.decode, 2, self.context)
-        self.predict_fn = _with_context(get("predict_fn") or _default_predict_fn, 2, self.context)
-        self.output_fn = _with_context(get("output_fn") or formats.encode, 2, self.context)
+        self.input_fn = _with_context(get("input_fn") or family.input_fn, 2, self.context)
+        self.predict_fn = _with_context(get("predict_fn") or family.predict_fn, 2, self.context)
+        self.output_fn = _with_context(get("output_fn") or family.output_fn, 2, self.context)
         try:
             self.model = model_fn(model_dir)
         except Exception as error:
@@ -106,7 +106,7 @@ class InferenceHandler:
 
     def invoke(self, body, content_type, accept):
         """Runs one request; returns (status, body bytes, content type). Never raises."""
-        content_type = content_type or formats.JSON
+        content_type = content_type or self.default_content_type
         if not accept or accept.strip() == "*/*":
             accept = self.default_accept
         try:
@@ -125,10 +125,10 @@ class InferenceHandler:
         except ServingError as error:
             return _error(error.status, error.kind, error.message)
         except ValueError as error:
-            return _error(400, type(error).__name__, str(error))
+            return _error(self.error_status or 400, type(error).__name__, str(error))
         except Exception as error:  # noqa: BLE001 - a handler bug answers 500 and the server keeps serving
             traceback.print_exc(file=sys.stderr)
-            return _error(500, type(error).__name__, str(error) or repr(error))
+            return _error(self.error_status or 500, type(error).__name__, str(error) or repr(error))
 
 
 def _response(result, accept):

@@ -70,7 +70,7 @@ def test_the_sklearn_defaults_predict_with_the_model_model_fn_loads(make_model_d
             with open(os.path.join(model_dir, "..", "model.pkl"), "rb") as handle:
                 return pickle.load(handle)
     """
-    handler = InferenceHandler(make_model_dir(script), environ={})
+    handler = InferenceHandler(make_model_dir(script), environ={"SLIPWAY_SERVING_DEFAULTS": "sklearn"})
     assert invoke(handler, "[[0.1, 0], [2.9, 0]]") == (200, "[0, 1]", "application/json")
     assert invoke(handler, "0.1,0\n2.9,0\n", content_type="text/csv", accept="text/csv")[1] == "0\n1\n"
     assert invoke(handler, "[[1, 0]]", accept="application/xml")[0] == 406
@@ -87,10 +87,39 @@ def test_program_and_submit_directory_come_from_the_environment(make_model_dir):
     assert invoke(InferenceHandler(model_dir, environ=environ), "") == (200, "from code/lib", "application/json")
 
 
+def test_without_a_family_the_plain_toolkit_defaults_apply_and_assume_no_estimator(make_model_dir):
+    script = """
+        def model_fn(model_dir):
+            return "m"
+    """
+    handler = InferenceHandler(make_model_dir(script), environ={})
+    status, payload, _ = invoke(handler, "[1, 2]")
+    assert status == 500 and "Please provide a predict_fn implementation" in payload
+    script = """
+        def model_fn(model_dir):
+            return "m"
+        def predict_fn(data, model):
+            return data * 2
+    """
+    handler = InferenceHandler(make_model_dir(script), environ={})
+    # The toolkit's decoder keeps the numbers' own type, and Accept may list several types.
+    assert invoke(handler, "[1, 2]", accept="application/xml, text/csv") == (200, "2\n4\n", "text/csv")
+    # An unsupported type is the toolkit's UnsupportedFormatError: a 500, unlike the scikit-learn container's 415.
+    assert invoke(handler, "x", content_type="image/png")[0] == 500
+    assert invoke(handler, "[1]", accept="application/xml")[0] == 500
+
+
+def test_the_family_comes_from_the_environment_and_a_wrong_one_is_refused(make_model_dir):
+    with pytest.raises(ModelLoadError) as caught:
+        InferenceHandler(make_model_dir("def model_fn(d):\n    return 1\n"), environ={"SLIPWAY_SERVING_DEFAULTS": "keras"})
+    assert "SLIPWAY_SERVING_DEFAULTS must be one of sklearn, pytorch, huggingface, xgboost, toolkit" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "script, environ, message",
     [
         (None, {}, "Please provide a model_fn implementation"),
+        (None, {"SLIPWAY_SERVING_DEFAULTS": "sklearn"}, "the scikit-learn container has no default model loader"),
         (None, {"SAGEMAKER_PROGRAM": "missing.py"}, "SAGEMAKER_PROGRAM 'missing.py' was not found"),
         ("def model_fn(d):\n    raise FileNotFoundError('model.joblib is missing')\n", {}, "model.joblib is missing"),
         ("import not_a_module\n", {}, "No module named 'not_a_module'"),

@@ -59,6 +59,88 @@ def test_hard_coded_opt_ml_paths_land_in_the_sandbox(tmp_path):
     assert (sandbox / "processing" / "output" / "result" / "moved.txt").read_text() == "hello"
 
 
+REPACK_SCRIPT = """
+    import os, shutil, subprocess, tarfile, tempfile
+    # What the SageMaker SDK's repack step (_repack_model.py) does with the files of /opt/ml.
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy2("/opt/ml/input/data/training/model.tar.gz", os.path.join(tmp, "local.tar.gz"))
+        with tarfile.open(os.path.join(tmp, "local.tar.gz")) as archive:
+            archive.extractall(os.path.join(tmp, "src"), filter="data")
+        shutil.copytree("/opt/ml/code", os.path.join(tmp, "src", "code"))
+        shutil.copytree(os.path.join(tmp, "src"), "/opt/ml/model", dirs_exist_ok=True)
+    # The rest of the family: extended attributes, links, renames, stat-like calls, truncate, utime.
+    os.setxattr("/opt/ml/model/code/inference.py", b"user.slipway", b"yes")
+    assert os.getxattr("/opt/ml/model/code/inference.py", b"user.slipway") == b"yes"
+    assert b"user.slipway" in [os.fsencode(n) for n in os.listxattr("/opt/ml/model/code/inference.py")]
+    os.removexattr("/opt/ml/model/code/inference.py", b"user.slipway")
+    os.symlink("/opt/ml/model/weights.bin", "/opt/ml/model/latest")
+    os.link("/opt/ml/model/weights.bin", "/opt/ml/model/hard.bin")
+    os.unlink("/opt/ml/model/hard.bin")
+    shutil.copyfile("/opt/ml/model/weights.bin", "/opt/ml/model/copy.bin")
+    os.replace("/opt/ml/model/copy.bin", "/opt/ml/model/moved.bin")
+    os.truncate("/opt/ml/model/moved.bin", 2)
+    os.utime("/opt/ml/model/moved.bin", (0, 0))
+    os.chmod("/opt/ml/model/moved.bin", 0o600)
+    os.statvfs("/opt/ml/model")
+    os.pathconf("/opt/ml/model", "PC_NAME_MAX")
+    shutil.move("/opt/ml/model/moved.bin", "/opt/ml/output/data/moved.bin")
+    # Child processes get the mapped command, executable and working folder.
+    child = subprocess.run(["cat", "/opt/ml/model/latest"], capture_output=True, text=True, cwd="/opt/ml/model")
+    shell = subprocess.run("cat /opt/ml/model/latest", shell=True, capture_output=True, text=True)
+    print(child.stdout + "|" + shell.stdout + "|" + os.readlink("/opt/ml/model/latest"))
+"""
+
+
+def test_the_whole_family_of_path_calls_is_mapped_as_the_repack_step_uses_it(tmp_path):
+    import tarfile
+
+    sandbox = tmp_path / "opt" / "ml"
+    for folder in ("input/data/training", "code", "model", "output/data"):
+        (sandbox / folder).mkdir(parents=True)
+    (tmp_path / "weights.bin").write_text("weights")
+    with tarfile.open(sandbox / "input" / "data" / "training" / "model.tar.gz", "w:gz") as archive:
+        archive.add(tmp_path / "weights.bin", arcname="weights.bin")
+    (sandbox / "code" / "inference.py").write_text("def model_fn(d):\n    return d\n")
+    result = run(tmp_path, REPACK_SCRIPT, {"SLIPWAY_OPT_ML": str(sandbox)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "weights|weights|%s" % (sandbox / "model" / "weights.bin")
+    assert (sandbox / "model" / "weights.bin").read_text() == "weights"
+    assert (sandbox / "model" / "code" / "inference.py").is_file()
+    assert (sandbox / "output" / "data" / "moved.bin").read_text() == "we"
+
+
+def test_library_functions_that_open_from_c_are_mapped_once_imported(tmp_path):
+    # A stand-in for torch: a package whose save() writes through a C-like path API (os.open is mapped, so use
+    # the unmapped original to prove that the wrapper, not the os layer, did the mapping).
+    package = tmp_path / "lib" / "torch"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "import posix\n"
+        "def save(obj, f):\n"
+        "    fd = posix.open(f, posix.O_WRONLY | posix.O_CREAT, 0o644)\n"
+        "    posix.write(fd, obj.encode())\n"
+        "    posix.close(fd)\n"
+        "def load(f):\n"
+        "    fd = posix.open(f, posix.O_RDONLY)\n"
+        "    data = posix.read(fd, 100).decode()\n"
+        "    posix.close(fd)\n"
+        "    return data\n"
+    )
+    sandbox = tmp_path / "opt" / "ml"
+    (sandbox / "model").mkdir(parents=True)
+    script = "import torch; torch.save('state', '/opt/ml/model/model.pth'); print(torch.load('/opt/ml/model/model.pth'))"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": HOOK_DIR + os.pathsep + str(tmp_path / "lib"), "SLIPWAY_OPT_ML": str(sandbox)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "state"
+    assert (sandbox / "model" / "model.pth").read_text() == "state"
+
+
 def test_without_slipway_opt_ml_nothing_is_mapped(tmp_path):
     result = run(tmp_path, "import builtins; print(getattr(builtins.open, '__slipway_mapped__', False))", {"SLIPWAY_OPT_ML": ""})
     assert result.stdout.strip() == "False"

@@ -28,7 +28,7 @@ const PASSED_THROUGH = [
  */
 export function baseEnvironment(
   hostEnv: NodeJS.ProcessEnv,
-  runtime: Runtime,
+  runtime: Pick<Runtime, 'python'>,
   sandbox: Sandbox,
 ): Record<string, string> {
   const env: Record<string, string> = {};
@@ -76,7 +76,11 @@ export function isPythonCommand(command: string): boolean {
 }
 
 /** The container command with `/opt/ml` mapped and the image's Python replaced by the runtime's interpreter. */
-export function hostCommand(argv: readonly string[], runtime: Runtime, sandbox: Pick<Sandbox, 'root'>): string[] {
+export function hostCommand(
+  argv: readonly string[],
+  runtime: Pick<Runtime, 'python'>,
+  sandbox: Pick<Sandbox, 'root'>,
+): string[] {
   return argv.map((part, index) =>
     index === 0 && isPythonCommand(part) ? runtime.python : mapContainerPaths(part, sandbox),
   );

@@ -13,10 +13,15 @@ export interface JobRunnerOptions {
   readonly hostEnv: NodeJS.ProcessEnv;
 }
 
-/** Finds the local runtime for a job's image and says in the job log which one runs it. */
+/**
+ * Finds the local runtime for a job's image (building it the first time, with its progress in the job log) and
+ * says in the job log which one runs it and where it differs from the image, so that never happens silently.
+ */
 export async function resolveJobRuntime(runtimes: RuntimeManager, image: string, log: JobLog): Promise<Runtime> {
-  const runtime = await runtimes.resolve(image, (message) => log.note(message));
+  const note = (message: string) => log.note(message);
+  const runtime = await runtimes.resolve(image, note, note);
   log.note(`image ${runtime.image} runs in the local runtime ${runtime.name} (${runtime.python})`);
+  for (const difference of runtime.notes) log.note(`runtime ${runtime.name}: ${difference}`);
   return runtime;
 }
 

@@ -26,6 +26,8 @@ export interface TrainingEnvironmentInput {
   readonly region: string;
   readonly instanceType: string;
   readonly numCpus: number;
+  /** NVIDIA GPUs on this machine (`nvidia-smi --list-gpus`), as the toolkit counts them. @default 0 */
+  readonly numGpus?: number;
   readonly hyperparameters: DecodedHyperparameters;
   readonly channels: readonly ChannelConfig[];
   /** `SAGEMAKER_TRAINING_MODULE` of the image, e.g. `sagemaker_sklearn_container.training:main`. */
@@ -49,7 +51,7 @@ const LOG_LEVEL_INFO = 20;
 
 /**
  * What the training toolkit's `Environment` computes inside the container, computed here instead: the config
- * files' contents and the environment variables (`Environment.to_env_vars()`), one host, no GPUs.
+ * files' contents and the environment variables (`Environment.to_env_vars()`), one host, the machine's GPUs.
  * Values follow the toolkit's rendering: strings as they are, everything else compact JSON with sorted keys.
  */
 export function trainingEnvironment(input: TrainingEnvironmentInput): TrainingEnvironment {
@@ -108,7 +110,7 @@ export function trainingEnvironment(input: TrainingEnvironmentInput): TrainingEn
     module_name: program === null ? 'None' : program.replace(/\.py$/, ''),
     network_interface_name: 'eth0',
     num_cpus: new PyInt(BigInt(input.numCpus)),
-    num_gpus: new PyInt(0n),
+    num_gpus: new PyInt(BigInt(input.numGpus ?? 0)),
     num_neurons: new PyInt(0n),
     output_data_dir: TRAINING_PATHS.outputData,
     output_dir: TRAINING_PATHS.output,

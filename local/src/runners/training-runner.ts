@@ -8,6 +8,7 @@ import { packTarGz } from '../archive/pack.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { formatS3Uri, parseS3Uri } from '../storage/object-key.js';
 import type { Runtime } from '../runtimes/runtime-definition.js';
+import { LOCAL_PYTHON_DIR } from '../runtimes/runtime-manager.js';
 import type { TrainingJobSpec } from './job-runner.js';
 import {
   JOB_STARTUP_DIR,
@@ -18,8 +19,10 @@ import {
 } from './container-environment.js';
 import { decodeHyperparameters, type DecodedHyperparameters } from './hyperparameters.js';
 import { readJobFile } from './job-files.js';
+import type { JobLog } from './job-log.js';
 import { SubprocessJobRunner, type JobBodyResult, type JobContext } from './job-lifecycle.js';
 import { MAX_FAILURE_REASON, keepEnd, stderrLines } from './job-outcome.js';
+import { countGpus } from './gpus.js';
 import { resolveJobRuntime, runJobProcess } from './job-runtime.js';
 import { MetricScraper, type MetricDefinition } from './metric-scraper.js';
 import { pyJsonDumps } from './python-values.js';
@@ -45,8 +48,14 @@ export class TrainingRunner extends SubprocessJobRunner<'Training'> {
   ): Promise<JobBodyResult> {
     const where = spec.jobName;
     const plan = planTrainingJob(spec.request, where);
-    const scraper = new MetricScraper(plan.metricDefinitions, where);
     const runtime = await resolveJobRuntime(this.options.runtimes, plan.image, log);
+    const program = imageProgram(plan, runtime, where);
+    // A built-in algorithm's metrics are defined by SageMaker, not by the request (which may not define any).
+    const scraper = new MetricScraper(
+      [...(program?.kind === 'algorithm' ? runtime.algorithm!.metricDefinitions : []), ...plan.metricDefinitions],
+      where,
+    );
+    if (program) log.note(`no script: the image's own training program runs (${program.description})`);
     if (plan.instanceCount > 1)
       log.note('InstanceCount is more than 1: the local runner trains on a single host (algo-1)');
     if (spec.request.CheckpointConfig)
@@ -72,6 +81,7 @@ export class TrainingRunner extends SubprocessJobRunner<'Training'> {
       region: spec.region,
       instanceType: plan.instanceType,
       numCpus: cpus().length,
+      numGpus: await countGpus(),
       hyperparameters: plan.hyperparameters,
       channels: plan.channels,
       ...(runtime.trainingModule ? { frameworkModule: runtime.trainingModule } : {}),
@@ -80,18 +90,29 @@ export class TrainingRunner extends SubprocessJobRunner<'Training'> {
     await writeFile(join(configDir, 'hyperparameters.json'), JSON.stringify(spec.request.HyperParameters ?? {}));
     await writeFile(join(configDir, 'inputdataconfig.json'), pyJsonDumps(environment.inputDataConfig));
     await writeFile(join(configDir, 'resourceconfig.json'), pyJsonDumps(environment.resourceConfig));
-    if (plan.mode.kind === 'script') await stageCode(plan.mode, store, sandbox, where, log.note.bind(log));
-
-    const argv = commandFor(plan, environment.userArgs, runtime, sandbox);
     const own = mappedEnvironment(spec.request.Environment, sandbox);
+    let jobRuntime = runtime;
+    if (plan.mode.kind === 'script') {
+      await stageCode(plan.mode, store, sandbox, where, log.note.bind(log));
+      jobRuntime = await this.installDependencies(runtime, sandbox, own, log);
+    }
+
+    const argv = program
+      ? [jobRuntime.python, '-c', program.bootstrap]
+      : commandFor(plan, environment.userArgs, jobRuntime, sandbox);
     const env: Record<string, string> = {
-      ...baseEnvironment(this.options.hostEnv, runtime, sandbox),
+      ...baseEnvironment(this.options.hostEnv, jobRuntime, sandbox),
       ...own,
       ...mappedEnvironment(environment.variables, sandbox),
-      // As in the framework images, the code folder is importable from anywhere.
-      PYTHONPATH: prependPythonPath(own, JOB_STARTUP_DIR, sandbox.hostPath(TRAINING_PATHS.code)),
+      // As in the framework images, the code folder is importable from anywhere; an algorithm comes from Slipway.
+      PYTHONPATH: prependPythonPath(
+        own,
+        JOB_STARTUP_DIR,
+        sandbox.hostPath(TRAINING_PATHS.code),
+        ...(program?.kind === 'algorithm' ? [LOCAL_PYTHON_DIR] : []),
+      ),
     };
-    const outcome = await runJobProcess(this.options, runtime, {
+    const outcome = await runJobProcess(this.options, jobRuntime, {
       argv,
       cwd: sandbox.hostPath(TRAINING_PATHS.code),
       env,
@@ -113,7 +134,12 @@ export class TrainingRunner extends SubprocessJobRunner<'Training'> {
         return {
           status: 'Failed',
           ...base,
-          failureReason: `AlgorithmError: ${own.trim()}`.slice(0, MAX_FAILURE_REASON - foot.length) + foot,
+          // A built-in algorithm reports the job's own mistakes as ClientError, as SageMaker shows them.
+          failureReason:
+            (own.startsWith('ClientError:') ? own.trim() : `AlgorithmError: ${own.trim()}`).slice(
+              0,
+              MAX_FAILURE_REASON - foot.length,
+            ) + foot,
         };
       }
       const stderr = outcome.spawnError?.message ?? stderrLines(outcome.stderrTail);
@@ -140,14 +166,99 @@ export class TrainingRunner extends SubprocessJobRunner<'Training'> {
     }
     return { status: 'Completed', ...base, modelArtifactsS3Uri: modelUri };
   }
+
+  /**
+   * The toolkit's dependency step before the script runs: `pip install .` for a setup.py, else
+   * `pip install -r requirements.txt`, into a venv layered on the runtime's (cached by the file's content, so
+   * later jobs start at once; a setup.py's in the job's own sandbox). The runtime itself is never changed.
+   */
+  private async installDependencies(
+    runtime: Runtime,
+    sandbox: Sandbox,
+    jobEnv: Readonly<Record<string, string>>,
+    log: JobLog,
+  ): Promise<Runtime> {
+    const codeDir = sandbox.hostPath(TRAINING_PATHS.code);
+    const setup = existsSync(join(codeDir, 'setup.py'));
+    if (!setup && !existsSync(join(codeDir, 'requirements.txt'))) return runtime;
+    const what = setup ? 'setup.py' : 'requirements.txt';
+    if (runtime.definition.environment.kind !== 'venv') {
+      log.note(
+        `code: ${what} found, not installed: the runtime ${runtime.name} uses its interpreter as it is ` +
+          '(install what the job needs into it)',
+      );
+      return runtime;
+    }
+    let file = join(codeDir, 'requirements.txt');
+    if (setup) {
+      file = join(sandbox.tmp, 'setup-requirements.txt');
+      await writeFile(file, `${codeDir}\n`);
+    }
+    log.note(`code: ${what} found; installing it as the training toolkit does (pip), layered on ${runtime.name}`);
+    const started = Date.now();
+    const note = (message: string) => log.note(message);
+    const python = await this.options.runtimes.withRequirements(runtime, file, {
+      jobEnv,
+      onBuild: note,
+      onProgress: note,
+      ...(setup ? { overlayDir: join(sandbox.tmp, 'overlay') } : {}),
+    });
+    log.note(`code: ${what} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${python})`);
+    return { ...runtime, python };
+  }
+}
+
+/** What runs for a training job without a script: the runtime's built-in algorithm, or its training module. */
+interface ImageProgram {
+  readonly kind: 'algorithm' | 'trainingModule';
+  /** `python -c` code that runs it. */
+  readonly bootstrap: string;
+  readonly description: string;
+}
+
+/**
+ * Without sagemaker_program or ContainerEntrypoint the image's own training program runs: locally, a built-in
+ * runtime's algorithm (XGBoost's), or the `trainingModule` a runtimes file gives (importable in that runtime).
+ */
+function imageProgram(plan: TrainingPlan, runtime: Runtime, where: string): ImageProgram | undefined {
+  if (plan.mode.kind !== 'image') return undefined;
+  const call = (entry: string) => {
+    const [module, fn] = entry.split(':') as [string, string | undefined];
+    return `import sys, ${module} as m; sys.exit(m.${fn ?? 'main'}())`;
+  };
+  if (runtime.algorithm) {
+    return {
+      kind: 'algorithm',
+      bootstrap: call(runtime.algorithm.entry),
+      description: `${runtime.name}'s built-in algorithm`,
+    };
+  }
+  if (runtime.trainingModule && runtime.definition.source !== 'built-in') {
+    return {
+      kind: 'trainingModule',
+      bootstrap: call(runtime.trainingModule),
+      description: `trainingModule ${runtime.trainingModule} of ${runtime.name}`,
+    };
+  }
+  const program = plan.hyperparameters.sagemaker.sagemaker_program;
+  throw new ValidationError({
+    where,
+    field: 'HyperParameters.sagemaker_program',
+    problem:
+      `is ${program === undefined ? 'missing' : describeValue(program)}, so the image's own training program would run, ` +
+      `and the local runtime ${runtime.name} has none (it runs scripts, as the ${runtime.description} does)`,
+    fix: 'use script mode (the SDK sets sagemaker_program and sagemaker_submit_directory from entry_point and source_dir), give AlgorithmSpecification.ContainerEntrypoint, or map the image in local/runtimes.json to a runtime with a trainingModule',
+  });
 }
 
 type ScriptMode = { readonly kind: 'script'; readonly program: string; readonly submitDirectory?: string };
 type EntrypointMode = { readonly kind: 'entrypoint'; readonly argv: readonly string[] };
+/** No script and no entrypoint: the image's own training program (a built-in algorithm). */
+type ImageMode = { readonly kind: 'image' };
 
 export interface TrainingPlan {
   readonly image: string;
-  readonly mode: ScriptMode | EntrypointMode;
+  readonly mode: ScriptMode | EntrypointMode | ImageMode;
   readonly hyperparameters: DecodedHyperparameters;
   readonly channels: readonly (ChannelConfig & { field: string; s3Uri: string; dataType?: string })[];
   readonly metricDefinitions: readonly MetricDefinition[];
@@ -201,16 +312,16 @@ export function planTrainingJob(request: TrainingRequest, where: string, jobName
     };
   });
   const hyperparameters = decodeHyperparameters(request.HyperParameters);
-  let mode: ScriptMode | EntrypointMode;
+  let mode: ScriptMode | EntrypointMode | ImageMode;
   if (algorithm?.ContainerEntrypoint?.length) {
     mode = { kind: 'entrypoint', argv: [...algorithm.ContainerEntrypoint, ...(algorithm.ContainerArguments ?? [])] };
   } else {
     const program = hyperparameters.sagemaker.sagemaker_program;
-    if (typeof program !== 'string' || program === '') {
+    if (program !== undefined && (typeof program !== 'string' || program === '')) {
       unsupported(
         'HyperParameters.sagemaker_program',
-        `is ${program === undefined ? 'missing' : describeValue(program)}, so the image's own training program would run`,
-        'use script mode (the SDK sets sagemaker_program and sagemaker_submit_directory from entry_point and source_dir) or give AlgorithmSpecification.ContainerEntrypoint',
+        `is ${describeValue(request.HyperParameters?.sagemaker_program)}, not a file or module name`,
+        'name the entry point (the SDK sets it from entry_point)',
       );
     }
     const submit = hyperparameters.sagemaker.sagemaker_submit_directory;
@@ -221,11 +332,14 @@ export function planTrainingJob(request: TrainingRequest, where: string, jobName
         'upload the source directory as a tar.gz to S3',
       );
     }
-    mode = {
-      kind: 'script',
-      program: program as string,
-      ...(typeof submit === 'string' ? { submitDirectory: submit } : {}),
-    };
+    mode =
+      program === undefined
+        ? { kind: 'image' }
+        : {
+            kind: 'script',
+            program: program as string,
+            ...(typeof submit === 'string' ? { submitDirectory: submit } : {}),
+          };
   }
   const output = request.OutputDataConfig;
   const outputPath =
@@ -283,20 +397,12 @@ async function stageCode(
       fix: 'check entry_point and source_dir',
     });
   }
-  for (const file of ['setup.py', 'requirements.txt']) {
-    if (existsSync(join(codeDir, file))) {
-      note(
-        `code: ${file} found; the toolkit would pip-install it, the local runner does not (jobs share the runtime's ` +
-          'pinned packages). Add what it needs to a runtime in local/runtimes.json.',
-      );
-      break;
-    }
-  }
 }
 
 /** The command the toolkit would run, with /opt/ml mapped and the runtime's interpreter. */
 function commandFor(plan: TrainingPlan, userArgs: readonly string[], runtime: Runtime, sandbox: Sandbox): string[] {
   if (plan.mode.kind === 'entrypoint') return hostCommand(plan.mode.argv, runtime, sandbox);
+  if (plan.mode.kind === 'image') throw new Error('the image mode runs the image program, not a command');
   const args = userArgs.map((arg) => mapContainerPaths(arg, sandbox));
   const program = plan.mode.program;
   if (program.endsWith('.py')) return [runtime.python, program, ...args];

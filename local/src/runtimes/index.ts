@@ -1,4 +1,5 @@
 export * from './image-uri.js';
+export * from './image-notes.js';
 export * from './runtime-definition.js';
 export * from './builtin-runtimes.js';
 export * from './runtime-catalog.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -97,14 +97,19 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       fix: 'pass the unpacked model folder or the model.tar.gz',
     });
   }
-  const runtime = await (options.runtimes ?? new RuntimeManager()).resolve(options.image);
+  const runtimes = options.runtimes ?? new RuntimeManager();
+  const note = (message: string) => {
+    if (options.logFile) void appendFile(options.logFile, `[slipway] ${message}\n`).catch(() => undefined);
+  };
+  if (options.logFile) await mkdir(dirname(options.logFile), { recursive: true });
+  let runtime = await runtimes.resolve(options.image, note, note);
+  for (const difference of runtime.notes) note(`runtime ${runtime.name}: ${difference}`);
   if (options.signal?.aborted) throw cancelled(options);
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'slipway-model-')));
   const sandbox = createSandbox(workDir);
   try {
     await mkdir(sandbox.tmp, { recursive: true });
-    if (options.logFile) await mkdir(dirname(options.logFile), { recursive: true });
     let modelDir = options.modelDataDir!;
     if (options.modelTarGz) {
       modelDir = sandbox.hostPath('/opt/ml/model');
@@ -119,9 +124,28 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         sandbox.hostPath('/opt/ml/code'),
         sandbox.tmp,
       );
+    // As the inference toolkits do at start: code/requirements.txt is pip-installed (layered on the runtime's venv).
+    const requirements = join(codeDirOf(modelDir, environment), 'requirements.txt');
+    if (existsSync(requirements) && runtime.definition.environment.kind !== 'venv') {
+      note(`code/requirements.txt found, not installed: the runtime ${runtime.name} uses its interpreter as it is`);
+    } else if (existsSync(requirements)) {
+      note(
+        `code/requirements.txt found; installing it as the inference toolkit does (pip), layered on ${runtime.name}`,
+      );
+      runtime = {
+        ...runtime,
+        python: await runtimes.withRequirements(runtime, requirements, {
+          jobEnv: environment,
+          onBuild: note,
+          onProgress: note,
+        }),
+      };
+    }
     const env = {
       ...baseEnvironment(options.hostEnv ?? process.env, runtime, sandbox),
       ...environment,
+      // Which container's defaults serve the handlers the inference script leaves out.
+      SLIPWAY_SERVING_DEFAULTS: runtime.serving,
       // From a model.tar.gz the model sits at the sandbox's /opt/ml/model, so hard-coded paths can be mapped too.
       PYTHONPATH: prependPythonPath(environment, LOCAL_PYTHON_DIR, ...(options.modelTarGz ? [JOB_STARTUP_DIR] : [])),
     };
@@ -160,6 +184,15 @@ async function extractModelData(archive: string, target: string, label: string):
     if (error instanceof ValidationError) throw new ModelDataError(error.issues);
     throw error;
   }
+}
+
+/** Where the inference script lives, as the Python server finds it (SAGEMAKER_SUBMIT_DIRECTORY, else model/code). */
+function codeDirOf(modelDir: string, environment: Readonly<Record<string, string>>): string {
+  const submit = environment.SAGEMAKER_SUBMIT_DIRECTORY;
+  const container = '/opt/ml/model';
+  if (!submit) return join(modelDir, 'code');
+  if (submit === container || submit.startsWith(`${container}/`)) return join(modelDir, submit.slice(container.length));
+  return submit;
 }
 
 function cancelled(options: ModelServerOptions): ModelServerError {

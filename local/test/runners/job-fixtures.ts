@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packTarGz } from '../../src/archive/pack.js';
 import { RuntimeCatalog, RuntimeManager, type RuntimeDefinition } from '../../src/runtimes/index.js';
@@ -20,6 +20,7 @@ const hostPython: RuntimeDefinition = {
   source: 'test',
   images: [TEST_IMAGE],
   environment: { kind: 'python', python: process.env.SLIPWAY_PYTHON ?? 'python3' },
+  serving: 'toolkit',
 };
 
 /** The runtime manager for tests: the test image on the host python, plus the built-ins (shared cache). */
@@ -81,7 +82,9 @@ export class JobWorld {
     const dir = join(this.root, `src-${++this.counter}`);
     await mkdir(dir, { recursive: true });
     for (const object of await this.store.list(BUCKET, prefix)) {
-      await writeFile(join(dir, object.key.slice(prefix.length)), (await this.store.get(BUCKET, object.key))!);
+      const file = join(dir, object.key.slice(prefix.length));
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, (await this.store.get(BUCKET, object.key))!);
     }
     const archive = join(this.root, `sourcedir-${this.counter}.tar.gz`);
     await packTarGz(dir, archive);

@@ -29,7 +29,7 @@ describeRunnerContract({
   async unsupportedImage(world) {
     const request = processingRequest(await world.put('code/x.py', ''), 'x.py', []);
     request.AppSpecification!.ImageUri =
-      '763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310';
+      '763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:2.13-cpu-py310';
     return world.processing('torch', request);
   },
   async missingInput(world) {

@@ -37,7 +37,7 @@ describeRunnerContract({
   async unsupportedImage(world) {
     const request = trainingRequest(await world.putSourceDir('code/x.tar.gz', ['helper.py']), 'helper.py', {
       AlgorithmSpecification: {
-        TrainingImage: '763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310',
+        TrainingImage: '763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:2.13-cpu-py310',
         TrainingInputMode: 'File',
       },
     });
@@ -279,8 +279,7 @@ describe('TrainingRunner', () => {
     );
   });
 
-  it('notes a requirements.txt it will not install', async () => {
-    await mkdir(join(world.root, 'req'), { recursive: true });
+  it('does not install a requirements.txt into a runtime that is an interpreter as it is, and says so', async () => {
     await world.put('src/req/train.py', 'print("hello")\n');
     await world.put('src/req/requirements.txt', 'requests==2.31.0\n');
     const spec = world.training(
@@ -289,7 +288,7 @@ describe('TrainingRunner', () => {
     );
     expect((await runner.run(spec, world.store)).status).toBe('Completed');
     expect(await readFile(spec.logFile, 'utf8')).toMatch(
-      /\[slipway\] code: requirements\.txt found; the toolkit would pip-install it, the local runner does not/,
+      /\[slipway\] code: requirements\.txt found, not installed: the runtime host-python uses its interpreter as it is/,
     );
   });
 });
@@ -308,8 +307,8 @@ describe('planTrainingJob', () => {
 
   it.each([
     [
-      { HyperParameters: {} },
-      /HyperParameters\.sagemaker_program is missing, so the image's own training program would run/,
+      { HyperParameters: { sagemaker_program: '5' } },
+      /HyperParameters\.sagemaker_program is "5", not a file or module name/,
     ],
     [
       { HyperParameters: { sagemaker_program: '"t.py"', sagemaker_submit_directory: '"/local/dir"' } },

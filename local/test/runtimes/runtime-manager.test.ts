@@ -10,6 +10,7 @@ function pythonRuntime(python: string): RuntimeDefinition {
     source: 'test',
     images: [],
     environment: { kind: 'python', python },
+    serving: 'toolkit',
   };
 }
 

@@ -18,9 +18,10 @@ describe('the real scikit-learn 1.2-1 runtime', () => {
       expect(runtime.name).toBe('sklearn-1.2-1');
       const { stdout } = await run(runtime.python, [
         '-c',
-        'import sklearn, numpy, scipy, joblib; print(sklearn.__version__, numpy.__version__, scipy.__version__, joblib.__version__)',
+        'import sklearn, numpy, scipy, joblib, pandas; print(sklearn.__version__, numpy.__version__, scipy.__version__, joblib.__version__, pandas.__version__)',
       ]);
-      expect(stdout.trim()).toBe('1.2.1 1.24.1 1.10.1 1.2.0');
+      // pandas too: the image ships it and scripts import it (its 1.1.3 has no Python 3.11 wheels: 1.5.0 stands in).
+      expect(stdout.trim()).toBe('1.2.1 1.24.1 1.10.1 1.2.0 1.5.0');
       // A second resolve finds the built venv.
       expect((await new RuntimeManager().resolve(runtime.image)).python).toBe(runtime.python);
     },

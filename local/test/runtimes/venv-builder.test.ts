@@ -48,8 +48,8 @@ describe('ensureVenv', () => {
     const basePython = await fakePython();
     const request = { cacheDir, name: 'rt', requirements: ['pkg==1.0'], basePython };
     const [a, b] = await Promise.all([ensureVenv(request), ensureVenv(request)]);
-    expect(a).toBe(join(cacheDir, 'rt', 'bin', 'python'));
-    expect(b).toBe(a);
+    expect(a.python).toBe(join(cacheDir, 'rt', 'bin', 'python'));
+    expect(b).toEqual(a);
     await ensureVenv(request);
     expect(await calls()).toEqual(['venv', 'pip']);
     expect(await readFile(join(cacheDir, 'rt', 'requirements.txt'), 'utf8')).toBe('pkg==1.0\n');
@@ -111,4 +111,32 @@ describe('withLock', () => {
       /waiting for .*y\.lock; if no build is running, delete it/,
     );
   });
+});
+
+describe('ensureVenv in two processes at once', () => {
+  it('builds once: the second process waits for the first one’s lock and finds the venv built', async () => {
+    const basePython = await fakePython();
+    // The compiled module (npm test compiles first): a child Node process cannot import the TypeScript source.
+    const builder = new URL('../../dist/runtimes/venv-builder.js', import.meta.url).pathname;
+    // Two separate Node processes (two projects' servers) ask for the same runtime in the same cache.
+    const script = (label: string) =>
+      `const { ensureVenv } = await import(${JSON.stringify(builder)});` +
+      `const venv = await ensureVenv({ cacheDir: ${JSON.stringify(cacheDir)}, name: 'shared', requirements: ['pkg==1.0'],` +
+      ` basePython: ${JSON.stringify(basePython)} });` +
+      `console.log(${JSON.stringify(label)}, venv.python);`;
+    const runOne = (label: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script(label)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`))));
+      });
+    const [a, b] = await Promise.all([runOne('a'), runOne('b')]);
+    expect(a).toBe(`a ${join(cacheDir, 'shared', 'bin', 'python')}`);
+    expect(b).toBe(`b ${join(cacheDir, 'shared', 'bin', 'python')}`);
+    expect(await calls()).toEqual(['venv', 'pip']);
+    expect((await readdir(cacheDir)).sort()).toEqual(['shared', 'shared.build.log']);
+  }, 60_000);
 });

@@ -127,7 +127,7 @@ describe('startModelServer', () => {
     await expect(
       start({
         modelDataDir: dir,
-        image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1.0-cpu-py310',
+        image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.13.0-cpu',
       }),
     ).rejects.toBeInstanceOf(UnsupportedImageError);
   });
