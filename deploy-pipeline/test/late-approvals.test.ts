@@ -35,7 +35,7 @@ describe('late and repeated approvals against the production gate (local server)
 
   const deps = (): DeployWorkflowDeps => ({
     project,
-    backend: { kind: 'local', region: project.region, endpoint: server.url },
+    backend: { kind: 'local', region: project.region, endpoint: server.url, credentials: server.credentials },
     runs,
     promotion: 'manual',
   });

@@ -66,7 +66,12 @@ describe(`kill -9 during a local deploy, ${KILLS} times`, () => {
     await seed?.close();
   });
 
-  const backend = () => ({ kind: 'local' as const, region: project.region, endpoint: seed.server.url });
+  const backend = () => ({
+    kind: 'local' as const,
+    region: project.region,
+    endpoint: seed.server.url,
+    credentials: seed.server.credentials,
+  });
 
   /** Runs `slipway deploy dispatch` for `body`; with `killAfterMs`, kill -9s it then. Resolves when it ended. */
   function dispatch(body: RepositoryDispatchBody, killAfterMs?: number): Promise<{ killed: boolean; ms: number }> {

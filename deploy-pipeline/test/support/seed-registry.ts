@@ -45,7 +45,14 @@ export class SeedRegistry {
 
   /** The S3 client of the server, for tests that look at (or tamper with) model data. */
   s3(): S3Client {
-    return new S3Client(awsClientConfig({ kind: 'local', region: this.server.region, endpoint: this.server.url }));
+    return new S3Client(
+      awsClientConfig({
+        kind: 'local',
+        region: this.server.region,
+        endpoint: this.server.url,
+        credentials: this.server.credentials,
+      }),
+    );
   }
 
   async register(status: ApprovalStatus): Promise<string> {
