@@ -73,7 +73,15 @@ describe('deploy-model and test-endpoint bundles against the local server', () =
       'approval-status': 'Approved',
       'github-token': 'ghs_test',
     };
-    const resolve = () => runAction(DEPLOY_MODEL, { ...local(), ...inputs }, { cwd: REPO_ROOT, env: githubEnv() });
+    const resolve = () =>
+      runAction(
+        DEPLOY_MODEL,
+        { ...local(), ...inputs },
+        {
+          cwd: REPO_ROOT,
+          env: { ...env(), ...githubEnv() },
+        },
+      );
     const run = await resolve();
     expect(run.errors).toEqual([]);
     expect(run.outputs).toMatchObject({ action: 'deploy', 'model-package-arn': approved });
