@@ -105,7 +105,7 @@ export function describeRunnerContract(subject: RunnerContractSubject): void {
     });
 
     it('fails a job that runs past StoppingCondition.MaxRuntimeInSeconds, naming the limit', async () => {
-      // 3 s: long enough for Python to start and write its pid on a loaded 2-core machine, so the kill is checked.
+      // 3 s: usually long enough for Python to start and write its pid on a loaded 2-core machine.
       const { spec, pidFile } = await subject.slow(world, { maxRuntimeSeconds: 3 });
       const result = await runner.run(spec, world.store);
       expect(result.status).toBe('Failed');
