@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import type { Fleet, Instance } from './fleet.js';
 import { modelError, sendRuntimeError } from './runtime-errors.js';
 
@@ -89,7 +90,9 @@ export function forwardInvocation(
           ),
         );
       }
-      answer.pipe(response);
+      // A model server that dies mid-answer cuts the client's connection too (the status is already sent),
+      // so the client sees a failure, never a hung response, and the request leaves the fleet's count.
+      pipeline(answer, response, () => undefined);
       return;
     }
     readLimited(answer, ERROR_BODY_LIMIT).then(
