@@ -177,7 +177,7 @@ describe('InvokeEndpoint proxy', () => {
     await new Promise((resolve) => upstream?.close(resolve));
   });
 
-  it('a model server that dies mid-answer cuts the client off and releases the request', async () => {
+  it('a model server that dies mid-answer gives the client a ModelError and releases the request', async () => {
     // Plays a model server: sends the status line and part of the body, then its connection drops.
     upstream = createTcpServer((socket) => {
       socket.once('data', () => {
@@ -203,17 +203,22 @@ describe('InvokeEndpoint proxy', () => {
       const request = httpRequest(
         { host: '127.0.0.1', port: (front.address() as AddressInfo).port, method: 'POST', path: '/' },
         (response) => {
-          response.on('data', () => undefined);
-          response.once('end', () => resolve('completed'));
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.once('end', () =>
+            resolve(
+              `${response.statusCode} ${response.headers['x-amzn-errortype']} ${Buffer.concat(chunks).toString()}`,
+            ),
+          );
           response.once('error', (error) => resolve(`failed: ${error.message}`));
         },
       );
       request.once('error', (error) => resolve(`failed: ${error.message}`));
       request.end('{"instances": ["fine"]}');
     });
-    expect(outcome).toMatch(/^failed/);
+    expect(outcome).toMatch(/^424 ModelError .*no answer from the model server/);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(inflight).toBe(0);
-    instance.agent.destroy();
+    instance.client.close();
   });
 });

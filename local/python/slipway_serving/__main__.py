@@ -53,9 +53,10 @@ def main(argv=None):
 
     def on_ready(port):
         # More workers: separate processes (each loads the model; no fork after numpy's threads started)
-        # listening on the same port. READY is printed once all of them answer.
-        for _ in range(workers - 1):
-            children.append(_start_worker(args, port))
+        # listening on the same port, all loading at once. READY is printed once all of them answer.
+        children.extend(_spawn_worker(args, port) for _ in range(workers - 1))
+        for child in children:
+            _await_worker(child, children)
         print("%s %s" % (READY, json.dumps({"port": port})), flush=True)
 
     async def run():
@@ -86,17 +87,20 @@ def _workers():
         return 1
 
 
-def _start_worker(args, port):
+def _spawn_worker(args, port):
     command = [sys.executable, "-m", "slipway_serving", "--model-dir", args.model_dir, "--host", args.host]
     command += ["--port", str(port), "--parent-pid", str(os.getpid()), "--worker"]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def _await_worker(child, children):
     line = child.stdout.readline()
     if not line.startswith(READY):
         child.wait()
+        _stop_workers(children)
         raise SystemExit("slipway_serving: a worker failed to start (exit %s)" % child.returncode)
     # Whatever the worker prints later (handlers' prints) goes on to this process's stdout.
     threading.Thread(target=lambda: [sys.stdout.write(rest) for rest in child.stdout], daemon=True).start()
-    return child
 
 
 def _stop_workers(children):
