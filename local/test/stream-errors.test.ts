@@ -2,13 +2,14 @@
 // that vanished, a full disk, a peer that hung up) into a rejected promise or a failed response. An unheard
 // 'error' event would crash the Jest worker, so each of these fails loudly on code that lets one through.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { rmSync } from 'node:fs';
+import { extractTarGz, packTarGz } from '../src/archive/index.js';
 import { forwardInvocation } from '../src/endpoints/invocation-proxy.js';
 import { Instance, VariantPool, type Fleet } from '../src/endpoints/fleet.js';
 import { ProcessingRunner } from '../src/runners/index.js';
@@ -154,6 +155,25 @@ describe('S3 transfers of jobs', () => {
     } finally {
       await world.dispose();
     }
+  });
+});
+
+describe('archives', () => {
+  it('packTarGz rejects when the archive cannot be written', async () => {
+    const source = join(root, 'model');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'model.joblib'), 'weights');
+    await expect(packTarGz(source, join(root, 'missing-folder', 'model.tar.gz'))).rejects.toHaveProperty('code');
+  });
+
+  it('extractTarGz rejects a truncated archive', async () => {
+    const source = join(root, 'whole');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'a.txt'), 'x'.repeat(100_000));
+    await packTarGz(source, join(root, 'whole.tar.gz'));
+    const bytes = await readFile(join(root, 'whole.tar.gz'));
+    await writeFile(join(root, 'cut.tar.gz'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    await expect(extractTarGz(join(root, 'cut.tar.gz'), join(root, 'out'))).rejects.toThrow();
   });
 });
 
