@@ -32,6 +32,12 @@ export type AnswerCallback = (error: Error | undefined, answer?: ModelAnswer) =>
 const CORK_LIMIT = 64 * 1024;
 /** Idle connections kept per model server; more are closed once they are free. */
 const MAX_IDLE = 64;
+/**
+ * A connection is closed, rather than kept, once it is this old: a model server's workers share one port
+ * (SO_REUSEPORT) and the kernel spreads connections over them as they are opened, so fresh connections reach
+ * a worker that joined after the first ones were made, and rebalance an uneven spread.
+ */
+const RECYCLE_AFTER_MS = 5000;
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 
 /**
@@ -81,7 +87,7 @@ export class ModelServerClient {
   private open(): Connection {
     const connection = new Connection(connect(this.port, this.host), this.port, {
       free: (free) => {
-        if (this.closed || this.idle.length >= MAX_IDLE) free.destroy(undefined);
+        if (this.closed || this.idle.length >= MAX_IDLE || free.age > RECYCLE_AFTER_MS) free.destroy(undefined);
         else this.idle.push(free);
       },
       gone: (gone) => {
@@ -111,6 +117,7 @@ class Connection {
   /** The answer's total size in bytes, once its head says (Content-Length framing). */
   private expected: number | undefined;
   private timeoutText = '';
+  private readonly openedAt = Date.now();
 
   constructor(
     private readonly socket: Socket,
@@ -123,6 +130,11 @@ class Connection {
     socket.on('error', (error) => this.destroy(error));
     socket.on('close', () => this.destroy(new Error('the model server closed the connection before answering')));
     socket.on('timeout', () => this.destroy(new Error(`the model did not answer within ${this.timeoutText}`)));
+  }
+
+  /** How long ago the connection was opened, in milliseconds. */
+  get age(): number {
+    return Date.now() - this.openedAt;
   }
 
   send(request: ModelRequest, timeoutMs: number, done: AnswerCallback): void {

@@ -107,8 +107,10 @@ describe('model server workers', () => {
   it('answers from every worker through InvokeEndpoint', async () => {
     const runtime = runtimes[1]!;
     const pids = new Set<string>();
-    // Concurrent requests open several kept-alive connections, which the kernel spreads over the workers.
-    for (let round = 0; round < 10 && pids.size < 3; round += 1) {
+    // Concurrent requests open several kept-alive connections, which the kernel spreads over the workers;
+    // workers join the port once their model is loaded, shortly after the endpoint is InService.
+    const deadline = Date.now() + 30_000;
+    while (pids.size < 3 && Date.now() < deadline) {
       const answers = await Promise.all(
         Array.from({ length: 12 }, () =>
           runtime.send(
@@ -117,6 +119,7 @@ describe('model server workers', () => {
         ),
       );
       for (const answer of answers) pids.add(Buffer.from(answer.Body!).toString('utf8'));
+      if (pids.size < 3) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(pids.size).toBe(3);
   });
