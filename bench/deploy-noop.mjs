@@ -48,7 +48,7 @@ try {
   );
   await sagemaker.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Approved' }));
   const project = loadProjectConfig({ path: join(root, 'slipway.config.json') });
-  const backend = { kind: 'local', region: 'us-east-1', endpoint: url };
+  const backend = { kind: 'local', region: 'us-east-1', endpoint: url, credentials };
   const first = await deployStage({ stage: 'staging', modelPackageArn: arn, backend, project }, { pollSeconds: 0 });
   if (!first.changed) throw new Error('the first deploy should change the stage');
 
@@ -77,6 +77,9 @@ try {
         'INPUT_MODEL-PACKAGE-ARN': arn,
         INPUT_BACKEND: 'local',
         'INPUT_ENDPOINT-URL': url,
+        // A job pointed at an endpoint signs with the job's AWS credentials.
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       },
     });
     action.push(performance.now() - started);

@@ -100,23 +100,24 @@ try {
   const started = Date.now();
   await world.deploy('reviews', 'seed-v1');
   process.stdout.write(`seed model (validation accuracy ${world.accuracy}) InService in ${Date.now() - started} ms\n`);
-  const url = world.invocationsUrl('reviews');
-  const probe = await fetch(url, { method: 'POST', body: BODY, headers: { 'content-type': 'application/json' } });
+  const invocation = world.signedInvocation('reviews');
+  const probe = await fetch(invocation.url, { method: 'POST', body: BODY, headers: invocation.headers });
   process.stdout.write(
     `sample: ${probe.status} ${probe.headers.get('x-amzn-invoked-production-variant')} ${(await probe.text()).slice(0, 120)}\n`,
   );
   peer = await startPeer(world);
   const bareUrl = `${world.server.endpoints.modelServers('reviews')[0].url}/invocations`;
-  const sides = { endpoint: url, bare: bareUrl, peer: peer.url };
-  for (const side of Object.values(sides)) await autocannon({ url: side, connections, duration: 2 }); // warm-up
+  // InvokeEndpoint signed as the SDK signs it; the model server and the peer take the bare request.
+  const sides = { endpoint: invocation, bare: { url: bareUrl }, peer: { url: peer.url } };
+  for (const side of Object.values(sides)) await autocannon({ ...side, connections, duration: 2 }); // warm-up
   const results = { endpoint: [], bare: [], peer: [] };
   for (let round = 0; round < rounds; round += 1) {
     for (const [name, side] of Object.entries(sides)) {
-      const result = await autocannon({ url: side, connections, duration: seconds });
+      const result = await autocannon({ ...side, connections, duration: seconds });
       results[name].push({ ...result, load: load().load });
     }
   }
-  const paced = await autocannon({ url, connections, duration: seconds, rate: TARGET_RATE });
+  const paced = await autocannon({ ...invocation, connections, duration: seconds, rate: TARGET_RATE });
   const titles = {
     endpoint: 'InvokeEndpoint through the local server',
     bare: 'the model server behind it, alone',

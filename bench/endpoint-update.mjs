@@ -48,11 +48,11 @@ try {
     }),
   );
   await world.deploy('reviews', 'seed-v1');
-  const url = world.invocationsUrl('reviews');
-  await autocannon({ url, connections, duration: 2 }); // warm-up
+  const invocation = world.signedInvocation('reviews');
+  await autocannon({ ...invocation, connections, duration: 2 }); // warm-up
 
   const underLoad = async (configName) => {
-    const load = autocannon({ url, connections, duration: 8, rate });
+    const load = autocannon({ ...invocation, connections, duration: 8, rate });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const started = Date.now();
     await world.sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'reviews', EndpointConfigName: configName }));

@@ -12,7 +12,7 @@ import {
   SageMakerClient,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
+import { awsClientConfig, signRequest } from '@slipway/core';
 import { ROLE, createPipeline, definition } from './local-lib/harness.mjs';
 import { figure } from './lib/figures.mjs';
 
@@ -29,11 +29,13 @@ const child = spawn(
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
-const { url } = JSON.parse(
+const { url, credentials } = JSON.parse(
   await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
 );
 try {
-  const sagemaker = new SageMakerClient(awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: url }));
+  const sagemaker = new SageMakerClient(
+    awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: url, credentials }),
+  );
   const seconds = Number(process.env.DURATION ?? 10);
   const steps = Array.from({ length: Math.ceil((seconds * 1000 + 3000) / STEP_MS) }, (_, i) => ({
     Name: `Step${i}`,
@@ -50,13 +52,24 @@ try {
   const { PipelineExecutionArn } = await sagemaker.send(
     new StartPipelineExecutionCommand({ PipelineName: 'described' }),
   );
+  // Signed once with the server's secret, as the SDK signs it; the signature holds for 15 minutes.
+  const body = JSON.stringify({ PipelineExecutionArn });
+  const headers = signRequest({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.DescribePipelineExecution' },
+    body,
+    credentials,
+    region: 'us-east-1',
+    service: 'sagemaker',
+  });
   const result = await autocannon({
     url,
     connections: 50,
     duration: Number(process.env.DURATION ?? 10),
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.DescribePipelineExecution' },
-    body: JSON.stringify({ PipelineExecutionArn }),
+    headers,
+    body,
   });
   const errors = result.errors + result.non2xx;
   const after = await sagemaker.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn }));

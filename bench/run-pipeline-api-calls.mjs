@@ -44,7 +44,12 @@ async function realRun(label, schedule) {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-calls-'));
   const server = await startLocalServer({ dataDir, port: 0, logger: silentLogger });
   const counts = new Map();
-  const config = awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url });
+  const config = awsClientConfig({
+    kind: 'local',
+    region: 'us-east-1',
+    endpoint: server.url,
+    credentials: server.credentials,
+  });
   const sagemaker = counted(new SageMakerClient(config), counts);
   const s3 = counted(new S3Client(config), counts);
   const compiled = await compilePipelineForRun({ roleArn: 'arn:aws:iam::000000000000:role/bench' });

@@ -1,20 +1,22 @@
 #!/usr/bin/env node
-// Makes a clone ready to run: npm packages, the compiled TypeScript, the Python venvs for seed/ and the test
-// tools, and the venvs of the built-in local runtimes (the scikit-learn container's), so that the first demo
-// and the tests do not pay for that build mid-run.
+// Makes a clone ready to run: npm packages, the compiled TypeScript, the console's bundled page, the Python
+// venvs for seed/ and the test tools, the venvs of the built-in local runtimes (the scikit-learn container's),
+// so that the first demo and the tests do not pay for that build mid-run, and Chromium for the console's
+// browser tests where it can be installed (they say they did not run where it cannot).
 // Each part is skipped when a stamp says its inputs have not changed, so a second run takes about a second.
 // SLIPWAY_SKIP_SETUP=1 skips everything (for when you manage the environment yourself).
 //
 //   node scripts/setup.mjs [--for all|demo|test|bench] [--dry-run] [--quiet]
 //
 // --for names what the setup is for, and only its parts are made: `npm run demo` needs neither the seed
-// code's test venv nor the test tools' venv (moto, cfn-lint, checkov, zizmor, the benchmark peers);
-// `npm test` and `npm run setup` make everything. --dry-run prints the plan and changes nothing.
+// code's test venv nor the test tools' venv (moto, cfn-lint, checkov, zizmor, the benchmark peers), nor the
+// console's page and Chromium; `npm test` and `npm run setup` make everything. --dry-run prints the plan and changes nothing.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -27,9 +29,11 @@ const purpose = purposeArgument ?? (purposeIndex >= 0 ? process.argv[purposeInde
 const PARTS = [
   { name: 'npm packages', for: ['demo', 'test', 'bench'] },
   { name: 'TypeScript build', for: ['demo', 'test', 'bench'] },
+  { name: 'studio page', for: ['test', 'bench'] },
   { name: 'seed venv .venv', for: ['test'] },
   { name: 'tools venv .venv-tools', for: ['test', 'bench'] },
   { name: 'local runtimes', for: ['demo', 'test', 'bench'] },
+  { name: 'Chromium', for: ['test', 'bench'] },
 ];
 const PURPOSES = ['all', 'demo', 'test', 'bench'];
 if (!PURPOSES.includes(purpose)) {
@@ -166,6 +170,52 @@ async function ensureLocalRuntimes() {
   writeFileSync(stampPath('runtimes'), [digest, ...interpreters].join('\n'));
 }
 
+function listFiles(dir) {
+  return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name).slice(root.length + 1))
+    .sort();
+}
+
+// The console's page (studio/page, with Preact and dagre) bundled into studio/dist/page, which the local
+// server serves at /studio/.
+function ensureStudioPage() {
+  const inputs = [
+    ...listFiles('studio/page'),
+    'studio/src/views.ts',
+    'studio/scripts/bundle-page.mjs',
+    'package-lock.json',
+  ];
+  const digest = hashFiles(inputs);
+  if (existsSync(join(root, 'studio', 'dist', 'page', 'index.html')) && isCurrent('studio-page', digest)) {
+    return log('studio page up to date');
+  }
+  run(process.execPath, [join(root, 'studio', 'scripts', 'bundle-page.mjs')], 'bundling the studio page');
+  markCurrent('studio-page', digest);
+}
+
+// Installed with apt-get where setup runs as root (a CI runner, a container); elsewhere it says how, once per
+// machine, and the browser tests report that they did not run.
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return log(`Chromium found (${CHROMIUM})`);
+  const hint = "the console's browser tests will not run; install it with `sudo apt-get install -y chromium`";
+  if (isCurrent('chromium', 'attempted')) return log(`Chromium is not installed: ${hint}`);
+  markCurrent('chromium', 'attempted');
+  const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' });
+  if (process.getuid?.() !== 0 || apt.status !== 0) return log(`Chromium is not installed: ${hint}`);
+  log('installing Chromium: apt-get install -y chromium');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    stdio: 'inherit',
+    env,
+  });
+  if (result.status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  }
+  if (result.status !== 0 || !existsSync(CHROMIUM)) log(`installing Chromium failed: ${hint}`);
+}
+
 if (process.env.SLIPWAY_SKIP_SETUP === '1') {
   log('skipped (SLIPWAY_SKIP_SETUP=1)');
 } else if (dryRun) {
@@ -177,7 +227,9 @@ if (process.env.SLIPWAY_SKIP_SETUP === '1') {
 } else {
   if (wanted('npm packages')) ensureNpmPackages();
   if (wanted('TypeScript build')) ensureBuilt();
+  if (wanted('studio page')) ensureStudioPage();
   if (wanted('seed venv .venv')) ensureVenv('venv', '.venv', seedRequirements());
   if (wanted('tools venv .venv-tools')) ensureVenv('tools-venv', '.venv-tools', ['requirements-tools.txt']);
   if (wanted('local runtimes')) await ensureLocalRuntimes();
+  if (wanted('Chromium')) ensureChromium();
 }

@@ -2,8 +2,10 @@
 // Runs the TypeScript tests (jest, ESM) and the Python tests (pytest in .venv), then prints one summary
 // line, `N passed, N failed`, summed over both. CI reads that line, not jest's own summary.
 // Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`).
+// `--reliability` (npm run test:reliability) runs only the reliability suite (test/reliability/ and the Python
+// tests marked `reliability`) with its full number of inputs, then prints each test's figures.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +14,14 @@ const cache = join(root, '.cache', 'test');
 mkdirSync(cache, { recursive: true });
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const dash = process.argv.indexOf('--');
-const jestArgs = dash >= 0 ? process.argv.slice(dash + 1) : [];
+const reliability = process.argv.includes('--reliability');
+const jestArgs = [...(reliability ? ['test/reliability'] : []), ...(dash >= 0 ? process.argv.slice(dash + 1) : [])];
+const pytestArgs = reliability ? ['-m', 'reliability'] : [];
+const figuresDir = join(root, '.cache', 'reliability');
+if (reliability) {
+  process.env.SLIPWAY_RELIABILITY = 'full';
+  rmSync(figuresDir, { recursive: true, force: true });
+}
 const totals = { passed: 0, failed: 0, skipped: 0 };
 /** Each skipped (not run) test: where it is and why, from its title or its skip message. */
 const skipped = [];
@@ -64,7 +73,10 @@ function runPytest() {
   }
   const report = join(cache, 'pytest.xml');
   rmSync(report, { force: true });
-  const result = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${report}`], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(python, ['-m', 'pytest', '-q', `--junitxml=${report}`, ...pytestArgs], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (!existsSync(report)) {
     process.stderr.write(`test: pytest ended (exit ${result.status}) without a report; counting it as one failure.\n`);
     totals.failed += 1;
@@ -86,8 +98,26 @@ function runPytest() {
   if (result.status !== 0 && failed === 0) totals.failed += 1;
 }
 
+/** The figures each reliability test recorded (test/reliability/support/reliability.ts), one line each. */
+function printFigures() {
+  if (!existsSync(figuresDir)) return;
+  const rows = readdirSync(figuresDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(figuresDir, name), 'utf8')));
+  if (rows.length === 0) return;
+  process.stdout.write('\nReliability figures (inputs tried, crashes, data lost, faults survived):\n');
+  for (const row of rows) {
+    process.stdout.write(
+      `  ${row.name.padEnd(34)} inputs ${String(row.inputs).padStart(6)}  crashes ${row.crashes}  data lost ${row.dataLost}  ` +
+        `faults survived ${row.faultsSurvived}${row.notes ? `  (${row.notes})` : ''}\n`,
+    );
+  }
+}
+
 if (only !== 'python') runJest();
 if (only !== 'typescript') runPytest();
+if (reliability) printFigures();
 const summary = `${totals.passed} passed, ${totals.failed} failed`;
 if (totals.skipped > 0) {
   // Never a pass: say how many did not run, and each one's reason, right above the summary line.

@@ -20,10 +20,15 @@ describe('deploy-model and test-endpoint bundles against the local server', () =
   let server: LocalServer;
   let approved: string;
   const local = () => ({ backend: 'local', 'endpoint-url': server.url });
+  /** A job pointed at a local server signs with its secret, passed as the job's AWS credentials. */
+  const env = () => ({
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+  });
   const deployModel = (inputs: Record<string, string>) =>
-    runAction(DEPLOY_MODEL, { ...local(), ...inputs }, { cwd: REPO_ROOT });
+    runAction(DEPLOY_MODEL, { ...local(), ...inputs }, { cwd: REPO_ROOT, env: env() });
   const testEndpoint = (inputs: Record<string, string>) =>
-    runAction(TEST_ENDPOINT, { ...local(), ...inputs }, { cwd: REPO_ROOT });
+    runAction(TEST_ENDPOINT, { ...local(), ...inputs }, { cwd: REPO_ROOT, env: env() });
 
   beforeAll(async () => {
     seed = await startSeedServer({ group });

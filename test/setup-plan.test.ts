@@ -1,5 +1,6 @@
 // What each entry point installs: `npm run demo` makes only what the demo runs (npm packages, the build and
-// the local runtimes), not the seed code's test venv nor the test tools' venv; `npm test` makes everything.
+// the local runtimes), not the seed code's test venv, the test tools' venv, the console's page nor Chromium;
+// `npm test` makes everything.
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ describe('setup plans', () => {
   it('npm run demo makes only what the demo needs', () => {
     const plan = planOf('demo');
     expect(plan.made).toEqual(['npm packages', 'TypeScript build', 'local runtimes']);
-    expect(plan.skipped).toEqual(['seed venv .venv', 'tools venv .venv-tools']);
+    expect(plan.skipped).toEqual(['studio page', 'seed venv .venv', 'tools venv .venv-tools', 'Chromium']);
   });
 
   it('npm test makes everything', () => {

@@ -13,7 +13,7 @@ import {
   DescribeEndpointCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
+import { awsClientConfig, signRequest } from '@slipway/core';
 import { RuntimeManager, packTarGz, silentLogger, startLocalServer } from '@slipway/local';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -60,7 +60,7 @@ export async function startEndpointWorld() {
   await server.objects.createBucket('bench');
   await server.objects.putFile('bench', 'seed/model.tar.gz', archive);
   const sagemaker = new SageMakerClient(
-    awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }),
+    awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url, credentials: server.credentials }),
   );
   const world = {
     server,
@@ -71,6 +71,23 @@ export async function startEndpointWorld() {
     python,
     work,
     invocationsUrl: (endpoint) => `${server.url}/endpoints/${endpoint}/invocations`,
+    /**
+     * One InvokeEndpoint signed with the server's secret, as the SDK would sign it: autocannon repeats it (a
+     * signature stays valid for 15 minutes, longer than a run).
+     */
+    signedInvocation(endpoint, body = BODY) {
+      const url = world.invocationsUrl(endpoint);
+      const headers = signRequest({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body,
+        credentials: server.credentials,
+        region: server.region,
+        service: 'sagemaker',
+      });
+      return { url, headers, body };
+    },
     async createModelVersion(modelName, variantName, configName) {
       await sagemaker.send(
         new CreateModelCommand({
@@ -114,7 +131,7 @@ export async function startEndpointWorld() {
 }
 
 /** autocannon in a second process; resolves with its JSON result. */
-export function autocannon({ url, connections = 10, duration = 10, rate, body = BODY }) {
+export function autocannon({ url, connections = 10, duration = 10, rate, body = BODY, headers }) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -128,10 +145,9 @@ export function autocannon({ url, connections = 10, duration = 10, rate, body = 
         ...(rate ? ['-R', String(rate)] : []),
         '-m',
         'POST',
-        '-H',
-        'Content-Type=application/json',
-        '-H',
-        'Accept=application/json',
+        ...Object.entries(headers ?? { 'content-type': 'application/json', accept: 'application/json' }).flatMap(
+          ([name, value]) => ['-H', `${name}:${value}`],
+        ),
         '-b',
         body,
         url,

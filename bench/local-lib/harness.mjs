@@ -80,7 +80,7 @@ export async function startBenchServer(runners) {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
   const server = await startLocalServer({ dataDir, runners, logger: silentLogger });
   const sagemaker = new SageMakerClient({
-    ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url }),
+    ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url, credentials: server.credentials }),
     maxAttempts: 1,
   });
   return {

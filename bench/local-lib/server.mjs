@@ -1,5 +1,5 @@
-// The local server in its own process (for load tests from another process). Prints {"url", "dataDir"} when
-// ready; on SIGTERM it closes and removes its temporary data dir.
+// The local server in its own process (for load tests from another process). Prints {"url", "credentials",
+// "dataDir"} when ready; on SIGTERM it closes and removes its temporary data dir.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ const server = await startLocalServer({
   runners: { Processing: new SleepRunner('Processing') },
   logger: silentLogger,
 });
-process.stdout.write(`${JSON.stringify({ url: server.url, dataDir })}\n`);
+process.stdout.write(`${JSON.stringify({ url: server.url, credentials: server.credentials, dataDir })}\n`);
 process.on(
   'SIGTERM',
   () =>

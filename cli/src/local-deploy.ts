@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ValidationError, type LoadedProjectConfig } from '@slipway/core';
+import { ValidationError, type Backend, type LoadedProjectConfig } from '@slipway/core';
 import {
   DeployRunStore,
   approvalRoutes,
@@ -10,13 +10,8 @@ import {
   type DeployRun,
   type PromotionMode,
 } from '@slipway/deploy-pipeline';
-import {
-  isProcessAlive,
-  readServerFile,
-  type CommandTarget,
-  type HandlerTarget,
-  type RuleDefinition,
-} from '@slipway/local';
+import type { CommandTarget, HandlerTarget, RuleDefinition } from '@slipway/local';
+import { endpointCredentials, runningServer } from './local-connection.js';
 
 /**
  * The local stand-in for GitHub in the approval route: the local event bus matches the project's approval
@@ -93,12 +88,6 @@ export function dispatchHandlerTarget(options: {
   };
 }
 
-/** The URL of the server running for `dataDir` (its server.json, if its process is alive). */
-export async function runningServerUrl(dataDir: string): Promise<string | undefined> {
-  const file = await readServerFile(dataDir);
-  return file && isProcessAlive(file.pid) ? file.url : undefined;
-}
-
 /** Runs the deploy workflow for one dispatch body against the local server of `dataDir` (or `endpointUrl`). */
 export async function dispatchToLocalWorkflow(
   body: unknown,
@@ -107,11 +96,22 @@ export async function dispatchToLocalWorkflow(
     readonly dataDir: string;
     readonly promotion: PromotionMode;
     readonly endpointUrl: string | undefined;
+    /** Where AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for `endpointUrl` come from. @default process.env */
+    readonly env?: NodeJS.ProcessEnv;
     readonly log?: (line: string) => void;
   },
 ): Promise<DeployRun> {
-  const url = options.endpointUrl ?? (await runningServerUrl(options.dataDir));
-  if (!url) {
+  const server = options.endpointUrl === undefined ? await runningServer(options.dataDir) : undefined;
+  const credentials =
+    options.endpointUrl !== undefined
+      ? await endpointCredentials(options.endpointUrl, options.dataDir, options.env ?? process.env)
+      : server?.credentials;
+  const endpoint = options.endpointUrl ?? server?.url;
+  const backend: Backend | undefined =
+    endpoint === undefined
+      ? undefined
+      : { kind: 'local', region: options.project.region, endpoint, ...(credentials ? { credentials } : {}) };
+  if (!backend) {
     throw new ValidationError({
       where: options.dataDir,
       field: '',
@@ -121,7 +121,7 @@ export async function dispatchToLocalWorkflow(
   }
   return runDeployWorkflow(body, {
     project: options.project,
-    backend: { kind: 'local', region: options.project.region, endpoint: url },
+    backend,
     runs: deployRunStore(options.dataDir),
     promotion: options.promotion,
     ...(options.log ? { log: options.log } : {}),

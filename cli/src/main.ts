@@ -10,6 +10,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerRegistry } from './commands/registry.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerDemo } from './commands/demo.js';
+import { registerStudio } from './commands/studio.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerRegistry(program, context);
   registerEndpoints(program, context);
   registerDemo(program, context);
+  registerStudio(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

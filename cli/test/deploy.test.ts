@@ -17,7 +17,16 @@ describeWithMoto('slipway deploy (local backend on moto)', (server) => {
   let version: string;
   let pending: string;
   const cli = (argv: string[], env: Record<string, string> = {}) =>
-    runCli(argv, { cwd: REPO_ROOT, env: { SLIPWAY_ENDPOINT_URL: moto.url, ...env } });
+    runCli(argv, {
+      cwd: REPO_ROOT,
+      // The endpoint is not a local server of this data dir: the environment's credentials sign the calls.
+      env: {
+        SLIPWAY_ENDPOINT_URL: moto.url,
+        AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
+        ...env,
+      },
+    });
 
   beforeAll(async () => {
     moto = server();

@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { signRequest } from '@slipway/core';
 import { approvalRoutes } from '@slipway/deploy-pipeline';
+import type { ServerFile } from '@slipway/local';
+import { endpointCredentials } from '../src/local-connection.js';
 import { runCli } from './support/run-cli.js';
 
 const slipway = (args: string[]) => runCli(args);
@@ -28,6 +32,28 @@ describe('slipway local up --detach / status / down', () => {
       url: started.url,
       pid: started.pid,
     });
+
+    // The data dir and the files that hold the secret are the owner's only.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'server.json')).mode & 0o777).toBe(0o600);
+    const file = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as ServerFile;
+    const env = await slipway(['local', 'env', '--data-dir', dataDir]);
+    expect(env.code).toBe(0);
+    expect(env.stdout.split('\n')).toEqual([
+      `export AWS_ENDPOINT_URL=${started.url}`,
+      'export AWS_ACCESS_KEY_ID=slipway-local',
+      `export AWS_SECRET_ACCESS_KEY=${file.credentials.secretAccessKey}`,
+      'export AWS_REGION=us-east-1',
+      'export AWS_DEFAULT_REGION=us-east-1',
+      '',
+    ]);
+
+    // --endpoint-url naming this server signs with its secret; another URL with the environment's keys.
+    expect(await endpointCredentials(`${started.url}/`, dataDir, {})).toEqual(file.credentials);
+    expect(
+      await endpointCredentials('http://127.0.0.1:1', dataDir, { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }),
+    ).toEqual({ accessKeyId: 'a', secretAccessKey: 'b' });
+    expect(await endpointCredentials('http://127.0.0.1:1', dataDir, {})).toBeUndefined();
 
     const again = await slipway(['local', 'up', '--detach', '--port', '0', '--data-dir', dataDir]);
     expect(again.code).toBe(2);
@@ -65,13 +91,20 @@ describe('slipway local up --detach / status / down', () => {
     ]);
     expect(up.code).toBe(0);
     const { url } = JSON.parse(up.stdout) as { url: string };
+    const { credentials } = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as ServerFile;
     try {
       for (const route of approvalRoutes('sentiment-models')) {
-        const response = await fetch(url, {
+        const body = JSON.stringify({ Rule: `slipway-sentiment-${route.approvalStatus.toLowerCase()}` });
+        const headers = signRequest({
           method: 'POST',
+          url,
           headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.ListTargetsByRule' },
-          body: JSON.stringify({ Rule: `slipway-sentiment-${route.approvalStatus.toLowerCase()}` }),
+          body,
+          credentials,
+          region: 'us-east-1',
+          service: 'events',
         });
+        const response = await fetch(url, { method: 'POST', headers, body });
         const { Targets } = (await response.json()) as {
           Targets: { Id: string; Arn: string; InputTransformer: unknown }[];
         };
@@ -87,6 +120,34 @@ describe('slipway local up --detach / status / down', () => {
       await slipway(['local', 'down', '--data-dir', dataDir]);
     }
   }, 60_000);
+
+  it('says in one line that a port is busy, without a stack trace (foreground and --detach)', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = String((blocker.address() as AddressInfo).port);
+    try {
+      for (const detach of [[], ['--detach']]) {
+        const dataDir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));
+        const up = await slipway(['local', 'up', ...detach, '--port', port, '--data-dir', dataDir]);
+        expect(up.code).toBe(2);
+        expect(up.stderr.trim().split('\n')).toHaveLength(1);
+        expect(up.stderr).toMatch(
+          new RegExp(
+            `^error: .*port ${port} on 127\\.0\\.0\\.1 is in use by another program: pick another with --port N`,
+          ),
+        );
+        expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
+      }
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
+  it('says that no server runs when asked for its environment', async () => {
+    const env = await slipway(['local', 'env', '--data-dir', mkdtempSync(join(tmpdir(), 'slipway-cli-'))]);
+    expect(env.code).toBe(2);
+    expect(env.stderr).toMatch(/has no local server running.*slipway local up --detach/);
+  });
 
   it('refuses a port that is not a number', async () => {
     const bad = await slipway([

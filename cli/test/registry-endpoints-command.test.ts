@@ -63,7 +63,9 @@ describe('slipway registry and slipway endpoints against a running local server'
       eventPattern: { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Model Package State Change'] },
       targets: [{ id: 'record', type: 'handler', handler: (event) => void events.push(event) }],
     });
-    sagemaker = new SageMakerClient(awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url }));
+    sagemaker = new SageMakerClient(
+      awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url, credentials: server.credentials }),
+    );
     const modelData = await uploadModel(server, archives.seed, 'models/seed.tar.gz');
     await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'sentiment-models' }));
     for (let i = 0; i < 2; i += 1) {

@@ -1,3 +1,5 @@
+import type { AwsCredentials } from './sigv4.js';
+
 /**
  * Where the SageMaker, S3 and SageMaker Runtime calls go. The code path is the same for both backends; only
  * the client configuration differs (the architecture's "one client code path").
@@ -9,19 +11,29 @@ export type Backend =
       readonly region: string;
       /** Base URL of the local server, e.g. `http://127.0.0.1:4566`. */
       readonly endpoint: string;
+      /**
+       * What the requests are signed with. The local server accepts only its own secret as the secret access
+       * key (`server.credentials`, or `credentials` in `<data-dir>/server.json`).
+       * @default the SDK's default credential chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles), as
+       * for any endpoint override: what a workflow or a user pointing at some endpoint configured
+       */
+      readonly credentials?: AwsCredentials;
     };
 
 /** The account id the local server uses in the ARNs it issues. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
-/** Fixed credentials for the local server: it accepts any signature, and the SDK insists on having some. */
-export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'slipway-local', secretAccessKey: 'slipway-local' });
+/**
+ * The access key id the project's own clients sign with. The local server accepts any id (it is recorded as
+ * the caller); only the secret access key, the server's own secret, is checked.
+ */
+export const LOCAL_ACCESS_KEY_ID = 'slipway-local';
 
 /** Configuration accepted by every `@aws-sdk/client-*` constructor (structurally typed, no SDK import). */
 export interface AwsClientConfig {
   region: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: AwsCredentials;
   /** Only read by the S3 client: the local server serves path-style URLs (`/bucket/key`). */
   forcePathStyle?: boolean;
   maxAttempts?: number;
@@ -32,7 +44,14 @@ export function awsClientConfig(backend: Backend): AwsClientConfig {
   return {
     region: backend.region,
     endpoint: backend.endpoint,
-    credentials: { ...LOCAL_CREDENTIALS },
+    ...(backend.credentials
+      ? {
+          credentials: {
+            accessKeyId: backend.credentials.accessKeyId,
+            secretAccessKey: backend.credentials.secretAccessKey,
+          },
+        }
+      : {}),
     forcePathStyle: true,
   };
 }

@@ -3,6 +3,7 @@ export * from './sagemaker-names.js';
 export * from './arn.js';
 export * from './project-config.js';
 export * from './backend.js';
+export * from './sigv4.js';
 export * from './canonical-json.js';
 export * from './json-text.js';
 export * from './retry-exception-types.js';

@@ -13,3 +13,28 @@ export function parseJsonText(text: string, where: string, fix = 'correct the JS
     });
   }
 }
+
+/**
+ * How deeply arrays and objects nest in a JSON text (0 for a scalar), counted without parsing it: a text
+ * nested thousands deep would exhaust the stack of a recursive walk (or of JSON.stringify) later on.
+ */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return deepest;
+}

@@ -30,7 +30,7 @@ describeWithMoto('deployStage through the SageMaker API (against moto)', (moto) 
 
   beforeAll(async () => {
     sagemaker = new SageMakerClient(motoClientConfig(moto()));
-    backend = { kind: 'local', region: moto().region, endpoint: moto().url };
+    backend = { kind: 'local', region: moto().region, endpoint: moto().url, credentials: moto().credentials };
     v1 = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     pending = await registerVersion(sagemaker, project.modelPackageGroupName, 'PendingManualApproval');
   });
@@ -189,7 +189,12 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
   });
   const mock = mockClient(sagemaker);
-  const backend: Backend = { kind: 'local', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' };
+  const backend: Backend = {
+    kind: 'local',
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  };
   const arn = (version: number) => `arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/${version}`;
   const prodSpec = (version: number) => endpointSpec(project, loadStageConfig(project, 'prod'), arn(version));
 

@@ -37,7 +37,7 @@ describe('the deploy workflow on the local server', () => {
 
   const deps = (): DeployWorkflowDeps => ({
     project,
-    backend: { kind: 'local', region: project.region, endpoint: server.url },
+    backend: { kind: 'local', region: project.region, endpoint: server.url, credentials: server.credentials },
     runs,
     promotion,
     ...(samplesPath ? { samplesPath } : {}),

@@ -67,7 +67,12 @@ describe('the approval route on the local server', () => {
       events: { retryBaseMillis: 20, retryMaxMillis: 100, maxAttempts: 3 },
     });
     sagemaker = new SageMakerClient({
-      ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }),
+      ...awsClientConfig({
+        kind: 'local',
+        region: server.region,
+        endpoint: server.url,
+        credentials: server.credentials,
+      }),
       maxAttempts: 1,
     });
     server.events.onEvent((event) => routed.push(event));

@@ -61,7 +61,7 @@ describe('labelled samples and response parsing', () => {
 describeWithMoto('testEndpoint (against moto SageMaker Runtime)', (moto) => {
   let backend: Backend;
   beforeAll(async () => {
-    backend = { kind: 'local', region: moto().region, endpoint: moto().url };
+    backend = { kind: 'local', region: moto().region, endpoint: moto().url, credentials: moto().credentials };
   });
 
   // moto remembers the answer given to each request body (whatever the endpoint), so each test marks its

@@ -13,6 +13,14 @@ export { parseDefinition, type PipelineDefinition, type StepDefinition } from '.
 export type { OperationModule, OperationHandler, OperationContext } from './server/operation-registry.js';
 export type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 export { ServiceError } from './server/service-error.js';
+export type { InvocationHandler, InvocationRequest, RouteHandler } from './server/http-server.js';
+export { LOCAL_HOST } from './server/http-server.js';
+export { handleJsonRequest, type WireResponse } from './server/json-protocol.js';
+export type { S3Request, S3Response } from './s3/s3-api.js';
+export type { ChangeFeed, StoreChange, StoreChangeListener } from './store/change-feed.js';
+export type { InvocationLog, InvocationRecord } from './endpoints/invocation-log.js';
+export type { ApprovalChange, ModelApprovalStatus } from './store/model-package-repository.js';
+export type { JobRecord } from './store/job-repository.js';
 export { silentLogger, consoleLogger, type Logger } from './server/logger.js';
 export {
   EndpointManager,

@@ -1,6 +1,13 @@
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
-import { LOCAL_ACCOUNT_ID, ValidationError, isProcessAlive } from '@slipway/core';
+import {
+  LOCAL_ACCESS_KEY_ID,
+  LOCAL_ACCOUNT_ID,
+  ValidationError,
+  isProcessAlive,
+  type AwsCredentials,
+} from '@slipway/core';
 import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
 import type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 import { EndpointManager, type EndpointManagerOptions } from './endpoints/endpoint-manager.js';
@@ -22,6 +29,7 @@ import {
 import { GracefulClose } from './server/graceful-close.js';
 import { consoleLogger, type Logger } from './server/logger.js';
 import { OperationRegistry } from './server/operation-registry.js';
+import { OWNER_ONLY_DIR, loadServerSecret, restrictDataDir, writeOwnerOnly } from './server/server-secret.js';
 import { ObjectStore } from './storage/object-store.js';
 import { Store } from './store/store.js';
 
@@ -57,7 +65,7 @@ export interface LocalServiceOptions {
 export interface LocalServerOptions extends LocalServiceOptions {
   /** TCP port; 0 (the default) picks a free one. */
   readonly port?: number;
-  /** Only 127.0.0.1 is accepted: the server runs jobs and takes unsigned requests. */
+  /** Only 127.0.0.1 is accepted: the server runs jobs on request. */
   readonly host?: string;
   /** Largest SageMaker/EventBridge request body. Default 2 MiB. */
   readonly maxJsonBodyBytes?: number;
@@ -65,7 +73,23 @@ export interface LocalServerOptions extends LocalServiceOptions {
   readonly invocations?: InvocationHandler;
   /** How long close() lets requests in flight finish before it cuts their connections. @default 10 000 ms */
   readonly closeGraceMs?: number;
+  /**
+   * More routes on the server's port (the console's), each made once the service is open and answered before
+   * S3. A mounted route authenticates its own requests.
+   * @default none
+   */
+  readonly routes?: readonly LocalRouteFactory[];
 }
+
+/** A route mounted on the local server's port, with what it must do when the server closes. */
+export interface MountedRoute {
+  readonly handle: RouteHandler;
+  /** Called as the server starts closing, before it waits for requests in flight: end long-lived responses. */
+  close?(): void | Promise<void>;
+}
+
+/** Makes a route over the opened service (before the port listens). */
+export type LocalRouteFactory = (service: LocalService) => MountedRoute | Promise<MountedRoute>;
 
 export interface LocalServer extends LocalService {
   /** `http://127.0.0.1:<port>`: the endpoint for every SDK client and for AWS_ENDPOINT_URL. */
@@ -78,13 +102,20 @@ export interface LocalServer extends LocalService {
   close(): Promise<void>;
 }
 
-/** What `<dataDir>/server.json` holds while a server runs: how to reach it and which process it is. */
+/**
+ * What `<dataDir>/server.json` (mode 0600) holds while a server runs: how to reach it, which process it is,
+ * and the credentials its requests must be signed with.
+ */
 export interface ServerFile {
   readonly url: string;
   readonly pid: number;
   readonly port: number;
   readonly dataDir: string;
   readonly startedAt: string;
+  /** The region in the ARNs it issues (what clients should sign for). */
+  readonly region: string;
+  /** Any access key id works (it is recorded as the caller); the secret access key is the server's secret. */
+  readonly credentials: AwsCredentials;
 }
 
 /** Everything the server serves, wired together but not listening: what tests drive in-process. */
@@ -92,6 +123,11 @@ export interface LocalService {
   readonly dataDir: string;
   readonly region: string;
   readonly accountId: string;
+  /**
+   * What clients sign requests with: the data dir's secret as the secret access key (kept across restarts in
+   * `<dataDir>/secret-access-key`, mode 0600) and the access key id the project's own clients use.
+   */
+  readonly credentials: AwsCredentials;
   readonly events: EventBus;
   readonly registry: ModelRegistry;
   readonly engine: PipelineEngine;
@@ -115,9 +151,17 @@ export interface LocalService {
  */
 export async function openLocalService(options: LocalServiceOptions): Promise<LocalService> {
   const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  await claimDataDir(dataDir);
   const log = options.logger ?? consoleLogger();
+  await mkdir(dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
+  await restrictDataDir(dataDir, log);
+  await claimDataDir(dataDir);
+  let secretAccessKey: string;
+  try {
+    secretAccessKey = await loadServerSecret(dataDir, log);
+  } catch (error) {
+    openDataDirs.delete(dataDir);
+    throw error;
+  }
   const region = options.region ?? DEFAULT_REGION;
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
   const scope = { region, accountId };
@@ -156,6 +200,7 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
       dataDir,
       region,
       accountId,
+      credentials: { accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey },
       events: bus,
       registry,
       engine,
@@ -210,13 +255,22 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     response.end(JSON.stringify({ status: 'ok', pid: process.pid, url, dataDir, region: service.region }));
     return true;
   };
+  let mounted: MountedRoute[];
+  try {
+    mounted = [];
+    for (const factory of options.routes ?? []) mounted.push(await factory(service));
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
   const http = createServer(
     createRequestListener({
       operations: service.operations,
       s3: service.s3,
       log: service.log,
       maxJsonBodyBytes: options.maxJsonBodyBytes ?? 2 * 1024 * 1024,
-      routes: [health],
+      secretAccessKey: service.credentials.secretAccessKey,
+      routes: [health, ...mounted.map((route) => route.handle)],
       invocations: options.invocations ?? service.endpoints.invoke,
     }),
   );
@@ -227,7 +281,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     boundPort = await listenLocal(http, port);
   } catch (error) {
     await service.close();
-    throw error;
+    throw listenError(error, port);
   }
   url = `http://${LOCAL_HOST}:${boundPort}`;
   const serverFile: ServerFile = {
@@ -236,8 +290,16 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port: boundPort,
     dataDir,
     startedAt: new Date().toISOString(),
+    region: service.region,
+    credentials: service.credentials,
   };
-  await writeFile(join(dataDir, SERVER_FILE), `${JSON.stringify(serverFile, null, 2)}\n`);
+  try {
+    await writeServerFile(dataDir, serverFile);
+  } catch (error) {
+    await graceful.close(0);
+    await service.close();
+    throw error;
+  }
   service.log.info(`serving SageMaker, EventBridge and S3 at ${url} (data dir ${dataDir})`);
   let closing: Promise<void> | undefined;
   return {
@@ -246,6 +308,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port: boundPort,
     close() {
       closing ??= (async () => {
+        for (const route of mounted) await route.close?.();
         await graceful.close(options.closeGraceMs ?? 10_000);
         await service.close();
         await rm(join(dataDir, SERVER_FILE), { force: true });
@@ -253,6 +316,33 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       return closing;
     },
   };
+}
+
+/** A port that cannot be bound is the user's to fix: one line saying which and how, not a stack trace. */
+function listenError(error: unknown, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES') return error;
+  return new ValidationError({
+    where: `port ${port}`,
+    field: '',
+    problem:
+      code === 'EADDRINUSE'
+        ? `on ${LOCAL_HOST} is in use by another program`
+        : `on ${LOCAL_HOST} may not be bound by this user`,
+    fix: 'pick another with --port N (or --port 0 for any free port)',
+  });
+}
+
+/** server.json repeats the secret: written owner-only (0600), whole or not at all. */
+async function writeServerFile(dataDir: string, file: ServerFile): Promise<void> {
+  const path = join(dataDir, SERVER_FILE);
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeOwnerOnly(temporary, `${JSON.stringify(file, null, 2)}\n`);
+    await rename(temporary, path);
+  } finally {
+    await rm(temporary, { force: true });
+  }
 }
 
 /** Reads `<dataDir>/server.json` if a server wrote one. */

@@ -11,12 +11,20 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { awsClientConfig } from '@slipway/core';
-import { ROLE, definition, runPipeline, stepsByName, tempDir, waitForExecution } from './support/harness.js';
+import {
+  ROLE,
+  definition,
+  localClientConfig,
+  runPipeline,
+  stepsByName,
+  tempDir,
+  waitForExecution,
+  type ServerAddress,
+} from './support/harness.js';
 import { spawnServerProcess, type ServerProcess } from './support/server-process.js';
 
-const clients = (url: string) => {
-  const config = { ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: url }), maxAttempts: 1 };
+const clients = (server: ServerAddress) => {
+  const config = localClientConfig(server);
   return { sagemaker: new SageMakerClient(config), s3: new S3Client(config), events: new EventBridgeClient(config) };
 };
 
@@ -104,7 +112,7 @@ describe('crash safety: kill -9 the server mid-execution, then start it again', 
     const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/events`;
 
     const first = await spawnServerProcess(dataDir);
-    const before = clients(first.url);
+    const before = clients(first);
     await before.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
     await before.events.send(
       new PutRuleCommand({
@@ -127,7 +135,7 @@ describe('crash safety: kill -9 the server mid-execution, then start it again', 
     writeFileSync(join(dataDir, 's3-tmp', 'half-written.part'), 'partial');
 
     second = await spawnServerProcess(dataDir);
-    const after = clients(second.url);
+    const after = clients(second);
     const described = await after.sagemaker.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
     expect(described.PipelineExecutionStatus).toBe('Failed');
     expect(described.FailureReason).toMatch(

@@ -20,9 +20,16 @@ import {
   CreateModelPackageGroupCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig, type EventBridgeEvent } from '@slipway/core';
+import type { EventBridgeEvent } from '@slipway/core';
 import { openLocalService, type LocalService } from '@slipway/local';
-import { memoryLogger, startTestServer, tempDir, type TestServer } from './support/harness.js';
+import {
+  callOperation,
+  localClientConfig,
+  memoryLogger,
+  startTestServer,
+  tempDir,
+  type TestServer,
+} from './support/harness.js';
 import { MOTO_SERVER, motoAvailable } from './support/moto.js';
 
 const FAST = { retryBaseMillis: 20, retryMaxMillis: 100, maxAttempts: 3 };
@@ -263,8 +270,7 @@ describe('EventBridge wire operations and model package events', () => {
   beforeAll(async () => {
     t = await startTestServer({ events: FAST });
     events = new EventBridgeClient({
-      ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: t.server.url }),
-      maxAttempts: 1,
+      ...localClientConfig(t.server),
     });
     hook = await receiver();
   });
@@ -330,13 +336,8 @@ describe('EventBridge wire operations and model package events', () => {
     await t.server.events.drain();
     expect(hook.bodies).toEqual([{ model_package_arn: created.ModelPackageArn }]);
 
-    const history = await fetch(t.server.url, {
-      method: 'POST',
-      headers: {
-        'x-amz-target': 'Slipway.ListModelPackageApprovalHistory',
-        'content-type': 'application/x-amz-json-1.1',
-      },
-      body: JSON.stringify({ ModelPackageArn: created.ModelPackageArn }),
+    const history = await callOperation(t.server, 'Slipway.ListModelPackageApprovalHistory', {
+      ModelPackageArn: created.ModelPackageArn,
     });
     const { ApprovalHistory } = (await history.json()) as { ApprovalHistory: Record<string, unknown>[] };
     expect(
@@ -470,14 +471,119 @@ function patternCases(client: () => EventBridgeClient): void {
   }
 }
 
+describe('PutEvents checks every entry before it stores any, and stores them at once', () => {
+  let t: TestServer;
+  let events: EventBridgeClient;
+  const seen: EventBridgeEvent[] = [];
+  const stored = () => (t.server.store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  beforeAll(async () => {
+    t = await startTestServer({ events: FAST });
+    events = new EventBridgeClient(localClientConfig(t.server));
+    t.server.events.putRule({
+      name: 'everything',
+      eventPattern: { source: [{ prefix: '' }] },
+      targets: [{ id: 'seen', type: 'handler', handler: async (event) => void seen.push(event) }],
+    });
+  });
+  afterAll(async () => {
+    events.destroy();
+    await t.close();
+  });
+
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+  it('fails an entry nested deeper than 1000 levels on its own, and stores the others (no 500)', async () => {
+    const before = stored();
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'my.app', DetailType: 'ok', Detail: nested(999) },
+          { Source: 'my.app', DetailType: 'deep', Detail: nested(5000) },
+          { Source: 'my.app', DetailType: 'ok too', Detail: '{}' },
+        ],
+      }),
+    );
+    expect(put.FailedEntryCount).toBe(1);
+    expect(put.Entries?.[1]).toMatchObject({
+      ErrorCode: 'MalformedDetail',
+      ErrorMessage: expect.stringContaining('nests JSON more than 1000 levels deep'),
+    });
+    expect(stored() - before).toBe(2);
+    await t.server.events.drain();
+    const types = seen.map((event) => event['detail-type']);
+    expect(types).toEqual(expect.arrayContaining(['ok', 'ok too']));
+    expect(types).not.toContain('deep');
+  });
+
+  it('refuses a request over 256 KB as EventBridge counts its entries, storing nothing', async () => {
+    const before = stored();
+    const half = JSON.stringify({ pad: 'x'.repeat(128 * 1024) });
+    await expect(
+      events.send(
+        new PutEventsCommand({
+          Entries: [
+            { Source: 'my.app', DetailType: 'a', Detail: half },
+            { Source: 'my.app', DetailType: 'b', Detail: half, Time: new Date() },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/^Total size of the entries in the request is over the limit: 262\d{3} bytes/),
+    });
+    expect(stored()).toBe(before);
+  });
+
+  it('refuses aws.* sources as AWS does: only AWS services publish there', async () => {
+    const before = stored();
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'aws.sagemaker', DetailType: 'SageMaker Model Package State Change', Detail: '{}' },
+          { Source: 'awsome.app', DetailType: 'fine', Detail: '{}' },
+        ],
+      }),
+    );
+    expect(put.FailedEntryCount).toBe(1);
+    expect(put.Entries?.[0]).toMatchObject({ ErrorCode: 'NotAuthorizedForSourceException' });
+    expect(stored() - before).toBe(1);
+  });
+
+  it('stores all of a request or none of it: a failure while storing the second leaves no first', async () => {
+    const before = stored();
+    const repository = t.server.store.events;
+    const append = repository.append.bind(repository);
+    let calls = 0;
+    repository.append = (...args) => {
+      calls += 1;
+      if (calls === 2) throw new Error('the disk went away');
+      append(...args);
+    };
+    try {
+      await expect(
+        events.send(
+          new PutEventsCommand({
+            Entries: [
+              { Source: 'my.app', DetailType: 'first', Detail: '{}' },
+              { Source: 'my.app', DetailType: 'second', Detail: '{}' },
+            ],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'InternalFailure' });
+    } finally {
+      repository.append = append;
+    }
+    expect(stored()).toBe(before);
+  });
+});
+
 describe('TestEventPattern on the local bus', () => {
   let t: TestServer;
   let client: EventBridgeClient;
   beforeAll(async () => {
     t = await startTestServer();
     client = new EventBridgeClient({
-      ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: t.server.url }),
-      maxAttempts: 1,
+      ...localClientConfig(t.server),
     });
   });
   afterAll(async () => {
@@ -485,6 +591,34 @@ describe('TestEventPattern on the local bus', () => {
     await t.close();
   });
   patternCases(() => client);
+  it('refuses a pattern over 4096 characters and an event nested deeper than 1000 levels', async () => {
+    const event = (detail: string) =>
+      `{"id":"1","account":"1","source":"s","time":"t","region":"r","resources":[],"detail-type":"d","detail":${detail}}`;
+    await expect(
+      client.send(
+        new TestEventPatternCommand({
+          EventPattern: JSON.stringify({ source: ['x'.repeat(4100)] }),
+          Event: event('{}'),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('EventPattern') });
+    await expect(
+      client.send(
+        new TestEventPatternCommand({
+          EventPattern: '{"source":["s"]}',
+          Event: event(`${'['.repeat(2000)}${']'.repeat(2000)}`),
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('nests JSON more than 1000 levels deep'),
+    });
+    const fine = await client.send(
+      new TestEventPatternCommand({ EventPattern: '{"source":["s"]}', Event: event('{"a":[[[1]]]}') }),
+    );
+    expect(fine.Result).toBe(true);
+  });
+
   it('refuses an event without the envelope fields', async () => {
     await expect(
       client.send(new TestEventPatternCommand({ EventPattern: '{}', Event: '{"detail":{}}' })),

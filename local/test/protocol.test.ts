@@ -6,10 +6,18 @@ import {
   SageMakerClient,
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
 import { openLocalService, startLocalServer, type LocalService } from '@slipway/local';
 import { handleJsonRequest } from '../src/server/json-protocol.js';
-import { ROLE, definition, memoryLogger, startTestServer, tempDir, type TestServer } from './support/harness.js';
+import {
+  ROLE,
+  definition,
+  localClientConfig,
+  memoryLogger,
+  signedFetch,
+  startTestServer,
+  tempDir,
+  type TestServer,
+} from './support/harness.js';
 
 const context = { actor: 'tester', requestId: 'req-1' };
 const GOOD = JSON.stringify(definition([{ Name: 'Stop', Type: 'Fail', Arguments: { ErrorMessage: 'x' } }]));
@@ -179,8 +187,8 @@ describe('the HTTP server', () => {
 
   it('records who called: X-Slipway-Actor, else the access key of the signature', async () => {
     const signed = new SageMakerClient({
-      ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: t.server.url }),
-      credentials: { accessKeyId: 'AKIDALICE', secretAccessKey: 's' },
+      ...localClientConfig(t.server),
+      credentials: { accessKeyId: 'AKIDALICE', secretAccessKey: t.server.credentials.secretAccessKey },
     });
     await signed.send(new CreatePipelineCommand({ PipelineName: 'by-alice', RoleArn: ROLE, PipelineDefinition: GOOD }));
     expect((await t.sagemaker.send(new DescribePipelineCommand({ PipelineName: 'by-alice' }))).CreatedBy).toEqual({
@@ -201,7 +209,7 @@ describe('the HTTP server', () => {
   });
 
   it('routes SageMaker Runtime invocations to the plugged-in handler, and serves a health check', async () => {
-    const invoked = await fetch(`${t.server.url}/endpoints/sentiment-staging/invocations`, {
+    const invoked = await signedFetch(t.server, '/endpoints/sentiment-staging/invocations', {
       method: 'POST',
       body: '{}',
     });
@@ -210,10 +218,19 @@ describe('the HTTP server', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', url: t.server.url, pid: process.pid });
   });
 
+  it('answers an endpoint name that is not valid percent-encoding with a 400 naming it, not a 500', async () => {
+    const response = await signedFetch(t.server, '/endpoints/%zz/invocations', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-amzn-errortype')).toBe('ValidationError');
+    expect((await response.json()) as { message: string }).toMatchObject({
+      message: expect.stringContaining('The endpoint name in the path, "%zz", is not valid percent-encoding'),
+    });
+  });
+
   it('answers invocations of an endpoint that does not exist with the runtime’s ValidationError', async () => {
     const bare = await startTestServer();
     try {
-      const response = await fetch(`${bare.server.url}/endpoints/none/invocations`, { method: 'POST', body: '{}' });
+      const response = await signedFetch(bare.server, '/endpoints/none/invocations', { method: 'POST', body: '{}' });
       expect(response.status).toBe(400);
       expect(response.headers.get('x-amzn-errortype')).toBe('ValidationError');
       expect(await response.json()).toMatchObject({

@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { AwsChunkedDecoder } from '../src/s3/aws-chunked.js';
 import { listPage, parseRange } from '../src/s3/s3-api.js';
-import { startTestServer, tempDir, type TestServer } from './support/harness.js';
+import { signedFetch, startTestServer, tempDir, type TestServer } from './support/harness.js';
+import { spawnServerProcess, type ServerProcess } from './support/server-process.js';
 
 describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
   let t: TestServer;
@@ -135,9 +136,40 @@ describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
     });
     const buckets = await t.s3.send(new ListBucketsCommand({}));
     expect(buckets.Buckets?.map((b) => b.Name)).toEqual(['artifacts']);
-    const response = await fetch(`${t.server.url}/artifacts/..%2F..%2Fslipway.db`);
+    const response = await signedFetch(t.server, '/artifacts/..%2F..%2Fslipway.db', { service: 's3' });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('<Code>InvalidArgument</Code>');
+  });
+
+  it('refuses a key that is also the folder of other keys, or under an object, naming both; deleting either is harmless', async () => {
+    await t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'clash/inner.txt', Body: 'inner' }));
+    await expect(
+      t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'clash', Body: 'outer' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidArgument',
+      message: expect.stringContaining('s3://artifacts/clash cannot be stored: it is the folder of other objects'),
+    });
+    await t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'file.txt', Body: 'file' }));
+    await expect(
+      t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'file.txt/under', Body: 'x' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidArgument',
+      message: expect.stringContaining('one of its folders is an object'),
+    });
+    await expect(
+      t.s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'marker/', Body: '' })),
+    ).rejects.toMatchObject({ name: 'InvalidArgument', message: expect.stringContaining('must not end with "/"') });
+    await t.s3.send(new DeleteObjectCommand({ Bucket: 'artifacts', Key: 'clash' }));
+    const inner = await t.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'clash/inner.txt' }));
+    expect(await inner.Body!.transformToString()).toBe('inner');
+    expect(await readdir(join(t.dataDir, 's3-tmp'))).toEqual([]);
+  });
+
+  it('answers a path starting with "//" in S3 XML, not with an internal error', async () => {
+    const response = await signedFetch(t.server, '//%zz/x', { service: 's3' });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await response.text()).toMatch(/<Error><Code>[A-Za-z]+<\/Code>/);
   });
 
   it('refuses an object above the size limit with EntityTooLarge and leaves no file behind', async () => {
@@ -147,11 +179,11 @@ describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
       name: 'EntityTooLarge',
     });
     // Without a declared length the limit still holds while streaming.
-    const response = await fetch(`${t.server.url}/artifacts/too/streamed.bin`, {
+    const response = await signedFetch(t.server, '/artifacts/too/streamed.bin', {
       method: 'PUT',
-      body: Readable.toWeb(Readable.from([Buffer.alloc(40 * 1024), Buffer.alloc(40 * 1024)])) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
+      stream: Readable.from([Buffer.alloc(40 * 1024), Buffer.alloc(40 * 1024)]),
+      service: 's3',
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('<Code>EntityTooLarge</Code>');
     await expect(
@@ -161,12 +193,50 @@ describe('S3 over HTTP with @aws-sdk/client-s3 (path style)', () => {
   });
 
   it('names the operation it does not implement', async () => {
-    const response = await fetch(`${t.server.url}/artifacts/key?uploads`, { method: 'POST' });
+    const response = await signedFetch(t.server, '/artifacts/key?uploads', { method: 'POST', service: 's3' });
     expect(response.status).toBe(501);
     expect(await response.text()).toMatch(
       /<Code>NotImplemented<\/Code><Message>The local S3 does not implement the &quot;uploads&quot; sub-resource/,
     );
   });
+});
+
+describe('malformed aws-chunked uploads (issue 11: each one used to end the server process)', () => {
+  let child: ServerProcess;
+  let exited = false;
+  beforeAll(async () => {
+    child = await spawnServerProcess(tempDir('slipway-chunked-'));
+    void child.exited.then(() => (exited = true));
+    expect((await signedFetch(child, '/chunky', { method: 'PUT', service: 's3' })).status).toBe(200);
+  });
+  afterAll(async () => {
+    child.child.kill('SIGTERM');
+    await child.exited;
+  });
+
+  it.each(['zz;chunk-signature=\r\n', '-1;chunk-signature=\r\n', '5\r\nhelloXX', '10;chunk-signature=a\r\nshort'])(
+    'answers %j with 400 in S3 XML, stores nothing and keeps serving',
+    async (body) => {
+      const answer = await signedFetch(child, '/chunky/bad.bin', {
+        method: 'PUT',
+        headers: {
+          'content-encoding': 'aws-chunked',
+          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+          'x-amz-decoded-content-length': '16',
+        },
+        body: Buffer.from(body, 'latin1'),
+        service: 's3',
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toBe('application/xml');
+      expect(await answer.text()).toMatch(
+        /<Error><Code>(InvalidRequest|IncompleteBody)<\/Code><Message>The aws-chunked request body/,
+      );
+      expect(exited).toBe(false);
+      const head = await signedFetch(child, '/chunky/bad.bin', { method: 'HEAD', service: 's3' });
+      expect(head.status).toBe(404);
+    },
+  );
 });
 
 describe('S3 pieces', () => {
@@ -180,6 +250,21 @@ describe('S3 pieces', () => {
     ]).pipe(new AwsChunkedDecoder());
     for await (const chunk of decoder) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('hello world');
+  });
+
+  it.each([
+    ['a size that is not hex', 'zz;chunk-signature=\r\n', /InvalidRequest.*does not start with a hex size/],
+    ['a negative size', '-1\r\nx\r\n0\r\n\r\n', /InvalidRequest.*does not start with a hex size/],
+    ['data not followed by CRLF', '5\r\nhelloXX0\r\n\r\n', /InvalidRequest.*not followed by CRLF/],
+    ['a body cut in a chunk', '5\r\nhel', /IncompleteBody/],
+    ['no final zero-size chunk', '5\r\nhello\r\n', /IncompleteBody/],
+  ])('refuses an aws-chunked body with %s', async (_name, body, message) => {
+    const decoder = Readable.from([Buffer.from(body, 'latin1')]).pipe(new AwsChunkedDecoder());
+    const read = (async () => {
+      for await (const chunk of decoder) void chunk;
+    })();
+    const error = await read.catch((thrown: unknown) => thrown);
+    expect(`${(error as { code?: string }).code} ${(error as Error).message}`).toMatch(message);
   });
 
   it('parses single byte ranges as S3 does', () => {

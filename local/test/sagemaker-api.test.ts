@@ -299,8 +299,7 @@ describe('the same SageMaker API cases on moto', () => {
   beforeAll(async () => {
     moto = await startMoto();
     client = new SageMakerClient({
-      ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: moto.url }),
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: moto.url, credentials: moto.credentials }),
       maxAttempts: 1,
     });
   }, 30_000);

@@ -11,6 +11,7 @@ import {
   CreateModelCommand,
   DescribeEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { signRequest } from '@slipway/core';
 import { packTarGz } from '@slipway/local';
 import { GracefulClose } from '../src/server/graceful-close.js';
 import { TEST_IMAGE, testRuntimes } from './runners/job-fixtures.js';
@@ -27,10 +28,15 @@ interface Answer {
 }
 
 /** One GET on its own connection; `onResponse` runs when the headers arrive, before the body is read. */
-function get(port: number, path: string, onResponse?: (response: IncomingMessage) => Promise<void>): Promise<Answer> {
+function get(
+  port: number,
+  path: string,
+  onResponse?: (response: IncomingMessage) => Promise<void>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    request({ host: '127.0.0.1', port, path, headers: { connection: 'keep-alive' } }, async (response) => {
+    request({ host: '127.0.0.1', port, path, headers: { ...headers, connection: 'keep-alive' } }, async (response) => {
       response.pause();
       await onResponse?.(response);
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -113,10 +119,22 @@ describe('LocalServer.close()', () => {
     await world.server.objects.createBucket('close-test');
     await world.server.objects.put('close-test', 'big.bin', content);
     let closed: Promise<void> | undefined;
-    // The headers and the first bytes are out; most of the body is still to be written when close() starts.
-    const result = await get(world.server.port, '/close-test/big.bin', async () => {
-      closed = world.close();
+    const signed = signRequest({
+      method: 'GET',
+      url: `${world.server.url}/close-test/big.bin`,
+      credentials: world.server.credentials,
+      region: world.server.region,
+      service: 's3',
     });
+    // The headers and the first bytes are out; most of the body is still to be written when close() starts.
+    const result = await get(
+      world.server.port,
+      '/close-test/big.bin',
+      async () => {
+        closed = world.close();
+      },
+      signed,
+    );
     expect(result.error).toBeUndefined();
     expect(result.status).toBe(200);
     expect(result.body.length).toBe(content.length);

@@ -216,7 +216,12 @@ describe('InvokeEndpoint proxy', () => {
       release: () => (inflight -= 1),
     } as unknown as Fleet;
     front = createHttpServer((request, response) =>
-      forwardInvocation(request, response, { fleet, instance, logStreamArn: 'arn:log', timeoutMs: 5000 }, 'id-1'),
+      forwardInvocation(
+        { headers: request.headers, body: request },
+        response,
+        { fleet, instance, logStreamArn: 'arn:log', timeoutMs: 5000 },
+        'id-1',
+      ),
     );
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     const outcome = await new Promise<string>((resolve) => {

@@ -98,7 +98,9 @@ describeWithMoto('deploy-model dist/index.js as the runner runs it (against moto
 
   it('deploys the version to a stage through the SageMaker API, then finds it live on the next run', async () => {
     const inputs = { stage: 'staging', 'model-package-arn': approved, backend: 'local', 'endpoint-url': moto.url };
-    const first = await runAction(BUNDLE, inputs, { cwd: REPO_ROOT });
+    // A job pointed at an endpoint signs with the job's credentials, as against AWS.
+    const credentials = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+    const first = await runAction(BUNDLE, inputs, { cwd: REPO_ROOT, env: credentials });
     expect(first.errors).toEqual([]);
     expect(first.outputs).toEqual({
       'endpoint-name': 'sentiment-staging',
@@ -107,7 +109,7 @@ describeWithMoto('deploy-model dist/index.js as the runner runs it (against moto
       changed: 'true',
     });
     expect(first.summary).toMatch(/<h3>Deploy to staging<\/h3>[\s\S]*sentiment-staging[\s\S]*yes/);
-    const second = await runAction(BUNDLE, inputs, { cwd: REPO_ROOT });
+    const second = await runAction(BUNDLE, inputs, { cwd: REPO_ROOT, env: credentials });
     expect(second.exitCode).toBe(0);
     expect(second.outputs.changed).toBe('false');
     expect(second.stdout).toContain('already serves');

@@ -17,6 +17,10 @@ import { motoAvailable, startMoto, type MotoServer } from '../../../local/test/s
 import { REPO, runBundledAction } from './support.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/slipway-action-test';
+const credentialsEnv = (credentials: { accessKeyId: string; secretAccessKey: string }) => ({
+  AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+});
 const config = loadProjectConfig({ cwd: REPO });
 
 beforeAll(() => {
@@ -40,7 +44,9 @@ describe('dist/index.js as the runner runs it, against the local server', () => 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'slipway-action-local-'));
     server = await startLocalServer({ dataDir, port: 0, logger: silentLogger });
-    sagemaker = new SageMakerClient(awsClientConfig({ kind: 'local', region: config.region, endpoint: server.url }));
+    sagemaker = new SageMakerClient(
+      awsClientConfig({ kind: 'local', region: config.region, endpoint: server.url, credentials: server.credentials }),
+    );
   });
   afterAll(async () => {
     sagemaker.destroy();
@@ -49,11 +55,13 @@ describe('dist/index.js as the runner runs it, against the local server', () => 
   });
 
   const inputs = () => ({ role: ROLE, 'endpoint-url': server.url });
+  /** A workflow pointing the action at a local server passes its secret as the job's AWS credentials. */
+  const signing = () => credentialsEnv(server.credentials);
   let firstPackage = '';
   let firstExecution = '';
 
   it('runs the seed pipeline to a registered package, with outputs, summary and the commit on the package', async () => {
-    const run = await runBundledAction({ ...inputs(), parameters: 'NgramMax=2\n# a comment\n' });
+    const run = await runBundledAction({ ...inputs(), parameters: 'NgramMax=2\n# a comment\n' }, signing());
     expect(run.log).not.toMatch(/::error::/);
     expect(run.code).toBe(0);
     expect(run.outputs).toMatchObject({
@@ -86,7 +94,7 @@ describe('dist/index.js as the runner runs it, against the local server', () => 
   }, 240_000);
 
   it('gets the same execution back when the job is retried within the same run attempt', async () => {
-    const retry = await runBundledAction(inputs());
+    const retry = await runBundledAction(inputs(), signing());
     expect(retry.code).toBe(0);
     expect(retry.outputs['execution-arn']).toBe(firstExecution);
     expect(retry.log).toMatch(/^Updated the pipeline /m);
@@ -97,7 +105,10 @@ describe('dist/index.js as the runner runs it, against the local server', () => 
     await sagemaker.send(
       new UpdateModelPackageCommand({ ModelPackageArn: firstPackage, ModelApprovalStatus: 'Approved' }),
     );
-    const run = await runBundledAction({ ...inputs(), 'compare-with-approved': 'true' }, { GITHUB_RUN_ATTEMPT: '2' });
+    const run = await runBundledAction(
+      { ...inputs(), 'compare-with-approved': 'true' },
+      { ...signing(), GITHUB_RUN_ATTEMPT: '2' },
+    );
     expect(run.code).toBe(0);
     expect(run.log).toMatch(
       new RegExp(`^Approved champion ${firstPackage} has accuracy 0\\.8\\d+; MinAccuracy 0\\.7 → 0\\.8\\d+$`, 'm'),
@@ -108,7 +119,10 @@ describe('dist/index.js as the runner runs it, against the local server', () => 
   }, 60_000);
 
   it("fails the step with the pipeline's own reason when the model is not good enough", async () => {
-    const run = await runBundledAction({ ...inputs(), parameters: 'MinAccuracy=0.99' }, { GITHUB_RUN_ATTEMPT: '3' });
+    const run = await runBundledAction(
+      { ...inputs(), parameters: 'MinAccuracy=0.99' },
+      { ...signing(), GITHUB_RUN_ATTEMPT: '3' },
+    );
     expect(run.code).toBe(1);
     expect(run.log).toMatch(
       /^::error::Pipeline execution .* Failed: .*Model accuracy 0\.8\d+ is below the minimum 0\.99/m,
@@ -118,7 +132,7 @@ describe('dist/index.js as the runner runs it, against the local server', () => 
   }, 60_000);
 
   it('fails on bad input before anything is sent, naming each input', async () => {
-    const run = await runBundledAction({ 'endpoint-url': server.url, parameters: 'Nope=1', wait: 'maybe' });
+    const run = await runBundledAction({ 'endpoint-url': server.url, parameters: 'Nope=1', wait: 'maybe' }, signing());
     expect(run.code).toBe(1);
     expect(run.log).toMatch(/^::error::2 problems:%0A {2}- role is required and was not given/m);
     expect(run.log).toContain('wait must be true or false, got "maybe"');
@@ -139,18 +153,22 @@ motoSuite(
     });
 
     it('uploads the assets, creates the group and the pipeline with project tags, and starts an execution', async () => {
-      const run = await runBundledAction({
-        role: 'arn:aws:iam::123456789012:role/exec',
-        'endpoint-url': moto.url,
-        wait: 'false',
-      });
+      const run = await runBundledAction(
+        { role: 'arn:aws:iam::123456789012:role/exec', 'endpoint-url': moto.url, wait: 'false' },
+        credentialsEnv(moto.credentials),
+      );
       expect(run.log).not.toMatch(/::error::/);
       expect(run.code).toBe(0);
       expect(run.outputs['execution-arn']).toMatch(/:pipeline\/sentiment-pipeline\/execution\//);
       // Whatever DescribePipelineExecution says right after the start; moto reports its executions Succeeded at once.
       expect(run.outputs['status']).toMatch(/^(Executing|Succeeded)$/);
       expect(run.summary).toContain('Not followed (`wait: false`)');
-      const clientConfig = awsClientConfig({ kind: 'local', region: config.region, endpoint: moto.url });
+      const clientConfig = awsClientConfig({
+        kind: 'local',
+        region: config.region,
+        endpoint: moto.url,
+        credentials: moto.credentials,
+      });
       const sagemaker = new SageMakerClient(clientConfig);
       const s3 = new S3Client(clientConfig);
       try {
@@ -167,7 +185,7 @@ motoSuite(
       }
       const again = await runBundledAction(
         { role: 'arn:aws:iam::123456789012:role/exec', 'endpoint-url': moto.url, wait: 'false' },
-        { GITHUB_RUN_ATTEMPT: '2' },
+        { ...credentialsEnv(moto.credentials), GITHUB_RUN_ATTEMPT: '2' },
       );
       expect(again.code).toBe(0);
       expect(again.log).toMatch(/^Updated the pipeline /m);

@@ -18,6 +18,7 @@ export interface ActionRun {
  */
 export async function runBundledAction(
   inputs: Record<string, string>,
+  /** More environment: GITHUB_* context, and the AWS credentials a run against `endpoint-url` signs with. */
   github: Record<string, string> = {},
 ): Promise<ActionRun> {
   const run = await runAction(DIST, inputs, {

@@ -18,6 +18,7 @@ import {
   type DeployJob,
   type DeployRun,
 } from '@slipway/deploy-pipeline';
+import { callLocalOperation, localBackend } from '../local-connection.js';
 import { required, type DemoContext, type DemoStage, type StageReport } from './demo-context.js';
 import { describeRun } from './deploy-run-output.js';
 
@@ -159,10 +160,9 @@ const prodStage: DemoStage = {
       }
       // A server started by `slipway local up` without --auto-promote holds the run at the gate.
       output.line('The running server holds the run for promotion; the demo promotes it (npx slipway deploy promote).');
-      const url = required(context.connection, 'server').url;
       await promoteWaitingRun({
         project: context.config,
-        backend: { kind: 'local', region: context.config.region, endpoint: url },
+        backend: localBackend(required(context.connection, 'server'), context.config.region),
         runs: context.runs,
       });
       ({ run, job } = await waitForJob(context, prod));
@@ -177,9 +177,8 @@ const predictStage: DemoStage = {
   title: 'Send sample reviews to the prod endpoint',
   async run(context) {
     if (context.waitingForPromotion) return { skipped: 'prod waits for promotion' };
-    const url = required(context.connection, 'server').url;
     const runtime = new SageMakerRuntimeClient(
-      awsClientConfig({ kind: 'local', region: context.config.region, endpoint: url }),
+      awsClientConfig(localBackend(required(context.connection, 'server'), context.config.region)),
     );
     try {
       const response = await runtime.send(
@@ -221,11 +220,10 @@ export const DEPLOY_STAGES: readonly DemoStage[] = [
 
 /** What each stage serves, for the summary. */
 export async function readEndpoints(context: DemoContext) {
-  const url = context.connection?.url;
-  if (!url) return [];
+  if (!context.connection) return [];
   const { stages } = await deployStatus({
     project: context.config,
-    backend: { kind: 'local', region: context.config.region, endpoint: url },
+    backend: localBackend(context.connection, context.config.region),
     ...(context.clients ? { sagemaker: context.clients.sagemaker } : {}),
   });
   return stages;
@@ -279,15 +277,17 @@ function versionOf(arn: string): string {
 
 /** Fails clearly when the server the demo uses has no approval route (e.g. started outside the project). */
 async function requireApprovalRoute(context: DemoContext): Promise<void> {
-  const url = required(context.connection, 'server').url;
+  const connection = required(context.connection, 'server');
+  const url = connection.url;
   const rule = approvalRuleName(approvalRuleNamePrefix(context.config), 'Approved');
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.ListTargetsByRule' },
-    body: JSON.stringify({ Rule: rule }),
-  });
-  const body = (await response.json()) as { Targets?: unknown[] };
-  if (!response.ok || (body.Targets ?? []).length === 0) {
+  const response = await callLocalOperation(
+    connection,
+    'AWSEvents.ListTargetsByRule',
+    { Rule: rule },
+    context.config.region,
+  );
+  const targets = response.body['Targets'];
+  if (!response.ok || !Array.isArray(targets) || targets.length === 0) {
     throw new Error(
       `the local server at ${url} has no approval route (rule ${rule} with a target), so an approval would deploy ` +
         'nothing; restart it from the project folder: npx slipway local down && npx slipway local up --detach',

@@ -6,7 +6,7 @@ import { loadProjectConfig } from '@slipway/core';
 import type { StageStatus } from '@slipway/deploy-pipeline';
 import { DEFAULT_DATA_DIR } from '@slipway/local';
 import type { CliContext } from '../context.js';
-import { connectLocal } from '../local-connection.js';
+import { connectLocal, localBackend } from '../local-connection.js';
 import { approvalRouteRules, deployRunStore, dispatchHandlerTarget } from '../local-deploy.js';
 import { prepareLocalRuntimes } from '../local-runtimes.js';
 import { LOCAL_EXECUTION_ROLE, clientsFor } from '../project-run.js';
@@ -73,7 +73,7 @@ const serverStage: DemoStage = {
           dispatchHandlerTarget({ project: context.config, dataDir, promotion: context.promotion }),
         ),
     });
-    context.clients = clientsFor({ kind: 'local', region: context.config.region, endpoint: context.connection.url });
+    context.clients = clientsFor(localBackend(context.connection, context.config.region));
     context.facts['server'] = {
       url: context.connection.url,
       dataDir: context.dataDir,

@@ -24,7 +24,7 @@ import {
 } from '@slipway/deploy-pipeline';
 import { DEFAULT_DATA_DIR } from '@slipway/local';
 import type { CliContext } from '../context.js';
-import { connectLocal } from '../local-connection.js';
+import { connectLocal, endpointCredentials, localBackend } from '../local-connection.js';
 import { deployRunStore, dispatchToLocalWorkflow } from '../local-deploy.js';
 import { printTable } from './format.js';
 import { describeRun, printRun } from './deploy-run-output.js';
@@ -88,10 +88,12 @@ async function withDeployTarget(
   const runs = deployRunStore(dataDir);
   const url = options.endpointUrl ?? context.env[LOCAL_URL_ENV];
   if (url !== undefined) {
-    const backend = chooseBackend(
+    const chosen = chooseBackend(
       { kind: 'local', endpointUrl: url, region: project.region },
       { kind: '--aws', endpointUrl: `--endpoint-url (or ${LOCAL_URL_ENV})` },
     );
+    const credentials = await endpointCredentials(url, dataDir, context.env);
+    const backend = chosen.kind === 'local' && credentials ? { ...chosen, credentials } : chosen;
     return work({ ...common, backend, runs });
   }
   const connection = await connectLocal({ cwd: context.cwd, dataDir, output: context.output, region: project.region });
@@ -102,7 +104,7 @@ async function withDeployTarget(
         'dim',
       );
     }
-    await work({ ...common, backend: { kind: 'local', region: project.region, endpoint: connection.url }, runs });
+    await work({ ...common, backend: localBackend(connection, project.region), runs });
   } finally {
     await connection.close();
   }
@@ -222,6 +224,7 @@ export function registerDeploy(program: Command, context: CliContext): void {
         dataDir: resolve(context.cwd, options.dataDir),
         promotion: options.autoPromote ? 'auto' : 'manual',
         endpointUrl: options.endpointUrl,
+        env: context.env,
       });
       context.output.result(run, (value) => printRun(context.output, value));
     });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,11 @@ import {
   type RuleDefinition,
   type ServerFile,
 } from '@slipway/local';
+import { consoleLink, readConsoleTokenFile } from '@slipway/studio';
 import type { CliContext } from '../context.js';
+import { runningServer } from '../local-connection.js';
 import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
+import { projectConsole } from '../studio-console.js';
 
 const BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
@@ -58,18 +61,28 @@ export function registerLocal(program: Command, context: CliContext): void {
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
       const route = approvalRoute(context, dataDir, options);
+      // Filled once the server listens; the console asks for it only after that.
+      const listening: { server?: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } } = {};
+      const studio = projectConsole(context, dataDir, () => {
+        if (!listening.server) throw new Error('the local server is not listening yet');
+        return listening.server;
+      });
       const server = await startLocalServer({
         dataDir,
         port,
+        routes: [studio.mount],
         ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
         ...(options.region ? { region: options.region } : {}),
         ...(route ? { rules: route.rules } : {}),
       });
+      listening.server = server;
+      const link = studio.link(server.url);
       context.output.result(
-        { url: server.url, pid: process.pid, dataDir, approvalRoute: route?.summary ?? null },
+        { url: server.url, pid: process.pid, dataDir, console: link, approvalRoute: route?.summary ?? null },
         () => {
           context.output.line(`Local SageMaker listening at ${server.url}`, 'good');
-          context.output.line(`  export AWS_ENDPOINT_URL=${server.url}`, 'dim');
+          context.output.line(`  Slipway Studio: ${link}`);
+          context.output.line(`  ${ENV_HINT}`, 'dim');
           if (route) context.output.line(`  ${route.description}`, 'dim');
           context.output.line('  stop with Ctrl-C or `slipway local down`', 'dim');
         },
@@ -107,6 +120,27 @@ export function registerLocal(program: Command, context: CliContext): void {
     });
 
   local
+    .command('env')
+    .description('print the shell exports that point the AWS CLI, boto3 and the SDKs at the running server')
+    .option(...dataDirOption)
+    .action(async (options: { dataDir: string }) => {
+      const dataDir = resolve(context.cwd, options.dataDir);
+      const running = await runningServer(dataDir);
+      if (!running) {
+        throw new ValidationError({
+          where: dataDir,
+          field: '',
+          problem: 'has no local server running',
+          fix: 'start one with `npx slipway local up --detach`',
+        });
+      }
+      const variables = clientEnvironment(running);
+      context.output.result(variables, (value) => {
+        for (const [name, text] of Object.entries(value)) context.output.line(`export ${name}=${shellQuote(text)}`);
+      });
+    });
+
+  local
     .command('status')
     .description('say whether a server runs for this data dir, and where')
     .option(...dataDirOption)
@@ -139,7 +173,9 @@ async function detach(context: CliContext, port: number, dataDir: string, option
       fix: 'use it, or stop it first with `slipway local down`',
     });
   }
-  mkdirSync(dataDir, { recursive: true });
+  // Owner only, as the server keeps it: the log lands here before the server starts.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
   const logFile = join(dataDir, 'server.log');
   const log = openSync(logFile, 'a');
   const args = [BIN, 'local', 'up', '--port', String(port), '--data-dir', dataDir];
@@ -162,16 +198,30 @@ async function detach(context: CliContext, port: number, dataDir: string, option
     return started !== undefined || exited;
   }, 30_000);
   if (!started) {
-    const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n');
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n');
+    // The server's own one-line refusal (a busy port, a data dir in use) is the whole story: say just that.
+    const refusal = exited ? lines.findLast((line) => line.startsWith('error: ')) : undefined;
+    if (refusal) {
+      throw new ValidationError({
+        where: 'local up --detach',
+        field: '',
+        problem: `could not start the server: ${refusal.slice('error: '.length)}`,
+        fix: `its log is ${logFile}`,
+      });
+    }
+    const tail = lines.slice(-15).join('\n');
     throw new Error(`the local server did not start${exited ? '' : ' within 30 s'}; the end of ${logFile}:\n${tail}`);
   }
   const ready = started;
   const route = approvalRoute(context, dataDir, options);
+  const token = await readConsoleTokenFile(dataDir);
+  const link = token?.pid === ready.pid ? consoleLink(ready.url, token.token) : null;
   context.output.result(
-    { url: ready.url, pid: ready.pid, dataDir, log: logFile, approvalRoute: route?.summary ?? null },
+    { url: ready.url, pid: ready.pid, dataDir, log: logFile, console: link, approvalRoute: route?.summary ?? null },
     () => {
       context.output.line(`Local SageMaker running at ${ready.url} (pid ${ready.pid})`, 'good');
-      context.output.line(`  export AWS_ENDPOINT_URL=${ready.url}`, 'dim');
+      if (link) context.output.line(`  Slipway Studio: ${link} (or \`npx slipway studio\`)`);
+      context.output.line(`  ${ENV_HINT}`, 'dim');
       if (route) context.output.line(`  ${route.description}`, 'dim');
       context.output.line(`  log: ${logFile}; stop with \`slipway local down\``, 'dim');
     },
@@ -203,10 +253,26 @@ function approvalRoute(
   };
 }
 
-/** The server recorded in the data dir's server.json, if its process is alive. */
-async function runningServer(dataDir: string): Promise<ServerFile | undefined> {
-  const file = await readServerFile(dataDir);
-  return file !== undefined && isProcessAlive(file.pid) ? file : undefined;
+const ENV_HINT =
+  'eval "$(npx slipway local env)"   # AWS_ENDPOINT_URL and the credentials for the AWS CLI, boto3, SDKs';
+
+/**
+ * The environment that points any AWS client at the server: its URL, and its secret as the secret access
+ * key (the server accepts requests signed with it only). The region is that of the ARNs it issues, under both
+ * names (the JavaScript SDK reads AWS_REGION, botocore and the AWS CLI AWS_DEFAULT_REGION).
+ */
+export function clientEnvironment(server: ServerFile): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: server.url,
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    AWS_REGION: server.region,
+    AWS_DEFAULT_REGION: server.region,
+  };
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 async function answers(url: string): Promise<boolean> {

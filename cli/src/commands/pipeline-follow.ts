@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { ValidationError, describeValue, loadProjectConfig, type Backend } from '@slipway/core';
 import type { CliContext } from '../context.js';
-import { connectLocal, type LocalConnection } from '../local-connection.js';
+import { connectLocal, localBackend, type LocalConnection } from '../local-connection.js';
 import {
   backendKind,
   clientsFor,
@@ -41,7 +41,7 @@ async function openSession(context: CliContext, flags: BackendFlags): Promise<Se
           ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
         })
       : undefined;
-  const backend: Backend = connection ? { kind: 'local', region, endpoint: connection.url } : { kind: 'aws', region };
+  const backend: Backend = connection ? localBackend(connection, region) : { kind: 'aws', region };
   const clients = clientsFor(backend);
   return {
     clients,

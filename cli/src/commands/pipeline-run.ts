@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { Backend } from '@slipway/core';
 import { ValidationError, describeValue, loadProjectConfig } from '@slipway/core';
 import type { CliContext } from '../context.js';
-import { connectLocal, type LocalConnection } from '../local-connection.js';
+import { connectLocal, localBackend, type LocalConnection } from '../local-connection.js';
 import { prepareLocalRuntimes } from '../local-runtimes.js';
 import {
   LOCAL_EXECUTION_ROLE,
@@ -125,7 +125,7 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
       });
     }
   }
-  const backend: Backend = connection ? { kind: 'local', region, endpoint: connection.url } : { kind: 'aws', region };
+  const backend: Backend = connection ? localBackend(connection, region) : { kind: 'aws', region };
   const clients = clientsFor(backend);
   const progress = new RunProgress(context.output);
   try {

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { ValidationError } from '@slipway/core';
 import type { CliContext } from '../context.js';
+import { callLocalOperation } from '../local-connection.js';
 import { formatTime, printTable } from './format.js';
 import {
   withConnection,
@@ -250,15 +251,13 @@ export async function findVersion(
 
 /** The local server's own approval history (`Slipway.ListModelPackageApprovalHistory`). */
 async function localHistory(connection: ServiceConnection, arn: string): Promise<ApprovalHistoryEntry[]> {
-  const response = await fetch(connection.url!, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'Slipway.ListModelPackageApprovalHistory',
-    },
-    body: JSON.stringify({ ModelPackageArn: arn }),
-  });
-  const body = (await response.json()) as {
+  const response = await callLocalOperation(
+    { url: connection.url!, credentials: connection.credentials! },
+    'Slipway.ListModelPackageApprovalHistory',
+    { ModelPackageArn: arn },
+    connection.region,
+  );
+  const body = response.body as {
     ApprovalHistory?: {
       PreviousStatus?: string;
       NewStatus: string;

@@ -6,6 +6,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import {
   ValidationError,
   awsClientConfig,
+  type AwsCredentials,
   findProjectConfig,
   loadProjectConfig,
   type ProjectConfig,
@@ -25,6 +26,8 @@ export interface ServiceConnection {
   readonly region: string;
   /** The local server's URL (local only). */
   readonly url?: string;
+  /** What requests to the local server are signed with (local only): its secret, from server.json. */
+  readonly credentials?: AwsCredentials;
   readonly sagemaker: SageMakerClient;
   readonly runtime: SageMakerRuntimeClient;
   /** The project's config, when the command runs inside a Slipway project. */
@@ -64,8 +67,11 @@ export async function connect(context: CliContext, options: ConnectionOptions): 
       fix: 'start one with `npx slipway local up --detach`, pass --data-dir DIR for another one, or --aws for AWS',
     });
   }
-  const config = { ...awsClientConfig({ kind: 'local', region, endpoint: server.url }), maxAttempts: 1 };
-  const connection = clients('local', region, server.url, project, config);
+  const config = {
+    ...awsClientConfig({ kind: 'local', region, endpoint: server.url, credentials: server.credentials }),
+    maxAttempts: 1,
+  };
+  const connection = { ...clients('local', region, server.url, project, config), credentials: server.credentials };
   // The local server records who approved what (the approval history) from this header.
   const actor = localActor(context.env);
   connection.sagemaker.middlewareStack.add(

@@ -85,7 +85,7 @@ export async function startSeedServer(options: {
     ...(options.rules ? { rules: options.rules } : {}),
   });
   const sagemaker = new SageMakerClient({
-    ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }),
+    ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url, credentials: server.credentials }),
     maxAttempts: 1,
   });
   return {

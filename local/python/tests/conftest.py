@@ -4,6 +4,13 @@ import sys
 import textwrap
 
 import pytest
+from hypothesis import settings
+
+# Property-based tests try a reduced number of examples in `npm test` and the full number in
+# `npm run test:reliability` (SLIPWAY_RELIABILITY=full); no deadline, as the machine may be busy.
+settings.register_profile("reduced", max_examples=150, deadline=None)
+settings.register_profile("full", max_examples=3000, deadline=None)
+settings.load_profile("full" if os.environ.get("SLIPWAY_RELIABILITY") == "full" else "reduced")
 
 PYTHON_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if PYTHON_ROOT not in sys.path:

@@ -120,6 +120,59 @@ def test_bad_requests_get_a_status_and_a_message_and_the_server_keeps_serving(se
     assert connection.getresponse().status == 200
 
 
+@pytest.mark.parametrize(
+    "head, body, status, message",
+    [
+        # Read as latin-1, byte 0xB2 is "\u00b2": str.isdigit() says yes, int() raised an uncaught ValueError.
+        ("Content-Length: \u00b2", b"", 400, "Content-Length must be a number"),
+        ("Content-Length: 1\u00b9", b"", 400, "Content-Length must be a number"),
+        ("Content-Length: +2", b"42", 400, "Content-Length must be a number"),
+        ("Content-Length: 2\r\nTransfer-Encoding: chunked", b"2\r\n42\r\n0\r\n\r\n", 400, "both Content-Length and Transfer-Encoding"),
+        ("Transfer-Encoding: notchunked", b"2\r\n42\r\n0\r\n\r\n", 501, "the only Transfer-Encoding served is chunked"),
+        ("Transfer-Encoding: gzip, chunked", b"2\r\n42\r\n0\r\n\r\n", 501, "the only Transfer-Encoding served is chunked"),
+        ("Content-Length: 1\r\nContent-Length: 2", b"42", 400, "more than once, with different values"),
+        ("Content-Length: 1, 2", b"42", 400, "more than once, with different values"),
+        ("Transfer-Encoding: chunked", b"2\r\n42XX0\r\n\r\n", 400, "not followed by CRLF"),
+        ("Transfer-Encoding: chunked", b"-2\r\n42\r\n0\r\n\r\n", 400, "malformed chunk size"),
+        ("Transfer-Encoding: chunked", b"0x2\r\n42\r\n0\r\n\r\n", 400, "malformed chunk size"),
+        ("Transfer-Encoding: chunked", b"+2\r\n42\r\n0\r\n\r\n", 400, "malformed chunk size"),
+        ("Transfer-Encoding: chunked", b"a" * 5000, 400, "chunk-size line is longer"),
+    ],
+    ids=[
+        "superscript two length",
+        "one and superscript one length",
+        "signed length",
+        "length and transfer-encoding",
+        "notchunked",
+        "gzip then chunked",
+        "two different lengths",
+        "a list of different lengths",
+        "no CRLF after chunk data",
+        "negative chunk size",
+        "0x chunk size",
+        "signed chunk size",
+        "endless chunk-size line",
+    ],
+)
+def test_malformed_framing_is_refused_and_the_server_keeps_serving(server, head, body, status, message):
+    request = ("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n%s\r\n\r\n" % head).encode("latin-1")
+    text = server.raw(request + body)
+    assert text.startswith("HTTP/1.1 %d " % status), text
+    assert message in json.loads(text.split("\r\n\r\n", 1)[1])["error-message"]
+    assert "Connection: close" in text
+    connection = server.connection()
+    connection.request("GET", "/ping")
+    assert connection.getresponse().status == 200
+
+
+def test_identical_repeated_lengths_are_one_length(server):
+    text = server.raw(
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n42"
+    )
+    assert text.startswith("HTTP/1.1 200 ") and '"echo": 42' in text
+
+
 def test_handler_errors_are_answered_and_the_server_survives(server):
     connection = server.connection()
     connection.request("POST", "/invocations", body='"explode"', headers={"Content-Type": "application/json"})

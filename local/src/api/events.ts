@@ -1,6 +1,7 @@
 import {
   ValidationError,
   eventTime,
+  jsonNestingDepth,
   matchesEventPattern,
   parseEventPattern,
   type EventBridgeEvent,
@@ -14,6 +15,10 @@ import { paginate } from './pagination.js';
 import type { ServiceContext } from './service-context.js';
 
 const RULE_NAME = { min: 1, max: 64, pattern: /^[.\-_A-Za-z0-9]+$/ };
+/** EventBridge's limits: a PutEvents request's entries (256 KB), JSON nesting, an event pattern's length. */
+const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+const MAX_EVENT_DEPTH = 1000;
+const MAX_EVENT_PATTERN_CHARS = 4096;
 const ENVELOPE_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
 
 /**
@@ -70,7 +75,7 @@ export function eventOperations(context: ServiceContext): OperationModule {
             'Scheduled rules are not supported by the local event bus; give an EventPattern.',
           );
         }
-        const eventPattern = pattern(input.string('EventPattern', { max: 4096 }));
+        const eventPattern = pattern(input.string('EventPattern', { max: MAX_EVENT_PATTERN_CHARS }));
         const state = input.optionalString('State', { oneOf: ['ENABLED', 'DISABLED'] }) as
           'ENABLED' | 'DISABLED' | undefined;
         const description = input.optionalString('Description', { max: 512 });
@@ -141,38 +146,39 @@ export function eventOperations(context: ServiceContext): OperationModule {
         const input = new Input(body, 'PutEvents');
         const entries = input.optionalList('Entries', 10) ?? [];
         if (entries.length === 0) input.fail('Entries', 'must hold 1 to 10 entries');
-        const results = entries.map((entry) => {
-          const e = (entry ?? {}) as Record<string, unknown>;
-          const problem =
-            typeof e['Source'] !== 'string' || !e['Source']
-              ? 'Parameter Source is not valid.'
-              : typeof e['DetailType'] !== 'string' || !e['DetailType']
-                ? 'Parameter DetailType is not valid.'
-                : !isJsonObject(e['Detail'])
-                  ? 'Parameter Detail is not valid: it must be a JSON object in a string.'
-                  : undefined;
-          if (problem) return { ErrorCode: 'MalformedDetail', ErrorMessage: problem };
-          const time = typeof e['Time'] === 'number' ? new Date(e['Time'] * 1000) : new Date();
-          const event: EventBridgeEvent = {
-            ...bus.envelope(
-              e['Source'] as string,
-              e['DetailType'] as string,
-              JSON.parse(e['Detail'] as string) as Record<string, unknown>,
-              Array.isArray(e['Resources']) ? (e['Resources'] as string[]) : [],
-              time,
-            ),
+        // Every entry is checked before anything is stored; the good ones are then stored in one transaction.
+        const total = entries.reduce<number>((sum, entry) => sum + entrySize(entry), 0);
+        if (total > MAX_PUT_EVENTS_BYTES) {
+          throw new ServiceError(
+            'ValidationException',
+            `Total size of the entries in the request is over the limit: ${total} bytes as EventBridge counts them ` +
+              `(Time 14, Source, DetailType, Detail and each Resources entry in UTF-8), more than ${MAX_PUT_EVENTS_BYTES}. ` +
+              'Put a large payload in S3 and send its URI.',
+          );
+        }
+        const checked = entries.map((entry) =>
+          checkEntry(entry, (source, detailType, detail, resources, time) => ({
+            ...bus.envelope(source, detailType, detail, resources, time),
             time: eventTime(time),
-          };
-          bus.publish(event);
-          return { EventId: event.id };
-        });
+          })),
+        );
+        bus.publish(...checked.flatMap((result) => ('event' in result ? [result.event] : [])));
+        const results = checked.map((result) =>
+          'event' in result ? { EventId: result.event.id } : { ErrorCode: result.code, ErrorMessage: result.message },
+        );
         return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
       },
 
       TestEventPattern(body) {
         const input = new Input(body, 'TestEventPattern');
-        const compiled = pattern(input.string('EventPattern'));
+        const compiled = pattern(input.string('EventPattern', { max: MAX_EVENT_PATTERN_CHARS }));
         const text = input.string('Event');
+        if (jsonNestingDepth(text) > MAX_EVENT_DEPTH) {
+          throw new ServiceError(
+            'ValidationException',
+            `Parameter Event is not valid: it nests JSON more than ${MAX_EVENT_DEPTH} levels deep.`,
+          );
+        }
         let event: unknown;
         try {
           event = JSON.parse(text);
@@ -190,6 +196,73 @@ export function eventOperations(context: ServiceContext): OperationModule {
       },
     },
   };
+}
+
+/** A checked PutEvents entry: the event to store, or the entry's own error (the others still go through). */
+type CheckedEntry = { readonly event: EventBridgeEvent } | { readonly code: string; readonly message: string };
+
+/**
+ * One PutEvents entry, checked as EventBridge checks it: Source and DetailType present, Source not in the
+ * `aws.` namespace (only AWS services may use it), Detail a JSON object nested at most 1000 levels deep.
+ */
+function checkEntry(
+  entry: unknown,
+  envelope: (
+    source: string,
+    detailType: string,
+    detail: Record<string, unknown>,
+    resources: string[],
+    time: Date,
+  ) => EventBridgeEvent,
+): CheckedEntry {
+  const e = (isObjectValue(entry) ? entry : {}) as Record<string, unknown>;
+  const source = e['Source'];
+  const detailType = e['DetailType'];
+  const detail = e['Detail'];
+  if (typeof source !== 'string' || !source) return malformed('Parameter Source is not valid.');
+  if (typeof detailType !== 'string' || !detailType) return malformed('Parameter DetailType is not valid.');
+  if (source.startsWith('aws.')) {
+    return {
+      code: 'NotAuthorizedForSourceException',
+      message: `Not authorized for the source: ${source.slice(0, 100)} (the aws. namespace is for AWS services' own events).`,
+    };
+  }
+  if (typeof detail !== 'string')
+    return malformed('Parameter Detail is not valid: it must be a JSON object in a string.');
+  if (jsonNestingDepth(detail) > MAX_EVENT_DEPTH)
+    return malformed(`Parameter Detail is not valid: it nests JSON more than ${MAX_EVENT_DEPTH} levels deep.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(detail);
+  } catch {
+    parsed = undefined;
+  }
+  if (!isObjectValue(parsed)) return malformed('Parameter Detail is not valid: it must be a JSON object in a string.');
+  const resources = e['Resources'];
+  if (resources !== undefined && (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')))
+    return malformed('Parameter Resources is not valid: it must be a list of strings.');
+  const seconds = e['Time'];
+  const time = typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : new Date();
+  if (Number.isNaN(time.getTime())) return malformed('Parameter Time is not valid.');
+  return { event: envelope(source, detailType, parsed, (resources as string[] | undefined) ?? [], time) };
+}
+
+function malformed(message: string): CheckedEntry {
+  return { code: 'MalformedDetail', message };
+}
+
+/** An entry's size as EventBridge counts it (its "Calculating PutEvents event entry size" rules). */
+function entrySize(entry: unknown): number {
+  const e = (isObjectValue(entry) ? entry : {}) as Record<string, unknown>;
+  const bytes = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0);
+  const resources = Array.isArray(e['Resources']) ? (e['Resources'] as unknown[]) : [];
+  return (
+    (e['Time'] !== undefined ? 14 : 0) +
+    bytes(e['Source']) +
+    bytes(e['DetailType']) +
+    bytes(e['Detail']) +
+    resources.reduce<number>((sum, resource) => sum + bytes(resource), 0)
+  );
 }
 
 function wireTarget(input: Input, entry: unknown, index: number): EventTarget {
@@ -249,13 +322,4 @@ function describeTarget(target: EventTarget) {
 
 function isObjectValue(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isJsonObject(text: unknown): boolean {
-  if (typeof text !== 'string') return false;
-  try {
-    return isObjectValue(JSON.parse(text));
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,9 @@
-import type { DescribePipelineResponse, ListPipelinesResponse, PipelineSummary } from '@aws-sdk/client-sagemaker';
+import type {
+  DescribePipelineResponse,
+  ListPipelineVersionsResponse,
+  ListPipelinesResponse,
+  PipelineSummary,
+} from '@aws-sdk/client-sagemaker';
 import { parseDefinition } from '../engine/definition.js';
 import { resourceArn } from '../engine/naming.js';
 import type { OperationModule } from '../server/operation-registry.js';
@@ -13,7 +18,10 @@ export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/
 export const IDEMPOTENCY_TOKEN = { min: 32, max: 128 } as const;
 const DESCRIPTION = { max: 3072 } as const;
 
-/** Create/Update/Describe/Delete/ListPipelines. Every definition is checked before anything is stored. */
+/**
+ * Create/Update/Describe/Delete/ListPipelines and ListPipelineVersions. Every definition is checked before
+ * anything is stored.
+ */
 export function pipelineOperations(context: ServiceContext): OperationModule {
   const { store, engine } = context;
 
@@ -157,6 +165,27 @@ export function pipelineOperations(context: ServiceContext): OperationModule {
         });
         engine.forget(pipeline.name);
         return { PipelineArn: pipeline.arn };
+      },
+
+      ListPipelineVersions(body): ListPipelineVersionsResponse {
+        const input = new Input(body, 'ListPipelineVersions');
+        const pipeline = find(input.string('PipelineName', { min: 1, max: 2048 }));
+        const lastExecutions = store.executions.lastExecutionByVersion(pipeline.name);
+        const { items, nextToken } = listPage(input, store.pipelines.versions(pipeline.name), {
+          window: ['CreatedAfter', 'CreatedBefore'],
+          created: (v) => v.createdAt,
+          sortKeys: { CreationTime: (v) => v.version },
+          defaultOrder: 'Descending',
+        });
+        return {
+          PipelineVersionSummaries: items.map((v) => ({
+            PipelineArn: pipeline.arn,
+            PipelineVersionId: v.version,
+            CreationTime: v.createdAt,
+            LastExecutionPipelineExecutionArn: lastExecutions.get(v.version),
+          })),
+          NextToken: nextToken,
+        };
       },
 
       ListPipelines(body): ListPipelinesResponse {

@@ -18,9 +18,12 @@ export function isRegularFileType(type: string): boolean {
   return REGULAR_FILE_TYPES.has(type);
 }
 
-/** `a/./b/` → `a/b`; keeps `..` segments so that the caller can refuse them. */
+/**
+ * `a/./b/` → `a/b`; keeps `..` segments so that the caller can refuse them. A backslash counts as a separator
+ * too: archives made on Windows use it, and `..\..\x` must be judged as the traversal it is.
+ */
 function segments(path: string): string[] {
-  return path.split('/').filter((segment) => segment !== '' && segment !== '.');
+  return path.split(/[/\\]/).filter((segment) => segment !== '' && segment !== '.');
 }
 
 function isAbsolute(path: string): boolean {
@@ -89,11 +92,7 @@ export function findUnsafeEntries(entries: readonly ArchiveEntry[], where: strin
         refuse(entry, `would be written through the symbolic link ${describeValue(parentLink)}`);
       } else if (entry.type === 'SymbolicLink') {
         const target = entry.linkpath ?? '';
-        const walk = resolveInside(
-          parts.slice(0, -1),
-          target.split('/').filter((s) => s !== '' && s !== '.'),
-          links,
-        );
+        const walk = resolveInside(parts.slice(0, -1), segments(target), links);
         if (target === '' || isAbsolute(target))
           refuse(entry, `is a symbolic link to the absolute path ${describeValue(target)}`);
         else if (!walk.inside)

@@ -58,7 +58,7 @@ export async function extractTarGz(
       where: label,
       field: '',
       problem: `could not be extracted: ${(error as Error).message}`,
-      fix: 'check that the file is a complete tar.gz archive',
+      fix: 'check that it is a complete tar.gz archive of plain files and folders',
     });
   }
   return entries;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { InvocationRequest } from '../server/http-server.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import type { Store } from '../store/store.js';
 import { planDeployment } from './deployment-plan.js';
 import { Fleet, limit, type FleetOptions, type Instance } from './fleet.js';
 import { forwardInvocation } from './invocation-proxy.js';
+import { InvocationLog } from './invocation-log.js';
 import { sendRuntimeError, type RuntimeError } from './runtime-errors.js';
 import { trafficShiftPlan } from './traffic.js';
 
@@ -108,6 +110,8 @@ export const interruptedUpdate = (configName: string, serving: string) =>
  */
 export class EndpointManager {
   private readonly live = new Map<string, LiveEndpoint>();
+  /** Each endpoint's recent invocations with their latency (what CloudWatch would chart). */
+  readonly invocations = new InvocationLog();
   private readonly runtimes: RuntimeManager;
   private readonly root: string;
   /** Aborted by close(): waits (draining included) end early. */
@@ -196,6 +200,7 @@ export class EndpointManager {
       await this.stopFleets(live);
       await rm(this.endpointDir(current.name), { recursive: true, force: true });
       this.context.store.endpoints.delete(current.name);
+      this.invocations.forget(current.name);
       if (this.live.get(key(current.name)) === live) this.live.delete(key(current.name));
     });
   }
@@ -227,8 +232,19 @@ export class EndpointManager {
   }
 
   /** `POST /endpoints/{name}/invocations`: the local server's InvocationHandler. */
-  readonly invoke = async (name: string, request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  readonly invoke = async (name: string, request: InvocationRequest, response: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
+    const arrived = new Date();
+    const started = performance.now();
+    response.once('finish', () => {
+      const variant = response.getHeader('x-Amzn-Invoked-Production-Variant');
+      this.invocations.record(name, {
+        at: arrived,
+        latencyMs: performance.now() - started,
+        status: response.statusCode,
+        ...(typeof variant === 'string' ? { variant } : {}),
+      });
+    });
     const live = this.live.get(key(name));
     if (!live || live.name !== name || live.status === 'Deleting') {
       return sendRuntimeError(

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelServerError, startModelServer, type ModelServer } from '../serving/model-server.js';
+import { ModelDataError, ModelServerError, startModelServer, type ModelServer } from '../serving/model-server.js';
 import type { Logger } from '../server/logger.js';
 import { parseS3Uri } from '../storage/object-key.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -218,6 +218,15 @@ export class Fleet {
     if (failed) {
       const log = pool.logFile(servers.indexOf(failed));
       const error: unknown = failed.reason;
+      // The model data was refused before any server ran (an unsafe or broken archive): say that, not "ping".
+      if (error instanceof ModelDataError) {
+        throw new FleetStartError(
+          limit(
+            `Failed to extract model data archive for production variant ${pool.name} from ` +
+              `${pool.spec.container.modelDataUrl ?? 'its model data'}: ${error.message}`,
+          ),
+        );
+      }
       // The handler's own error (the last line of its traceback) first; the whole story after it.
       const last = error instanceof ModelServerError ? lastLine(error.stderr) : undefined;
       throw new FleetStartError(

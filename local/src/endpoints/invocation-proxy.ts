@@ -1,4 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { InvocationRequest } from '../server/http-server.js';
 import type { Fleet, Instance } from './fleet.js';
 import type { ModelAnswer } from './model-server-client.js';
 import { modelError, sendRuntimeError } from './runtime-errors.js';
@@ -32,7 +33,7 @@ export interface InvocationTarget {
  * server has answered or the client has gone.
  */
 export function forwardInvocation(
-  request: IncomingMessage,
+  request: InvocationRequest,
   response: ServerResponse,
   target: InvocationTarget,
   requestId: string,
@@ -42,7 +43,7 @@ export function forwardInvocation(
   // Only a sampled request pays for copying its body.
   const capture = fleet.capture?.sample() ? fleet.capture : undefined;
   const requestChunks: Buffer[] = [];
-  if (capture) request.on('data', (chunk: Buffer) => requestChunks.push(chunk));
+  if (capture) request.body.on('data', (chunk: Buffer) => requestChunks.push(chunk));
   fleet.acquire(instance);
   let released = false;
   const release = () => {
@@ -98,7 +99,7 @@ export function forwardInvocation(
     );
   };
   const abandon = instance.client.invoke(
-    { headers, ...(contentLength !== undefined ? { contentLength } : {}), body: request },
+    { headers, ...(contentLength !== undefined ? { contentLength } : {}), body: request.body },
     target.timeoutMs,
     answered,
   );

@@ -219,9 +219,11 @@ export class EventBus {
     this.store.events.append(event.id, JSON.stringify(event), new Date());
   }
 
-  /** Appends and routes an event on its own (PutEvents). */
-  publish(event: EventBridgeEvent): void {
-    this.append(event);
+  /** Appends events in one transaction (all or none, as PutEvents needs) and routes them. */
+  publish(...events: readonly EventBridgeEvent[]): void {
+    this.store.transaction(() => {
+      for (const event of events) this.append(event);
+    });
     this.kick();
   }
 

@@ -1,16 +1,23 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { ServiceError } from '../server/service-error.js';
+
+/** The longest chunk header or trailer line accepted (S3's own are well under 200 bytes). */
+const MAX_LINE_BYTES = 8192;
 
 /**
  * Decodes the `aws-chunked` content encoding the AWS SDKs use for streaming uploads
  * (`<hex size>[;chunk-signature=…]\r\n<bytes>\r\n` … `0\r\n[trailers]\r\n`), yielding the object's bytes.
- * Signatures and trailing checksums are not verified: the local server trusts its callers.
+ * A malformed frame fails the stream with a 400 ServiceError in S3's terms. Chunk signatures and trailing
+ * checksums are not verified: the request's own signature was (see request-signature.ts).
  */
 export class AwsChunkedDecoder extends Transform {
   private buffer: Buffer = Buffer.alloc(0);
   private remaining = 0;
   private state: 'header' | 'data' | 'data-end' | 'trailers' | 'done' = 'header';
+  private started = false;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length > 0) this.started = true;
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     try {
       this.consume();
@@ -21,9 +28,15 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.state === 'header' && this.buffer.length === 0) return callback();
+    // An empty body is an empty object; anything else must end with the zero-size chunk.
+    if (!this.started) return callback();
     if (this.state !== 'done' && this.state !== 'trailers') {
-      return callback(new Error('aws-chunked body ended in the middle of a chunk'));
+      return callback(
+        new ServiceError(
+          'IncompleteBody',
+          'The aws-chunked request body ended in the middle of a chunk; the object was not stored.',
+        ),
+      );
     }
     callback();
   }
@@ -32,15 +45,20 @@ export class AwsChunkedDecoder extends Transform {
     for (;;) {
       if (this.state === 'header' || this.state === 'trailers') {
         const end = this.buffer.indexOf('\r\n');
-        if (end < 0) return;
+        if (end < 0) {
+          if (this.buffer.length > MAX_LINE_BYTES) throw malformed('a chunk header or trailer line is too long');
+          return;
+        }
         const line = this.buffer.subarray(0, end).toString('latin1');
         this.buffer = this.buffer.subarray(end + 2);
         if (this.state === 'trailers') {
           if (line === '') this.state = 'done';
           continue;
         }
-        const size = Number.parseInt(line.split(';')[0] ?? '', 16);
-        if (!Number.isFinite(size) || size < 0) throw new Error(`bad aws-chunked chunk header ${JSON.stringify(line)}`);
+        const sizeText = line.split(';')[0]!;
+        if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText))
+          throw malformed(`the chunk header ${JSON.stringify(line.slice(0, 100))} does not start with a hex size`);
+        const size = Number.parseInt(sizeText, 16);
         if (size === 0) {
           this.state = 'trailers';
           continue;
@@ -56,6 +74,7 @@ export class AwsChunkedDecoder extends Transform {
         if (this.remaining === 0) this.state = 'data-end';
       } else if (this.state === 'data-end') {
         if (this.buffer.length < 2) return;
+        if (this.buffer[0] !== 0x0d || this.buffer[1] !== 0x0a) throw malformed('a chunk is not followed by CRLF');
         this.buffer = this.buffer.subarray(2);
         this.state = 'header';
       } else {
@@ -64,6 +83,14 @@ export class AwsChunkedDecoder extends Transform {
       }
     }
   }
+}
+
+function malformed(problem: string): ServiceError {
+  return new ServiceError(
+    'InvalidRequest',
+    `The aws-chunked request body is malformed: ${problem}; the object was not stored.`,
+    400,
+  );
 }
 
 /** True when the request body uses aws-chunked framing. */

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { ValidationError } from '@slipway/core';
 import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
-import { ServiceError } from '../server/service-error.js';
+import { S3_ERROR_CODES, ServiceError, toServiceError } from '../server/service-error.js';
 import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.js';
+import { chainRequestBody } from './request-body.js';
 import { xmlDocument, type XmlNode } from './xml.js';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -71,14 +71,10 @@ export class S3Api {
     try {
       return await this.route(request);
     } catch (thrown) {
-      const error =
-        thrown instanceof ServiceError
-          ? thrown
-          : thrown instanceof ValidationError
-            ? new ServiceError('InvalidArgument', thrown.message)
-            : undefined;
-      if (!error) throw thrown;
-      return errorResponse(error, request);
+      const { error, internal } = toServiceError(thrown, S3_ERROR_CODES);
+      // Unexpected errors go up to the listener, which logs them and answers InternalError in this shape.
+      if (internal) throw thrown;
+      return s3ErrorResponse(error, request);
     }
   }
 
@@ -151,11 +147,10 @@ export class S3Api {
     await this.requireBucket(bucket);
     const declared = Number(request.headers['x-amz-decoded-content-length'] ?? request.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.options.maxObjectBytes) throw tooLarge(declared, this.options);
-    let body: Readable = request.body;
-    if (isAwsChunked(request.headers)) body = body.pipe(new AwsChunkedDecoder());
-    body = body.pipe(new ByteLimit(this.options));
-    // Errors on the source do not propagate through pipe(); forward them so the store's write fails too.
-    request.body.on('error', (error) => body.destroy(error));
+    const body = chainRequestBody(request.body, [
+      ...(isAwsChunked(request.headers) ? [new AwsChunkedDecoder()] : []),
+      new ByteLimit(this.options),
+    ]);
     const contentType = String(request.headers['content-type'] ?? 'binary/octet-stream');
     const info = await this.store.put(bucket, key, body, { contentType });
     return { status: 200, headers: { etag: info.etag } };
@@ -343,7 +338,8 @@ function xml(status: number, body: string): S3Response {
   return { status, headers: { 'content-type': 'application/xml' }, body };
 }
 
-function errorResponse(error: ServiceError, request: S3Request): S3Response {
+/** S3's error answer: `<Error><Code>…` with the request id (no body for HEAD, as S3 does). */
+export function s3ErrorResponse(error: ServiceError, request: Pick<S3Request, 'method' | 'requestId'>): S3Response {
   const headers: Record<string, string> = { 'x-amz-request-id': request.requestId };
   if (request.method.toUpperCase() === 'HEAD') return { status: error.status, headers };
   return {

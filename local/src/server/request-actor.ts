@@ -1,7 +1,8 @@
 /**
  * Who made a request, for CreatedBy/LastModifiedBy and the approval history: the `X-Slipway-Actor` header
  * when given (a person's name from the CLI), else the access key id in the SigV4 `Authorization` header,
- * else "anonymous". The local server checks no signature; this is attribution, not authentication.
+ * else "anonymous". Any access key id is accepted with the server's secret, so this is attribution, not
+ * authentication (that is the signature check, request-signature.ts).
  */
 export function requestActor(headers: Readonly<Record<string, string | string[] | undefined>>): string {
   const explicit = headerValue(headers['x-slipway-actor']);

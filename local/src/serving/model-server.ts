@@ -78,6 +78,12 @@ export class ModelServerError extends Error {
 }
 
 /**
+ * The model data (model.tar.gz, or the source archive it names) was refused before any server ran: still a
+ * ValidationError (bad input, with its issues), told apart so that it is not reported as a failed ping.
+ */
+export class ModelDataError extends ValidationError {}
+
+/**
  * Starts a model server for one production variant: picks the image's local runtime, unpacks the model,
  * runs `python -m slipway_serving` (local/python) on 127.0.0.1, and resolves once it answers `GET /ping`
  * with 200. A model that fails to load rejects with a ModelServerError carrying the handler's error.
@@ -102,7 +108,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     let modelDir = options.modelDataDir!;
     if (options.modelTarGz) {
       modelDir = sandbox.hostPath('/opt/ml/model');
-      await extractTarGz(options.modelTarGz, modelDir, { label: options.modelTarGz });
+      await extractModelData(options.modelTarGz, modelDir, options.modelTarGz);
     }
     const environment = { ...options.environment };
     const submit = environment.SAGEMAKER_SUBMIT_DIRECTORY;
@@ -146,6 +152,16 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   }
 }
 
+/** Extracts an archive the server needs, turning a refusal (unsafe or broken archive) into a ModelDataError. */
+async function extractModelData(archive: string, target: string, label: string): Promise<void> {
+  try {
+    await extractTarGz(archive, target, { label });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ModelDataError(error.issues);
+    throw error;
+  }
+}
+
 function cancelled(options: ModelServerOptions): ModelServerError {
   return new ModelServerError(`The model server for ${options.image} was stopped before it answered /ping`, '');
 }
@@ -175,7 +191,7 @@ async function fetchSubmitDirectory(
       fix: 'upload the source first',
     });
   }
-  await extractTarGz(archive, codeDir, { label: `${field} ${uri}` });
+  await extractModelData(archive, codeDir, `${field} ${uri}`);
   return codeDir;
 }
 

@@ -7,6 +7,8 @@ export interface S3Location {
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A file name may have 255 bytes; the metadata sidecar adds `.json`. */
+const MAX_SEGMENT_BYTES = 250;
 
 /**
  * Checks that an object key can live on a file system without escaping its bucket folder. S3 allows any
@@ -26,14 +28,15 @@ export function checkObjectKey(key: string, field = 'Key'): void {
               ? 'must not start with "/"'
               : key.split('/').some((segment) => segment === '..' || segment === '.')
                 ? 'must not contain "." or ".." path segments'
-                : key
-                      .split('/')
-                      .slice(0, -1)
-                      .some((segment) => segment === '')
-                  ? 'must not contain empty path segments ("//")'
-                  : key.split('/').some((segment) => segment.startsWith('.slipway-'))
-                    ? 'must not use the reserved prefix ".slipway-" in a path segment'
-                    : undefined;
+                : key.endsWith('/')
+                  ? 'must not end with "/" (the local store keeps each object as a file, so a folder marker would be the same file as the key without the slash)'
+                  : key.split('/').some((segment) => segment === '')
+                    ? 'must not contain empty path segments ("//")'
+                    : key.split('/').some((segment) => segment.startsWith('.slipway-'))
+                      ? 'must not use the reserved prefix ".slipway-" in a path segment'
+                      : key.split('/').some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+                        ? `must not have a path segment longer than ${MAX_SEGMENT_BYTES} bytes (each is a file or folder name)`
+                        : undefined;
   if (problem) {
     throw new ValidationError({
       where: field,

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { ValidationError } from '@slipway/core';
 import { checkBucketName, checkObjectKey } from './object-key.js';
 
 export interface ObjectInfo {
@@ -103,8 +104,16 @@ export class ObjectStore {
       await syncFile(temporary);
       const etag = `"${hash.digest('hex')}"`;
       const contentType = options.contentType ?? 'application/octet-stream';
-      await this.writeMeta(bucket, key, { etag, contentType });
-      await mkdir(dirname(target), { recursive: true });
+      // A key and a folder of other keys cannot share a name on disk: find that out before anything is written.
+      await mkdir(dirname(target), { recursive: true }).catch((error: unknown) => {
+        throw pathConflict(error, bucket, key, 'one of its folders is an object');
+      });
+      if ((await stat(target).catch(() => undefined))?.isDirectory()) {
+        throw pathConflict({ code: 'EISDIR' }, bucket, key, 'it is the folder of other objects');
+      }
+      await this.writeMeta(bucket, key, { etag, contentType }).catch((error: unknown) => {
+        throw pathConflict(error, bucket, key, 'its metadata file name is taken by a folder of other objects');
+      });
       await rename(temporary, target);
       return this.infoFor(bucket, key, etag, contentType);
     } finally {
@@ -190,9 +199,13 @@ export class ObjectStore {
     return infos;
   }
 
+  /** Deletes an object; a key with no object (none, or only a folder of other objects) is not an error, as in S3. */
   async delete(bucket: string, key: string): Promise<void> {
-    await rm(this.objectPath(bucket, key), { force: true });
-    await rm(this.metaPath(bucket, key), { force: true });
+    for (const path of [this.objectPath(bucket, key), this.metaPath(bucket, key)]) {
+      await unlink(path).catch((error: NodeJS.ErrnoException) => {
+        if (!['ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM'].includes(error.code ?? '')) throw error;
+      });
+    }
   }
 
   /** Absolute path of an object's file, after checking the key cannot escape its bucket. */
@@ -245,6 +258,18 @@ function captureFirstError(stream: Readable): { error?: Error } {
     seen.error ??= error;
   });
   return seen;
+}
+
+/** A file-system clash between a key and the folders of other keys, as a ValidationError naming both; else the error. */
+function pathConflict(error: unknown, bucket: string, key: string, problem: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOTDIR' && code !== 'EEXIST' && code !== 'EISDIR') return error;
+  return new ValidationError({
+    where: 'Key',
+    field: '',
+    problem: `s3://${bucket}/${key} cannot be stored: ${problem}`,
+    fix: 'the local store keeps objects as files and "/" as folders, so a key cannot also be the prefix of other keys; use another key',
+  });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { fromJsonColumn, optional, toJsonColumn } from './database.js';
 import type { Tag } from './pipeline-repository.js';
@@ -97,7 +98,10 @@ type StoredDeployment = Omit<DeploymentSpec, 'startedAt'> & { startedAt: number 
 
 /** Endpoint configs and endpoints. Names compare without case, as SageMaker's do. */
 export class EndpointRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeFeed,
+  ) {}
 
   insertConfig(config: EndpointConfigRecord): void {
     this.db
@@ -139,6 +143,7 @@ export class EndpointRepository {
         endpoint.createdAt.getTime(),
         endpoint.modifiedAt.getTime(),
       );
+    this.changes.notify({ kind: 'endpoint', name: endpoint.name });
   }
 
   /** Writes every mutable column of an existing endpoint. */
@@ -150,6 +155,7 @@ export class EndpointRepository {
            deployment_config = ?, modified_at = ? WHERE name = ?`,
       )
       .run(...rest, endpoint.modifiedAt.getTime(), name);
+    this.changes.notify({ kind: 'endpoint', name: endpoint.name });
   }
 
   get(name: string): EndpointRecord | undefined {
@@ -162,7 +168,9 @@ export class EndpointRepository {
   }
 
   delete(name: string): boolean {
-    return this.db.prepare('DELETE FROM endpoints WHERE name = ?').run(name).changes > 0;
+    const deleted = this.db.prepare('DELETE FROM endpoints WHERE name = ?').run(name).changes > 0;
+    if (deleted) this.changes.notify({ kind: 'endpoint', name });
+    return deleted;
   }
 
   private columns(endpoint: EndpointRecord) {

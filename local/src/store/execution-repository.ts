@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { fromJsonColumn, optional, optionalDate, toJsonColumn } from './database.js';
 import { KeysetReader, type KeysetPage, type KeysetQuery, type SqlValue } from './keyset.js';
@@ -136,7 +137,10 @@ export class ExecutionRepository {
   private readonly stepsOf;
   private readonly keyset: KeysetReader;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeFeed,
+  ) {
     this.keyset = new KeysetReader(db);
     this.byArn = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE arn = ?');
     this.statusUpdate = db.prepare(
@@ -186,6 +190,7 @@ export class ExecutionRepository {
         modified_at: record.modifiedAt.getTime(),
         ended_at: record.endedAt?.getTime() ?? null,
       } satisfies ExecutionRow);
+    this.changes.notify({ kind: 'execution', arn: record.arn, pipelineName: record.pipelineName });
   }
 
   get(arn: string): ExecutionRecord | undefined {
@@ -204,6 +209,16 @@ export class ExecutionRepository {
       .prepare<[string, string], ExecutionRow>('SELECT * FROM executions WHERE pipeline_name = ? AND client_token = ?')
       .get(pipelineName, token);
     return row ? executionFromRow(row) : undefined;
+  }
+
+  /** The newest execution of each version of a pipeline (ListPipelineVersions), without reading definitions. */
+  lastExecutionByVersion(pipelineName: string): Map<number, string> {
+    const rows = this.db
+      .prepare<[string], { version: number; arn: string }>(
+        'SELECT version, arn FROM executions WHERE pipeline_name = ? ORDER BY created_at, rowid',
+      )
+      .all(pipelineName);
+    return new Map(rows.map((row) => [row.version, row.arn]));
   }
 
   /** One page of a pipeline's executions, through an index (the definitions are not read). */
@@ -262,6 +277,7 @@ export class ExecutionRepository {
       at: at.getTime(),
       ended_at: TERMINAL_EXECUTION_STATUSES.includes(status) ? at.getTime() : null,
     });
+    this.changes.notify({ kind: 'execution', arn });
   }
 
   setStopToken(arn: string, token: string): void {
@@ -291,6 +307,7 @@ export class ExecutionRepository {
       cache_source: step.cacheSource ?? null,
       properties: toJsonColumn(step.properties),
     } satisfies StepRow);
+    this.changes.notify({ kind: 'step', executionArn: step.executionArn, stepName: step.name });
   }
 
   steps(executionArn: string): StepRecord[] {

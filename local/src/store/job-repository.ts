@@ -1,4 +1,5 @@
 import type { JobKind } from '../runners/job-runner.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { fromJsonColumn, optional, optionalDate } from './database.js';
 
@@ -65,7 +66,10 @@ export interface JobOutcome {
 export class JobRepository {
   private readonly byName;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeFeed,
+  ) {
     this.byName = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE name = ?');
   }
 
@@ -96,6 +100,7 @@ export class JobRepository {
         ended_at: job.endedAt?.getTime() ?? null,
         modified_at: job.modifiedAt.getTime(),
       } satisfies JobRow);
+    this.changes.notify({ kind: 'job', name: job.name });
   }
 
   finish(name: string, outcome: JobOutcome): void {
@@ -115,6 +120,7 @@ export class JobRepository {
         started_at: outcome.startedAt.getTime(),
         ended_at: outcome.endedAt.getTime(),
       });
+    this.changes.notify({ kind: 'job', name });
   }
 
   get(name: string): JobRecord | undefined {

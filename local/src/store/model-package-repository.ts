@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { optional } from './database.js';
 import { KeysetReader, type KeysetPage, type KeysetQuery, type SqlValue } from './keyset.js';
@@ -99,7 +100,10 @@ interface HistoryRow {
 export class ModelPackageRepository {
   private readonly keyset: KeysetReader;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeFeed,
+  ) {
     this.keyset = new KeysetReader(db);
   }
 
@@ -116,6 +120,7 @@ export class ModelPackageRepository {
         group.createdAt.getTime(),
         group.createdBy,
       );
+    this.changes.notify({ kind: 'model-package', groupName: group.name });
   }
 
   /** Group names are unique ignoring case (SageMaker lowercases them in ARNs). */
@@ -146,6 +151,7 @@ export class ModelPackageRepository {
            @modified_at, @modified_by)`,
       )
       .run(toPackageRow(record));
+    this.changes.notify({ kind: 'model-package', arn: record.arn, groupName: record.groupName });
   }
 
   updatePackage(record: ModelPackageRecord): void {
@@ -155,6 +161,7 @@ export class ModelPackageRepository {
            modified_at = @modified_at, modified_by = @modified_by WHERE arn = @arn`,
       )
       .run(toPackageRow(record));
+    this.changes.notify({ kind: 'model-package', arn: record.arn, groupName: record.groupName });
   }
 
   package(arn: string): ModelPackageRecord | undefined {

@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 
 export interface Tag {
@@ -54,7 +55,10 @@ export class PipelineRepository {
   private readonly byArn;
   private readonly versionStatement;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeFeed,
+  ) {
     this.byName = db.prepare<[string], PipelineRow>('SELECT * FROM pipelines WHERE name = ?');
     this.byArn = db.prepare<[string], PipelineRow>('SELECT * FROM pipelines WHERE arn = ?');
     this.versionStatement = db.prepare<[string, number], { definition: string; created_at: number }>(
@@ -72,6 +76,7 @@ export class PipelineRepository {
       )
       .run(toRow(record));
     this.insertVersion(record.name, record.latestVersion, definition, record.createdAt);
+    this.changes.notify({ kind: 'pipeline', name: record.name });
   }
 
   /** Applies an update; returns the pipeline's (possibly new) latest version. */
@@ -97,6 +102,7 @@ export class PipelineRepository {
         at: changes.at.getTime(),
         by: changes.by,
       });
+    this.changes.notify({ kind: 'pipeline', name });
     return version;
   }
 
@@ -119,12 +125,24 @@ export class PipelineRepository {
     return row ? { definition: row.definition, createdAt: new Date(row.created_at) } : undefined;
   }
 
+  /** Every version of a pipeline, oldest first. */
+  versions(name: string): { version: number; createdAt: Date }[] {
+    return this.db
+      .prepare<[string], { version: number; created_at: number }>(
+        'SELECT version, created_at FROM pipeline_versions WHERE pipeline_name = ? ORDER BY version',
+      )
+      .all(name)
+      .map((row) => ({ version: row.version, createdAt: new Date(row.created_at) }));
+  }
+
   markRun(name: string, at: Date): void {
     this.db.prepare('UPDATE pipelines SET last_run_at = ? WHERE name = ?').run(at.getTime(), name);
+    this.changes.notify({ kind: 'pipeline', name });
   }
 
   delete(name: string): void {
     this.db.prepare('DELETE FROM pipelines WHERE name = ?').run(name);
+    this.changes.notify({ kind: 'pipeline', name });
   }
 
   private insertVersion(name: string, version: number, definition: string, at: Date): void {

@@ -1,4 +1,5 @@
 import { CacheRepository } from './cache-repository.js';
+import { ChangeFeed } from './change-feed.js';
 import { openDatabase, type Database } from './database.js';
 import { EndpointRepository } from './endpoint-repository.js';
 import { EventRepository } from './event-repository.js';
@@ -18,16 +19,18 @@ export class Store {
   readonly cache: CacheRepository;
   readonly events: EventRepository;
   readonly endpoints: EndpointRepository;
+  /** Every write to pipelines, executions, steps, jobs, model packages and endpoints, for live views. */
+  readonly changes = new ChangeFeed();
 
   constructor(readonly db: Database) {
-    this.pipelines = new PipelineRepository(db);
-    this.executions = new ExecutionRepository(db);
-    this.jobs = new JobRepository(db);
+    this.pipelines = new PipelineRepository(db, this.changes);
+    this.executions = new ExecutionRepository(db, this.changes);
+    this.jobs = new JobRepository(db, this.changes);
     this.models = new ModelRepository(db);
-    this.modelPackages = new ModelPackageRepository(db);
+    this.modelPackages = new ModelPackageRepository(db, this.changes);
     this.cache = new CacheRepository(db);
     this.events = new EventRepository(db);
-    this.endpoints = new EndpointRepository(db);
+    this.endpoints = new EndpointRepository(db, this.changes);
   }
 
   static open(dataDir: string): Store {

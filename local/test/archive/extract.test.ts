@@ -54,6 +54,16 @@ describe('extractTarGz', () => {
       /entry "code\/..\/..\/evil" has a "\.\." path segment/,
     ],
     [
+      'a ".." segment written with backslashes (as Windows tools write paths)',
+      [{ path: '..\\..\\x', body: 'x' }],
+      /entry "\.\.\\\\\.\.\\\\x" has a "\.\." path segment/,
+    ],
+    [
+      'a symbolic link climbing out with backslashes',
+      [{ path: 'link', type: 'SymbolicLink', linkpath: '..\\..\\etc' }],
+      /pointing outside the archive/,
+    ],
+    [
       'a symbolic link to an absolute path',
       [{ path: 'link', type: 'SymbolicLink', linkpath: '/etc' }],
       /symbolic link to the absolute path "\/etc"/,

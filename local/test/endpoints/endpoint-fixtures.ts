@@ -13,8 +13,8 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { awsClientConfig } from '@slipway/core';
 import { RuntimeManager, packTarGz, type LocalServer } from '@slipway/local';
+import { localClientConfig, type ServerAddress } from '../support/harness.js';
 
 export const SKLEARN_IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
 export const ROLE = 'arn:aws:iam::000000000000:role/SlipwayLocal';
@@ -88,11 +88,8 @@ export async function uploadModel(server: LocalServer, archive: string, key: str
   return `s3://${BUCKET}/${key}`;
 }
 
-export function runtimeClient(server: { url: string; region: string }): SageMakerRuntimeClient {
-  return new SageMakerRuntimeClient({
-    ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }),
-    maxAttempts: 1,
-  });
+export function runtimeClient(server: ServerAddress): SageMakerRuntimeClient {
+  return new SageMakerRuntimeClient(localClientConfig(server));
 }
 
 export async function createModel(sagemaker: SageMakerClient, name: string, modelDataUrl: string): Promise<void> {

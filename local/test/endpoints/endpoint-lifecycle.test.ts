@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CreateEndpointCommand,
@@ -18,6 +19,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { writeRawTarGz } from '../archive/tar-builder.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
 import {
   BROKEN_MODEL_ERROR,
@@ -539,6 +541,25 @@ describe('local endpoints over the real SageMaker and SageMaker Runtime clients'
         world.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'broken-endpoint' })),
       );
       expect(gone.name).toBe('ValidationException');
+    }, 60_000);
+
+    it('reports an unsafe model.tar.gz as a refused archive, not as a failed ping', async () => {
+      const evil = join(archives.dir, 'evil.tar.gz');
+      await writeRawTarGz(evil, [
+        { path: 'model.joblib', body: 'x' },
+        { path: '..\\..\\escape.py', body: 'x' },
+      ]);
+      const url = await uploadModel(world.server, evil, 'models/evil/model.tar.gz');
+      await createModel(world.sagemaker, 'evil', url);
+      await createConfig(world.sagemaker, 'only-evil', [variant('AllTraffic', 'evil')]);
+      const failed = await deployEndpoint(world.sagemaker, 'evil-endpoint', 'only-evil');
+      expect(failed.EndpointStatus).toBe('Failed');
+      expect(failed.FailureReason).toMatch(
+        /^Failed to extract model data archive for production variant AllTraffic from s3:\/\/[^ ]+\/models\/evil\/model\.tar\.gz: .*entry "\.\.\\\\\.\.\\\\escape\.py" has a "\.\." path segment/,
+      );
+      expect(failed.FailureReason).not.toMatch(/ping/);
+      await world.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'evil-endpoint' }));
+      await world.server.endpoints.settled('evil-endpoint');
     }, 60_000);
 
     it('deletes an endpoint: Deleting, then gone, its model servers stopped and the name free again', async () => {

@@ -8,9 +8,8 @@ import {
   SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
 import { INTERRUPTED_CREATE, ObjectStore, packTarGz } from '@slipway/local';
-import { startTestServer, tempDir } from '../support/harness.js';
+import { localClientConfig, startTestServer, tempDir } from '../support/harness.js';
 import {
   BUCKET,
   buildModelArchives,
@@ -100,7 +99,7 @@ describe('endpoints across restarts of the local server', () => {
   it('after kill -9: no model server is left; on restart InService endpoints serve again, an interrupted create is Failed, an interrupted update keeps the old config', async () => {
     const dataDir = tempDir();
     const child = await spawnEndpointServer(dataDir);
-    const config = { ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: child.url }), maxAttempts: 1 };
+    const config = localClientConfig(child);
     const sagemaker = new SageMakerClient(config);
     try {
       // The child's object store is the same folder: upload through it without a second server.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ValidationError } from '@slipway/core';
 import { packTarGz } from '../../src/archive/index.js';
 import { UnsupportedImageError } from '../../src/runners/job-runner.js';
-import { ModelServerError, startModelServer, type ModelServer } from '../../src/serving/index.js';
+import { ModelDataError, ModelServerError, startModelServer, type ModelServer } from '../../src/serving/index.js';
 import { writeRawTarGz } from '../archive/tar-builder.js';
 import { TEST_IMAGE, isRunning, testRuntimes } from '../runners/job-fixtures.js';
 
@@ -91,6 +91,7 @@ describe('startModelServer', () => {
     await writeRawTarGz(join(dir, 'evil.tar.gz'), [{ path: 'code/../../../evil.py', body: 'x' }]);
     const error = await start({ modelTarGz: join(dir, 'evil.tar.gz') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toBeInstanceOf(ModelDataError);
     expect((error as Error).message).toMatch(
       /evil\.tar\.gz: entry "code\/\.\.\/\.\.\/\.\.\/evil\.py" has a "\.\." path segment/,
     );

@@ -10,13 +10,82 @@ import {
   type PipelineExecutionStep,
 } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsClientConfig } from '@slipway/core';
+import { Readable } from 'node:stream';
+import {
+  UNSIGNED_PAYLOAD,
+  awsClientConfig,
+  signRequest,
+  type AwsClientConfig,
+  type AwsCredentials,
+} from '@slipway/core';
 import { startLocalServer, type LocalServer, type LocalServerOptions, type Logger } from '@slipway/local';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/SlipwayLocal';
 
 export function tempDir(prefix = 'slipway-local-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** What a server a test talks to is: its URL, region and the credentials it accepts. */
+export interface ServerAddress {
+  readonly url: string;
+  readonly region: string;
+  readonly credentials: AwsCredentials;
+}
+
+/** SDK client configuration for a local server: its URL, its secret, path-style S3, no retries. */
+export function localClientConfig(server: ServerAddress): AwsClientConfig {
+  return {
+    ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url, credentials: server.credentials }),
+    maxAttempts: 1,
+  };
+}
+
+/** A request over plain HTTP signed with the server's secret (or `credentials`), as an SDK would sign it. */
+export async function signedFetch(
+  server: ServerAddress,
+  path: string,
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /** A streamed body, sent as it is and signed as UNSIGNED-PAYLOAD (S3). */
+    stream?: Readable;
+    service?: string;
+    /** When the request was signed. @default now */
+    now?: Date;
+  } = {},
+  credentials: AwsCredentials = server.credentials,
+): Promise<Response> {
+  const method = init.method ?? 'GET';
+  const url = `${server.url}${path}`;
+  const headers = signRequest({
+    method,
+    url,
+    ...(init.headers ? { headers: init.headers } : {}),
+    ...(init.body !== undefined ? { body: init.body } : {}),
+    ...(init.stream ? { payloadHash: UNSIGNED_PAYLOAD } : {}),
+    credentials,
+    region: server.region,
+    service: init.service ?? 'sagemaker',
+    ...(init.now ? { now: init.now } : {}),
+  });
+  const body = init.stream ? (Readable.toWeb(init.stream) as ReadableStream) : init.body;
+  return fetch(url, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(init.stream ? { duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+/** A JSON-protocol call over plain HTTP, signed with the server's secret (for operations no SDK knows). */
+export function callOperation(server: ServerAddress, target: string, input: object): Promise<Response> {
+  return signedFetch(server, '/', {
+    method: 'POST',
+    headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(input),
+  });
 }
 
 /** A logger that keeps what it is told, so tests can assert on warnings. */
@@ -41,7 +110,7 @@ export interface TestServer {
 export async function startTestServer(options: Partial<LocalServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
   const server = await startLocalServer({ runners: {}, logger: memoryLogger(), ...options, dataDir });
-  const config = { ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }), maxAttempts: 1 };
+  const config = localClientConfig(server);
   const sagemaker = new SageMakerClient(config);
   const s3 = new S3Client(config);
   return {

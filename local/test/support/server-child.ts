@@ -1,6 +1,6 @@
 /**
  * A local server in its own process, for tests that must kill it (crash safety). Started by
- * `spawnServerProcess`; prints `{"url": ...}` on stdout once it listens. Processing jobs sleep in-process
+ * `spawnServerProcess`; prints `{"url", "pid", "region", "credentials"}` on stdout once it listens. Processing jobs sleep in-process
  * (SleepRunner), so a SIGKILL leaves no job processes behind.
  */
 import { startLocalServer, silentLogger } from '@slipway/local';
@@ -14,7 +14,9 @@ const server = await startLocalServer({
   logger: silentLogger,
   events: { retryBaseMillis: 50, retryMaxMillis: 200 },
 });
-process.stdout.write(`${JSON.stringify({ url: server.url, pid: process.pid })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url: server.url, pid: process.pid, region: server.region, credentials: server.credentials })}\n`,
+);
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));
 });

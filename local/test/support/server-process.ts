@@ -3,9 +3,13 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
+import type { AwsCredentials } from '@slipway/core';
 
+/** A server in a child process: where it listens and what its requests are signed with. */
 export interface ServerProcess {
   readonly url: string;
+  readonly region: string;
+  readonly credentials: AwsCredentials;
   readonly child: ChildProcess;
   /** Resolves when the process has exited. */
   readonly exited: Promise<void>;
@@ -32,7 +36,10 @@ export async function bundleChild(entry: string, bundleDir: string): Promise<str
   return script;
 }
 
-/** Bundles a server child script (`bundleChild`), starts it and waits for the `{"url": ...}` line it prints. */
+/**
+ * Bundles a server child script (`bundleChild`), starts it and waits for the `{"url", "region", "credentials"}`
+ * line it prints once it listens.
+ */
 export async function spawnServerChild(
   entry: string,
   bundleDir: string,
@@ -45,7 +52,8 @@ export async function spawnServerChild(
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the server process exited with ${code} before listening`)));
   });
-  return { url: (JSON.parse(line) as { url: string }).url, child, exited };
+  const started = JSON.parse(line) as { url: string; region: string; credentials: AwsCredentials };
+  return { url: started.url, region: started.region, credentials: started.credentials, child, exited };
 }
 
 /** A local server with in-process sleeping jobs, in a child process, for the crash-safety tests. */

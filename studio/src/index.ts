@@ -1,0 +1,11 @@
+export * from './views.js';
+export * from './local-console.js';
+export * from './aws-console.js';
+export type { StudioBackend, DeployWorkflowAccess } from './backend/studio-backend.js';
+export { localStudioBackend, type LocalBackendOptions } from './backend/local-backend.js';
+export { awsStudioBackend, type AwsBackendOptions } from './backend/aws-backend.js';
+export { localDeployWorkflow } from './backend/local-deploy-workflow.js';
+export { createStudioRoute, type StudioRoute, type StudioRouteOptions } from './server/studio-route.js';
+export { consoleLink, newConsoleToken, STUDIO_PATH } from './server/console-auth.js';
+export { CONSOLE_TOKEN_FILE, readConsoleTokenFile } from './server/token-file.js';
+export { PAGE_DIR } from './server/page-assets.js';
