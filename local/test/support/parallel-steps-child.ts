@@ -21,7 +21,7 @@ const server = await startLocalServer({
   logger: silentLogger,
 });
 const sagemaker = new SageMakerClient({
-  ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url }),
+  ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url, credentials: server.credentials }),
   maxAttempts: 1,
 });
 try {
