@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Registry and execution queries at scale, through the server's port: the figure is the round trip of a plain
-// keep-alive HTTP client (what the server answers in); each line also gives the same call with the AWS SDK (what
-// the CLI and the deploy workflow send: it adds the SDK's signing and parsing) and in-process (the query alone). Targets at 100,000 versions: newest-1, newest-Approved-1 and a 100-item page each
-// ≤ 2 ms (median of many calls); paging through all of them ≤ 5 s. The same for the executions of one pipeline
+// keep-alive HTTP client that signs each request with the server's secret (what the server answers in, its
+// signature check included); each line also gives the same call with the AWS SDK (what the CLI and the deploy
+// workflow send: it adds the SDK's own signing and parsing) and in-process (the query alone). Targets at
+// 100,000 versions: newest-1, newest-Approved-1 and a 100-item page each ≤ 2 ms (median of many calls); paging through all of them ≤ 5 s. The same for the executions of one pipeline
 // (100,000) and for ListPipelineExecutionSteps of one 2,000-step execution.
 //
 // node bench/registry-scale.mjs [--sizes 10,1000,5000,100000] [--steps 2000] [--calls 50]
@@ -17,7 +18,7 @@ import {
   ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig } from '@slipway/core';
+import { awsClientConfig, signRequest } from '@slipway/core';
 import { createPipeline, definition, median, startBenchServer } from './local-lib/harness.mjs';
 import { figure } from './lib/figures.mjs';
 
@@ -43,19 +44,33 @@ function freshClient() {
   agent.destroy();
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   if (sm !== bench.sagemaker) sm.destroy();
-  sm = new SageMakerClient({ ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: bench.server.url }) });
+  sm = new SageMakerClient(
+    awsClientConfig({
+      kind: 'local',
+      region: 'us-east-1',
+      endpoint: bench.server.url,
+      credentials: bench.server.credentials,
+    }),
+  );
 }
 
 let agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-/** One AWS JSON 1.1 call over a kept-alive connection, its answer parsed: the server's round trip. */
-function call(target, body) {
+/** One AWS JSON 1.1 call, signed, over a kept-alive connection, its answer parsed: the server's round trip. */
+function call(target, input) {
+  const url = `${bench.server.url}/`;
+  const body = JSON.stringify(input);
+  const headers = signRequest({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    body,
+    credentials: bench.server.credentials,
+    region: bench.server.region,
+    service: 'sagemaker',
+  });
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${bench.server.url}/`, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
-    });
+    const request = httpRequest(url, { method: 'POST', agent, headers });
     request.once('error', reject);
     request.once('response', (response) => {
       const chunks = [];
@@ -67,7 +82,7 @@ function call(target, body) {
         else resolve(answer);
       });
     });
-    request.end(JSON.stringify(body));
+    request.end(body);
   });
 }
 
