@@ -19,6 +19,10 @@ const { loadProjectConfig } = await import(join(root, 'core', 'dist', 'index.js'
 const sagemakerModule = join(root, 'node_modules', '@aws-sdk', 'client-sagemaker', 'dist-cjs', 'index.js');
 const { SageMakerClient, CreateModelPackageGroupCommand, CreateModelPackageCommand, UpdateModelPackageCommand } =
   await import(sagemakerModule);
+const { S3Client, CreateBucketCommand, PutObjectCommand } = await import(
+  join(root, 'node_modules', '@aws-sdk', 'client-s3', 'dist-cjs', 'index.js')
+);
+const { createHash } = await import('node:crypto');
 
 const moto = spawn(join(root, '.venv-tools', 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', '0'], {
   stdio: ['ignore', 'ignore', 'pipe'],
@@ -35,19 +39,34 @@ const url = await new Promise((resolve, reject) => {
 try {
   const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
   const sagemaker = new SageMakerClient({ region: 'us-east-1', endpoint: url, credentials });
+  const project = loadProjectConfig({ path: join(root, 'slipway.config.json') });
+  // Model data where training jobs write it, its SHA-256 registered with the version (as the pipeline does).
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: url, credentials, forcePathStyle: true });
+  const key = `models/${project.pipelineName}/bench/output/model.tar.gz`;
+  const body = Buffer.from('bench model');
+  await s3.send(new CreateBucketCommand({ Bucket: project.artifactBucket }));
+  await s3.send(new PutObjectCommand({ Bucket: project.artifactBucket, Key: key, Body: body }));
+  const metadata = { 'slipway:model-data-sha256': createHash('sha256').update(body).digest('hex') };
   await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'sentiment-models' }));
   const { ModelPackageArn: arn } = await sagemaker.send(
     new CreateModelPackageCommand({
       ModelPackageGroupName: 'sentiment-models',
       InferenceSpecification: {
-        Containers: [{ Image: 'image', ModelDataUrl: 's3://bucket/model.tar.gz' }],
+        Containers: [{ Image: 'image', ModelDataUrl: `s3://${project.artifactBucket}/${key}` }],
         SupportedContentTypes: ['application/json'],
         SupportedResponseMIMETypes: ['application/json'],
       },
+      CustomerMetadataProperties: metadata,
     }),
   );
-  await sagemaker.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Approved' }));
-  const project = loadProjectConfig({ path: join(root, 'slipway.config.json') });
+  // moto's UpdateModelPackage drops metadata a request leaves out (SageMaker keeps it): sent again.
+  await sagemaker.send(
+    new UpdateModelPackageCommand({
+      ModelPackageArn: arn,
+      ModelApprovalStatus: 'Approved',
+      CustomerMetadataProperties: metadata,
+    }),
+  );
   const backend = { kind: 'local', region: 'us-east-1', endpoint: url, credentials };
   const first = await deployStage({ stage: 'staging', modelPackageArn: arn, backend, project }, { pollSeconds: 0 });
   if (!first.changed) throw new Error('the first deploy should change the stage');

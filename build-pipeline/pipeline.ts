@@ -2,7 +2,10 @@
  * The project's pipeline: sentiment of product reviews (negative / neutral / positive).
  *
  *   Preprocess → Train → Evaluate → CheckAccuracy ─ accuracy ≥ MinAccuracy → RegisterModel, CreateModel
- *                                                 └ otherwise             → AccuracyTooLow (fails the run)
+ *                      ↘ ChecksumModel ↗           └ otherwise             → AccuracyTooLow (fails the run)
+ *
+ * Train runs as the training role, the only one that may write under the bucket's models/ prefix, and
+ * RegisterModel records the model's SHA-256, which the deploy checks before deploying the version.
  *
  * Script names, arguments, channels, outputs and the evaluation report follow SEED-CONTRACT (see
  * seed/README.md); change both sides together. `npx slipway pipeline compile` shows what this compiles to.
@@ -29,6 +32,8 @@ import {
   SageMakerJobExceptionType,
   StepExceptionType,
   TrainingStep,
+  modelArtifactsUri,
+  modelDataChecksumStep,
   type CacheConfig,
   type PipelineContext,
   type RetryPolicy,
@@ -70,7 +75,7 @@ const CAPACITY_RETRY: RetryPolicy = {
 };
 
 export function definePipeline(context: PipelineContext): Pipeline {
-  const { config, roleArn: role, seedDir } = context;
+  const { config, roleArn: role, trainingRoleArn, seedDir } = context;
   const seed = (file: string): string => join(seedDir, file);
 
   // Parameters (the names and defaults are part of the contract with the seed code and the workflows).
@@ -123,7 +128,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
       entryPoint: seed('train.py'),
       // inference.py rides along so train.py can copy it into the model as code/inference.py.
       dependencies: [seed('inference.py')],
-      role,
+      role: trainingRoleArn,
       instanceType: trainingInstanceType,
       hyperparameters: {
         'max-features': maxFeatures,
@@ -132,7 +137,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
         regularization,
       },
       metricDefinitions: [{ name: 'validation:accuracy', regex: 'validation_accuracy=([0-9.]+)' }],
-      outputPath: `s3://${config.artifactBucket}/${config.pipelineName}/models`,
+      outputPath: modelArtifactsUri(config),
       // A scikit-learn job has nothing for SageMaker Debugger to hook into or profile.
       debuggerHookConfig: false,
       disableProfiler: true,
@@ -145,6 +150,12 @@ export function definePipeline(context: PipelineContext): Pipeline {
     retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
   });
   const modelData = train.properties.ModelArtifacts.S3ModelArtifacts;
+  const checksum = modelDataChecksumStep('ChecksumModel', {
+    processor,
+    modelData,
+    cacheConfig: JOB_CACHE,
+    retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
+  });
 
   const evaluationReport = new PropertyFile({
     name: 'EvaluationReport',
@@ -194,6 +205,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
       source_revision: sourceRevision,
       source_repository: sourceRepository,
       source_run_url: sourceRunUrl,
+      ...checksum.customerMetadataProperties(),
     },
     retryPolicies: [SERVICE_RETRY],
   });
@@ -228,6 +240,6 @@ export function definePipeline(context: PipelineContext): Pipeline {
       sourceRepository,
       sourceRunUrl,
     ],
-    steps: [preprocess, train, evaluate, checkAccuracy],
+    steps: [preprocess, train, evaluate, checksum.step, checkAccuracy],
   });
 }

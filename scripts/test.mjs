@@ -15,7 +15,10 @@ mkdirSync(cache, { recursive: true });
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const dash = process.argv.indexOf('--');
 const reliability = process.argv.includes('--reliability');
-const jestArgs = [...(reliability ? ['test/reliability'] : []), ...(dash >= 0 ? process.argv.slice(dash + 1) : [])];
+const jestArgs = [
+  ...(reliability ? ['test/reliability', 'deploy-pipeline/test/reliability'] : []),
+  ...(dash >= 0 ? process.argv.slice(dash + 1) : []),
+];
 const pytestArgs = reliability ? ['-m', 'reliability'] : [];
 const figuresDir = join(root, '.cache', 'reliability');
 if (reliability) {

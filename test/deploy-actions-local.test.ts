@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadProjectConfig } from '@slipway/core';
+import { eventRunTitle } from '@slipway/deploy-pipeline';
 import type { LocalServer } from '@slipway/local';
 import { startSeedServer, type SeedServer } from '../deploy-pipeline/test/support/seed-registry.js';
 import { REPO_ROOT } from './support/moto-server.js';
@@ -30,25 +33,73 @@ describe('deploy-model and test-endpoint bundles against the local server', () =
   const testEndpoint = (inputs: Record<string, string>) =>
     runAction(TEST_ENDPOINT, { ...local(), ...inputs }, { cwd: REPO_ROOT, env: env() });
 
+  /** GitHub's runs API for this workflow: the runs it lists (newest first). */
+  let github: Server;
+  let listed: { id: number; run_number: number; display_title: string; status: string; conclusion: string }[] = [];
+  const githubEnv = () => ({
+    GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
+    GITHUB_REPOSITORY: 'octo-org/sentiment-reviews',
+    GITHUB_WORKFLOW_REF: 'octo-org/sentiment-reviews/.github/workflows/deploy.yml@refs/heads/main',
+    GITHUB_RUN_ID: '500',
+    GITHUB_RUN_NUMBER: '5',
+  });
+
   beforeAll(async () => {
+    github = createServer((_request, response) => {
+      const runs = listed.map((run) => ({ ...run, created_at: new Date().toISOString() }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ workflow_runs: runs }));
+    });
+    await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
     seed = await startSeedServer({ group });
     server = seed.server;
     approved = await seed.registry.register('Approved');
   }, 120_000);
 
-  afterAll(() => seed?.close());
+  afterAll(async () => {
+    await new Promise<void>((resolve) => github.close(() => resolve()));
+    await seed?.close();
+  });
 
-  it('resolves the dispatch payload against the local registry', async () => {
-    const run = await deployModel({
+  it('resolves the dispatch payload against the local registry, once per event id', async () => {
+    const event = '844e2571-85d4-695f-b930-0153b71dcb42';
+    const inputs = {
       mode: 'resolve',
+      trigger: 'repository_dispatch',
       'event-type': 'model-package-approved',
       'model-package-arn': approved,
+      'event-id': event,
       'model-package-group': group,
       'model-package-version': '1',
       'approval-status': 'Approved',
-    });
+      'github-token': 'ghs_test',
+    };
+    const resolve = () =>
+      runAction(
+        DEPLOY_MODEL,
+        { ...local(), ...inputs },
+        {
+          cwd: REPO_ROOT,
+          env: { ...env(), ...githubEnv() },
+        },
+      );
+    const run = await resolve();
     expect(run.errors).toEqual([]);
     expect(run.outputs).toMatchObject({ action: 'deploy', 'model-package-arn': approved });
+
+    // Run 4 of the workflow received the same event and succeeded: this delivery is a repeat.
+    listed = [
+      {
+        id: 400,
+        run_number: 4,
+        display_title: eventRunTitle('model-package-approved', '1', event),
+        status: 'completed',
+        conclusion: 'success',
+      },
+    ];
+    const repeat = await resolve();
+    expect(repeat.errors).toEqual([]);
+    expect(repeat.outputs).toMatchObject({ action: 'none', 'model-package-arn': '' });
+    expect(repeat.outputs.message).toMatch(/was delivered before and .*runs?.400.* handled it \(success\)/);
   });
 
   it('deploys the seed model to staging, whose endpoint then passes its tests', async () => {

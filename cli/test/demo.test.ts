@@ -97,9 +97,9 @@ describe('slipway demo', () => {
       'predict:ok',
     ]);
     const cached = summary.run.steps.filter((step) => step.cacheHit).map((step) => step.name);
-    expect(cached.sort()).toEqual(['Evaluate', 'Preprocess', 'Train']);
+    expect(cached.sort()).toEqual(['ChecksumModel', 'Evaluate', 'Preprocess', 'Train']);
     expect(summary).toMatchObject({
-      cacheHits: 3,
+      cacheHits: 4,
       modelPackageArn: expect.stringMatching(/\/sentiment-models\/2$/),
       modelApprovalStatus: 'PendingManualApproval',
       reused: {

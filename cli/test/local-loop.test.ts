@@ -123,8 +123,12 @@ describe('the local loop through the CLI', () => {
     const body = join(dataDir, 'dispatch.json');
     writeFileSync(body, JSON.stringify(first.dispatch));
     const again = await json<DeployRun>(['deploy', 'dispatch', '--input', body]);
-    expect(again).toMatchObject({ status: 'completed', conclusion: 'success', modelPackageArn: v1 });
-    expect(again.jobs.map((job) => job.deployment?.changed)).toEqual([undefined, false, undefined, false]);
+    expect(again).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(again.jobs[0]?.resolution).toMatchObject({
+      action: 'none',
+      message: expect.stringMatching(/was delivered before and run #1 handled it/),
+    });
+    expect(again.jobs.map((job) => job.deployment?.changed)).toEqual([undefined, undefined, undefined, undefined]);
     // A person deploying by hand finds the server through server.json too, and the version already live.
     const byHand = await json<{ changed: boolean; modelPackageArn: string }>(['deploy', v1, '--stage', 'prod']);
     expect(byHand).toMatchObject({ changed: false, modelPackageArn: v1 });

@@ -13,6 +13,13 @@ export interface SageMakerArn {
 
 const ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):sagemaker:([a-z0-9-]+):(\d{12}):([a-z-]+)\/(.+)$/;
 
+/** The AWS partition a region belongs to (the partitions SageMaker ARNs here may name). */
+export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 export function formatSageMakerArn(parts: Omit<SageMakerArn, 'partition'> & { partition?: string }): string {
   return `arn:${parts.partition ?? 'aws'}:sagemaker:${parts.region}:${parts.account}:${parts.resourceType}/${parts.resourcePath}`;
 }

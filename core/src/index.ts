@@ -9,3 +9,4 @@ export * from './json-text.js';
 export * from './retry-exception-types.js';
 export * from './eventbridge/index.js';
 export * from './file-lock.js';
+export * from './model-artifacts.js';

@@ -8,3 +8,4 @@ export * from './events/index.js';
 export * from './deploy/index.js';
 export * from './bootstrap/index.js';
 export * from './workflow/index.js';
+export * from './github/index.js';

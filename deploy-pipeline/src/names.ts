@@ -34,7 +34,7 @@ export function deploymentResourceName(
   version: number,
   fingerprint: string,
 ): string {
-  const name = `${project.projectName}-${stage}-v${version}-${fingerprint}`;
+  const name = `${deploymentResourceNamePrefix(project, stage)}${version}-${fingerprint}`;
   const problem = checkName('endpointName', name);
   if (problem) {
     throw new ValidationError({
@@ -50,28 +50,82 @@ export function deploymentResourceName(
 /** IAM role names ProjectStack creates; fixed so that other stacks and the workflows can name them. */
 export function roleNames(project: Pick<ProjectConfig, 'projectName'>): {
   readonly sagemakerExecution: string;
+  readonly sagemakerTraining: string;
   readonly githubBuild: string;
-  readonly githubDeploy: string;
-  readonly endpointDeployer: string;
 } {
   const prefix = `slipway-${project.projectName}`;
   return {
     sagemakerExecution: `${prefix}-sagemaker-execution`,
+    sagemakerTraining: `${prefix}-sagemaker-training`,
     githubBuild: `${prefix}-github-build`,
-    githubDeploy: `${prefix}-github-deploy`,
-    endpointDeployer: `${prefix}-endpoint-deployer`,
   };
+}
+
+/** IAM's limit on role names. */
+const ROLE_NAME_MAX_LENGTH = 64;
+
+function stageRoleName(project: Pick<ProjectConfig, 'projectName'>, stage: string, role: string): string {
+  const name = `slipway-${project.projectName}-${role}-${stage}`;
+  if (name.length > ROLE_NAME_MAX_LENGTH) {
+    throw new ValidationError({
+      where: 'slipway.config.json',
+      field: 'stages',
+      problem: `gives the IAM role name ${JSON.stringify(name)}, which must be at most ${ROLE_NAME_MAX_LENGTH} characters, got ${name.length}`,
+      fix: 'shorten the project name or the stage name',
+    });
+  }
+  return name;
+}
+
+/** The role one stage's deploy jobs assume through GitHub's OIDC provider: that stage's resources only. */
+export function githubDeployRoleName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return stageRoleName(project, stage, 'github-deploy');
+}
+
+/** The role CloudFormation assumes for one stage's endpoint stack; only that stage's deploy role may pass it. */
+export function endpointDeployerRoleName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return stageRoleName(project, stage, 'endpoint-deployer');
+}
+
+/**
+ * The GitHub environment that guards a stage's jobs in deploy.yml: the stage's own name, except that the
+ * `prod` stage is guarded by GitHub's conventional `production` environment.
+ */
+export function githubEnvironmentName(stage: string): string {
+  return stage === 'prod' ? 'production' : stage;
+}
+
+/** The workflows whose jobs the OIDC roles trust, relative to the repository root. */
+export const WORKFLOW_FILES = Object.freeze({
+  build: '.github/workflows/build.yml',
+  deploy: '.github/workflows/deploy.yml',
+});
+
+/**
+ * The first characters of the names of one stage's models and endpoint configs
+ * (`<project>-<stage>-v<version>-<fingerprint>`, see `deploymentResourceName`); the endpoint itself is named
+ * exactly `endpointName(project, stage)`.
+ */
+export function deploymentResourceNamePrefix(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `${project.projectName}-${stage}-v`;
 }
 
 export type RollbackAlarm = 'invocation-5xx' | 'model-latency';
 
-/** Every alarm name of the project starts with this, so one IAM resource pattern covers them all. */
-export function alarmNamePrefix(project: Pick<ProjectConfig, 'projectName'>): string {
-  return `slipway-${project.projectName}-`;
+export function alarmName(project: Pick<ProjectConfig, 'projectName'>, stage: string, alarm: RollbackAlarm): string {
+  return `slipway-${project.projectName}-${stage}-${alarm}`;
 }
 
-export function alarmName(project: Pick<ProjectConfig, 'projectName'>, stage: string, alarm: RollbackAlarm): string {
-  return `${alarmNamePrefix(project)}${stage}-${alarm}`;
+/** Every rollback alarm a stage's endpoint stack creates, by its exact name. */
+export function rollbackAlarmNames(project: Pick<ProjectConfig, 'projectName'>, stage: string): string[] {
+  return ROLLBACK_ALARMS.map((alarm) => alarmName(project, stage, alarm));
+}
+
+const ROLLBACK_ALARMS: readonly RollbackAlarm[] = ['invocation-5xx', 'model-latency'];
+
+/** The approval route's alarm on undelivered approvals; named so the key policy can name it without a cycle. */
+export function approvalAlarmName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-approval-dead-letters`;
 }
 
 /** Secrets Manager secret holding the `Authorization` header value EventBridge sends to GitHub. */

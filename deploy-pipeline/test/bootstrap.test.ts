@@ -7,7 +7,9 @@ import {
   REPOSITORY_VARIABLES,
   bootstrapProject,
   checkGitHubToken,
+  deployRoleVariable,
   repositoryVariables,
+  stageOutputId,
   type CdkRunner,
 } from '../src/index.js';
 import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
@@ -16,8 +18,10 @@ import { testProject } from './support/project.js';
 const TOKEN = 'github_pat_11AAAAAAA0abcdefghijklmnopqrstuvwxyz0123456789';
 const OUTPUTS = {
   BuildRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-build',
-  DeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy',
+  StagingDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-staging',
+  ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-prod',
   SageMakerExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-execution',
+  SageMakerTrainingRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-training',
   ArtifactBucketName: 'slipway-sentiment-p-4998j71vgs5g',
 };
 
@@ -48,20 +52,26 @@ describe('checkGitHubToken', () => {
 });
 
 describe('repositoryVariables', () => {
-  it('maps the stack outputs to the variables the workflows read', () => {
-    expect(repositoryVariables(OUTPUTS, 'us-east-1')).toEqual({
+  const project = { region: 'us-east-1', stages: ['staging', 'prod'] };
+
+  it('maps the stack outputs to the variables the workflows read, one deploy role per stage', () => {
+    expect(repositoryVariables(OUTPUTS, project)).toEqual({
       SLIPWAY_AWS_REGION: 'us-east-1',
       SLIPWAY_BUILD_ROLE_ARN: OUTPUTS.BuildRoleArn,
-      SLIPWAY_DEPLOY_ROLE_ARN: OUTPUTS.DeployRoleArn,
+      SLIPWAY_STAGING_DEPLOY_ROLE_ARN: OUTPUTS.StagingDeployRoleArn,
+      SLIPWAY_PROD_DEPLOY_ROLE_ARN: OUTPUTS.ProdDeployRoleArn,
       SLIPWAY_SAGEMAKER_ROLE_ARN: OUTPUTS.SageMakerExecutionRoleArn,
+      SLIPWAY_TRAINING_ROLE_ARN: OUTPUTS.SageMakerTrainingRoleArn,
       SLIPWAY_ARTIFACT_BUCKET: OUTPUTS.ArtifactBucketName,
     });
     expect(Object.keys(REPOSITORY_VARIABLES)).toHaveLength(5);
+    expect(deployRoleVariable('qa-eu')).toBe('SLIPWAY_QA_EU_DEPLOY_ROLE_ARN');
+    expect(stageOutputId('qa-eu', 'DeployRoleArn')).toBe('QaEuDeployRoleArn');
   });
 
   it('fails when an output is missing', () => {
-    expect(() => repositoryVariables({ ...OUTPUTS, DeployRoleArn: '' }, 'us-east-1')).toThrow(
-      /no output DeployRoleArn/,
+    expect(() => repositoryVariables({ ...OUTPUTS, ProdDeployRoleArn: '' }, project)).toThrow(
+      /no output ProdDeployRoleArn/,
     );
   });
 });
@@ -123,7 +133,14 @@ describeWithMoto('bootstrapProject (Secrets Manager on moto, CDK CLI faked, Clou
     for (const args of runs) expect(args.join(' ')).not.toContain(TOKEN.slice(12));
     expect(log.join('\n')).not.toContain(TOKEN.slice(12));
 
-    expect(second.repositoryVariables.SLIPWAY_DEPLOY_ROLE_ARN).toBe(OUTPUTS.DeployRoleArn);
+    expect(second.repositoryVariables.SLIPWAY_PROD_DEPLOY_ROLE_ARN).toBe(OUTPUTS.ProdDeployRoleArn);
+    expect(second.githubSetup.map((step) => `${step.request.method} ${step.request.path}`)).toEqual([
+      'PUT repos/octo-org/sentiment-reviews/actions/oidc/customization/sub',
+      'PUT repos/octo-org/sentiment-reviews/environments/staging',
+      'POST repos/octo-org/sentiment-reviews/environments/staging/deployment-branch-policies',
+      'PUT repos/octo-org/sentiment-reviews/environments/production',
+      'POST repos/octo-org/sentiment-reviews/environments/production/deployment-branch-policies',
+    ]);
   });
 
   it('refuses a malformed token before touching AWS', async () => {

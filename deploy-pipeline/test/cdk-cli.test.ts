@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -56,7 +57,7 @@ describe('the CDK app under the real CDK CLI', () => {
     };
     const properties = manifest.artifacts['slipway-sentiment-endpoint-staging']?.properties;
     expect(properties).toMatchObject({
-      cloudFormationExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer',
+      cloudFormationExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer-staging',
     });
     expect(properties?.assumeRoleArn).toBeUndefined();
     expect(properties?.requiresBootstrapStackVersion).toBeUndefined();
@@ -82,7 +83,12 @@ describe('the CDK app under the real CDK CLI', () => {
           project,
           log: (line) => log.push(line),
         },
-        { sagemaker, runCdk: spawnCdk(cdkCommand(project).cliPath, env), pollSeconds: 0 },
+        {
+          sagemaker,
+          s3: new S3Client({ ...motoClientConfig(moto), forcePathStyle: true }),
+          runCdk: spawnCdk(cdkCommand(project).cliPath, env),
+          pollSeconds: 0,
+        },
       );
       // moto creates SageMaker resources from CloudFormation under generated names, ignoring ModelName, so the
       // endpoint config cannot find its model there; real CloudFormation honours the names. What is checked
@@ -94,7 +100,7 @@ describe('the CDK app under the real CDK CLI', () => {
       const stack = (
         await cloudformation.send(new DescribeStacksCommand({ StackName: 'slipway-sentiment-endpoint-staging' }))
       ).Stacks?.[0];
-      expect(stack?.RoleARN).toBe('arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer');
+      expect(stack?.RoleARN).toBe('arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer-staging');
     }, 90_000);
   });
 });

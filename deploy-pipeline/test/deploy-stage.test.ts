@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateEndpointCommand,
@@ -7,6 +8,7 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   DescribeModelPackageCommand,
+  DescribeModelPackageGroupCommand,
   ListModelsCommand,
   ListTagsCommand,
   SageMakerClient,
@@ -116,11 +118,13 @@ describeWithMoto('deployStage through the SageMaker API (against moto)', (moto) 
 
 describeWithMoto('deployStage through the CDK (AWS backend; CDK CLI faked, SageMaker on moto)', (moto) => {
   let sagemaker: SageMakerClient;
+  let s3: S3Client;
   let v1: string;
   const backend: Backend = { kind: 'aws', region: 'us-east-1' };
 
   beforeAll(async () => {
     sagemaker = new SageMakerClient(motoClientConfig(moto()));
+    s3 = new S3Client({ ...motoClientConfig(moto()), forcePathStyle: true });
     v1 = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
   });
 
@@ -150,7 +154,7 @@ describeWithMoto('deployStage through the CDK (AWS backend; CDK CLI faked, SageM
     };
     const result = await deployStage(
       { stage: 'staging', modelPackageArn: v1, backend, project },
-      { sagemaker, runCdk, pollSeconds: 0 },
+      { sagemaker, s3, runCdk, pollSeconds: 0 },
     );
     expect(result).toMatchObject({ changed: true, modelPackageArn: v1 });
     expect(calls).toHaveLength(1);
@@ -176,7 +180,7 @@ describeWithMoto('deployStage through the CDK (AWS backend; CDK CLI faked, SageM
     let ran = false;
     const result = await deployStage(
       { stage: 'staging', modelPackageArn: v1, backend, project },
-      { sagemaker, runCdk: async () => void (ran = true) },
+      { sagemaker, s3, runCdk: async () => void (ran = true) },
     );
     expect(result.changed).toBe(false);
     expect(ran).toBe(false);
@@ -229,6 +233,9 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     mock.on(DescribeModelCommand).callsFake((input: { ModelName: string }) => {
       if (!existing.has(input.ModelName)) throw notFound('model');
       return { PrimaryContainer: { ModelPackageName: arn(Number(/-v(\d+)-/.exec(input.ModelName)?.[1])) } };
+    });
+    mock.on(DescribeModelPackageGroupCommand).resolves({
+      ModelPackageGroupArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package-group/sentiment-models',
     });
     mock.on(DescribeModelPackageCommand).callsFake((input: { ModelPackageName: string }) => ({
       ModelPackageGroupName: 'sentiment-models',

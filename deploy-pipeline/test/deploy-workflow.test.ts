@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListEndpointConfigsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { LocalServer } from '@slipway/local';
 import {
   DeployRunStore,
-  approvalRoutes,
   deployStatus,
   promoteWaitingRun,
   runDeployWorkflow,
@@ -15,7 +15,8 @@ import {
 } from '../src/index.js';
 import { invokeJson, runtimeClient } from '../../local/test/endpoints/endpoint-fixtures.js';
 import { testProject } from './support/project.js';
-import { startSeedServer, type SeedRegistry, type SeedServer } from './support/seed-registry.js';
+import { startApprovalRouteServer } from './support/approval-route-server.js';
+import type { SeedRegistry, SeedServer } from './support/seed-registry.js';
 
 /**
  * The deploy workflow on a real local server with the real seed model: the approval route's rules on the
@@ -44,24 +45,9 @@ describe('the deploy workflow on the local server', () => {
   });
 
   beforeAll(async () => {
-    seed = await startSeedServer({
-      group: project.modelPackageGroupName,
-      rules: approvalRoutes(project.modelPackageGroupName).map((route) => ({
-        name: `test-${route.approvalStatus.toLowerCase()}`,
-        eventPattern: route.pattern,
-        targets: [
-          {
-            id: 'deploy-workflow',
-            type: 'handler' as const,
-            inputTransformer: route.transformer,
-            timeoutMs: 300_000,
-            handler: async (_event: unknown, input: string) => {
-              delivered.push(JSON.parse(input));
-              await runDeployWorkflow(JSON.parse(input), deps());
-            },
-          },
-        ],
-      })),
+    seed = await startApprovalRouteServer(project.modelPackageGroupName, async (body) => {
+      delivered.push(body);
+      await runDeployWorkflow(body, deps());
     });
     ({ server, sagemaker, registry } = seed);
     runs = new DeployRunStore(join(seed.dataDir, 'deploy'));
@@ -115,12 +101,20 @@ describe('the deploy workflow on the local server', () => {
     expect(answer.body.predictions[0]?.label).toBe('negative');
   }, 120_000);
 
-  it('treats the same dispatch delivered again as a run that changes nothing', async () => {
+  it('acts on each event once: the same dispatch delivered again is a run that deploys nothing', async () => {
     const configs = await configCount();
     const again = await runDeployWorkflow(delivered.at(-1), deps());
     expect(again).toMatchObject({ number: 2, conclusion: 'success' });
-    expect(again.jobs[1]?.deployment).toMatchObject({ changed: false, modelPackageArn: v1 });
-    expect(again.jobs[3]?.deployment).toMatchObject({ changed: false, modelPackageArn: v1 });
+    expect(jobs(again)).toEqual([
+      'resolve:completed:success',
+      'staging:completed:skipped',
+      'test:completed:skipped',
+      'prod:completed:skipped',
+    ]);
+    expect(again.jobs[0]?.resolution).toMatchObject({
+      action: 'none',
+      message: expect.stringMatching(/was delivered before and run #1 handled it \(success\)/),
+    });
     expect(await configCount()).toBe(configs);
   }, 60_000);
 
@@ -137,18 +131,20 @@ describe('the deploy workflow on the local server', () => {
     ]);
     expect(await live()).toEqual({ staging: v2, prod: v1 });
 
-    // The same approval delivered again: one run waits at a time, so the newer one replaces the first.
+    // The same approval delivered again: the waiting run handles it, so the repeat deploys nothing and the
+    // first run keeps waiting.
     const again = await runDeployWorkflow(delivered.at(-1), deps());
-    expect(again).toMatchObject({ number: run.number + 1, status: 'waiting' });
-    expect(await runs.get(run.number)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    expect(again).toMatchObject({ number: run.number + 1, status: 'completed', conclusion: 'success' });
+    expect(again.jobs[0]?.resolution).toMatchObject({ action: 'none' });
+    expect(await runs.get(run.number)).toMatchObject({ status: 'waiting' });
 
     // A restart: a new store over the same folder finds the waiting run.
     const reopened = new DeployRunStore(runs.dir);
     const status = await deployStatus({ project, backend: deps().backend, sagemaker, runs: reopened });
-    expect(status.waiting).toMatchObject({ number: again.number, modelPackageArn: v2 });
+    expect(status.waiting).toMatchObject({ number: run.number, modelPackageArn: v2 });
 
     const promoted = await promoteWaitingRun({ ...deps(), runs: reopened });
-    expect(promoted).toMatchObject({ number: again.number, status: 'completed', conclusion: 'success' });
+    expect(promoted).toMatchObject({ number: run.number, status: 'completed', conclusion: 'success' });
     expect(promoted?.jobs[3]?.deployment).toMatchObject({ changed: true, modelPackageArn: v2 });
     expect(await live()).toEqual({ staging: v2, prod: v2 });
     expect(await promoteWaitingRun(deps())).toBeUndefined(); // nothing waits any more
@@ -215,7 +211,7 @@ describe('the deploy workflow on the local server', () => {
     const run = await runDeployWorkflow(
       {
         event_type: 'model-package-approved',
-        client_payload: { model_package_arn: v1.replace('sentiment-models', 'other-models') },
+        client_payload: { model_package_arn: v1.replace('sentiment-models', 'other-models'), event_id: 'foreign-1' },
       },
       deps(),
     );
@@ -228,6 +224,35 @@ describe('the deploy workflow on the local server', () => {
     expect(run.jobs[0]?.message).toMatch(/not of this project's group "sentiment-models"/);
     expect(await configCount()).toBe(configs);
   });
+
+  it('stops in resolve, deploying nothing, for a version whose model data changed after registration', async () => {
+    const configs = await configCount();
+    const replaced = await registry.register('PendingManualApproval');
+    const version = Number(replaced.split('/').at(-1));
+    // Someone overwrites the artifact (on AWS the bucket policy lets only training jobs write models/).
+    const s3 = registry.s3();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: project.artifactBucket,
+        Key: registry.modelDataKey(version),
+        Body: 'not the model',
+      }),
+    );
+    s3.destroy();
+    const run = await decide(replaced, 'Approved');
+    expect(jobs(run)).toEqual([
+      'resolve:completed:failure',
+      'staging:completed:skipped',
+      'test:completed:skipped',
+      'prod:completed:skipped',
+    ]);
+    expect(run.jobs[0]?.message).toMatch(
+      new RegExp(
+        `version ${version} .*model\\.tar\\.gz has SHA-256 [0-9a-f]{64}, but [0-9a-f]{64} was registered with the version`,
+      ),
+    );
+    expect(await configCount()).toBe(configs);
+  }, 60_000);
 
   it('refuses a body that is not a repository_dispatch, recording no run', async () => {
     const before = (await runs.list()).length;

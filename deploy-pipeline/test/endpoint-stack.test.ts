@@ -148,7 +148,7 @@ describe('EndpointStack', () => {
     const { app } = synthesize({ modelPackageArn: SAMPLE_ARN, stage: 'staging' });
     const artifact = app.synth().getStackByName(STAGING);
     expect(artifact.cloudFormationExecutionRoleArn).toBe(
-      'arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer',
+      'arn:aws:iam::123456789012:role/slipway-sentiment-endpoint-deployer-staging',
     );
     expect(artifact.assumeRoleArn).toBeUndefined();
     expect(artifact.requiresBootstrapStackVersion).toBeUndefined();

@@ -62,6 +62,7 @@ describe('the dispatch transformer applied to the carried sample', () => {
           model_package_group: SAMPLE_GROUP,
           model_package_version: '4',
           approval_status: 'Rejected',
+          event_id: '5d0c4a7e-2f41-4b8e-9c3a-7f1e6b2d9a10',
         },
       });
       expect(Object.keys(body.client_payload).length).toBeLessThanOrEqual(
@@ -208,7 +209,10 @@ describeWithMoto('the approval patterns and transformer on moto EventBridge rule
     const [delivered] = await drain('Approved');
     await drain('combined');
     const route = approvalRoutes(SAMPLE_GROUP).find((candidate) => candidate.approvalStatus === 'Approved')!;
-    expect(delivered).toEqual(JSON.parse(applyInputTransformer(route.transformer, event)));
+    // EventBridge gives every event it accepts its own id: the one the rule's target received.
+    const id = (delivered as { client_payload: { event_id: string } }).client_payload.event_id;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(delivered).toEqual(JSON.parse(applyInputTransformer(route.transformer, { ...event, id })));
     expect(validateRepositoryDispatchBody(delivered).event_type).toBe('model-package-approved');
   });
 });

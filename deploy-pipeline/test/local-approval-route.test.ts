@@ -121,7 +121,8 @@ describe('the approval route on the local server', () => {
     expect(receiver.requests).toEqual([]); // registering a pending version matches neither rule
 
     await setStatus(arn, 'Approved');
-    const expected = applyInputTransformer(route('Approved').transformer, stateChange(arn, 'Approved'));
+    const event = stateChange(arn, 'Approved');
+    const expected = applyInputTransformer(route('Approved').transformer, event);
     expect(receiver.requests).toEqual([{ method: 'POST', contentType: 'application/json', body: expected }]);
     expect(validateRepositoryDispatchBody(JSON.parse(expected))).toEqual({
       event_type: 'model-package-approved',
@@ -130,6 +131,7 @@ describe('the approval route on the local server', () => {
         model_package_group: group,
         model_package_version: '1',
         approval_status: 'Approved',
+        event_id: event.id,
       },
     });
   });
@@ -138,13 +140,15 @@ describe('the approval route on the local server', () => {
     receiver.requests.length = 0;
     const arn = await registerVersion(sagemaker, group, 'PendingManualApproval');
     await setStatus(arn, 'Rejected');
-    const expected = applyInputTransformer(route('Rejected').transformer, stateChange(arn, 'Rejected'));
+    const event = stateChange(arn, 'Rejected');
+    const expected = applyInputTransformer(route('Rejected').transformer, event);
     expect(receiver.requests.map((request) => request.body)).toEqual([expected]);
     expect(validateRepositoryDispatchBody(JSON.parse(expected)).client_payload).toEqual({
       model_package_arn: arn,
       model_package_group: group,
       model_package_version: '2',
       approval_status: 'Rejected',
+      event_id: event.id,
     });
   });
 });

@@ -22,6 +22,7 @@ const REPO = 'octo-org/sentiment-reviews';
 /** CloudFormation types that cannot carry tags; every other resource must carry the project tags. */
 const UNTAGGABLE = new Set([
   'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
   'AWS::S3::BucketPolicy',
   'AWS::SQS::QueuePolicy',
   'AWS::SNS::TopicPolicy',
@@ -41,6 +42,67 @@ function resources(
 
 function statements(document: unknown): Record<string, unknown>[] {
   return (document as { Statement: Record<string, unknown>[] }).Statement;
+}
+
+type Template = ReturnType<ReturnType<typeof synthesize>['template']>;
+
+function roleEntry(template: Template, roleName: string): [string, Resource] | undefined {
+  return Object.entries(resources(template, 'AWS::IAM::Role')).find(
+    ([, role]) => role.Properties?.RoleName === roleName,
+  );
+}
+
+function roleNamed(template: Template, roleName: string): Resource | undefined {
+  return roleEntry(template, roleName)?.[1];
+}
+
+/** The conditions of a role's one trust statement. */
+function trustOf(template: Template, roleName: string): Record<string, unknown> {
+  const trust = statements(roleNamed(template, roleName)?.Properties?.AssumeRolePolicyDocument);
+  expect(trust).toHaveLength(1);
+  expect(Object.keys(trust[0]?.Condition as object)).toEqual(['StringEquals']);
+  return (trust[0]?.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+}
+
+/** Every statement of the policies attached to a role, with CloudFormation references written as cdk-nag does. */
+function policyOf(template: Template, roleName: string): Record<string, unknown>[] {
+  const logicalId = roleEntry(template, roleName)?.[0];
+  const text = (value: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(value, (_key, node: unknown) => {
+        const record = node as Record<string, unknown> | null;
+        if (record && typeof record === 'object' && Array.isArray(record['Fn::Join'])) {
+          const [delimiter, items] = record['Fn::Join'] as [string, unknown[]];
+          return items
+            .map((item) => (typeof item === 'string' ? item : JSON.stringify(text(item)).replace(/"/g, '')))
+            .join(delimiter);
+        }
+        if (record && typeof record === 'object' && typeof record.Ref === 'string') return `\${${record.Ref}}`;
+        if (record && typeof record === 'object' && typeof record['Fn::Sub'] === 'string') return record['Fn::Sub'];
+        if (record && typeof record === 'object' && Array.isArray(record['Fn::GetAtt'])) {
+          const [resource, attribute] = record['Fn::GetAtt'] as [string, string];
+          return `<${resource.replace(/[A-F0-9]{8}$/, '')}.${attribute}>`;
+        }
+        return node;
+      }),
+    );
+  const managed = ((roleEntry(template, roleName)?.[1].Properties?.ManagedPolicyArns ?? []) as { Ref?: string }[]).map(
+    (reference) => reference.Ref,
+  );
+  const inline = Object.values(resources(template, 'AWS::IAM::Policy')).filter(
+    (policy) => JSON.stringify(policy.Properties?.Roles) === JSON.stringify([{ Ref: logicalId }]),
+  );
+  const shared = Object.entries(resources(template, 'AWS::IAM::ManagedPolicy'))
+    .filter(([id]) => managed.includes(id))
+    .map(([, policy]) => policy);
+  return [...inline, ...shared].flatMap((policy) => statements(text(policy.Properties?.PolicyDocument)));
+}
+
+/** The resources of the statements that allow `action`. */
+function resourcesFor(policy: Record<string, unknown>[], action: string): string[] {
+  return policy
+    .filter((statement) => [statement.Action].flat().includes(action))
+    .flatMap((statement) => [statement.Resource].flat() as string[]);
 }
 
 describe('ProjectStack', () => {
@@ -124,65 +186,63 @@ describe('ProjectStack', () => {
     expect(policy).not.toMatch(/"Action":"(s3|sagemaker|kms):\*"/);
   });
 
-  it('creates the GitHub OIDC provider and trusts exact subjects of this repository only', () => {
+  it('creates the GitHub OIDC provider; each role trusts one exact subject: repository, context, workflow file on main', () => {
     const template = synthesize().template(STACK);
     template.hasResourceProperties('AWS::IAM::OIDCProvider', {
       Url: 'https://token.actions.githubusercontent.com',
       ClientIdList: ['sts.amazonaws.com'],
     });
-    const trust = (roleName: string) => ({
-      RoleName: roleName,
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Effect: 'Allow',
-            Principal: { Federated: Match.anyValue() },
-            Condition: {
-              StringEquals: {
-                'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-                'token.actions.githubusercontent.com:sub': Match.anyValue(),
-              },
-            },
-          },
-        ],
-      },
+    const workflow = (file: string) => `job_workflow_ref:${REPO}/.github/workflows/${file}@refs/heads/main`;
+    expect(trustOf(template, 'slipway-sentiment-github-build')).toEqual({
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': `repo:${REPO}:ref:refs/heads/main:${workflow('build.yml')}`,
     });
-    template.hasResourceProperties('AWS::IAM::Role', trust('slipway-sentiment-github-build'));
-    template.hasResourceProperties('AWS::IAM::Role', trust('slipway-sentiment-github-deploy'));
-    const roles = Object.values(resources(template, 'AWS::IAM::Role'));
-    const subjects = (name: string) =>
-      (
-        roles.find((role) => role.Properties?.RoleName === name)?.Properties as {
-          AssumeRolePolicyDocument: { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
-        }
-      ).AssumeRolePolicyDocument.Statement[0]!.Condition.StringEquals['token.actions.githubusercontent.com:sub'];
-    expect(subjects('slipway-sentiment-github-build')).toEqual([`repo:${REPO}:ref:refs/heads/main`]);
-    expect(subjects('slipway-sentiment-github-deploy')).toEqual([
-      `repo:${REPO}:environment:staging`,
-      `repo:${REPO}:environment:production`,
-    ]);
+    expect(trustOf(template, 'slipway-sentiment-github-deploy-staging')).toEqual({
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': `repo:${REPO}:environment:staging:${workflow('deploy.yml')}`,
+    });
+    expect(trustOf(template, 'slipway-sentiment-github-deploy-prod')).toEqual({
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': `repo:${REPO}:environment:production:${workflow('deploy.yml')}`,
+    });
+    // The one old role that trusted both environments is gone.
+    expect(roleNamed(template, 'slipway-sentiment-github-deploy')).toBeUndefined();
   });
 
-  it('reuses an existing OIDC provider given as context', () => {
+  it('reuses an existing OIDC provider given as context, and trusts the default branch it is told', () => {
     const existing = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const template = synthesize({ githubOidcProviderArn: existing, defaultBranch: 'trunk' }).template(STACK);
     template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'slipway-sentiment-github-build',
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Principal: { Federated: existing },
-            Condition: {
-              StringEquals: Match.objectLike({
-                'token.actions.githubusercontent.com:sub': [`repo:${REPO}:ref:refs/heads/trunk`],
-              }),
-            },
-          }),
-        ],
-      },
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Federated: existing } })] },
     });
+    expect(trustOf(template, 'slipway-sentiment-github-build')['token.actions.githubusercontent.com:sub']).toBe(
+      `repo:${REPO}:ref:refs/heads/trunk:job_workflow_ref:${REPO}/.github/workflows/build.yml@refs/heads/trunk`,
+    );
+    expect(trustOf(template, 'slipway-sentiment-github-deploy-prod')['token.actions.githubusercontent.com:sub']).toBe(
+      `repo:${REPO}:environment:production:job_workflow_ref:${REPO}/.github/workflows/deploy.yml@refs/heads/trunk`,
+    );
+  });
+
+  it('sizes the OIDC sessions to the jobs: 3 h for the build (it follows a pipeline up to 170 min), 2 h per stage', () => {
+    const template = synthesize().template(STACK);
+    expect(roleNamed(template, 'slipway-sentiment-github-build')?.Properties?.MaxSessionDuration).toBe(10_800);
+    for (const stage of ['staging', 'prod'])
+      expect(roleNamed(template, `slipway-sentiment-github-deploy-${stage}`)?.Properties?.MaxSessionDuration).toBe(
+        7_200,
+      );
+  });
+
+  it('makes one deploy role and one CloudFormation role per stage of the project config', () => {
+    const template = synthesize({}, { stages: ['dev', 'staging', 'prod'] }).template(STACK);
+    for (const stage of ['dev', 'staging', 'prod']) {
+      expect(roleNamed(template, `slipway-sentiment-github-deploy-${stage}`)).toBeDefined();
+      expect(roleNamed(template, `slipway-sentiment-endpoint-deployer-${stage}`)).toBeDefined();
+    }
+    expect(trustOf(template, 'slipway-sentiment-github-deploy-dev')['token.actions.githubusercontent.com:sub']).toMatch(
+      /:environment:dev:job_workflow_ref:/,
+    );
   });
 
   it('lets the build role upload, upsert and run the pipeline, and pass only the execution role', () => {
@@ -204,25 +264,91 @@ describe('ProjectStack', () => {
     expect(policy).not.toContain('cloudformation:');
   });
 
-  it('lets the deploy role deploy only the endpoint stacks, through the CloudFormation role', () => {
+  it("limits each stage's deploy role to its own stack, endpoint and CloudFormation role", () => {
     const template = synthesize().template(STACK);
-    const policy = JSON.stringify(
-      Object.values(resources(template, 'AWS::IAM::Policy')).find((p) =>
-        JSON.stringify(p).includes('GitHubDeployRole'),
-      ),
+    const staging = policyOf(template, 'slipway-sentiment-github-deploy-staging');
+    const prod = policyOf(template, 'slipway-sentiment-github-deploy-prod');
+    const account = '${AWS::AccountId}';
+    for (const [policy, own, other] of [
+      [staging, 'staging', 'prod'],
+      [prod, 'prod', 'staging'],
+    ] as const) {
+      expect(resourcesFor(policy, 'cloudformation:ExecuteChangeSet')).toEqual([
+        `arn:aws:cloudformation:us-east-1:${account}:stack/slipway-sentiment-endpoint-${own}/*`,
+      ]);
+      expect(resourcesFor(policy, 'iam:PassRole')).toEqual([`<EndpointDeployerRole${own}.Arn>`]);
+      expect(resourcesFor(policy, 'sagemaker:InvokeEndpoint')).toEqual([
+        `arn:aws:sagemaker:us-east-1:${account}:endpoint/sentiment-${own}`,
+      ]);
+      // Nothing of the project's other stage may be changed, and no name pattern reaches past the stage.
+      const changes = policy.filter((statement) => !/^sagemaker:(Describe|List)/.test(String(statement.Action)));
+      expect(JSON.stringify(changes)).not.toContain(`-${other}`);
+      expect(JSON.stringify(policy)).not.toMatch(/sentiment-\*|endpoint-\*|endpoint\/sentiment-[a-z]*\*/);
+    }
+    // Prod may read staging's endpoint (to check it serves the version a run promotes), never change it.
+    expect(resourcesFor(prod, 'sagemaker:DescribeEndpoint')).toEqual(
+      expect.arrayContaining([expect.stringContaining('endpoint/sentiment-staging')]),
     );
-    expect(policy).toContain('stack/slipway-sentiment-endpoint-*/*');
-    expect(policy).toContain('cloudformation:ExecuteChangeSet');
-    expect(policy).toMatch(
-      /"iam:PassRole".*"iam:PassedToService":"cloudformation.amazonaws.com".*EndpointDeployerRole/,
-    );
-    expect(policy).not.toMatch(/sagemaker:Create|s3:PutObject/);
+    expect(resourcesFor(staging, 'sagemaker:DescribeEndpoint').join()).not.toContain('prod');
+    for (const policy of [staging, prod]) expect(JSON.stringify(policy)).not.toMatch(/sagemaker:Create|s3:PutObject/);
+    for (const stage of ['staging', 'prod']) {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: `slipway-sentiment-endpoint-deployer-${stage}`,
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
+        },
+      });
+    }
+  });
+
+  it("limits each CloudFormation role to its stage's models, configs, endpoint and alarms, named exactly", () => {
+    const template = synthesize().template(STACK);
+    const deployer = policyOf(template, 'slipway-sentiment-endpoint-deployer-prod');
+    const prefix = 'arn:aws:sagemaker:us-east-1:${AWS::AccountId}';
+    expect(resourcesFor(deployer, 'sagemaker:UpdateEndpoint')).toEqual([
+      `${prefix}:model/sentiment-prod-v*`,
+      `${prefix}:endpoint-config/sentiment-prod-v*`,
+      `${prefix}:endpoint/sentiment-prod`,
+    ]);
+    expect(resourcesFor(deployer, 'cloudwatch:PutMetricAlarm')).toEqual([
+      'arn:aws:cloudwatch:us-east-1:${AWS::AccountId}:alarm:slipway-sentiment-prod-invocation-5xx',
+      'arn:aws:cloudwatch:us-east-1:${AWS::AccountId}:alarm:slipway-sentiment-prod-model-latency',
+    ]);
+    expect(JSON.stringify(deployer)).not.toContain('staging');
+  });
+
+  it('lets only the training role write model artifacts: a bucket policy denies everyone else under models/', () => {
+    const template = synthesize().template(STACK);
     template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'slipway-sentiment-endpoint-deployer',
+      RoleName: 'slipway-sentiment-sagemaker-training',
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
+        Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })],
       },
     });
+    const trainingId = roleEntry(template, 'slipway-sentiment-sagemaker-training')![0];
+    const artifactPolicy = Object.values(resources(template, 'AWS::S3::BucketPolicy')).find((policy) =>
+      JSON.stringify(policy).includes('OnlyTrainingJobsWriteModelArtifacts'),
+    );
+    expect(statements(artifactPolicy?.Properties?.PolicyDocument)).toContainEqual({
+      Sid: 'OnlyTrainingJobsWriteModelArtifacts',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Artifacts/), 'Arn'] }, '/models/*']] },
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [trainingId, 'Arn'] } } },
+    });
+    // The training role's own grant is the models/ prefix; the pipeline passes it to its training jobs.
+    const training = policyOf(template, 'slipway-sentiment-sagemaker-training');
+    expect(resourcesFor(training, 's3:PutObject')).toEqual([expect.stringMatching(/\/models\/\*$/)]);
+    for (const role of ['slipway-sentiment-sagemaker-execution', 'slipway-sentiment-github-build']) {
+      expect(resourcesFor(policyOf(template, role), 'iam:PassRole')).toContain(
+        `<${trainingId.replace(/[A-F0-9]{8}$/, '')}.Arn>`,
+      );
+    }
+    // The deploy roles read model data (to check its checksum) and write none.
+    const deploy = policyOf(template, 'slipway-sentiment-github-deploy-staging');
+    expect(resourcesFor(deploy, 's3:GetObject')).toEqual([expect.stringMatching(/\/models\/\*$/)]);
+    expect(resourcesFor(deploy, 's3:PutObject')).toEqual([]);
   });
 
   it('creates the model package group', () => {
@@ -304,9 +430,19 @@ describe('ProjectStack', () => {
     expect(JSON.stringify(forEvents?.Condition)).toMatch(
       /ArnEquals.*rule\/slipway-sentiment-approved.*rule\/slipway-sentiment-rejected/,
     );
-    expect(keyStatements.map((statement) => statement.Principal)).toContainEqual({
-      Service: 'cloudwatch.amazonaws.com',
+    const forAlarms = keyStatements.find(
+      (statement) => JSON.stringify(statement.Principal) === '{"Service":"cloudwatch.amazonaws.com"}',
+    );
+    expect(forAlarms?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnEquals: {
+        'aws:SourceArn': {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:slipway-sentiment-approval-dead-letters',
+        },
+      },
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'slipway-sentiment-approval-dead-letters' });
   });
 
   it('tags every taggable resource with the SageMaker project name and id', () => {

@@ -1,7 +1,8 @@
-import { beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ValidationError } from '@slipway/core';
-import { resolveDeployment, type DeployRequest } from '../src/index.js';
+import { resolveDeployment, type DeployRequest, type EarlierDelivery } from '../src/index.js';
 import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
 import { testProject } from './support/project.js';
 import { registerVersion } from './support/registry.js';
@@ -9,6 +10,7 @@ import { registerVersion } from './support/registry.js';
 describeWithMoto('resolveDeployment (against moto)', (moto) => {
   const project = testProject();
   let sagemaker: SageMakerClient;
+  let s3: S3Client;
   let approved: string;
   let older: string;
   let pending: string;
@@ -16,6 +18,7 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
 
   beforeAll(async () => {
     sagemaker = new SageMakerClient(motoClientConfig(moto()));
+    s3 = new S3Client({ ...motoClientConfig(moto()), forcePathStyle: true });
     older = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     approved = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved');
     pending = await registerVersion(sagemaker, project.modelPackageGroupName, 'PendingManualApproval');
@@ -23,32 +26,66 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
     await registerVersion(sagemaker, 'someone-elses-models', 'Approved');
   });
 
-  const resolve = (request: DeployRequest) => resolveDeployment(request, { project, sagemaker });
+  /** The earlier runs that received each event id, as the workflow's record would say. */
+  const earlier = new Map<string, EarlierDelivery[]>();
+  const deliveries = { earlierDeliveries: async (id: string) => earlier.get(id) ?? [] };
+  const resolve = (request: DeployRequest) => resolveDeployment(request, { project, sagemaker, s3, deliveries });
+  let events = 0;
   const approvedEvent = (arn: unknown): DeployRequest => ({
     eventType: 'model-package-approved',
     modelPackageArn: arn,
+    eventId: `00000000-0000-0000-0000-${String((events += 1)).padStart(12, '0')}`,
   });
 
-  it('deploys exactly the approved version named in the payload', async () => {
+  it('deploys exactly the approved version named in the event, when it is the newest Approved one', async () => {
     const resolved = await resolve({
-      eventType: 'model-package-approved',
-      modelPackageArn: older,
+      ...approvedEvent(approved),
       modelPackageGroup: project.modelPackageGroupName,
-      modelPackageVersion: '1',
+      modelPackageVersion: '2',
       approvalStatus: 'Approved',
     });
+    expect(resolved).toMatchObject({ action: 'deploy', modelPackageArn: approved, version: 2 });
+  });
+
+  it('deploys nothing for a late or repeated approval event of an older version', async () => {
+    const resolved = await resolve(approvedEvent(older));
+    expect(resolved.action).toBe('none');
+    expect(resolved.message).toMatch(
+      /Version 1 is Approved, but version 2 is the newest Approved version.*run the deploy workflow by hand/,
+    );
+  });
+
+  it('deploys an older Approved version when a person asks for it by hand', async () => {
+    const resolved = await resolve({ trigger: 'manual', eventType: 'model-package-approved', modelPackageArn: older });
     expect(resolved).toMatchObject({ action: 'deploy', modelPackageArn: older, version: 1 });
   });
 
+  it('acts on each event id once: a repeated delivery after a run that handled it deploys nothing', async () => {
+    const event = approvedEvent(approved);
+    earlier.set(event.eventId as string, [{ run: 'run #4', status: 'completed', conclusion: 'success' }]);
+    const resolved = await resolve(event);
+    expect(resolved.action).toBe('none');
+    expect(resolved.message).toMatch(/was delivered before and run #4 handled it \(success\)/);
+    // A run that failed did not handle it: the event is acted on again.
+    earlier.set(event.eventId as string, [{ run: 'run #4', status: 'completed', conclusion: 'failure' }]);
+    expect((await resolve(event)).action).toBe('deploy');
+  });
+
+  it('needs the earlier runs to resolve an event', async () => {
+    await expect(resolveDeployment(approvedEvent(approved), { project, sagemaker })).rejects.toThrow(
+      /needs the earlier runs, to act on it once/,
+    );
+  });
+
   it('rolls a rejection back to the newest version still Approved', async () => {
-    const resolved = await resolve({ eventType: 'model-package-rejected', modelPackageArn: rejected });
+    const resolved = await resolve({ ...approvedEvent(rejected), eventType: 'model-package-rejected' });
     expect(resolved).toEqual(
       expect.objectContaining({ action: 'rollback', rejectedModelPackageArn: rejected, modelPackageArn: approved }),
     );
   });
 
   it('does nothing for a rejection the registry no longer shows', async () => {
-    const resolved = await resolve({ eventType: 'model-package-rejected', modelPackageArn: approved });
+    const resolved = await resolve({ ...approvedEvent(approved), eventType: 'model-package-rejected' });
     expect(resolved.action).toBe('none');
     expect(resolved.message).toMatch(/Approved again/);
   });
@@ -72,11 +109,32 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
       /region eu-west-1/,
     ],
     [
+      'a version in another account',
+      approvedEvent('arn:aws:sagemaker:us-east-1:999999999999:model-package/sentiment-models/1'),
+      /is in account 999999999999 \(partition aws\), not in the project's account 123456789012 \(partition aws\)/,
+    ],
+    [
+      'a version in another partition',
+      approvedEvent('arn:aws-us-gov:sagemaker:us-east-1:123456789012:model-package/sentiment-models/1'),
+      /partition aws-us-gov\), not in the project's account 123456789012 \(partition aws\)/,
+    ],
+    [
       'a version the registry does not know',
       approvedEvent('arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/99'),
       /no model package the registry knows/,
     ],
-    ['an unknown event type', { eventType: 'deploy-everything', modelPackageArn: 'x' }, /event_type must be one of/],
+    ['an unknown event type', { ...approvedEvent('x'), eventType: 'deploy-everything' }, /event_type must be one of/],
+    [
+      'an event without its event id',
+      { eventType: 'model-package-approved', modelPackageArn: 'x' },
+      /event_id is missing.*npx slipway bootstrap/,
+    ],
+    ['a malformed event id', { ...approvedEvent('x'), eventId: '../../x' }, /event_id must be an EventBridge event id/],
+    [
+      'a rejection asked for by hand',
+      { trigger: 'manual', eventType: 'model-package-rejected', modelPackageArn: 'x' },
+      /event_type must be model-package-approved for a manual deploy/,
+    ],
     [
       'an oversized ARN',
       approvedEvent(`arn:aws:sagemaker:us-east-1:123456789012:model-package/${'a'.repeat(3000)}/1`),
@@ -103,9 +161,9 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
   });
 
   it('refuses a Pending version: approval is checked in the registry, not taken from the payload', async () => {
-    await expect(
-      resolve({ eventType: 'model-package-approved', modelPackageArn: pending, approvalStatus: 'Approved' }),
-    ).rejects.toThrow(/is PendingManualApproval in the registry now, not Approved/);
+    await expect(resolve({ ...approvedEvent(pending), approvalStatus: 'Approved' })).rejects.toThrow(
+      /is PendingManualApproval in the registry now, not Approved/,
+    );
   });
 
   it('refuses a Rejected version sent as an approval', async () => {
@@ -130,5 +188,30 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
     await resolve(approvedEvent('garbage')).catch(() => undefined);
     const endpoints = await sagemaker.send(new ListEndpointsCommand({}));
     expect(endpoints.Endpoints ?? []).toEqual([]);
+  });
+
+  describe('model data', () => {
+    // Registered after every other test's versions: each is the newest Approved version when resolved.
+    it('refuses a version whose model data differs from the SHA-256 registered with it, naming both', async () => {
+      const changed = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved', {
+        sha256: 'a'.repeat(64),
+      });
+      await expect(resolve(approvedEvent(changed))).rejects.toThrow(
+        /version 5 \(.*\/5\): InferenceSpecification\.Containers\[0\]\.ModelDataUrl s3:\/\/slipway-sentiment-p-4998j71vgs5g\/models\/.* has SHA-256 [0-9a-f]{64}, but a{64} was registered with the version.*nothing was deployed/,
+      );
+    });
+
+    it('refuses a version that records no checksum, or keeps its model data outside models/', async () => {
+      const unrecorded = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved', { sha256: '' });
+      await expect(resolve(approvedEvent(unrecorded))).rejects.toThrow(
+        /CustomerMetadataProperties\.slipway:model-data-sha256 is missing/,
+      );
+      const outside = await registerVersion(sagemaker, project.modelPackageGroupName, 'Approved', {
+        url: 's3://somewhere-else/model.tar.gz',
+      });
+      await expect(resolve(approvedEvent(outside))).rejects.toThrow(
+        /ModelDataUrl is s3:\/\/somewhere-else\/model\.tar\.gz, outside s3:\/\/slipway-sentiment-p-4998j71vgs5g\/models\/, where only training jobs may write/,
+      );
+    });
   });
 });

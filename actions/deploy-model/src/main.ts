@@ -3,16 +3,25 @@ import { ValidationError, loadProjectConfig, type LoadedProjectConfig } from '@s
 import {
   chooseBackend,
   deployStage,
+  githubDeliveries,
+  githubRunContext,
   resolveDeployment,
   type DeployStageResult,
+  type DeployTrigger,
   type ResolvedDeployment,
 } from '@slipway/deploy-pipeline';
 
 /** Every input of action.yml, read once. `required` in action.yml is not enforced by the runner; this is. */
 export interface DeployModelInputs {
   readonly mode: 'resolve' | 'deploy';
+  /** resolve: an approval event (repository_dispatch) or a person (workflow_dispatch). */
+  readonly trigger: DeployTrigger;
   /** resolve: the repository_dispatch type (or model-package-approved for a manual run). */
   readonly eventType: string;
+  /** resolve: the payload's event id. */
+  readonly eventId: string;
+  /** resolve: reads the earlier runs of the workflow. */
+  readonly githubToken: string;
   readonly modelPackageArn: string;
   /** resolve: the payload's claims, cross-checked against the ARN and the registry. */
   readonly modelPackageGroup: string;
@@ -22,6 +31,9 @@ export interface DeployModelInputs {
   readonly stage: string;
   /** deploy: the rejected version; the stage changes only if it serves that one. */
   readonly replacesModelPackageArn: string;
+  /** deploy: the stage that must serve the version first. */
+  readonly promotedFrom: string;
+  readonly allowDowngrade: boolean;
   readonly backend: string;
   readonly endpointUrl: string;
   readonly config: string;
@@ -39,6 +51,25 @@ export function readInputs(): DeployModelInputs {
       fix: 'set mode: resolve in the resolve job',
     });
   }
+  const triggers: Record<string, DeployTrigger> = { repository_dispatch: 'event', workflow_dispatch: 'manual' };
+  const trigger = triggers[input('trigger') || 'repository_dispatch'];
+  if (!trigger) {
+    throw new ValidationError({
+      where: 'input trigger',
+      field: '',
+      problem: `must be "repository_dispatch" or "workflow_dispatch", got ${JSON.stringify(input('trigger'))}`,
+      fix: 'pass trigger: ${{ github.event_name }}',
+    });
+  }
+  const allowDowngrade = input('allow-downgrade') || 'false';
+  if (allowDowngrade !== 'true' && allowDowngrade !== 'false') {
+    throw new ValidationError({
+      where: 'input allow-downgrade',
+      field: '',
+      problem: `must be "true" or "false", got ${JSON.stringify(allowDowngrade)}`,
+      fix: "pass ${{ github.event_name == 'workflow_dispatch' }}",
+    });
+  }
   const timeout = input('timeout-minutes') || '60';
   const timeoutMinutes = Number(timeout);
   if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > 360) {
@@ -51,13 +82,18 @@ export function readInputs(): DeployModelInputs {
   }
   const inputs: DeployModelInputs = {
     mode,
+    trigger,
     eventType: input('event-type'),
+    eventId: input('event-id'),
+    githubToken: input('github-token'),
     modelPackageArn: input('model-package-arn'),
     modelPackageGroup: input('model-package-group'),
     modelPackageVersion: input('model-package-version'),
     approvalStatus: input('approval-status'),
     stage: input('stage'),
     replacesModelPackageArn: input('replaces-model-package-arn'),
+    promotedFrom: input('promoted-from'),
+    allowDowngrade: allowDowngrade === 'true',
     backend: input('backend'),
     endpointUrl: input('endpoint-url'),
     config: input('config'),
@@ -124,13 +160,22 @@ export async function run(): Promise<void> {
       reportResolution(
         await resolveDeployment(
           {
+            trigger: inputs.trigger,
             eventType: inputs.eventType,
             modelPackageArn: inputs.modelPackageArn,
+            eventId: inputs.eventId,
             modelPackageGroup: inputs.modelPackageGroup,
             modelPackageVersion: inputs.modelPackageVersion,
             approvalStatus: inputs.approvalStatus,
           },
-          { project, backend },
+          {
+            project,
+            backend,
+            // An event is acted on once: the earlier runs of this workflow say whether it came before.
+            ...(inputs.trigger === 'event'
+              ? { deliveries: githubDeliveries(githubRunContext(process.env, inputs.githubToken)) }
+              : {}),
+          },
         ),
       );
       return;
@@ -140,6 +185,8 @@ export async function run(): Promise<void> {
         stage: inputs.stage,
         ...(inputs.modelPackageArn ? { modelPackageArn: inputs.modelPackageArn } : {}),
         ...(inputs.replacesModelPackageArn ? { replaces: inputs.replacesModelPackageArn } : {}),
+        ...(inputs.promotedFrom ? { promotedFrom: inputs.promotedFrom } : {}),
+        allowDowngrade: inputs.allowDowngrade,
         backend,
         project,
         timeoutSeconds: inputs.timeoutMinutes * 60,

@@ -34,8 +34,14 @@ describeWithMoto('deploy-model dist/index.js as the runner runs it (against moto
     };
   });
 
+  // A version named by hand (workflow_dispatch): the event path, which also reads GitHub's runs, is run
+  // against a fake GitHub API in test/deploy-actions-local.test.ts.
   const resolve = (inputs: Record<string, string>) =>
-    runAction(BUNDLE, { mode: 'resolve', backend: 'aws', ...inputs }, { cwd: REPO_ROOT, env: awsEnv });
+    runAction(
+      BUNDLE,
+      { mode: 'resolve', backend: 'aws', trigger: 'workflow_dispatch', ...inputs },
+      { cwd: REPO_ROOT, env: awsEnv },
+    );
 
   it('resolves an approval payload to that exact version', async () => {
     const run = await resolve({

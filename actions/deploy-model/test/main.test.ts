@@ -24,12 +24,23 @@ describe('deploy-model main', () => {
     deployStage.mockReset();
   });
 
-  it('resolves a dispatch payload and outputs the decision', async () => {
+  const GITHUB_ENV = {
+    GITHUB_REPOSITORY: 'octo-org/sentiment-reviews',
+    GITHUB_WORKFLOW_REF: 'octo-org/sentiment-reviews/.github/workflows/deploy.yml@refs/heads/main',
+    GITHUB_RUN_ID: '9001',
+    GITHUB_RUN_NUMBER: '17',
+  };
+
+  it('resolves a dispatch payload, once per event id, and outputs the decision', async () => {
+    Object.assign(process.env, GITHUB_ENV);
     core.reset({
       mode: 'resolve',
+      trigger: 'repository_dispatch',
       'event-type': 'model-package-approved',
       'model-package-arn': ARN,
+      'event-id': '844e2571-85d4-695f-b930-0153b71dcb42',
       'model-package-version': '4',
+      'github-token': 'ghs_job_token',
     });
     resolveDeployment.mockResolvedValue({
       action: 'deploy',
@@ -40,13 +51,17 @@ describe('deploy-model main', () => {
     await run();
     expect(core.failures).toEqual([]);
     expect(resolveDeployment.mock.calls[0]?.[0]).toEqual({
+      trigger: 'event',
       eventType: 'model-package-approved',
       modelPackageArn: ARN,
+      eventId: '844e2571-85d4-695f-b930-0153b71dcb42',
       modelPackageGroup: '',
       modelPackageVersion: '4',
       approvalStatus: '',
     });
     expect(resolveDeployment.mock.calls[0]?.[1].backend).toEqual({ kind: 'aws', region: 'us-east-1' });
+    // The earlier runs come from GitHub's API, with the job's token.
+    expect(resolveDeployment.mock.calls[0]?.[1].deliveries).toBeDefined();
     expect(core.outputs).toEqual({
       action: 'deploy',
       'model-package-arn': ARN,
@@ -55,8 +70,37 @@ describe('deploy-model main', () => {
     });
   });
 
+  it('resolves a version named by hand without the runs list: a person may deploy an older version', async () => {
+    core.reset({
+      mode: 'resolve',
+      trigger: 'workflow_dispatch',
+      'event-type': 'model-package-approved',
+      'model-package-arn': ARN,
+    });
+    resolveDeployment.mockResolvedValue({ action: 'deploy', modelPackageArn: ARN, version: 4, message: 'by hand' });
+    await run();
+    expect(core.failures).toEqual([]);
+    expect(resolveDeployment.mock.calls[0]?.[0]).toMatchObject({ trigger: 'manual', eventId: '' });
+    expect(resolveDeployment.mock.calls[0]?.[1].deliveries).toBeUndefined();
+  });
+
+  it('fails an event it cannot de-duplicate: no token to list the earlier runs', async () => {
+    Object.assign(process.env, GITHUB_ENV);
+    core.reset({ mode: 'resolve', 'event-type': 'model-package-approved', 'model-package-arn': ARN, 'event-id': 'e1' });
+    await run();
+    expect(core.failures).toEqual([expect.stringMatching(/input github-token is empty.*actions: read/)]);
+    expect(resolveDeployment).not.toHaveBeenCalled();
+  });
+
   it('outputs the rejected and replacement versions of a rollback', async () => {
-    core.reset({ mode: 'resolve', 'event-type': 'model-package-rejected', 'model-package-arn': ARN });
+    Object.assign(process.env, GITHUB_ENV);
+    core.reset({
+      mode: 'resolve',
+      'event-type': 'model-package-rejected',
+      'model-package-arn': ARN,
+      'event-id': 'e2',
+      'github-token': 't',
+    });
     resolveDeployment.mockResolvedValue({
       action: 'rollback',
       rejectedModelPackageArn: ARN,
@@ -106,6 +150,17 @@ describe('deploy-model main', () => {
     );
   });
 
+  it('passes a promotion its source stage, and a downgrade only when allowed', async () => {
+    core.reset({ stage: 'prod', 'model-package-arn': ARN, 'promoted-from': 'staging' });
+    deployStage.mockResolvedValue({ stage: 'prod', endpointName: 'sentiment-prod', changed: true, message: 'ok' });
+    await run();
+    expect(deployStage.mock.calls[0]?.[0]).toMatchObject({ promotedFrom: 'staging', allowDowngrade: false });
+    core.reset({ stage: 'staging', 'model-package-arn': ARN, 'allow-downgrade': 'true' });
+    await run();
+    expect(deployStage.mock.calls[1]?.[0]).toMatchObject({ allowDowngrade: true });
+    expect(deployStage.mock.calls[1]?.[0]).not.toHaveProperty('promotedFrom');
+  });
+
   it('passes a rollback to the stage with the version it replaces', async () => {
     core.reset({ stage: 'prod', 'replaces-model-package-arn': ARN });
     deployStage.mockResolvedValue({
@@ -124,6 +179,8 @@ describe('deploy-model main', () => {
     [{ 'model-package-arn': ARN }, 'input stage is required when mode is deploy'],
     [{ stage: 'staging' }, 'input model-package-arn is required when mode is deploy'],
     [{ mode: 'yolo' }, 'input mode must be "resolve" or "deploy", got "yolo"'],
+    [{ mode: 'resolve', trigger: 'push', 'event-type': 'x' }, 'input trigger must be "repository_dispatch" or'],
+    [{ stage: 'staging', 'model-package-arn': ARN, 'allow-downgrade': 'yes' }, 'input allow-downgrade must be'],
     [
       { stage: 'staging', 'model-package-arn': ARN, 'timeout-minutes': 'soon' },
       'input timeout-minutes must be a whole number of minutes',

@@ -16,6 +16,8 @@ export interface ActionInputs {
   readonly region: string;
   /** The pipeline's SageMaker execution role. */
   readonly roleArn: string;
+  /** The role training jobs run as (the only one that may write model artifacts); absent: the execution role. */
+  readonly trainingRoleArn?: string;
   readonly artifactBucket: string;
   /** The multiline `NAME=VALUE` text, checked against the compiled pipeline later. */
   readonly parameters: string;
@@ -71,6 +73,11 @@ export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEn
     undefined,
     'pass the ARN of the SageMaker execution role the pipeline runs as, e.g. ${{ vars.SLIPWAY_SAGEMAKER_ROLE_ARN }}',
   );
+  const trainingRole = read('training-role');
+  if (trainingRole !== '') {
+    const broken = checkName('iamRoleArn', trainingRole);
+    if (broken) problem('training-role', broken, 'pass ${{ vars.SLIPWAY_TRAINING_ROLE_ARN }}, or leave it out');
+  }
   const region = named(
     'region',
     'awsRegion',
@@ -112,6 +119,7 @@ export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEn
     pipelineModule: isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath),
     region,
     roleArn,
+    ...(trainingRole !== '' ? { trainingRoleArn: trainingRole } : {}),
     artifactBucket,
     parameters: read('parameters'),
     wait: boolean('wait', true),

@@ -75,6 +75,7 @@ function compileWithProjectSdk(compileForRun: CompileForRun, inputs: ActionInput
     config: inputs.config,
     modulePath: inputs.pipelineModule,
     roleArn: inputs.roleArn,
+    ...(inputs.trainingRoleArn ? { trainingRoleArn: inputs.trainingRoleArn } : {}),
     region: inputs.region,
     bucket: inputs.artifactBucket,
   });

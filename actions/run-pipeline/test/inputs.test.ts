@@ -99,4 +99,13 @@ describe('readInputs', () => {
       /^role must use an IAM role ARN/,
     );
   });
+
+  it('takes the training role when given, and refuses one that is not an IAM role ARN', () => {
+    const training = 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-training';
+    expect(readInputs(reader({ role: ROLE, 'training-role': training }), REPO, {}).trainingRoleArn).toBe(training);
+    expect(readInputs(reader({ role: ROLE }), REPO, {})).not.toHaveProperty('trainingRoleArn');
+    expect(() => readInputs(reader({ role: ROLE, 'training-role': 'training' }), REPO, {})).toThrow(
+      /^training-role must be at least 20 characters, got 8: pass .*SLIPWAY_TRAINING_ROLE_ARN/,
+    );
+  });
 });

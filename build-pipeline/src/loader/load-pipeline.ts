@@ -14,6 +14,8 @@ export const DEFAULT_PIPELINE_MODULE = 'build-pipeline/pipeline.ts';
 export const PIPELINE_TSCONFIG = 'tsconfig.pipeline.json';
 /** Where the execution role comes from when no option names it. */
 export const ROLE_ARN_ENV = 'SLIPWAY_SAGEMAKER_ROLE_ARN';
+/** Where the training role comes from when no option names it. */
+export const TRAINING_ROLE_ARN_ENV = 'SLIPWAY_TRAINING_ROLE_ARN';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
@@ -27,6 +29,8 @@ export interface LoadPipelineOptions {
   readonly modulePath?: string;
   /** @default $SLIPWAY_SAGEMAKER_ROLE_ARN, else a placeholder (with a warning) */
   readonly roleArn?: string;
+  /** @default $SLIPWAY_TRAINING_ROLE_ARN, else the execution role */
+  readonly trainingRoleArn?: string;
   /** @default <repository root>/seed */
   readonly seedDir?: string;
   /** `auto` recompiles a .ts module whose JavaScript is missing or older; `never` fails instead. @default 'auto' */
@@ -109,6 +113,23 @@ function buildModule(tsconfig: string, modulePath: string): void {
   }
 }
 
+function checkRoleArn(field: string, given: string, what: string): string {
+  if (!ROLE_ARN.test(given)) {
+    throw problem(
+      field,
+      '',
+      `must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), got ${JSON.stringify(given)}`,
+      `pass the ARN of the ${what}`,
+    );
+  }
+  return given;
+}
+
+function resolveTrainingRole(options: LoadPipelineOptions, roleArn: string): string {
+  const given = options.trainingRoleArn || (options.env ?? process.env)[TRAINING_ROLE_ARN_ENV];
+  return given ? checkRoleArn('trainingRoleArn', given, 'SageMaker training role') : roleArn;
+}
+
 function resolveRole(options: LoadPipelineOptions, config: LoadedProjectConfig, warnings: string[]): string {
   const given = options.roleArn ?? (options.env ?? process.env)[ROLE_ARN_ENV];
   if (given === undefined || given === '') {
@@ -117,15 +138,7 @@ function resolveRole(options: LoadPipelineOptions, config: LoadedProjectConfig, 
     );
     return `arn:aws:iam::000000000000:role/${config.projectName}-sagemaker-execution`;
   }
-  if (!ROLE_ARN.test(given)) {
-    throw problem(
-      'roleArn',
-      '',
-      `must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), got ${JSON.stringify(given)}`,
-      'pass the ARN of the SageMaker execution role',
-    );
-  }
-  return given;
+  return checkRoleArn('roleArn', given, 'SageMaker execution role');
 }
 
 /**
@@ -172,9 +185,11 @@ export async function loadPipeline(options: LoadPipelineOptions = {}): Promise<L
       'export function definePipeline(context: PipelineContext): Pipeline',
     );
   }
+  const roleArn = resolveRole(options, config, warnings);
   const context: PipelineContext = {
     config,
-    roleArn: resolveRole(options, config, warnings),
+    roleArn,
+    trainingRoleArn: resolveTrainingRole(options, roleArn),
     seedDir: resolve(options.seedDir ?? join(config.rootDir, 'seed')),
   };
   const pipeline: unknown = (module.definePipeline as (context: PipelineContext) => unknown)(context);

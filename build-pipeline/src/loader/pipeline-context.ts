@@ -7,6 +7,11 @@ export interface PipelineContext {
   readonly config: LoadedProjectConfig;
   /** The SageMaker execution role the pipeline's jobs and models run as. */
   readonly roleArn: string;
+  /**
+   * The role training jobs run as: the only role that may write model artifacts (`modelArtifactsUri` of
+   * @slipway/core) in the project's bucket. The same as `roleArn` when none is given (the local server).
+   */
+  readonly trainingRoleArn: string;
   /** The folder with the ML code (`seed/`), absolute. */
   readonly seedDir: string;
 }

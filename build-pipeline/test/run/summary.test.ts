@@ -76,6 +76,7 @@ describe('pipelineGraph', () => {
       'Preprocess',
       'Train',
       'Evaluate',
+      'ChecksumModel',
       'CheckAccuracy',
       'RegisterModel',
       'CreateModel',
@@ -85,8 +86,10 @@ describe('pipelineGraph', () => {
       'CheckAccuracy->AccuracyTooLow:else',
       'CheckAccuracy->CreateModel:if',
       'CheckAccuracy->RegisterModel:if',
+      'ChecksumModel->RegisterModel',
       'Evaluate->CheckAccuracy',
       'Preprocess->Train',
+      'Train->ChecksumModel',
       'Train->Evaluate',
     ]);
   });
@@ -98,11 +101,11 @@ describe('renderMermaid', () => {
     expect(chart.split('\n')[0]).toBe('flowchart LR');
     expect(chart).toContain('s0["Preprocess<br/>cache hit · 1.0 s"]:::cached');
     expect(chart).toContain('s1["Train<br/>Succeeded · 41 s"]:::succeeded');
-    expect(chart).toContain('s3{{"CheckAccuracy<br/>Succeeded · 0.0 s"}}:::succeeded');
-    expect(chart).toContain('s5(["CreateModel<br/>Failed · 1.0 s"]):::failed');
-    expect(chart).toContain('s6>"AccuracyTooLow<br/>Fail"]:::notrun');
-    expect(chart).toContain('s3 -->|if true| s4');
-    expect(chart).toContain('s3 -->|else| s6');
+    expect(chart).toContain('s4{{"CheckAccuracy<br/>Succeeded · 0.0 s"}}:::succeeded');
+    expect(chart).toContain('s6(["CreateModel<br/>Failed · 1.0 s"]):::failed');
+    expect(chart).toContain('s7>"AccuracyTooLow<br/>Fail"]:::notrun');
+    expect(chart).toContain('s4 -->|if true| s5');
+    expect(chart).toContain('s4 -->|else| s7');
     for (const css of ['cached', 'succeeded', 'failed', 'notrun'])
       expect(chart).toMatch(new RegExp(`^  classDef ${css} fill:`, 'm'));
     expect(chart).not.toMatch(/classDef running/);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError, loadProjectConfig } from '@slipway/core';
-import { bootstrapProject, checkGitHubToken } from '@slipway/deploy-pipeline';
+import { bootstrapProject, checkGitHubToken, ghApiCommand, ghVariableCommand } from '@slipway/deploy-pipeline';
 import type { CliContext } from '../context.js';
 import { promptSecret } from './secret-prompt.js';
 
@@ -20,7 +20,7 @@ export function registerBootstrap(program: Command, context: CliContext): void {
       `deploy the project stack to AWS (roles, bucket, registry group, approval route); reads the GitHub token from ${GITHUB_TOKEN_ENV} or asks for it without echo`,
     )
     .option('--github-oidc-provider-arn <arn>', "reuse the account's existing GitHub OIDC provider")
-    .option('--default-branch <branch>', 'the branch whose workflows may assume the build role', 'main')
+    .option('--default-branch <branch>', 'the branch whose workflow files the AWS roles trust', 'main')
     .option('--alarm-email <address>', 'email to notify when an approval cannot reach GitHub')
     .action(async (options: BootstrapOptions) => {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
@@ -48,13 +48,20 @@ export function registerBootstrap(program: Command, context: CliContext): void {
         output.line(`Deployed ${value.stackName}`, 'good');
         output.line(`GitHub token stored in Secrets Manager as ${value.secretName}`);
         for (const [key, output_] of Object.entries(value.outputs)) output.line(`  ${key}: ${output_}`);
+        const repository = project.githubRepository ?? 'OWNER/REPO';
         output.line('');
         output.line('Set these repository variables (Settings → Secrets and variables → Actions → Variables):', 'bold');
-        for (const [name, variable] of Object.entries(value.repositoryVariables)) output.line(`  ${name}=${variable}`);
+        for (const [name, variable] of Object.entries(value.repositoryVariables)) {
+          output.line(`  ${ghVariableCommand(repository, name, variable)}`);
+        }
         output.line('');
-        output.line(
-          'Then create the GitHub environments "staging" and "production"; give "production" required reviewers.',
-        );
+        output.line('Then set up the repository on GitHub (as an admin, with the gh CLI), in this order:', 'bold');
+        value.githubSetup.forEach((step, index) => {
+          output.line(`${index + 1}. ${step.title}: ${step.why}`);
+          for (const line of ghApiCommand(step.request).split('\n')) output.line(`   ${line}`);
+          for (const placeholder of step.placeholders ?? [])
+            output.line(`   ${placeholder.name}: ${placeholder.how}`, 'dim');
+        });
       });
     });
 }

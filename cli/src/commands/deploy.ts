@@ -15,6 +15,7 @@ import {
   endpointTestRows,
   promote,
   promoteWaitingRun,
+  cancelStaleWaitingRuns,
   stageTestOptions,
   testEndpoint,
   type DeployRun,
@@ -144,8 +145,19 @@ export function registerDeploy(program: Command, context: CliContext): void {
       .argument('<model-package-arn>', 'the version to deploy')
       .requiredOption('--stage <stage>', 'the stage to deploy to'),
   ).action((arn: string, options: BackendOptions & { stage: string }) =>
-    withDeployTarget(context, options, async ({ runs: _runs, ...target }) => {
-      printDeployment(context, await deployStage({ stage: options.stage, modelPackageArn: arn, ...target }));
+    withDeployTarget(context, options, async ({ runs, ...target }) => {
+      // A person names the version: an older one may replace a newer one on purpose.
+      const result = await deployStage({ stage: options.stage, modelPackageArn: arn, allowDowngrade: true, ...target });
+      if (runs && result.changed) {
+        const cancelled = await cancelStaleWaitingRuns({ ...target, runs }, result);
+        for (const run of cancelled) {
+          context.output.line(
+            `Deploy run #${run.number} no longer waits for promotion: ${run.jobs.at(-1)?.message}`,
+            'dim',
+          );
+        }
+      }
+      printDeployment(context, result);
     }),
   );
 

@@ -4,7 +4,8 @@ import type { LoadedProjectConfig } from '@slipway/core';
 import { cdkAppDir, cdkCommand, cdkContextArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
 import { projectStackName } from '../names.js';
 import { storeGitHubToken } from './github-token.js';
-import { repositoryVariables, type RepositoryVariable } from './repository-variables.js';
+import { githubSetupSteps, type GitHubSetupStep } from './github-setup.js';
+import { repositoryVariables } from './repository-variables.js';
 
 export interface BootstrapOptions {
   readonly project: LoadedProjectConfig;
@@ -30,7 +31,9 @@ export interface BootstrapResult {
   readonly secretName: string;
   readonly outputs: Readonly<Record<string, string>>;
   /** What to set under Settings → Secrets and variables → Actions → Variables. */
-  readonly repositoryVariables: Readonly<Record<RepositoryVariable, string>>;
+  readonly repositoryVariables: Readonly<Record<string, string>>;
+  /** The repository's OIDC subject template and environments, as GitHub REST calls (printed, not sent). */
+  readonly githubSetup: readonly GitHubSetupStep[];
 }
 
 /**
@@ -75,5 +78,11 @@ export async function bootstrapProject(options: BootstrapOptions, deps: Bootstra
       output.OutputKey && output.OutputValue ? [[output.OutputKey, output.OutputValue] as const] : [],
     ),
   );
-  return { stackName, secretName, outputs, repositoryVariables: repositoryVariables(outputs, project.region) };
+  return {
+    stackName,
+    secretName,
+    outputs,
+    repositoryVariables: repositoryVariables(outputs, project),
+    githubSetup: githubSetupSteps(project, options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
+  };
 }

@@ -13,6 +13,7 @@ import { GITHUB_DISPATCH_HEADERS, approvalRoutes, repositoryDispatchUrl } from '
 import { GITHUB_TOKEN_SECRET_FIELD } from '../github-token-secret.js';
 import { approvalRuleName } from '../names.js';
 import { acknowledge } from './private/acknowledge.js';
+import { accountArn, alarmArn } from './private/arns.js';
 import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
 
 export interface ApprovalRouteProps {
@@ -35,6 +36,11 @@ export interface ApprovalRouteProps {
   readonly githubTokenSecretVersionId?: string;
   /** Key that encrypts the dead-letter queue and the alarm topic. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Name of the alarm on undelivered approvals. Fixed, so that the key policy names the one alarm that may
+   * use the key (a generated name would make key → alarm → topic → key a cycle).
+   */
+  readonly alarmName: string;
   /**
    * How long EventBridge keeps retrying a failed delivery.
    * @default Duration.hours(24)
@@ -126,23 +132,24 @@ export class ApprovalRoute extends Construct {
         conditions: {
           ArnEquals: {
             'aws:SourceArn': approvalRoutes(props.modelPackageGroupName).map((route) =>
-              Stack.of(this).formatArn({
-                service: 'events',
-                resource: 'rule',
-                resourceName: approvalRuleName(props.ruleNamePrefix, route.approvalStatus),
-              }),
+              accountArn('events', `rule/${approvalRuleName(props.ruleNamePrefix, route.approvalStatus)}`),
             ),
           },
         },
       }),
     );
-    // CloudWatch publishes alarm notifications to the encrypted topic only if the key lets it.
+    // CloudWatch publishes alarm notifications to the encrypted topic only if the key lets it: this account's
+    // dead-letter alarm, and no other (aws:SourceArn and aws:SourceAccount keep out a confused deputy).
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToUseTheTopicKey',
+        sid: 'AllowTheDeadLetterAlarmToUseTheTopicKey',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': alarmArn(props.alarmName) },
+        },
       }),
     );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
@@ -152,6 +159,7 @@ export class ApprovalRoute extends Construct {
     });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmName: props.alarmName,
       alarmDescription: `An approval of ${props.modelPackageGroupName} could not be delivered to GitHub; see the dead-letter queue`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),

@@ -13,7 +13,7 @@ import {
   executionRoleArnOf,
   type EndpointSpec,
 } from '../endpoint-spec.js';
-import { kmsKeyAlias, projectTags, roleNames } from '../names.js';
+import { endpointDeployerRoleName, kmsKeyAlias, projectTags } from '../names.js';
 import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
 import { toL1Props } from './private/cfn-properties.js';
 import { skipCheckov } from './private/checkov.js';
@@ -35,8 +35,8 @@ const MICROSECONDS_PER_MILLISECOND = 1000;
  * name never changes. Stages with a `deployment` section update blue/green with a canary and roll back on
  * the 5xx and latency alarms; stages with `autoscaling` track invocations per instance.
  *
- * Deployed with the CloudFormation role ProjectStack creates (no CDK bootstrap roles or assets needed): the
- * deploy role may only pass that role to CloudFormation.
+ * Deployed with the stage's CloudFormation role, which ProjectStack creates (no CDK bootstrap roles or assets
+ * needed): only the stage's own deploy role may pass it to CloudFormation.
  */
 export class EndpointStack extends Stack {
   readonly spec: EndpointSpec;
@@ -52,7 +52,7 @@ export class EndpointStack extends Stack {
       // The package's account and region are where the endpoint must run.
       env: { account: spec.account, region: spec.region },
       synthesizer: new CliCredentialsOnlySynthesizer({
-        cloudFormationExecutionRoleArn: `arn:${spec.partition}:iam::${spec.account}:role/${roleNames(props.project).endpointDeployer}`,
+        cloudFormationExecutionRoleArn: `arn:${spec.partition}:iam::${spec.account}:role/${endpointDeployerRoleName(props.project, spec.stage)}`,
       }),
     });
     this.spec = spec;

@@ -1,47 +1,72 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { githubOidcSubject, type GitHubOidcSubject } from '../github/oidc-subject.js';
 
 /** GitHub's OIDC issuer and the audience configure-aws-credentials asks for. */
 export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 
+/** One stage's deploy role: the GitHub environment whose jobs may assume it. */
+export interface StageDeployRoleProps {
+  readonly stage: string;
+  readonly roleName: string;
+  /** The GitHub environment that guards the stage's jobs in the deploy workflow. */
+  readonly environment: string;
+}
+
 export interface GitHubOidcRolesProps {
   /** `OWNER/REPO`: the only repository whose workflows may assume the roles. */
   readonly githubRepository: string;
-  /** Name of the role the build workflow (and the deploy workflow's resolve job) assumes. */
+  /** Name of the role the build workflow assumes. */
   readonly buildRoleName: string;
-  /** Name of the role the deploy workflow's stage jobs assume. */
-  readonly deployRoleName: string;
+  /** One deploy role per stage, in promotion order. */
+  readonly deployRoles: readonly StageDeployRoleProps[];
+  /** The build workflow, relative to the repository root, e.g. `.github/workflows/build.yml`. */
+  readonly buildWorkflow: string;
+  /** The deploy workflow, relative to the repository root. */
+  readonly deployWorkflow: string;
   /**
    * ARN of the account's existing GitHub OIDC provider. An account holds one provider per issuer URL.
    * @default - a new provider for token.actions.githubusercontent.com is created
    */
   readonly existingProviderArn?: string;
   /**
-   * The branch whose workflows may assume the build role (repository_dispatch and workflow_dispatch runs
-   * of the deploy workflow also carry it).
+   * The default branch: the only ref whose workflow files the roles trust (repository_dispatch and
+   * workflow_dispatch runs of the deploy workflow run there too).
    * @default 'main'
    */
   readonly defaultBranch?: string;
   /**
-   * GitHub environments whose jobs may assume the deploy role.
-   * @default ['staging', 'production']
+   * Longest session of the build role: build.yml follows a pipeline for up to 170 minutes.
+   * @default Duration.hours(3)
    */
-  readonly deployEnvironments?: readonly string[];
+  readonly buildSessionDuration?: Duration;
+  /**
+   * Longest session of each deploy role: a stage job waits for its endpoint (a prod canary can take more
+   * than an hour) and tests it.
+   * @default Duration.hours(2)
+   */
+  readonly deploySessionDuration?: Duration;
 }
 
 /**
- * The GitHub OIDC provider (created, or an existing one reused) and the two roles GitHub Actions assume.
- * Each role trusts exact `sub` claims of this repository only: the build role its default branch, the deploy
- * role its deployment environments, so a workflow on another branch or a pull request gets neither.
+ * The GitHub OIDC provider (created, or an existing one reused) and the roles GitHub Actions assume: the build
+ * role, and one deploy role per stage. Each role trusts one exact `sub` claim: this repository, one context
+ * (the default branch for the build role, the stage's environment for a deploy role) and one workflow file on
+ * the default branch (`job_workflow_ref`). AWS offers no condition key for GitHub's `job_workflow_ref` claim
+ * (it evaluates only standard claims such as `sub` and `aud`), so the repository's OIDC subject template
+ * includes it in `sub` (`repo`, `context`, `job_workflow_ref`; `slipway bootstrap` prints how to set it).
+ * A pull request, another branch, another workflow, or the staging environment's jobs get no prod role.
  */
 export class GitHubOidcRoles extends Construct {
   readonly provider: iam.IOidcProvider;
   readonly buildRole: iam.Role;
-  readonly deployRole: iam.Role;
-  readonly buildSubjects: readonly string[];
-  readonly deploySubjects: readonly string[];
+  /** The deploy role of each stage, by stage name. */
+  readonly deployRoles: ReadonlyMap<string, iam.Role>;
+  readonly buildSubject: string;
+  /** The one `sub` each stage's deploy role trusts, by stage name. */
+  readonly deploySubjects: ReadonlyMap<string, string>;
 
   constructor(scope: Construct, id: string, props: GitHubOidcRolesProps) {
     super(scope, id);
@@ -52,31 +77,42 @@ export class GitHubOidcRoles extends Construct {
           clientIds: [GITHUB_OIDC_AUDIENCE],
         });
 
-    const repo = `repo:${props.githubRepository}`;
-    this.buildSubjects = [`${repo}:ref:refs/heads/${props.defaultBranch ?? 'main'}`];
-    this.deploySubjects = (props.deployEnvironments ?? ['staging', 'production']).map(
-      (environment) => `${repo}:environment:${environment}`,
-    );
+    const branch = props.defaultBranch ?? 'main';
+    const subject = (context: GitHubOidcSubject['context'], workflowFile: string): string =>
+      githubOidcSubject({ repository: props.githubRepository, context, workflowFile, branch });
 
+    this.buildSubject = subject({ ref: `refs/heads/${branch}` }, props.buildWorkflow);
     this.buildRole = new iam.Role(this, 'BuildRole', {
       roleName: props.buildRoleName,
       description: `GitHub Actions build role for ${props.githubRepository}: upload code, upsert and run the pipeline`,
-      assumedBy: this.principal(this.buildSubjects),
-      maxSessionDuration: Duration.hours(2),
+      assumedBy: this.principal(this.buildSubject),
+      maxSessionDuration: props.buildSessionDuration ?? Duration.hours(3),
     });
-    this.deployRole = new iam.Role(this, 'DeployRole', {
-      roleName: props.deployRoleName,
-      description: `GitHub Actions deploy role for ${props.githubRepository}: deploy and test the endpoint stacks`,
-      assumedBy: this.principal(this.deploySubjects),
-      maxSessionDuration: Duration.hours(2),
-    });
+
+    const roles = new Map<string, iam.Role>();
+    const subjects = new Map<string, string>();
+    for (const stage of props.deployRoles) {
+      const trusted = subject({ environment: stage.environment }, props.deployWorkflow);
+      subjects.set(stage.stage, trusted);
+      roles.set(
+        stage.stage,
+        new iam.Role(this, `DeployRole-${stage.stage}`, {
+          roleName: stage.roleName,
+          description: `GitHub deploy jobs of the ${stage.stage} stage (environment ${stage.environment})`,
+          assumedBy: this.principal(trusted),
+          maxSessionDuration: props.deploySessionDuration ?? Duration.hours(2),
+        }),
+      );
+    }
+    this.deployRoles = roles;
+    this.deploySubjects = subjects;
   }
 
-  private principal(subjects: readonly string[]): iam.IPrincipal {
+  private principal(subject: string): iam.IPrincipal {
     return new iam.OpenIdConnectPrincipal(this.provider, {
       StringEquals: {
         [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
-        [`${GITHUB_OIDC_ISSUER}:sub`]: [...subjects],
+        [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
       },
     });
   }

@@ -4,21 +4,31 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
 import { ValidationError, type ProjectConfig } from '@slipway/core';
 import {
+  WORKFLOW_FILES,
+  approvalAlarmName,
   approvalRuleNamePrefix,
-  endpointStackName,
+  endpointDeployerRoleName,
+  githubDeployRoleName,
+  githubEnvironmentName,
   githubTokenSecretName,
   kmsKeyAlias,
   projectTags,
   roleNames,
 } from '../names.js';
+import { deployRoleVariable, stageOutputId } from '../bootstrap/repository-variables.js';
 import { ApprovalRoute } from './approval-route.js';
 import { ArtifactStorage } from './artifact-storage.js';
 import { GitHubOidcRoles } from './github-oidc-roles.js';
 import {
   grantBuild,
   grantDeploy,
+  grantDeployCommon,
   grantEndpointDeployment,
+  grantEndpointDeploymentCommon,
   grantSageMakerExecution,
+  grantSageMakerJobsCommon,
+  grantSageMakerTraining,
+  protectModelArtifacts,
 } from './private/project-policies.js';
 
 export interface ProjectStackProps extends StackProps {
@@ -30,15 +40,10 @@ export interface ProjectStackProps extends StackProps {
    */
   readonly githubOidcProviderArn?: string;
   /**
-   * The branch whose workflows may assume the build role.
+   * The default branch: the roles trust the workflow files on it only.
    * @default 'main'
    */
   readonly defaultBranch?: string;
-  /**
-   * GitHub environments allowed to assume the deploy role.
-   * @default ['staging', 'production']
-   */
-  readonly deployEnvironments?: readonly string[];
   /**
    * Version id of the GitHub token secret written by `slipway bootstrap`.
    * @default - the secret's current version when the Connection is created
@@ -59,7 +64,10 @@ export interface ProjectStackProps extends StackProps {
 export class ProjectStack extends Stack {
   readonly storage: ArtifactStorage;
   readonly executionRole: iam.Role;
-  readonly endpointDeployerRole: iam.Role;
+  /** The role training jobs run as: the only one that may write model artifacts. */
+  readonly trainingRole: iam.Role;
+  /** The CloudFormation role of each stage's endpoint stack, by stage name. */
+  readonly endpointDeployerRoles: ReadonlyMap<string, iam.Role>;
   readonly github: GitHubOidcRoles;
   readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
   readonly approvalRoute: ApprovalRoute;
@@ -91,37 +99,85 @@ export class ProjectStack extends Stack {
       modelPackageGroupDescription: `Model versions of the Slipway project ${project.projectName}`,
     });
 
+    const jobsCommon = new iam.ManagedPolicy(this, 'SageMakerJobsCommonPolicy', {
+      description: `What every SageMaker job of ${project.projectName} may do, whatever its role`,
+    });
+    grantSageMakerJobsCommon(jobsCommon, { project, storage: this.storage });
+    this.trainingRole = new iam.Role(this, 'SageMakerTrainingRole', {
+      roleName: names.sagemakerTraining,
+      description: `Runs the ${project.pipelineName} pipeline's training jobs: the only role that writes model artifacts`,
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      managedPolicies: [jobsCommon],
+    });
+    grantSageMakerTraining(this.trainingRole, { storage: this.storage });
+    protectModelArtifacts(this.storage.bucket, this.trainingRole);
     this.executionRole = new iam.Role(this, 'SageMakerExecutionRole', {
       roleName: names.sagemakerExecution,
-      description: `Runs the ${project.pipelineName} pipeline's jobs and the project's endpoints`,
+      description: `Runs the ${project.pipelineName} pipeline, its processing jobs and the project's endpoints`,
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      managedPolicies: [jobsCommon],
     });
-    grantSageMakerExecution(this.executionRole, { project, storage: this.storage });
+    grantSageMakerExecution(this.executionRole, {
+      project,
+      storage: this.storage,
+      trainingRole: this.trainingRole,
+    });
 
-    this.endpointDeployerRole = new iam.Role(this, 'EndpointDeployerRole', {
-      roleName: names.endpointDeployer,
-      description: `CloudFormation role that deploys the endpoint stacks of ${project.projectName}`,
-      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+    // What every stage's role may do goes into one managed policy per kind, what one stage may do into that
+    // stage's role: the template grows little per stage (it is sent inline, up to 51,200 bytes).
+    const deployerCommon = new iam.ManagedPolicy(this, 'EndpointDeployerCommonPolicy', {
+      description: `What the CloudFormation role of every ${project.projectName} stage may do`,
     });
-    grantEndpointDeployment(this.endpointDeployerRole, {
+    grantEndpointDeploymentCommon(deployerCommon, {
       project,
       storage: this.storage,
       executionRole: this.executionRole,
     });
+    const deployers = new Map<string, iam.Role>();
+    for (const stage of project.stages) {
+      const role = new iam.Role(this, `EndpointDeployerRole-${stage}`, {
+        roleName: endpointDeployerRoleName(project, stage),
+        description: `Deploys the ${stage} endpoint stack`,
+        assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+        managedPolicies: [deployerCommon],
+      });
+      grantEndpointDeployment(role, { project, stage });
+      deployers.set(stage, role);
+    }
+    this.endpointDeployerRoles = deployers;
 
     this.github = new GitHubOidcRoles(this, 'GitHub', {
       githubRepository,
       buildRoleName: names.githubBuild,
-      deployRoleName: names.githubDeploy,
+      deployRoles: project.stages.map((stage) => ({
+        stage,
+        roleName: githubDeployRoleName(project, stage),
+        environment: githubEnvironmentName(stage),
+      })),
+      buildWorkflow: WORKFLOW_FILES.build,
+      deployWorkflow: WORKFLOW_FILES.deploy,
       ...(props.githubOidcProviderArn ? { existingProviderArn: props.githubOidcProviderArn } : {}),
       ...(props.defaultBranch ? { defaultBranch: props.defaultBranch } : {}),
-      ...(props.deployEnvironments ? { deployEnvironments: props.deployEnvironments } : {}),
     });
-    grantBuild(this.github.buildRole, { project, storage: this.storage, executionRole: this.executionRole });
-    grantDeploy(this.github.deployRole, {
+    grantBuild(this.github.buildRole, {
       project,
-      endpointDeployerRole: this.endpointDeployerRole,
-      endpointStackNamePattern: endpointStackName(project, '*'),
+      storage: this.storage,
+      executionRole: this.executionRole,
+      trainingRole: this.trainingRole,
+    });
+    const deployCommon = new iam.ManagedPolicy(this, 'GitHubDeployCommonPolicy', {
+      description: `What the GitHub deploy role of every ${project.projectName} stage may read`,
+    });
+    grantDeployCommon(deployCommon, { project, storage: this.storage });
+    project.stages.forEach((stage, index) => {
+      const previousStage = index > 0 ? project.stages[index - 1] : undefined;
+      this.github.deployRoles.get(stage)!.addManagedPolicy(deployCommon);
+      grantDeploy(this.github.deployRoles.get(stage)!, {
+        project,
+        stage,
+        ...(previousStage ? { previousStage } : {}),
+        endpointDeployerRole: deployers.get(stage)!,
+      });
     });
 
     this.approvalRoute = new ApprovalRoute(this, 'ApprovalRoute', {
@@ -130,6 +186,7 @@ export class ProjectStack extends Stack {
       githubRepository,
       githubTokenSecretName: githubTokenSecretName(project),
       encryptionKey: this.storage.key,
+      alarmName: approvalAlarmName(project),
       ...(props.githubTokenSecretVersionId ? { githubTokenSecretVersionId: props.githubTokenSecretVersionId } : {}),
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
@@ -146,9 +203,19 @@ export class ProjectStack extends Stack {
       this.executionRole.roleArn,
       'Role the pipeline and the endpoints run as (repository variable SLIPWAY_SAGEMAKER_ROLE_ARN)',
     );
+    output(
+      'SageMakerTrainingRoleArn',
+      this.trainingRole.roleArn,
+      'Role the training jobs run as, the only one that writes models/ (repository variable SLIPWAY_TRAINING_ROLE_ARN)',
+    );
     output('BuildRoleArn', this.github.buildRole.roleArn, 'Repository variable SLIPWAY_BUILD_ROLE_ARN');
-    output('DeployRoleArn', this.github.deployRole.roleArn, 'Repository variable SLIPWAY_DEPLOY_ROLE_ARN');
-    output('EndpointDeployerRoleArn', this.endpointDeployerRole.roleArn, 'CloudFormation role of the endpoint stacks');
+    for (const stage of project.stages) {
+      output(
+        stageOutputId(stage, 'DeployRoleArn'),
+        this.github.deployRoles.get(stage)!.roleArn,
+        `Repository variable ${deployRoleVariable(stage)}`,
+      );
+    }
     output('ModelPackageGroupName', project.modelPackageGroupName, 'Model package group');
     output('ApprovalDeadLetterQueueUrl', this.approvalRoute.deadLetterQueue.queueUrl, 'Undelivered approval events');
     output(

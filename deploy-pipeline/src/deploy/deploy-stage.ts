@@ -1,12 +1,21 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { awsClientConfig, loadProjectConfig, type Backend, type LoadedProjectConfig } from '@slipway/core';
+import {
+  awsClientConfig,
+  loadProjectConfig,
+  parseModelPackageArn,
+  type Backend,
+  type LoadedProjectConfig,
+  type ProjectConfig,
+} from '@slipway/core';
 import { loadStageConfig } from '../config/stage-config.js';
 import { endpointSpec, executionRoleArnOf, type EndpointSpec } from '../endpoint-spec.js';
 import { endpointName } from '../names.js';
 import { cdkAppDir, cdkCommand, cdkDeployArgs, spawnCdk, type CdkRunner } from './backends/cdk.js';
 import { deployWithSageMakerApi } from './backends/sagemaker-api.js';
 import { readLiveDeployment, type LiveDeployment } from './live-deployment.js';
-import { requireApproved } from './model-package.js';
+import { verifyModelData } from './model-data.js';
+import { describeModelPackage, requireApproved } from './model-package.js';
 import { waitForEndpoint } from './wait-for-endpoint.js';
 
 export interface DeployStageOptions {
@@ -23,6 +32,18 @@ export interface DeployStageOptions {
   readonly backend: Backend;
   /** Rollback: act only if this (rejected) version is the one live in the stage. */
   readonly replaces?: string;
+  /**
+   * Promotion: the stage this version passed before (staging, for prod). It must serve exactly this version
+   * when the deploy starts, or nothing is deployed: a run waiting at the gate may have tested a version
+   * that staging no longer serves.
+   */
+  readonly promotedFrom?: string;
+  /**
+   * Replace a newer Approved version with an older one. Only a person deploying a version on purpose does
+   * that (workflow_dispatch, the CLI); an event never may.
+   * @default false
+   */
+  readonly allowDowngrade?: boolean;
   /** @default - loadProjectConfig() from the working directory */
   readonly project?: LoadedProjectConfig;
   /**
@@ -37,6 +58,8 @@ export interface DeployStageOptions {
 /** Injectable collaborators (tests; an already configured client). */
 export interface DeployStageDeps {
   readonly sagemaker?: SageMakerClient;
+  /** Reads the model data to check it against the registered checksum. */
+  readonly s3?: S3Client;
   readonly runCdk?: CdkRunner;
   /** @default 15 on AWS; 0.25 locally, where a DescribeEndpoint costs a millisecond */
   readonly pollSeconds?: number;
@@ -101,7 +124,14 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     }
   }
   if (!options.modelPackageArn) throw new Error('deployStage needs a model package ARN');
-  await requireApproved(sagemaker, project, options.modelPackageArn);
+  if (options.promotedFrom !== undefined) {
+    await requireServedBy(sagemaker, project, options.promotedFrom, options.modelPackageArn, options.stage);
+  }
+  // Approved now, whatever the caller was told earlier.
+  const target = await requireApproved(sagemaker, project, options.modelPackageArn);
+  if (!options.allowDowngrade && options.replaces === undefined && live?.modelPackageArn) {
+    await refuseDowngrade(sagemaker, project, options.stage, live.modelPackageArn, target.version);
+  }
   const spec = endpointSpec(project, stageConfig, options.modelPackageArn);
   if (isLive(live, spec)) {
     return result(
@@ -111,6 +141,8 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     );
   }
 
+  // About to change the stage: its model data must be the one registered with the version.
+  await verifyModelData(deps.s3 ?? new S3Client(awsClientConfig(options.backend)), project, target);
   if (options.backend.kind === 'aws') {
     const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
     log(`Deploying ${spec.modelPackageArn} to ${options.stage} with the CDK`);
@@ -130,6 +162,46 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     );
   }
   return result(true, `${options.stage} now serves ${spec.modelPackageArn} (${spec.endpointConfigName})`, after);
+}
+
+/**
+ * Throws unless `stage` serves exactly `modelPackageArn` now: what a promotion to `to` must see first.
+ */
+export async function requireServedBy(
+  sagemaker: SageMakerClient,
+  project: Pick<ProjectConfig, 'projectName'>,
+  stage: string,
+  modelPackageArn: string,
+  to: string,
+): Promise<void> {
+  const live = await readLiveDeployment(sagemaker, endpointName(project, stage));
+  if (live?.status === 'InService' && live.modelPackageArn === modelPackageArn) return;
+  const served = live?.modelPackageArn
+    ? `version ${parseModelPackageArn(live.modelPackageArn).version} (${live.modelPackageArn}, ${live.status})`
+    : `no model package (${live?.status ?? 'no endpoint'})`;
+  throw new Error(
+    `${stage} serves ${served}, not version ${parseModelPackageArn(modelPackageArn).version} that is to be promoted to ${to}: a promotion deploys only what ${stage} serves and tested; nothing was deployed to ${to}`,
+  );
+}
+
+/**
+ * Throws when the stage serves a newer version of the group that is still Approved: replacing it with an
+ * older one is a downgrade, which only a rollback or a person (allowDowngrade) may do.
+ */
+async function refuseDowngrade(
+  sagemaker: SageMakerClient,
+  project: LoadedProjectConfig,
+  stage: string,
+  liveArn: string,
+  version: number,
+): Promise<void> {
+  const liveVersion = parseModelPackageArn(liveArn).version;
+  if (liveVersion <= version) return;
+  const live = await describeModelPackage(sagemaker, project, liveArn).catch(() => undefined);
+  if (live?.approvalStatus !== 'Approved') return;
+  throw new Error(
+    `${stage} serves version ${liveVersion}, which is newer and still Approved; deploying version ${version} would downgrade it. An approval event deploys only the newest Approved version; to deploy version ${version} on purpose, deploy it by hand (workflow_dispatch with its ARN, or slipway deploy)`,
+  );
 }
 
 /**

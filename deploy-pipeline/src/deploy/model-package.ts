@@ -1,6 +1,17 @@
-import { DescribeModelPackageCommand, ListModelPackagesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { ValidationError, parseModelPackageArn, type ProjectConfig } from '@slipway/core';
-import { checkModelPackageArn } from '../model-package-arn.js';
+import {
+  DescribeModelPackageCommand,
+  DescribeModelPackageGroupCommand,
+  ListModelPackagesCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import {
+  ValidationError,
+  modelDataChecksumKey,
+  parseModelPackageArn,
+  parseSageMakerArn,
+  type ProjectConfig,
+} from '@slipway/core';
+import { checkModelPackageArn, type RegistryScope } from '../model-package-arn.js';
 import { isNotFound } from './sagemaker-errors.js';
 
 export type ApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
@@ -11,9 +22,44 @@ export interface ModelPackageState {
   readonly groupName: string;
   readonly version: number;
   readonly approvalStatus: ApprovalStatus;
+  /** Each container's model data and the SHA-256 registered for it (CustomerMetadataProperties). */
+  readonly modelData: readonly RegisteredModelData[];
+}
+
+export interface RegisteredModelData {
+  readonly containerIndex: number;
+  /** The container's ModelDataUrl; absent for a container without model data. */
+  readonly url?: string;
+  /** The SHA-256 recorded at registration, if any. */
+  readonly sha256?: string;
 }
 
 type Project = Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
+
+/**
+ * The partition and account of the project's registry, from its group's ARN as the registry itself gives it
+ * (the caller's credentials decide which account answers, never the ARN being checked).
+ */
+export async function registryScope(sagemaker: SageMakerClient, project: Project): Promise<RegistryScope> {
+  let response;
+  try {
+    response = await sagemaker.send(
+      new DescribeModelPackageGroupCommand({ ModelPackageGroupName: project.modelPackageGroupName }),
+    );
+  } catch (error) {
+    if (isNotFound(error)) {
+      throw new ValidationError({
+        where: 'model_package_arn',
+        field: '',
+        problem: `cannot be checked: the project's group ${JSON.stringify(project.modelPackageGroupName)} does not exist in this registry`,
+        fix: 'run the pipeline once (it creates the group), or check the region and credentials',
+      });
+    }
+    throw error;
+  }
+  const { partition, account } = parseSageMakerArn(response.ModelPackageGroupArn, 'ModelPackageGroupArn');
+  return { partition, account };
+}
 
 /** Asks the registry (never the caller) for the version's group and approval status. */
 export async function describeModelPackage(
@@ -21,7 +67,7 @@ export async function describeModelPackage(
   project: Project,
   modelPackageArn: string,
 ): Promise<ModelPackageState> {
-  checkModelPackageArn(modelPackageArn, project);
+  checkModelPackageArn(modelPackageArn, project, 'model_package_arn', await registryScope(sagemaker, project));
   let response;
   try {
     response = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }));
@@ -45,11 +91,20 @@ export async function describeModelPackage(
       fix: "deploy a package registered in the project's own group",
     });
   }
+  const metadata = response.CustomerMetadataProperties ?? {};
   return {
     modelPackageArn,
     groupName: response.ModelPackageGroupName,
     version: response.ModelPackageVersion ?? parseModelPackageArn(modelPackageArn).version,
     approvalStatus: (response.ModelApprovalStatus ?? 'PendingManualApproval') as ApprovalStatus,
+    modelData: (response.InferenceSpecification?.Containers ?? []).map((container, containerIndex) => {
+      const sha256 = metadata[modelDataChecksumKey(containerIndex)];
+      return {
+        containerIndex,
+        ...(container.ModelDataUrl ? { url: container.ModelDataUrl } : {}),
+        ...(sha256 ? { sha256 } : {}),
+      };
+    }),
   };
 }
 

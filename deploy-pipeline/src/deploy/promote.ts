@@ -4,7 +4,10 @@ import { endpointName } from '../names.js';
 import { deployStage, type DeployStageDeps, type DeployStageOptions, type DeployStageResult } from './deploy-stage.js';
 import { readLiveDeployment } from './live-deployment.js';
 
-export interface PromoteOptions extends Omit<DeployStageOptions, 'stage' | 'modelPackageArn' | 'replaces'> {
+export interface PromoteOptions extends Omit<
+  DeployStageOptions,
+  'stage' | 'modelPackageArn' | 'replaces' | 'promotedFrom' | 'allowDowngrade'
+> {
   /** @default the project's first stage */
   readonly from?: string;
   /** @default the stage after `from` */
@@ -13,7 +16,8 @@ export interface PromoteOptions extends Omit<DeployStageOptions, 'stage' | 'mode
 
 /**
  * Deploys to the next stage exactly the version the previous stage serves (prod after staging), so what
- * reaches prod is what passed the staging tests, never "the latest approved".
+ * reaches prod is what passed the staging tests, never "the latest approved". A person asks for it, so it may
+ * replace a newer version in the next stage (a downgrade on purpose).
  */
 export async function promote(options: PromoteOptions, deps: DeployStageDeps = {}): Promise<DeployStageResult> {
   const project = options.project ?? loadProjectConfig();
@@ -35,5 +39,8 @@ export async function promote(options: PromoteOptions, deps: DeployStageDeps = {
     );
   }
   options.log?.(`Promoting ${live.modelPackageArn} from ${from} to ${to}`);
-  return deployStage({ ...options, project, stage: to, modelPackageArn: live.modelPackageArn }, { ...deps, sagemaker });
+  return deployStage(
+    { ...options, project, stage: to, modelPackageArn: live.modelPackageArn, promotedFrom: from, allowDowngrade: true },
+    { ...deps, sagemaker },
+  );
 }

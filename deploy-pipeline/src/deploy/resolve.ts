@@ -1,24 +1,39 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   ValidationError,
   awsClientConfig,
   describeValue,
+  parseModelPackageArn,
   type Backend,
   type ProjectConfig,
   type ValidationIssue,
 } from '@slipway/core';
 import { DISPATCH_EVENT_TYPES, type DispatchEventType } from '../events/event-pattern.js';
 import { checkModelPackageArn } from '../model-package-arn.js';
-import { describeModelPackage, newestApproved, requireApproved } from './model-package.js';
+import { handledBy, type DeliveryHistory } from './delivery-history.js';
+import { requireDeployable } from './model-data.js';
+import { describeModelPackage, newestApproved } from './model-package.js';
+
+/**
+ * Where a deploy request comes from. `event`: the approval route (repository_dispatch), delivered at least
+ * once and possibly late, so it deploys only the newest Approved version, once per event id. `manual`: a
+ * person naming a version (workflow_dispatch, the CLI), who may deploy an older Approved version on purpose.
+ */
+export type DeployTrigger = 'event' | 'manual';
 
 /**
  * What a deploy request claims: the repository_dispatch event type and client_payload fields, or a
  * workflow_dispatch input. All of it is untrusted; every field is `unknown` until checked.
  */
 export interface DeployRequest {
+  /** @default 'event' */
+  readonly trigger?: DeployTrigger;
   /** `model-package-approved` or `model-package-rejected`. */
   readonly eventType: unknown;
   readonly modelPackageArn: unknown;
+  /** The EventBridge event's id (`event_id`); required for an event. */
+  readonly eventId?: unknown;
   /** Claims of the dispatch payload, cross-checked against the ARN when present. */
   readonly modelPackageGroup?: unknown;
   readonly modelPackageVersion?: unknown;
@@ -49,17 +64,25 @@ export type ResolvedDeployment =
     };
 
 export interface ResolveDeps {
-  readonly project: Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
+  readonly project: Pick<ProjectConfig, 'modelPackageGroupName' | 'region' | 'artifactBucket'>;
   /** Where the registry is asked; ignored when `sagemaker` is given. */
   readonly backend?: Backend;
   /** @default - a client for `backend` (or the project region on AWS) */
   readonly sagemaker?: SageMakerClient;
+  /** Reads the model data to check it against the registered checksum. @default - a client for `backend` */
+  readonly s3?: S3Client;
+  /**
+   * The earlier runs of the deploy workflow, to act on each event id once. Required for an event: without it
+   * a repeated delivery could not be told from a new one.
+   */
+  readonly deliveries?: DeliveryHistory;
 }
 
 /** Longest value accepted for each payload field: anything longer is refused before any AWS call. */
 export const PAYLOAD_FIELD_LIMITS = Object.freeze({
   eventType: 100,
   modelPackageArn: 2048,
+  eventId: 64,
   modelPackageGroup: 63,
   modelPackageVersion: 10,
   approvalStatus: 32,
@@ -68,10 +91,14 @@ export const PAYLOAD_FIELD_LIMITS = Object.freeze({
 const PAYLOAD_FIELD_NAMES: Record<keyof typeof PAYLOAD_FIELD_LIMITS, string> = {
   eventType: 'event_type',
   modelPackageArn: 'model_package_arn',
+  eventId: 'event_id',
   modelPackageGroup: 'model_package_group',
   modelPackageVersion: 'model_package_version',
   approvalStatus: 'approval_status',
 };
+
+/** EventBridge event ids are UUIDs; the local bus's are too. */
+const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 const STATUS_OF_EVENT: Record<DispatchEventType, 'Approved' | 'Rejected'> = {
   [DISPATCH_EVENT_TYPES.Approved]: 'Approved',
@@ -82,7 +109,22 @@ const STATUS_OF_EVENT: Record<DispatchEventType, 'Approved' | 'Rejected'> = {
 export function checkDeployRequest(
   request: DeployRequest,
   project: ResolveDeps['project'],
-): { eventType: DispatchEventType; modelPackageArn: string; version: number } {
+): {
+  trigger: DeployTrigger;
+  eventType: DispatchEventType;
+  modelPackageArn: string;
+  version: number;
+  eventId?: string;
+} {
+  const trigger = request.trigger ?? 'event';
+  if (trigger !== 'event' && trigger !== 'manual') {
+    throw new ValidationError({
+      where: 'deploy request',
+      field: 'trigger',
+      problem: `must be "event" or "manual", got ${describeValue(trigger)}`,
+      fix: 'repository_dispatch is an event, workflow_dispatch is manual',
+    });
+  }
   const issues: ValidationIssue[] = [];
   for (const [key, limit] of Object.entries(PAYLOAD_FIELD_LIMITS) as [keyof typeof PAYLOAD_FIELD_LIMITS, number][]) {
     const value = request[key];
@@ -113,6 +155,31 @@ export function checkDeployRequest(
       field: 'event_type',
       problem: `must be one of ${Object.values(DISPATCH_EVENT_TYPES).join(', ')}, got ${describeValue(eventType)}`,
       fix: 'trigger the workflow through the approval route or workflow_dispatch',
+    });
+  }
+  const eventId = request.eventId === undefined || request.eventId === '' ? undefined : request.eventId;
+  if (trigger === 'event' && eventId === undefined) {
+    throw new ValidationError({
+      where: 'dispatch payload',
+      field: 'event_id',
+      problem: 'is missing, and an approval event is acted on once per event id',
+      fix: 'deploy the approval route of this version of Slipway (npx slipway bootstrap), which sends it',
+    });
+  }
+  if (eventId !== undefined && (typeof eventId !== 'string' || !EVENT_ID.test(eventId))) {
+    throw new ValidationError({
+      where: 'dispatch payload',
+      field: 'event_id',
+      problem: `must be an EventBridge event id (letters, digits, ., _, : and -), got ${describeValue(eventId)}`,
+      fix: "send the event's id as the approval route renders it",
+    });
+  }
+  if (trigger === 'manual' && eventType !== DISPATCH_EVENT_TYPES.Approved) {
+    throw new ValidationError({
+      where: 'deploy request',
+      field: 'event_type',
+      problem: `must be ${DISPATCH_EVENT_TYPES.Approved} for a manual deploy, got ${describeValue(eventType)}`,
+      fix: 'reject a version in the Model Registry; its event rolls the stages back',
     });
   }
   const arn = checkModelPackageArn(request.modelPackageArn, project);
@@ -149,9 +216,11 @@ export function checkDeployRequest(
   }
   if (claims.length > 0) throw new ValidationError(claims);
   return {
+    trigger,
     eventType: eventType as DispatchEventType,
     modelPackageArn: request.modelPackageArn as string,
     version: arn.version,
+    ...(eventId !== undefined ? { eventId: eventId as string } : {}),
   };
 }
 
@@ -160,19 +229,44 @@ export function checkDeployRequest(
  * group; the registry (DescribeModelPackage) must say Approved now for an approval. A rejection rolls back to
  * the newest version still Approved, in the stages where the rejected version is live. Anything else throws a
  * ValidationError that names the field, and nothing is deployed.
+ *
+ * An event is acted on once per event id (`deliveries` says whether an earlier run received it), and an
+ * approval event deploys only the newest Approved version of the group: a late or replayed approval of an
+ * older version decides `none`, so it can never downgrade a stage. A manual request may deploy any Approved
+ * version.
  */
 export async function resolveDeployment(request: DeployRequest, deps: ResolveDeps): Promise<ResolvedDeployment> {
-  const { eventType, modelPackageArn, version } = checkDeployRequest(request, deps.project);
-  const sagemaker =
-    deps.sagemaker ??
-    new SageMakerClient(awsClientConfig(deps.backend ?? { kind: 'aws', region: deps.project.region }));
+  const { trigger, eventType, modelPackageArn, version, eventId } = checkDeployRequest(request, deps.project);
+  if (eventId !== undefined && trigger === 'event') {
+    if (!deps.deliveries) throw new Error('resolving an approval event needs the earlier runs, to act on it once');
+    const earlier = handledBy(await deps.deliveries.earlierDeliveries(eventId));
+    if (earlier) {
+      return {
+        action: 'none',
+        message: `Event ${eventId} was delivered before and ${earlier.run} handled it (${earlier.conclusion ?? earlier.status}); nothing to do for a repeated delivery`,
+      };
+    }
+  }
+  const backend = deps.backend ?? { kind: 'aws', region: deps.project.region };
+  const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(backend));
+  const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
   if (eventType === DISPATCH_EVENT_TYPES.Approved) {
-    await requireApproved(sagemaker, deps.project, modelPackageArn);
+    await requireDeployable(sagemaker, s3, deps.project, modelPackageArn);
+    if (trigger === 'event') {
+      const newest = await newestApproved(sagemaker, deps.project);
+      const newestVersion = newest ? parseModelPackageArn(newest).version : undefined;
+      if (newest && newestVersion !== undefined && newestVersion > version) {
+        return {
+          action: 'none',
+          message: `Version ${version} is Approved, but version ${newestVersion} is the newest Approved version: an approval event deploys only the newest, so this late or repeated one deploys nothing. To deploy version ${version} on purpose, run the deploy workflow by hand with ${modelPackageArn}`,
+        };
+      }
+    }
     return {
       action: 'deploy',
       modelPackageArn,
       version,
-      message: `Version ${version} is Approved: deploying ${modelPackageArn}`,
+      message: `Version ${version} is Approved${trigger === 'event' ? ' and the newest Approved version' : ' (deployed by hand)'}: deploying ${modelPackageArn}`,
     };
   }
   const state = await describeModelPackage(sagemaker, deps.project, modelPackageArn);
@@ -183,7 +277,7 @@ export async function resolveDeployment(request: DeployRequest, deps: ResolveDep
     };
   }
   const replacement = await newestApproved(sagemaker, deps.project);
-  if (replacement) await requireApproved(sagemaker, deps.project, replacement);
+  if (replacement) await requireDeployable(sagemaker, s3, deps.project, replacement);
   return {
     action: 'rollback',
     rejectedModelPackageArn: modelPackageArn,

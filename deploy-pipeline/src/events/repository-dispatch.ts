@@ -44,6 +44,11 @@ export interface ApprovalDispatchPayload {
   readonly model_package_group: string;
   readonly model_package_version: string;
   readonly approval_status: string;
+  /**
+   * The EventBridge event's `id`. EventBridge delivers at least once and retries for up to a day, always
+   * with the same id: the deploy workflow acts on each id once.
+   */
+  readonly event_id: string;
 }
 
 /** Variables of the dispatch transformer and the event fields they read. */
@@ -52,6 +57,7 @@ export const APPROVAL_INPUT_PATHS = Object.freeze({
   group: '$.detail.ModelPackageGroupName',
   version: '$.detail.ModelPackageVersion',
   status: '$.detail.ModelApprovalStatus',
+  id: '$.id',
 });
 
 /**
@@ -66,6 +72,7 @@ export function dispatchTransformer(eventType: DispatchEventType): InputTransfor
     model_package_group: '<group>',
     model_package_version: '<version>',
     approval_status: '<status>',
+    event_id: '<id>',
   };
   return Object.freeze({
     InputPathsMap: APPROVAL_INPUT_PATHS,

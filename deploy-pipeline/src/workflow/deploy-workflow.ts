@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { awsClientConfig, type Backend, type LoadedProjectConfig } from '@slipway/core';
@@ -16,6 +17,7 @@ import {
 } from './deploy-run.js';
 import type { DeployRunStore } from './deploy-run-store.js';
 import { dispatchRequest } from './dispatch-request.js';
+import { runStoreDeliveries } from './run-store-deliveries.js';
 
 export interface DeployWorkflowDeps {
   readonly project: LoadedProjectConfig;
@@ -34,6 +36,7 @@ export interface DeployWorkflowDeps {
   readonly log?: (line: string) => void;
   readonly sagemaker?: SageMakerClient;
   readonly runtime?: SageMakerRuntimeClient;
+  readonly s3?: S3Client;
   /** Seconds between DescribeEndpoint polls. @default deployStage's */
   readonly pollSeconds?: number;
 }
@@ -47,8 +50,10 @@ const DEFAULT_LOCK_TIMEOUT_MS = 30 * 60_000;
  * stage's endpoint tests) → each later stage, after the promotion gate, with its smoke test.
  *
  * Runs go one at a time in arrival order, like deploy.yml's concurrency group; every queued run is run
- * before this returns. Delivering the same dispatch twice is harmless: `deployStage` changes nothing for a
- * version already live. Resolves with the run, whatever its conclusion (a failed run is a result, as a
+ * before this returns. The same dispatch delivered twice deploys nothing the second time (the resolve job
+ * finds the earlier run of its event id), and a late approval of an older version deploys nothing either; a
+ * run that changes the first stage cancels the run waiting at the gate. Resolves with the run, whatever its
+ * conclusion (a failed run is a result, as a
  * failed workflow is on GitHub); throws only for a body that is not a repository_dispatch at all, which
  * GitHub would refuse too.
  */
@@ -85,19 +90,22 @@ export async function promoteWaitingRun(deps: Omit<DeployWorkflowDeps, 'promotio
 interface Clients {
   readonly sagemaker: SageMakerClient;
   readonly runtime: SageMakerRuntimeClient;
+  readonly s3: S3Client;
 }
 
 async function withClients<T>(
-  deps: Pick<DeployWorkflowDeps, 'backend' | 'sagemaker' | 'runtime'>,
+  deps: Pick<DeployWorkflowDeps, 'backend' | 'sagemaker' | 'runtime' | 's3'>,
   task: (clients: Clients) => Promise<T>,
 ): Promise<T> {
   const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(deps.backend));
   const runtime = deps.runtime ?? new SageMakerRuntimeClient(awsClientConfig(deps.backend));
+  const s3 = deps.s3 ?? new S3Client(awsClientConfig(deps.backend));
   try {
-    return await task({ sagemaker, runtime });
+    return await task({ sagemaker, runtime, s3 });
   } finally {
     if (!deps.sagemaker) sagemaker.destroy();
     if (!deps.runtime) runtime.destroy();
+    if (!deps.s3) s3.destroy();
   }
 }
 
@@ -114,6 +122,56 @@ async function runQueued(deps: DeployWorkflowDeps, clients: Clients): Promise<vo
     if (!next) return;
     await new RunExecution(next, deps, clients).run();
   }
+}
+
+/**
+ * Cancels the runs waiting for promotion that `which` selects: their waiting job and the run end `cancelled`
+ * with `reason`. Resolves with the runs it cancelled. The caller holds the workflow lock.
+ */
+async function cancelWaitingRuns(
+  runs: DeployRunStore,
+  which: (run: DeployRun) => boolean,
+  reason: string,
+): Promise<DeployRun[]> {
+  const cancelled: DeployRun[] = [];
+  for (const run of await runs.list()) {
+    if (run.status !== 'waiting' || !which(run)) continue;
+    const now = new Date().toISOString();
+    for (const job of run.jobs) {
+      if (job.status === 'completed') continue;
+      job.conclusion = job.status === 'waiting' ? 'cancelled' : 'skipped';
+      job.message = job.status === 'waiting' ? reason : 'skipped: an earlier job ended the run';
+      job.status = 'completed';
+      job.completedAt = now;
+    }
+    run.status = 'completed';
+    run.conclusion = 'cancelled';
+    run.completedAt = now;
+    await runs.save(run);
+    await runs.appendLog(run.number, `run #${run.number}: cancelled (${reason})`).catch(() => undefined);
+    cancelled.push(run);
+  }
+  return cancelled;
+}
+
+/**
+ * After a stage changed outside a run (a person's `slipway deploy <arn> --stage S`): a run waiting for
+ * promotion tested another version in the first stage, so its promotion is stale; it is cancelled. Only a
+ * change of the first stage matters. Resolves with the runs cancelled.
+ */
+export async function cancelStaleWaitingRuns(
+  deps: Pick<DeployWorkflowDeps, 'project' | 'runs' | 'lockTimeoutMs'>,
+  change: Pick<DeployStageResult, 'stage' | 'modelPackageArn' | 'changed'>,
+): Promise<DeployRun[]> {
+  if (!change.changed || change.stage !== deps.project.stages[0]) return [];
+  if (!(await deps.runs.list()).some((run) => run.status === 'waiting')) return [];
+  return deps.runs.withLock(deps.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
+    cancelWaitingRuns(
+      deps.runs,
+      (run) => run.modelPackageArn !== change.modelPackageArn,
+      `cancelled: ${change.stage} now serves ${change.modelPackageArn ?? 'another version'} (deployed by hand), not the version this run tested there`,
+    ),
+  );
 }
 
 /** One run's jobs, each recorded as it starts and ends. */
@@ -141,6 +199,8 @@ class RunExecution {
       const resolved = await resolveDeployment(dispatchRequest(this.record.dispatch), {
         project: this.deps.project,
         sagemaker: this.clients.sagemaker,
+        s3: this.clients.s3,
+        deliveries: runStoreDeliveries(this.deps.runs, this.record.number),
       });
       job.resolution = resolved;
       job.message = resolved.message;
@@ -160,6 +220,13 @@ class RunExecution {
     if (!first) return this.finish('success');
     const deployed = await this.job(first, (job) => this.deploy(first, job));
     if (!deployed) return this.finish('failure');
+    if (deployed.changed) {
+      // What a waiting run tested in this stage is no longer what it serves: its promotion would be stale.
+      await this.cancelWaiting(
+        (run) => run.modelPackageArn !== deployed.modelPackageArn,
+        `cancelled: ${first} now serves ${deployed.modelPackageArn ?? 'another version'} (run #${this.record.number}), not the version this run tested there`,
+      );
+    }
     if (deployed.endpointArn) {
       const tested = await this.job(TEST_JOB, (job) => this.test(first, job));
       if (!tested) return this.finish('failure');
@@ -175,7 +242,8 @@ class RunExecution {
       this.record.status = 'in_progress';
       await this.save();
     }
-    for (const stage of this.stages.slice(1)) {
+    for (const [index, stage] of this.stages.entries()) {
+      if (index === 0) continue;
       if (this.findJob(stage).status === 'completed') continue; // passed before the run waited
       if (gate && (await this.wouldChange(stage))) {
         await this.cancelWaiting(
@@ -190,8 +258,10 @@ class RunExecution {
         await this.log(`${stage}: ${job.message}`);
         return;
       }
+      // A deploy promotes what the stage before serves and tested; a rollback replaces wherever it is live.
+      const promotedFrom = this.record.replacesModelPackageArn ? undefined : this.stages[index - 1];
       const done = await this.job(stage, async (job) => {
-        const deployed = await this.deploy(stage, job);
+        const deployed = await this.deploy(stage, job, promotedFrom);
         if (deployed.endpointArn) await this.test(stage, job);
         return deployed;
       });
@@ -209,12 +279,13 @@ class RunExecution {
     await this.skipRest(reason, 'failure');
   }
 
-  private async deploy(stage: string, job: DeployJob): Promise<DeployStageResult> {
+  private async deploy(stage: string, job: DeployJob, promotedFrom?: string): Promise<DeployStageResult> {
     const result = await deployStage(
       {
         stage,
         ...(this.record.modelPackageArn ? { modelPackageArn: this.record.modelPackageArn } : {}),
         ...(this.record.replacesModelPackageArn ? { replaces: this.record.replacesModelPackageArn } : {}),
+        ...(promotedFrom ? { promotedFrom } : {}),
         backend: this.deps.backend,
         project: this.deps.project,
         ...(this.deps.timeoutSeconds ? { timeoutSeconds: this.deps.timeoutSeconds } : {}),
@@ -222,6 +293,7 @@ class RunExecution {
       },
       {
         sagemaker: this.clients.sagemaker,
+        s3: this.clients.s3,
         ...(this.deps.pollSeconds !== undefined ? { pollSeconds: this.deps.pollSeconds } : {}),
       },
     );
@@ -315,13 +387,12 @@ class RunExecution {
 
   /** Cancels the runs waiting for promotion that `which` selects (the gate holds one version at a time). */
   private async cancelWaiting(which: (run: DeployRun) => boolean, reason: string): Promise<void> {
-    for (const run of await this.deps.runs.list()) {
-      if (run.status !== 'waiting' || run.number === this.record.number || !which(run)) continue;
-      const other = new RunExecution(run, this.deps, this.clients);
-      for (const job of run.jobs) if (job.status === 'waiting') other.complete(job, 'cancelled', reason);
-      await other.finish('cancelled');
-      await this.log(`run #${run.number} ${reason}`);
-    }
+    const cancelled = await cancelWaitingRuns(
+      this.deps.runs,
+      (run) => run.number !== this.record.number && which(run),
+      reason,
+    );
+    for (const run of cancelled) await this.log(`run #${run.number} ${reason}`);
   }
 
   private findJob(name: string): DeployJob {

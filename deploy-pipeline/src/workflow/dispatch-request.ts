@@ -9,6 +9,8 @@ import type { ApprovalDispatchPayload, RepositoryDispatchBody } from '../events/
 export function dispatchRequest(body: RepositoryDispatchBody): DeployRequest {
   const payload = body.client_payload as Partial<Record<keyof ApprovalDispatchPayload, unknown>>;
   return {
+    trigger: 'event',
+    eventId: payload.event_id,
     eventType: body.event_type,
     modelPackageArn: payload.model_package_arn,
     modelPackageGroup: payload.model_package_group,

@@ -4,27 +4,32 @@ import {
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsClientConfig } from '@slipway/core';
+import { awsClientConfig, modelArtifactsUri, modelDataChecksumKey, type ProjectConfig } from '@slipway/core';
 import { silentLogger, startLocalServer, type LocalServer, type RuleDefinition } from '@slipway/local';
 import {
   SERVING_ENVIRONMENT,
   SKLEARN_IMAGE,
   buildModelArchives,
-  uploadModel,
 } from '../../../local/test/endpoints/endpoint-fixtures.js';
+import { testProject } from './project.js';
 
 export type ApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
 
 /**
  * Registers versions of the real seed model (trained by `buildModelArchives`) in a local server's registry,
- * as the pipeline's RegisterModel step does: the scikit-learn image, the model.tar.gz, the serving
- * environment. Each version gets its own copy of the archive, so versions differ in model data.
+ * as the pipeline's RegisterModel step does: the scikit-learn image, the model.tar.gz under the artifact
+ * bucket's models/ prefix with its SHA-256 recorded, the serving environment. Each version gets its own copy
+ * of the archive, so versions differ in model data.
  */
 export class SeedRegistry {
   private versions = 0;
+
+  private readonly project: Pick<ProjectConfig, 'artifactBucket' | 'pipelineName'> = testProject();
 
   constructor(
     private readonly server: LocalServer,
@@ -33,12 +38,35 @@ export class SeedRegistry {
     private readonly archive: string,
   ) {}
 
+  /** Where version `version`'s model data goes, as a training job of the pipeline would put it. */
+  modelDataKey(version: number): string {
+    return `${modelArtifactsUri(this.project).replace(`s3://${this.project.artifactBucket}/`, '')}/v${version}/output/model.tar.gz`;
+  }
+
+  /** The S3 client of the server, for tests that look at (or tamper with) model data. */
+  s3(): S3Client {
+    return new S3Client(
+      awsClientConfig({
+        kind: 'local',
+        region: this.server.region,
+        endpoint: this.server.url,
+        credentials: this.server.credentials,
+      }),
+    );
+  }
+
   async register(status: ApprovalStatus): Promise<string> {
     if (this.versions === 0) {
       await this.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: this.group }));
     }
     this.versions += 1;
-    const modelDataUrl = await uploadModel(this.server, this.archive, `models/v${this.versions}/model.tar.gz`);
+    const s3 = this.s3();
+    const body = readFileSync(this.archive);
+    await s3.send(new CreateBucketCommand({ Bucket: this.project.artifactBucket })).catch(() => undefined);
+    const key = this.modelDataKey(this.versions);
+    await s3.send(new PutObjectCommand({ Bucket: this.project.artifactBucket, Key: key, Body: body }));
+    s3.destroy();
+    const modelDataUrl = `s3://${this.project.artifactBucket}/${key}`;
     const created = await this.sagemaker.send(
       new CreateModelPackageCommand({
         ModelPackageGroupName: this.group,
@@ -48,6 +76,7 @@ export class SeedRegistry {
           SupportedContentTypes: ['application/json'],
           SupportedResponseMIMETypes: ['application/json'],
         },
+        CustomerMetadataProperties: { [modelDataChecksumKey()]: createHash('sha256').update(body).digest('hex') },
       }),
     );
     const arn = created.ModelPackageArn as string;

@@ -48,27 +48,28 @@ export interface AllowOptions {
 }
 
 /**
- * Adds one statement to the role's policy. A wildcard resource must come with its reason, which is
- * acknowledged for exactly that resource, so every IAM5 exception sits next to the permission it excuses.
+ * Adds one statement to a role's own policy, or to a managed policy several roles share. A wildcard resource
+ * must come with its reason, which is acknowledged for exactly that resource, so every IAM5 exception sits
+ * next to the permission it excuses.
  */
 export function allow(
-  role: iam.Role,
+  target: iam.Role | iam.ManagedPolicy,
   actions: readonly string[],
   resources: readonly string[],
   options: AllowOptions = {},
 ): void {
-  role.addToPolicy(
-    new iam.PolicyStatement({
-      actions: [...actions],
-      resources: [...resources],
-      ...(options.conditions ? { conditions: options.conditions } : {}),
-    }),
-  );
+  const statement = new iam.PolicyStatement({
+    actions: [...actions],
+    resources: [...resources],
+    ...(options.conditions ? { conditions: options.conditions } : {}),
+  });
+  if (target instanceof iam.ManagedPolicy) target.addStatements(statement);
+  else target.addToPolicy(statement);
   for (const resource of resources) {
-    const text = nagFindingText(role, resource);
+    const text = nagFindingText(target, resource);
     if (!text.includes('*')) continue;
     if (!options.wildcardReason)
-      throw new Error(`${role.node.path}: ${actions.join(', ')} on ${text} needs a wildcardReason`);
-    acknowledge(role, { id: `AwsSolutions-IAM5[Resource::${text}]`, reason: options.wildcardReason });
+      throw new Error(`${target.node.path}: ${actions.join(', ')} on ${text} needs a wildcardReason`);
+    acknowledge(target, { id: `AwsSolutions-IAM5[Resource::${text}]`, reason: options.wildcardReason });
   }
 }

@@ -1,20 +1,31 @@
-import { Stack } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { Fn } from 'aws-cdk-lib';
+import { partitionOf } from '@slipway/core';
 import { sagemakerArnName } from '../../names.js';
 
-/** `arn:…:sagemaker:REGION:ACCOUNT:TYPE/NAME` of the scope's stack, with the name lowercased as SageMaker does. */
-export function sagemakerArn(scope: IConstruct, resourceType: string, name: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'sagemaker',
-    resource: resourceType,
-    resourceName: sagemakerArnName(name),
-  });
+/**
+ * `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` in the stack's own account, as one `Fn::Sub`; with the
+ * project's `region`, the region and its partition are written out, else they are the stack's pseudo
+ * parameters. CDK's `formatArn` writes an `Fn::Join` of five parts instead; ProjectStack names dozens of ARNs
+ * and is sent inline (no bootstrap bucket), where CloudFormation allows 51,200 bytes, so the short form counts.
+ */
+export function accountArn(service: string, resource: string, region?: string): string {
+  const where = region
+    ? `${partitionOf(region)}:${service}:${region}`
+    : `\${AWS::Partition}:${service}:\${AWS::Region}`;
+  return Fn.sub(`arn:${where}:\${AWS::AccountId}:${resource}`);
 }
 
-export function cloudFormationStackArn(scope: IConstruct, stackNamePattern: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'cloudformation',
-    resource: 'stack',
-    resourceName: `${stackNamePattern}/*`,
-  });
+/** `arn:…:sagemaker:REGION:ACCOUNT:TYPE/NAME`, with the name lowercased as SageMaker does. */
+export function sagemakerArn(region: string, resourceType: string, name: string): string {
+  return accountArn('sagemaker', `${resourceType}/${sagemakerArnName(name)}`, region);
+}
+
+/** Every incarnation of the stack named `stackName` (CloudFormation appends a generated id). */
+export function cloudFormationStackArn(region: string, stackName: string): string {
+  return accountArn('cloudformation', `stack/${stackName}/*`, region);
+}
+
+/** A CloudWatch alarm by name (alarm ARNs separate the name with a colon). */
+export function alarmArn(alarmName: string, region?: string): string {
+  return accountArn('cloudwatch', `alarm:${alarmName}`, region);
 }

@@ -1,10 +1,11 @@
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { ProjectConfig } from '@slipway/core';
-import { alarmNamePrefix } from '../../names.js';
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { MODEL_ARTIFACTS_PREFIX, type ProjectConfig } from '@slipway/core';
+import { deploymentResourceNamePrefix, endpointName, endpointStackName, rollbackAlarmNames } from '../../names.js';
 import type { ArtifactStorage } from '../artifact-storage.js';
 import { allow } from './acknowledge.js';
-import { cloudFormationStackArn, sagemakerArn } from './arns.js';
+import { accountArn, alarmArn, cloudFormationStackArn, sagemakerArn } from './arns.js';
 
 /**
  * The permissions of ProjectStack's roles, each scoped to this project's bucket, key and SageMaker
@@ -12,7 +13,7 @@ import { cloudFormationStackArn, sagemakerArn } from './arns.js';
  * or where a service has no resource-level permissions; each carries its reason.
  */
 
-type Project = Pick<ProjectConfig, 'projectName' | 'pipelineName' | 'modelPackageGroupName'>;
+type Project = Pick<ProjectConfig, 'projectName' | 'pipelineName' | 'modelPackageGroupName' | 'region'>;
 
 const passRoleTo = (service: string): Record<string, unknown> => ({ StringEquals: { 'iam:PassedToService': service } });
 
@@ -22,48 +23,51 @@ const REASONS = {
   listModelPackages: 'sagemaker:ListModelPackages supports no resource-level permissions.',
   pipelineJobs: 'SageMaker Pipelines names its jobs and models pipelines-<execution>-<step>.',
   endpointResources:
-    "Each stage and version gets its own model, config and endpoint named <project>-<stage>…; the wildcard stops at this project's prefix.",
+    'Each version gets its own model and endpoint config, named <project>-<stage>-v<version>-<hash>; the wildcard covers the versions of this one stage (its endpoint is named exactly).',
 } as const;
 
-function registryArns(role: iam.IRole, project: Project): { group: string; versions: string } {
+function registryArns(project: Project): { group: string; versions: string } {
   return {
-    group: sagemakerArn(role, 'model-package-group', project.modelPackageGroupName),
-    versions: sagemakerArn(role, 'model-package', `${project.modelPackageGroupName}/*`),
+    group: sagemakerArn(project.region, 'model-package-group', project.modelPackageGroupName),
+    versions: sagemakerArn(project.region, 'model-package', `${project.modelPackageGroupName}/*`),
   };
 }
 
-function endpointResourceArns(role: iam.IRole, project: Project): string[] {
-  return ['model', 'endpoint-config', 'endpoint'].map((type) => sagemakerArn(role, type, `${project.projectName}-*`));
+/** One stage's endpoint (by its exact name) and the models and endpoint configs of its versions. */
+function endpointResourceArns(project: Project, stage: string): string[] {
+  const versions = `${deploymentResourceNamePrefix(project, stage)}*`;
+  return [
+    sagemakerArn(project.region, 'model', versions),
+    sagemakerArn(project.region, 'endpoint-config', versions),
+    sagemakerArn(project.region, 'endpoint', endpointName(project, stage)),
+  ];
 }
 
-function pipelineJobArns(role: iam.IRole): string[] {
-  return [sagemakerArn(role, 'processing-job', 'pipelines-*'), sagemakerArn(role, 'training-job', 'pipelines-*')];
+function pipelineJobArns(region: string): string[] {
+  return [sagemakerArn(region, 'processing-job', 'pipelines-*'), sagemakerArn(region, 'training-job', 'pipelines-*')];
 }
 
-/** The role SageMaker assumes for the pipeline's jobs and for the endpoints' containers. */
-export function grantSageMakerExecution(
-  role: iam.Role,
-  { project, storage }: { project: Project; storage: ArtifactStorage },
+/**
+ * What every SageMaker job of the project may do, whatever its role (execution or training): read the
+ * bucket and use its key, pull framework images, write logs and metrics. One managed policy both share.
+ */
+export function grantSageMakerJobsCommon(
+  policy: iam.ManagedPolicy,
+  { project, storage }: { project: Pick<ProjectConfig, 'region'>; storage: ArtifactStorage },
 ): void {
   const { bucket, key } = storage;
-  const registry = registryArns(role, project);
-  allow(role, ['s3:ListBucket', 's3:GetBucketLocation'], [bucket.bucketArn]);
-  allow(
-    role,
-    ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-    [bucket.arnForObjects('*')],
-    {
-      wildcardReason: REASONS.bucketObjects,
-    },
-  );
-  allow(role, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], [key.keyArn]);
-  allow(role, ['kms:CreateGrant'], [key.keyArn], { conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
-  allow(role, ['ecr:GetAuthorizationToken'], ['*'], {
+  allow(policy, ['s3:ListBucket', 's3:GetBucketLocation'], [bucket.bucketArn]);
+  allow(policy, ['s3:GetObject'], [bucket.arnForObjects('*')], { wildcardReason: REASONS.bucketObjects });
+  allow(policy, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], [key.keyArn]);
+  allow(policy, ['kms:CreateGrant'], [key.keyArn], {
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  });
+  allow(policy, ['ecr:GetAuthorizationToken'], ['*'], {
     wildcardReason:
       'ecr:GetAuthorizationToken has no resource; cloudwatch:PutMetricData is limited to /aws/sagemaker/* by a condition.',
   });
   allow(
-    role,
+    policy,
     ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
     [`arn:${Aws.PARTITION}:ecr:${Aws.REGION}:*:repository/*`],
     {
@@ -71,24 +75,46 @@ export function grantSageMakerExecution(
         'SageMaker framework images (scikit-learn, PyTorch) live in AWS-owned accounts that differ per region.',
     },
   );
-  const logGroups = Stack.of(role).formatArn({
-    service: 'logs',
-    resource: 'log-group',
-    resourceName: '/aws/sagemaker/*',
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
   allow(
-    role,
+    policy,
     ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-    [logGroups],
-    {
-      wildcardReason: 'SageMaker writes job and endpoint logs to log groups under /aws/sagemaker/.',
-    },
+    [accountArn('logs', 'log-group:/aws/sagemaker/*', project.region)],
+    { wildcardReason: 'SageMaker writes job and endpoint logs to log groups under /aws/sagemaker/.' },
   );
-  allow(role, ['cloudwatch:PutMetricData'], ['*'], {
+  allow(policy, ['cloudwatch:PutMetricData'], ['*'], {
     conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     wildcardReason:
       'cloudwatch:PutMetricData has no resource; a condition limits it to the /aws/sagemaker/* namespaces.',
+  });
+}
+
+/**
+ * The role training jobs run as (besides the shared policy): the one role that may write model artifacts,
+ * under the bucket's models/ prefix. The bucket policy refuses those writes to every other principal.
+ */
+export function grantSageMakerTraining(role: iam.Role, { storage }: { storage: ArtifactStorage }): void {
+  allow(
+    role,
+    ['s3:PutObject', 's3:AbortMultipartUpload'],
+    [storage.bucket.arnForObjects(`${MODEL_ARTIFACTS_PREFIX}*`)],
+    {
+      wildcardReason: 'Training jobs write <output path>/<job name>/output/model.tar.gz under the models/ prefix.',
+    },
+  );
+}
+
+/**
+ * The role SageMaker assumes for the pipeline (besides the shared policy): its processing jobs' outputs,
+ * starting the jobs (training jobs as the training role), registering versions, the pipeline's models.
+ */
+export function grantSageMakerExecution(
+  role: iam.Role,
+  { project, storage, trainingRole }: { project: Project; storage: ArtifactStorage; trainingRole: iam.IRole },
+): void {
+  const registry = registryArns(project);
+  // Processing outputs and uploads anywhere in the bucket but models/, which the bucket policy keeps for training.
+  allow(role, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [storage.bucket.arnForObjects('*')], {
+    wildcardReason: REASONS.bucketObjects,
   });
   allow(
     role,
@@ -101,7 +127,7 @@ export function grantSageMakerExecution(
       'sagemaker:StopTrainingJob',
       'sagemaker:AddTags',
     ],
-    pipelineJobArns(role),
+    pipelineJobArns(project.region),
     { wildcardReason: REASONS.pipelineJobs },
   );
   allow(
@@ -116,66 +142,45 @@ export function grantSageMakerExecution(
   allow(
     role,
     ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:AddTags'],
-    [sagemakerArn(role, 'model', 'pipelines-*')],
+    [sagemakerArn(project.region, 'model', 'pipelines-*')],
     {
       wildcardReason: REASONS.pipelineJobs,
     },
   );
-  allow(role, ['iam:PassRole'], [role.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
+  allow(role, ['iam:PassRole'], [role.roleArn, trainingRole.roleArn], {
+    conditions: passRoleTo('sagemaker.amazonaws.com'),
+  });
 }
 
-/** The role CloudFormation assumes to create and update the endpoint stacks. */
-export function grantEndpointDeployment(
-  role: iam.Role,
+/**
+ * Denies writing and deleting model artifacts to every principal but the training role, whatever its own
+ * policies allow (the build role, the execution role, an administrator): what a version was registered
+ * with stays what it serves. The deploy logic also checks each version's model data against its checksum.
+ */
+export function protectModelArtifacts(bucket: s3.Bucket, trainingRole: iam.IRole): void {
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTrainingJobsWriteModelArtifacts',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      resources: [bucket.arnForObjects(`${MODEL_ARTIFACTS_PREFIX}*`)],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': trainingRole.roleArn } },
+    }),
+  );
+}
+
+/** What the CloudFormation role of every stage may do, whatever the stage: one managed policy they share. */
+export function grantEndpointDeploymentCommon(
+  policy: iam.ManagedPolicy,
   { project, storage, executionRole }: { project: Project; storage: ArtifactStorage; executionRole: iam.IRole },
 ): void {
-  const registry = registryArns(role, project);
+  const registry = registryArns(project);
+  allow(policy, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
+  allow(policy, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
+  allow(policy, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'], [storage.key.keyArn]);
   allow(
-    role,
-    [
-      'sagemaker:CreateModel',
-      'sagemaker:DeleteModel',
-      'sagemaker:DescribeModel',
-      'sagemaker:CreateEndpointConfig',
-      'sagemaker:DeleteEndpointConfig',
-      'sagemaker:DescribeEndpointConfig',
-      'sagemaker:CreateEndpoint',
-      'sagemaker:UpdateEndpoint',
-      'sagemaker:DeleteEndpoint',
-      'sagemaker:DescribeEndpoint',
-      'sagemaker:AddTags',
-      'sagemaker:DeleteTags',
-      'sagemaker:ListTags',
-    ],
-    endpointResourceArns(role, project),
-    { wildcardReason: REASONS.endpointResources },
-  );
-  allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
-  allow(role, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
-  allow(role, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'], [storage.key.keyArn]);
-  const alarms = Stack.of(role).formatArn({
-    service: 'cloudwatch',
-    resource: 'alarm',
-    resourceName: `${alarmNamePrefix(project)}*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-  allow(
-    role,
-    [
-      'cloudwatch:PutMetricAlarm',
-      'cloudwatch:DeleteAlarms',
-      'cloudwatch:DescribeAlarms',
-      'cloudwatch:TagResource',
-      'cloudwatch:UntagResource',
-      'cloudwatch:ListTagsForResource',
-    ],
-    [alarms],
-    {
-      wildcardReason: 'The rollback alarms of every stage are named slipway-<project>-<stage>-<alarm>.',
-    },
-  );
-  allow(
-    role,
+    policy,
     [
       'application-autoscaling:RegisterScalableTarget',
       'application-autoscaling:DeregisterScalableTarget',
@@ -197,7 +202,7 @@ export function grantEndpointDeployment(
     },
   );
   allow(
-    role,
+    policy,
     [
       'application-autoscaling:DescribeScalableTargets',
       'application-autoscaling:DescribeScalingPolicies',
@@ -208,7 +213,7 @@ export function grantEndpointDeployment(
     { wildcardReason: 'Application Auto Scaling describe calls support no resource-level permissions.' },
   );
   allow(
-    role,
+    policy,
     ['iam:CreateServiceLinkedRole'],
     [
       `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`,
@@ -217,13 +222,57 @@ export function grantEndpointDeployment(
   );
 }
 
+/**
+ * The CloudFormation role of one stage's endpoint stack (besides the shared policy): that stage's endpoint,
+ * the models and endpoint configs of its versions, and its rollback alarms, each named exactly.
+ */
+export function grantEndpointDeployment(role: iam.Role, { project, stage }: { project: Project; stage: string }): void {
+  allow(
+    role,
+    [
+      'sagemaker:CreateModel',
+      'sagemaker:DeleteModel',
+      'sagemaker:DescribeModel',
+      'sagemaker:CreateEndpointConfig',
+      'sagemaker:DeleteEndpointConfig',
+      'sagemaker:DescribeEndpointConfig',
+      'sagemaker:CreateEndpoint',
+      'sagemaker:UpdateEndpoint',
+      'sagemaker:DeleteEndpoint',
+      'sagemaker:DescribeEndpoint',
+      'sagemaker:AddTags',
+      'sagemaker:DeleteTags',
+      'sagemaker:ListTags',
+    ],
+    endpointResourceArns(project, stage),
+    { wildcardReason: REASONS.endpointResources },
+  );
+  allow(
+    role,
+    [
+      'cloudwatch:PutMetricAlarm',
+      'cloudwatch:DeleteAlarms',
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:TagResource',
+      'cloudwatch:UntagResource',
+      'cloudwatch:ListTagsForResource',
+    ],
+    rollbackAlarmNames(project, stage).map((name) => alarmArn(name, project.region)),
+  );
+}
+
 /** The GitHub build role: upload code and data, upsert and run the pipeline, read the registry. */
 export function grantBuild(
   role: iam.Role,
-  { project, storage, executionRole }: { project: Project; storage: ArtifactStorage; executionRole: iam.IRole },
+  {
+    project,
+    storage,
+    executionRole,
+    trainingRole,
+  }: { project: Project; storage: ArtifactStorage; executionRole: iam.IRole; trainingRole: iam.IRole },
 ): void {
   const { bucket, key } = storage;
-  const registry = registryArns(role, project);
+  const registry = registryArns(project);
   allow(role, ['s3:ListBucket', 's3:GetBucketLocation'], [bucket.bucketArn]);
   allow(role, ['s3:GetObject', 's3:PutObject'], [bucket.arnForObjects('*')], { wildcardReason: REASONS.bucketObjects });
   allow(role, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
@@ -238,7 +287,7 @@ export function grantBuild(
       'sagemaker:AddTags',
       'sagemaker:ListTags',
     ],
-    [sagemakerArn(role, 'pipeline', project.pipelineName)],
+    [sagemakerArn(project.region, 'pipeline', project.pipelineName)],
   );
   allow(
     role,
@@ -248,7 +297,7 @@ export function grantBuild(
       'sagemaker:StopPipelineExecution',
       'sagemaker:DescribePipelineDefinitionForExecution',
     ],
-    [sagemakerArn(role, 'pipeline', `${project.pipelineName}/execution/*`)],
+    [sagemakerArn(project.region, 'pipeline', `${project.pipelineName}/execution/*`)],
     { wildcardReason: "SageMaker generates execution ids; the wildcard covers this pipeline's executions only." },
   );
   allow(
@@ -258,22 +307,47 @@ export function grantBuild(
   );
   allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
   allow(role, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
-  allow(role, ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], pipelineJobArns(role), {
+  allow(role, ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], pipelineJobArns(project.region), {
     wildcardReason: `Read-only, to report failed steps. ${REASONS.pipelineJobs}`,
   });
-  allow(role, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
+  // The definition names both roles; the pipeline, running as the execution role, starts the training jobs.
+  allow(role, ['iam:PassRole'], [executionRole.roleArn, trainingRole.roleArn], {
+    conditions: passRoleTo('sagemaker.amazonaws.com'),
+  });
 }
 
-/** The GitHub deploy role: deploy the endpoint stacks through CloudFormation's role, then read and test them. */
+/**
+ * What every stage's GitHub deploy role may read, whatever the stage: one managed policy they share. The
+ * model data is read to check it against the checksum registered with the version.
+ */
+export function grantDeployCommon(
+  policy: iam.ManagedPolicy,
+  { project, storage }: { project: Project; storage: ArtifactStorage },
+): void {
+  const registry = registryArns(project);
+  allow(policy, ['s3:GetObject'], [storage.bucket.arnForObjects(`${MODEL_ARTIFACTS_PREFIX}*`)], {
+    wildcardReason: 'Model artifacts are named by the training job that wrote them, under the models/ prefix.',
+  });
+  allow(policy, ['kms:Decrypt'], [storage.key.keyArn]);
+  allow(policy, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
+  allow(policy, ['sagemaker:DescribeModelPackageGroup'], [registry.group]);
+  allow(policy, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
+}
+
+/**
+ * One stage's GitHub deploy role (besides the shared policy): deploy that stage's endpoint stack through its
+ * own CloudFormation role, then read and test that stage's endpoint. A stage after the first may also read
+ * the previous stage's endpoint, to check before promoting that it serves the version the run tested there.
+ */
 export function grantDeploy(
   role: iam.Role,
   {
     project,
+    stage,
+    previousStage,
     endpointDeployerRole,
-    endpointStackNamePattern,
-  }: { project: Project; endpointDeployerRole: iam.IRole; endpointStackNamePattern: string },
+  }: { project: Project; stage: string; previousStage?: string; endpointDeployerRole: iam.IRole },
 ): void {
-  const registry = registryArns(role, project);
   allow(
     role,
     [
@@ -287,26 +361,19 @@ export function grantDeploy(
       'cloudformation:ExecuteChangeSet',
       'cloudformation:DeleteChangeSet',
     ],
-    [cloudFormationStackArn(role, endpointStackNamePattern)],
+    [cloudFormationStackArn(project.region, endpointStackName(project, stage))],
     {
-      wildcardReason:
-        'One endpoint stack per stage, named slipway-<project>-endpoint-<stage>; the trailing /* is the stack id.',
+      wildcardReason: `The ${stage} endpoint stack by its exact name; the trailing /* is the stack id CloudFormation generates.`,
     },
   );
   allow(role, ['iam:PassRole'], [endpointDeployerRole.roleArn], {
     conditions: passRoleTo('cloudformation.amazonaws.com'),
   });
-  allow(
-    role,
-    ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'],
-    endpointResourceArns(role, project),
-    {
-      wildcardReason: REASONS.endpointResources,
-    },
+  const readable = [stage, ...(previousStage ? [previousStage] : [])].flatMap((name) =>
+    endpointResourceArns(project, name),
   );
-  allow(role, ['sagemaker:InvokeEndpoint'], [sagemakerArn(role, 'endpoint', `${project.projectName}-*`)], {
+  allow(role, ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'], readable, {
     wildcardReason: REASONS.endpointResources,
   });
-  allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
-  allow(role, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
+  allow(role, ['sagemaker:InvokeEndpoint'], [sagemakerArn(project.region, 'endpoint', endpointName(project, stage))]);
 }

@@ -1,0 +1,3 @@
+export * from './oidc-subject.js';
+export * from './run-title.js';
+export * from './workflow-runs.js';
