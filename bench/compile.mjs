@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { figure } from './lib/figures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = {
@@ -57,6 +58,7 @@ function report(name, times, target, first) {
     `${name}: ${firstText}median ${ms(median)}, p95 ${ms(percentile(times, 0.95))}, max ${ms(times.at(-1))} ` +
       `over ${times.length} runs — target ≤ ${target} ms: ${ok ? 'met' : 'MISSED'}\n`,
   );
+  figure({ name: `${name} (median)`, value: median, unit: 'ms', target: `≤ ${target} ms`, met: ok });
 }
 
 // 1. The project's pipeline, with the real seed code when it is there.

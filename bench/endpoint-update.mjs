@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { packTarGz } from '@slipway/local';
 import { IMAGE, autocannon, errorsOf, machine, report, startEndpointWorld } from './endpoint-lib/world.mjs';
+import { figure } from './lib/figures.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -74,6 +75,14 @@ try {
       '',
     ].join('\n'),
   );
+  figure({
+    name: `failed requests during a good and a failing UpdateEndpoint at ${rate} req/s`,
+    value: errorsOf(good.result) + errorsOf(bad.result),
+    unit: 'requests',
+    target: '0',
+    met: errorsOf(good.result) + errorsOf(bad.result) === 0,
+    detail: `good update InService after ${good.took} ms, p99 ${good.result.latency.p99} ms during it`,
+  });
 } finally {
   await world.close();
   await rm(brokenDir, { recursive: true, force: true });

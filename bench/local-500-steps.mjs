@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // 500 trivial steps scheduled and finished: target ≤ 10 s. Fan-out (500 independent steps, default
 // parallelism 50) and a chain (each step depends on the previous one), with jobs that return at once.
-import { ROLE, SleepRunner, createPipeline, definition, execute, ms, startBenchServer } from './local-lib/harness.mjs';
+import { ROLE, SleepRunner, createPipeline, definition, execute, startBenchServer } from './local-lib/harness.mjs';
+import { figure } from './lib/figures.mjs';
 
 const step = (i, chained) => ({
   Name: `Step${i}`,
@@ -20,9 +21,14 @@ try {
     await createPipeline(bench.sagemaker, name, definition(Array.from({ length: 500 }, (_, i) => step(i, chained))));
     const result = await execute(bench, name);
     const succeeded = result.steps.filter((s) => s.StepStatus === 'Succeeded').length;
-    console.log(
-      `500 trivial steps, ${chained ? 'chained' : 'independent'}: ${result.status}, ${succeeded} succeeded, in ${ms(result.wallMillis)} (target ≤ 10000 ms)`,
-    );
+    figure({
+      name: `500 trivial steps, ${chained ? 'chained' : 'independent'}`,
+      value: result.wallMillis / 1000,
+      unit: 's',
+      target: '≤ 10 s, all succeeded',
+      met: result.wallMillis <= 10_000 && succeeded === 500,
+      detail: `${result.status}, ${succeeded} succeeded`,
+    });
   }
 } finally {
   await bench.close();

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { compileProjectPipeline } from '@slipway/build-pipeline';
 import { createDefaultRunners } from '@slipway/local';
 import { createPipeline, execute, median, ms, startBenchServer } from './local-lib/harness.mjs';
+import { figure } from './lib/figures.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 
@@ -51,9 +52,14 @@ try {
     walls.push(result.wallMillis);
     perStep.push((result.wallMillis - jobs) / result.steps.length);
   }
-  console.log(
-    `engine overhead per step, the project's seed pipeline (real runners, ${RUNS} runs, wall median ${ms(median(walls))}): median ${ms(median(perStep))}, max ${ms(Math.max(...perStep))} (target ≤ 50 ms)`,
-  );
+  figure({
+    name: `engine overhead per step, the project's seed pipeline, real runners (median of ${RUNS})`,
+    value: median(perStep),
+    unit: 'ms',
+    target: '≤ 50 ms',
+    met: median(perStep) <= 50,
+    detail: `max ${ms(Math.max(...perStep))}, wall median ${ms(median(walls))}`,
+  });
 } finally {
   await bench.close();
 }

@@ -1,14 +1,7 @@
 #!/usr/bin/env node
 // Two independent 2-second steps (real processes sleeping 2 s) must finish together in < 3 s.
-import {
-  ProcessRunner,
-  ROLE,
-  createPipeline,
-  definition,
-  execute,
-  ms,
-  startBenchServer,
-} from './local-lib/harness.mjs';
+import { ProcessRunner, ROLE, createPipeline, definition, execute, startBenchServer } from './local-lib/harness.mjs';
+import { figure } from './lib/figures.mjs';
 
 const step = (name) => ({
   Name: name,
@@ -26,7 +19,14 @@ const bench = await startBenchServer({ Processing: new ProcessRunner('Processing
 try {
   await createPipeline(bench.sagemaker, 'two', definition([step('Left'), step('Right')]));
   const result = await execute(bench, 'two');
-  console.log(`two independent 2 s steps: ${result.status} in ${ms(result.wallMillis)} (target < 3000 ms)`);
+  figure({
+    name: 'two independent 2 s steps',
+    value: result.wallMillis / 1000,
+    unit: 's',
+    target: '< 3 s',
+    met: result.wallMillis < 3000 && result.status === 'Succeeded',
+    detail: result.status,
+  });
 } finally {
   await bench.close();
 }

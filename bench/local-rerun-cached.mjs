@@ -10,6 +10,7 @@ import {
   seedShapedPipeline,
   startBenchServer,
 } from './local-lib/harness.mjs';
+import { figure } from './lib/figures.mjs';
 
 const bench = await startBenchServer({
   Processing: new ProcessRunner('Processing'),
@@ -29,6 +30,14 @@ try {
     `re-run with nothing changed: ${rerun.status} in ${ms(rerun.wallMillis)} (server) / ${ms(clientMillis)} (client, start to answer) (target ≤ 1000 ms)`,
   );
   console.log(`cache hits: ${hits.sort().join(', ')} (${hits.length} of 3 cacheable steps)`);
+  figure({
+    name: 're-run with nothing changed (server-side)',
+    value: rerun.wallMillis,
+    unit: 'ms',
+    target: '≤ 1000 ms, 3 of 3 cache hits',
+    met: rerun.wallMillis <= 1000 && hits.length === 3,
+    detail: `${clientMillis.toFixed(0)} ms client-side, ${hits.length} hits`,
+  });
 } finally {
   await bench.close();
 }

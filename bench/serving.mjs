@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { autocannon, report } from './endpoint-lib/world.mjs';
+import { figure } from './lib/figures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'local', 'dist', 'index.js');
@@ -236,6 +237,15 @@ try {
       '',
     ].join('\n'),
   );
+  figure({
+    name: `model server alone, ${workers} worker(s), as fast as it goes`,
+    value: saturated.requests.average,
+    unit: 'req/s',
+    target: `≥ ${TARGET_RATE} req/s; p99 ≤ 25 ms at that rate; no errors`,
+    met,
+    better: 'higher',
+    detail: `p99 ${saturated.latency.p99} ms; paced at ${TARGET_RATE}/s p99 ${paced.latency.p99} ms`,
+  });
 } finally {
   await server.stop();
   await rm(work, { recursive: true, force: true });

@@ -5,6 +5,12 @@
 // the console's browser tests where it can be installed (they say they did not run where it cannot).
 // Each part is skipped when a stamp says its inputs have not changed, so a second run takes about a second.
 // SLIPWAY_SKIP_SETUP=1 skips everything (for when you manage the environment yourself).
+//
+//   node scripts/setup.mjs [--for all|demo|test|bench] [--dry-run] [--quiet]
+//
+// --for names what the setup is for, and only its parts are made: `npm run demo` needs neither the seed
+// code's test venv nor the test tools' venv (moto, cfn-lint, checkov, zizmor, the benchmark peers), nor the
+// console's page and Chromium; `npm test` and `npm run setup` make everything. --dry-run prints the plan and changes nothing.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +20,27 @@ import { CHROMIUM } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
+const dryRun = process.argv.includes('--dry-run');
+const purposeArgument = process.argv.find((argument) => argument.startsWith('--for='))?.slice('--for='.length);
+const purposeIndex = process.argv.indexOf('--for');
+const purpose = purposeArgument ?? (purposeIndex >= 0 ? process.argv[purposeIndex + 1] : undefined) ?? 'all';
+
+/** Every part of the setup, in order, with the purposes that need it. */
+const PARTS = [
+  { name: 'npm packages', for: ['demo', 'test', 'bench'] },
+  { name: 'TypeScript build', for: ['demo', 'test', 'bench'] },
+  { name: 'studio page', for: ['test', 'bench'] },
+  { name: 'seed venv .venv', for: ['test'] },
+  { name: 'tools venv .venv-tools', for: ['test', 'bench'] },
+  { name: 'local runtimes', for: ['demo', 'test', 'bench'] },
+  { name: 'Chromium', for: ['test', 'bench'] },
+];
+const PURPOSES = ['all', 'demo', 'test', 'bench'];
+if (!PURPOSES.includes(purpose)) {
+  process.stderr.write(`setup: --for must be one of ${PURPOSES.join(', ')}, got ${JSON.stringify(purpose)}\n`);
+  process.exit(2);
+}
+const wanted = (name) => purpose === 'all' || PARTS.find((part) => part.name === name).for.includes(purpose);
 const log = (text) => {
   if (!quiet) process.stderr.write(`setup: ${text}\n`);
 };
@@ -193,12 +220,18 @@ function ensureChromium() {
 
 if (process.env.SLIPWAY_SKIP_SETUP === '1') {
   log('skipped (SLIPWAY_SKIP_SETUP=1)');
+} else if (dryRun) {
+  const made = PARTS.filter((part) => wanted(part.name)).map((part) => part.name);
+  const skipped = PARTS.filter((part) => !wanted(part.name)).map((part) => part.name);
+  process.stdout.write(
+    `setup for ${purpose}: ${made.join(', ')}${skipped.length ? ` (not needed: ${skipped.join(', ')})` : ''}\n`,
+  );
 } else {
-  ensureNpmPackages();
-  ensureBuilt();
-  ensureStudioPage();
-  ensureVenv('venv', '.venv', seedRequirements());
-  ensureVenv('tools-venv', '.venv-tools', ['requirements-tools.txt']);
-  await ensureLocalRuntimes();
-  ensureChromium();
+  if (wanted('npm packages')) ensureNpmPackages();
+  if (wanted('TypeScript build')) ensureBuilt();
+  if (wanted('studio page')) ensureStudioPage();
+  if (wanted('seed venv .venv')) ensureVenv('venv', '.venv', seedRequirements());
+  if (wanted('tools venv .venv-tools')) ensureVenv('tools-venv', '.venv-tools', ['requirements-tools.txt']);
+  if (wanted('local runtimes')) await ensureLocalRuntimes();
+  if (wanted('Chromium')) ensureChromium();
 }

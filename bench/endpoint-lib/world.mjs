@@ -50,12 +50,12 @@ async function trainSeedModel(work) {
   ]);
   const accuracy = /validation_accuracy=([0-9.]+)/.exec(stdout)?.[1];
   await packTarGz(join(work, 'model'), join(work, 'model.tar.gz'));
-  return { archive: join(work, 'model.tar.gz'), accuracy };
+  return { archive: join(work, 'model.tar.gz'), modelDir: join(work, 'model'), python, accuracy };
 }
 
 export async function startEndpointWorld() {
   const work = await mkdtemp(join(tmpdir(), 'slipway-bench-endpoint-'));
-  const { archive, accuracy } = await trainSeedModel(work);
+  const { archive, modelDir, python, accuracy } = await trainSeedModel(work);
   const server = await startLocalServer({ dataDir: join(work, 'data'), runners: {}, logger: silentLogger });
   await server.objects.createBucket('bench');
   await server.objects.putFile('bench', 'seed/model.tar.gz', archive);
@@ -66,6 +66,10 @@ export async function startEndpointWorld() {
     server,
     sagemaker,
     accuracy,
+    /** The trained model unpacked (model.joblib and code/inference.py), and the runtime's Python. */
+    modelDir,
+    python,
+    work,
     invocationsUrl: (endpoint) => `${server.url}/endpoints/${endpoint}/invocations`,
     /**
      * One InvokeEndpoint signed with the server's secret, as the SDK would sign it: autocannon repeats it (a

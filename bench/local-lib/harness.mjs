@@ -3,7 +3,7 @@
 // builds it first).
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -75,12 +75,10 @@ export class SleepRunner {
   }
 }
 
+/** A local server on a fresh temporary data dir; `close()` stops it and removes the data dir. */
 export async function startBenchServer(runners) {
-  const server = await startLocalServer({
-    dataDir: mkdtempSync(join(tmpdir(), 'slipway-bench-')),
-    runners,
-    logger: silentLogger,
-  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+  const server = await startLocalServer({ dataDir, runners, logger: silentLogger });
   const sagemaker = new SageMakerClient({
     ...awsClientConfig({ kind: 'local', region: 'us-east-1', endpoint: server.url, credentials: server.credentials }),
     maxAttempts: 1,
@@ -88,9 +86,14 @@ export async function startBenchServer(runners) {
   return {
     server,
     sagemaker,
+    dataDir,
     async close() {
       sagemaker.destroy();
-      await server.close();
+      try {
+        await server.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { ValidationError } from '@slipway/core';
 import type { Asset } from '../assets/asset.js';
@@ -71,18 +71,30 @@ async function isPresent(s3: S3Client, asset: Asset): Promise<boolean> {
 
 async function putAsset(s3: S3Client, asset: Asset): Promise<void> {
   const { PutObjectCommand } = await awsCommands();
-  const body = asset.bytes ?? (asset.localPath ? createReadStream(asset.localPath) : undefined);
-  if (body === undefined) throw new Error(`asset ${asset.key} has neither bytes nor a local file`);
-  await s3.send(
+  if (asset.bytes === undefined && asset.localPath === undefined) {
+    throw new Error(`asset ${asset.key} has neither bytes nor a local file`);
+  }
+  // A local file is opened first, so a missing one rejects here (ENOENT) rather than as a stream error; the
+  // stream is listened to from its creation on, since the SDK only reads it after signing the request, and a
+  // stream 'error' nobody hears ends the process.
+  const stream = asset.bytes === undefined ? (await open(asset.localPath!, 'r')).createReadStream() : undefined;
+  const streamFailed = new Promise<never>((_resolve, reject) => stream?.once('error', reject));
+  const sent = s3.send(
     new PutObjectCommand({
       Bucket: asset.bucket,
       Key: asset.key,
-      Body: body,
+      Body: asset.bytes ?? stream,
       ContentLength: asset.size,
       ContentType: asset.contentType,
       Metadata: { 'slipway-sha256': asset.sha256 },
     }),
   );
+  try {
+    await Promise.race([sent, streamFailed]);
+  } finally {
+    stream?.destroy();
+    sent.catch(() => undefined); // settled after a stream failure: its outcome no longer matters
+  }
 }
 
 async function ensureBucket(s3: S3Client, bucket: string, options: UploadAssetsOptions): Promise<void> {

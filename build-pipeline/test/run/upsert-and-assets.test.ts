@@ -14,6 +14,8 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ensureModelPackageGroup, uploadAssets, upsertPipeline, type RunEvent } from '@slipway/build-pipeline';
 import { ValidationError } from '@slipway/core';
@@ -123,6 +125,17 @@ describe('uploadAssets', () => {
       ContentLength: missing.size,
       Metadata: { 'slipway-sha256': missing.sha256 },
     });
+  });
+
+  it('rejects, naming the file, when a local asset file vanished before its upload', async () => {
+    s3Mock.on(HeadObjectCommand).rejects(s3NotFound());
+    s3Mock.on(HeadBucketCommand).resolves({});
+    s3Mock.on(PutObjectCommand).resolves({});
+    const vanished = { ...missing, bytes: undefined, localPath: join(tmpdir(), `slipway-vanished-${process.pid}.py`) };
+    await expect(
+      uploadAssets(s3, [vanished], { region: 'us-east-1', createMissingBucket: false }),
+    ).rejects.toMatchObject({ code: 'ENOENT', path: vanished.localPath });
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   it('re-uploads an object of the wrong size at an asset key', async () => {

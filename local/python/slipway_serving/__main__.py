@@ -52,10 +52,13 @@ def main(argv=None):
     children = []
 
     def on_ready(port):
-        # More workers: separate processes (each loads the model; no fork after numpy's threads started)
-        # listening on the same port. READY is printed once all of them answer.
-        for _ in range(workers - 1):
-            children.append(_start_worker(args, port))
+        # More workers: separate processes (each loads the model; no fork after numpy's threads started) that
+        # listen on the same port (SO_REUSEPORT) once their model is loaded. READY is printed now, as this
+        # process answers: the endpoint serves at once, and each worker takes its share of new connections as
+        # soon as it is ready, so more workers never delay an endpoint's start.
+        children.extend(_spawn_worker(args, port) for _ in range(workers - 1))
+        for child in children:
+            threading.Thread(target=_relay_worker, args=(child,), daemon=True).start()
         print("%s %s" % (READY, json.dumps({"port": port})), flush=True)
 
     async def run():
@@ -86,17 +89,21 @@ def _workers():
         return 1
 
 
-def _start_worker(args, port):
+def _spawn_worker(args, port):
     command = [sys.executable, "-m", "slipway_serving", "--model-dir", args.model_dir, "--host", args.host]
     command += ["--port", str(port), "--parent-pid", str(os.getpid()), "--worker"]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def _relay_worker(child):
+    """Says so if a worker fails to start; passes on what it prints (handlers' prints) to this stdout."""
     line = child.stdout.readline()
     if not line.startswith(READY):
         child.wait()
-        raise SystemExit("slipway_serving: a worker failed to start (exit %s)" % child.returncode)
-    # Whatever the worker prints later (handlers' prints) goes on to this process's stdout.
-    threading.Thread(target=lambda: [sys.stdout.write(rest) for rest in child.stdout], daemon=True).start()
-    return child
+        print("slipway_serving: a worker failed to start (exit %s); serving with fewer" % child.returncode, file=sys.stderr, flush=True)
+        return
+    for rest in child.stdout:
+        sys.stdout.write(rest)
 
 
 def _stop_workers(children):

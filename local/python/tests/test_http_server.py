@@ -244,7 +244,10 @@ def test_more_workers_share_the_port_and_stop_together(make_model_dir):
     server = Server(make_model_dir(script), {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"})
     try:
         pids = set()
-        for _ in range(40):  # each new connection is hashed to one of the listening processes
+        # The server answers at once; the second worker joins the port when its model is loaded. Each new
+        # connection is hashed to one of the listening processes.
+        deadline = time.monotonic() + 30
+        while len(pids) < 2 and time.monotonic() < deadline:
             connection = server.connection()
             connection.request("POST", "/invocations", body="x", headers={"Content-Type": "text/plain"})
             pids.add(int(connection.getresponse().read()))

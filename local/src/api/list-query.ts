@@ -10,23 +10,57 @@ export interface ListQuery<T> {
   readonly defaultOrder: 'Ascending' | 'Descending';
 }
 
+/** The members every List operation shares, read and checked. */
+export interface ListOptions<S extends string> {
+  readonly createdAfter?: Date;
+  readonly createdBefore?: Date;
+  readonly sortBy: S;
+  readonly descending: boolean;
+  readonly maxResults: number;
+  readonly nextToken: string | undefined;
+}
+
 /**
- * The common tail of every List operation: the creation-time window, SortBy/SortOrder and
- * MaxResults/NextToken, applied to already-filtered items.
+ * Reads the creation-time window, SortBy (one of `sortNames`, the first by default), SortOrder and
+ * MaxResults/NextToken.
+ */
+export function listOptions<S extends string>(
+  input: Input,
+  query: {
+    readonly window: readonly [after: string, before: string];
+    readonly sortNames: readonly [S, ...S[]];
+    readonly defaultOrder: 'Ascending' | 'Descending';
+    readonly defaultMax?: number;
+  },
+): ListOptions<S> {
+  const createdAfter = input.optionalTimestamp(query.window[0]);
+  const createdBefore = input.optionalTimestamp(query.window[1]);
+  const sortBy = (input.optionalString('SortBy', { oneOf: query.sortNames }) ?? query.sortNames[0]) as S;
+  const descending = input.sortOrder(query.defaultOrder) === 'Descending';
+  const page = input.page(query.defaultMax);
+  return {
+    ...(createdAfter ? { createdAfter } : {}),
+    ...(createdBefore ? { createdBefore } : {}),
+    sortBy,
+    descending,
+    ...page,
+  };
+}
+
+/**
+ * The common tail of List operations over short in-memory lists: the creation-time window, SortBy/SortOrder
+ * and MaxResults/NextToken, applied to already-filtered items.
  */
 export function listPage<T>(
   input: Input,
   items: readonly T[],
   query: ListQuery<T>,
 ): { items: T[]; nextToken: string | undefined } {
-  const after = input.optionalTimestamp(query.window[0]);
-  const before = input.optionalTimestamp(query.window[1]);
-  const sortNames = Object.keys(query.sortKeys);
-  const sort = input.optionalString('SortBy', { oneOf: sortNames }) ?? sortNames[0]!;
-  const order = input.sortOrder(query.defaultOrder);
-  const page = input.page();
-  const key = query.sortKeys[sort]!;
-  const sign = order === 'Ascending' ? 1 : -1;
+  const sortNames = Object.keys(query.sortKeys) as [string, ...string[]];
+  const options = listOptions(input, { window: query.window, sortNames, defaultOrder: query.defaultOrder });
+  const { createdAfter: after, createdBefore: before } = options;
+  const key = query.sortKeys[options.sortBy]!;
+  const sign = options.descending ? -1 : 1;
   const sorted = items
     .filter((item) => {
       const time = query.created(item).getTime();
@@ -35,5 +69,5 @@ export function listPage<T>(
     .map((item, index) => ({ item, index, value: key(item) }))
     .sort((a, b) => (a.value < b.value ? -sign : a.value > b.value ? sign : a.index - b.index))
     .map((entry) => entry.item);
-  return paginate(sorted, page, input.operation);
+  return paginate(sorted, options, input.operation);
 }

@@ -6,9 +6,10 @@ import {
   summarizeModelPackageGroup,
 } from '../registry/model-package-shapes.js';
 import type { OperationModule } from '../server/operation-registry.js';
-import { MODEL_APPROVAL_STATUSES } from '../store/model-package-repository.js';
+import { MODEL_APPROVAL_STATUSES, type ModelApprovalStatus } from '../store/model-package-repository.js';
 import { Input } from './input.js';
-import { listPage } from './list-query.js';
+import { listOptions, listPage } from './list-query.js';
+import { keyFromToken, keysetToken } from './pagination.js';
 import type { ServiceContext } from './service-context.js';
 
 const GROUP_REFERENCE = { min: 1, max: 170 } as const;
@@ -75,24 +76,35 @@ export function modelPackageOperations(context: ServiceContext): OperationModule
         const type =
           input.optionalString('ModelPackageType', { oneOf: ['Versioned', 'Unversioned', 'Both'] }) ??
           (groupReference ? 'Versioned' : 'Unversioned');
-        const status = input.optionalString('ModelApprovalStatus', { oneOf: MODEL_APPROVAL_STATUSES });
+        const status = input.optionalString('ModelApprovalStatus', { oneOf: MODEL_APPROVAL_STATUSES }) as
+          ModelApprovalStatus | undefined;
         const nameContains = input.optionalString('NameContains', { max: 63 });
-        const group = groupReference ? context.store.modelPackages.group(groupReference) : undefined;
-        const packages =
-          type === 'Unversioned' || (groupReference && !group)
-            ? []
-            : registry
-                .packages()
-                .filter((p) => !group || p.groupName === group.name)
-                .filter((p) => !status || p.approvalStatus === status)
-                .filter((p) => !nameContains || p.groupName.includes(nameContains));
-        const { items, nextToken } = listPage(input, packages, {
+        const options = listOptions(input, {
           window: ['CreationTimeAfter', 'CreationTimeBefore'],
-          created: (p) => p.createdAt,
-          sortKeys: { CreationTime: (p) => p.createdAt.getTime(), Name: (p) => p.groupName },
+          sortNames: ['CreationTime', 'Name'],
           defaultOrder: 'Ascending',
         });
-        return { ModelPackageSummaryList: items.map(summarizeModelPackage), NextToken: nextToken };
+        const group = groupReference ? context.store.modelPackages.group(groupReference) : undefined;
+        if (type === 'Unversioned' || (groupReference && !group)) return { ModelPackageSummaryList: [] };
+        const query = {
+          ...(group ? { groupName: group.name } : {}),
+          ...(status ? { approvalStatus: status } : {}),
+          ...(nameContains ? { nameContains } : {}),
+          ...(options.createdAfter ? { createdAfter: options.createdAfter } : {}),
+          ...(options.createdBefore ? { createdBefore: options.createdBefore } : {}),
+          sortBy: options.sortBy,
+          descending: options.descending,
+        };
+        const after = keyFromToken(options.nextToken, input.operation, query);
+        const page = context.store.modelPackages.summaries({
+          ...query,
+          ...(after ? { after } : {}),
+          limit: options.maxResults,
+        });
+        return {
+          ModelPackageSummaryList: page.rows.map(summarizeModelPackage),
+          NextToken: page.next ? keysetToken(input.operation, query, page.next) : undefined,
+        };
       },
 
       UpdateModelPackage(body, { actor }) {

@@ -9,10 +9,10 @@ import type { OperationModule } from '../server/operation-registry.js';
 import { resourceNotFound, validationException } from '../server/service-error.js';
 import type { ExecutionRecord, StepRecord } from '../store/execution-repository.js';
 import { Input } from './input.js';
-import { paginate } from './pagination.js';
+import { keyFromToken, keysetToken, paginate } from './pagination.js';
 import { IDEMPOTENCY_TOKEN, parallelismOf } from './pipelines.js';
-import { listPage } from './list-query.js';
-import { sortBy, type ServiceContext } from './service-context.js';
+import { listOptions } from './list-query.js';
+import type { ServiceContext } from './service-context.js';
 
 const EXECUTION_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:pipeline\/.*\/execution\/.*$/;
 const EXECUTION_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}$/;
@@ -96,14 +96,22 @@ export function pipelineExecutionOperations(context: ServiceContext): OperationM
       ListPipelineExecutions(body): ListPipelineExecutionsResponse {
         const input = new Input(body, 'ListPipelineExecutions');
         const found = pipeline(input.string('PipelineName', { min: 1, max: 2048 }));
-        const { items, nextToken } = listPage(input, store.executions.listForPipeline(found.name), {
+        const options = listOptions(input, {
           window: ['CreatedAfter', 'CreatedBefore'],
-          created: (e) => e.createdAt,
-          sortKeys: { CreationTime: (e) => e.createdAt.getTime(), PipelineExecutionArn: (e) => e.arn },
+          sortNames: ['CreationTime', 'PipelineExecutionArn'],
           defaultOrder: 'Descending',
         });
+        const query = {
+          pipelineName: found.name,
+          ...(options.createdAfter ? { createdAfter: options.createdAfter } : {}),
+          ...(options.createdBefore ? { createdBefore: options.createdBefore } : {}),
+          sortBy: options.sortBy,
+          descending: options.descending,
+        };
+        const after = keyFromToken(options.nextToken, input.operation, query);
+        const page = store.executions.summaries({ ...query, ...(after ? { after } : {}), limit: options.maxResults });
         return {
-          PipelineExecutionSummaries: items.map((e) => ({
+          PipelineExecutionSummaries: page.rows.map((e) => ({
             PipelineExecutionArn: e.arn,
             StartTime: e.createdAt,
             PipelineExecutionStatus: e.status,
@@ -111,7 +119,7 @@ export function pipelineExecutionOperations(context: ServiceContext): OperationM
             PipelineExecutionDisplayName: e.displayName,
             PipelineExecutionFailureReason: e.failureReason,
           })),
-          NextToken: nextToken,
+          NextToken: page.next ? keysetToken(input.operation, query, page.next) : undefined,
         };
       },
 
@@ -125,11 +133,14 @@ export function pipelineExecutionOperations(context: ServiceContext): OperationM
       ListPipelineExecutionSteps(body): ListPipelineExecutionStepsResponse {
         const input = new Input(body, 'ListPipelineExecutionSteps');
         const record = execution(input);
-        const order = input.sortOrder('Descending');
-        const page = input.page(50);
-        const steps = sortBy(store.executions.steps(record.arn), (s) => s.seq, order);
-        const { items, nextToken } = paginate(steps, page, 'ListPipelineExecutionSteps');
-        return { PipelineExecutionSteps: items.map(stepSummary), NextToken: nextToken };
+        const query = { executionArn: record.arn, descending: input.sortOrder('Descending') === 'Descending' };
+        const { maxResults, nextToken } = input.page(50);
+        const after = keyFromToken(nextToken, input.operation, query);
+        const page = store.executions.stepPage({ ...query, ...(after ? { after } : {}), limit: maxResults });
+        return {
+          PipelineExecutionSteps: page.rows.map(stepSummary),
+          NextToken: page.next ? keysetToken(input.operation, query, page.next) : undefined,
+        };
       },
 
       DescribePipelineDefinitionForExecution(body) {

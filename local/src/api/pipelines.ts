@@ -170,7 +170,7 @@ export function pipelineOperations(context: ServiceContext): OperationModule {
       ListPipelineVersions(body): ListPipelineVersionsResponse {
         const input = new Input(body, 'ListPipelineVersions');
         const pipeline = find(input.string('PipelineName', { min: 1, max: 2048 }));
-        const executions = store.executions.listForPipeline(pipeline.name);
+        const lastExecutions = store.executions.lastExecutionByVersion(pipeline.name);
         const { items, nextToken } = listPage(input, store.pipelines.versions(pipeline.name), {
           window: ['CreatedAfter', 'CreatedBefore'],
           created: (v) => v.createdAt,
@@ -182,7 +182,7 @@ export function pipelineOperations(context: ServiceContext): OperationModule {
             PipelineArn: pipeline.arn,
             PipelineVersionId: v.version,
             CreationTime: v.createdAt,
-            LastExecutionPipelineExecutionArn: executions.filter((e) => e.version === v.version).at(-1)?.arn,
+            LastExecutionPipelineExecutionArn: lastExecutions.get(v.version),
           })),
           NextToken: nextToken,
         };

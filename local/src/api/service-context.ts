@@ -23,16 +23,3 @@ export interface ServiceContext {
 
 /** An operation module's factory: adding a resource family means adding one of these to the server's list. */
 export type OperationModuleFactory = (context: ServiceContext) => OperationModule;
-
-/** Sorts by a key, ascending or descending, keeping insertion order among equal keys. */
-export function sortBy<T>(
-  items: readonly T[],
-  key: (item: T) => string | number,
-  order: 'Ascending' | 'Descending',
-): T[] {
-  const sign = order === 'Ascending' ? 1 : -1;
-  return items
-    .map((item, index) => ({ item, index, value: key(item) }))
-    .sort((a, b) => (a.value < b.value ? -sign : a.value > b.value ? sign : a.index - b.index))
-    .map((entry) => entry.item);
-}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { ServerResponse } from 'node:http';
 import type { InvocationRequest } from '../server/http-server.js';
 import { readdir, rm } from 'node:fs/promises';
@@ -32,6 +33,12 @@ export interface EndpointManagerOptions {
   readonly invocationTimeoutMs?: number;
   /** Environment read for the servers' pass-through variables. @default process.env */
   readonly hostEnv?: NodeJS.ProcessEnv;
+  /**
+   * Worker processes per model server when the model's container Environment does not set
+   * SAGEMAKER_MODEL_SERVER_WORKERS (SageMaker's framework containers start one per CPU of the instance).
+   * @default one per CPU of this machine
+   */
+  readonly modelServerWorkers?: number;
 }
 
 export interface EndpointManagerContext {
@@ -498,6 +505,7 @@ export class EndpointManager {
       runtimes: this.runtimes,
       startTimeoutMs: this.options.startTimeoutMs ?? 60_000,
       stopGraceMs: this.options.stopGraceMs ?? 10_000,
+      defaultWorkers: this.options.modelServerWorkers ?? availableParallelism(),
       log: this.context.log,
       signal,
       ...(this.options.hostEnv ? { hostEnv: this.options.hostEnv } : {}),

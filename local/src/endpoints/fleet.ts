@@ -1,4 +1,3 @@
-import { Agent } from 'node:http';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelDataError, ModelServerError, startModelServer, type ModelServer } from '../serving/model-server.js';
@@ -8,6 +7,8 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { RuntimeManager } from '../runtimes/runtime-manager.js';
 import type { DeploymentSpec, VariantSpec } from '../store/endpoint-repository.js';
 import { DataCapture } from './data-capture.js';
+import { withWorkers } from './model-container.js';
+import { ModelServerClient } from './model-server-client.js';
 import { cumulativeWeights, pickByWeight } from './traffic.js';
 
 /** SageMaker's FailureReason holds at most 1024 characters. */
@@ -24,6 +25,8 @@ export interface FleetOptions {
   /** Loading the model and answering /ping, per server, unless the variant says otherwise. */
   readonly startTimeoutMs: number;
   readonly stopGraceMs: number;
+  /** SAGEMAKER_MODEL_SERVER_WORKERS for containers whose Environment does not set it. */
+  readonly defaultWorkers: number;
   readonly log: Logger;
   readonly hostEnv?: NodeJS.ProcessEnv;
   /** Aborting stops whatever was started and rejects with a FleetStartError. */
@@ -40,11 +43,29 @@ export class Instance {
   /** Requests sent and not yet answered. */
   inflight = 0;
   alive = true;
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' });
+  private current: ModelServer;
+  /** Connections to the current server. */
+  client: ModelServerClient;
+
   constructor(
     readonly variant: VariantPool,
-    public server: ModelServer,
-  ) {}
+    server: ModelServer,
+  ) {
+    this.current = server;
+    this.client = new ModelServerClient(server.port);
+  }
+
+  get server(): ModelServer {
+    return this.current;
+  }
+
+  /** A restarted model server takes the instance's place; connections to the old one are closed. */
+  set server(server: ModelServer) {
+    if (server === this.current) return;
+    this.client.close();
+    this.current = server;
+    this.client = new ModelServerClient(server.port);
+  }
 }
 
 /** The instances of one production variant, picked least-busy first. */
@@ -178,7 +199,7 @@ export class Fleet {
       const instances = this.pools.flatMap((pool) => pool.instances);
       for (const instance of instances) instance.alive = false;
       await Promise.all(instances.map((instance) => instance.server.stop()));
-      for (const instance of instances) instance.agent.destroy();
+      for (const instance of instances) instance.client.close();
       await this.capture?.flush();
       await rm(this.workDir, { recursive: true, force: true });
     })();
@@ -249,7 +270,7 @@ export class Fleet {
     return startModelServer({
       ...(modelTarGz !== undefined ? { modelTarGz } : { modelDataDir: modelDataDir! }),
       image: pool.spec.container.image,
-      environment: pool.spec.container.environment,
+      environment: withWorkers(pool.spec.container.environment, this.options.defaultWorkers),
       runtimes: this.options.runtimes,
       store: this.options.objects,
       workDir,
@@ -281,7 +302,6 @@ export class Fleet {
           const replacement = await this.startServer(pool, index, modelTarGz, attempt);
           if (this.stopping) return void (await replacement.stop());
           await server.stop();
-          instance.agent.destroy();
           return this.adopt(pool, replacement, modelTarGz, instance);
         } catch (error) {
           log.warn(`endpoint ${endpointName}: restart ${attempt} of variant ${pool.name} failed: ${reasonOf(error)}`);

@@ -1,14 +1,13 @@
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { InvocationRequest } from '../server/http-server.js';
 import type { Fleet, Instance } from './fleet.js';
+import type { ModelAnswer } from './model-server-client.js';
 import { modelError, sendRuntimeError } from './runtime-errors.js';
 
-/** Request headers the container sees, as SageMaker passes them on. */
+/** Request headers the container sees, as SageMaker passes them on (the body's framing is the client's own). */
 const FORWARDED_REQUEST_HEADERS = [
   'content-type',
   'accept',
-  'content-length',
-  'transfer-encoding',
   'x-amzn-sagemaker-custom-attributes',
   'x-amzn-sagemaker-inference-id',
 ] as const;
@@ -26,11 +25,12 @@ export interface InvocationTarget {
 }
 
 /**
- * Passes one InvokeEndpoint to a model server over a kept-alive connection, streaming the body both ways.
- * A 2xx answer goes back as it is, with `x-Amzn-Invoked-Production-Variant`; any other status becomes a
- * 424 ModelError carrying the original status and message; no answer at all (the server died, or the
- * timeout passed) is a ModelError without an original status. The request counts as in flight for the
- * fleet (blue/green draining waits for it) until its response is closed.
+ * Passes one InvokeEndpoint to a model server over a kept-alive connection (the body streamed up, the answer
+ * read whole, as InvokeEndpoint returns it). A 2xx answer goes back as it is, with
+ * `x-Amzn-Invoked-Production-Variant`; any other status becomes a 424 ModelError carrying the original status
+ * and message; no answer at all (the server died, or the timeout passed) is a ModelError without an original
+ * status. The request counts as in flight for the fleet (blue/green draining waits for it) until the model
+ * server has answered or the client has gone.
  */
 export function forwardInvocation(
   request: InvocationRequest,
@@ -40,87 +40,73 @@ export function forwardInvocation(
 ): void {
   const { fleet, instance } = target;
   const variant = instance.variant.name;
-  // Only a sampled request pays for copying its bodies.
+  // Only a sampled request pays for copying its body.
   const capture = fleet.capture?.sample() ? fleet.capture : undefined;
   const requestChunks: Buffer[] = [];
   if (capture) request.body.on('data', (chunk: Buffer) => requestChunks.push(chunk));
   fleet.acquire(instance);
-  response.once('close', () => {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
     fleet.release(instance);
-    if (!response.writableFinished) upstream.destroy();
-  });
-  const headers: Record<string, string | string[]> = {};
+  };
+  const headers: [string, string][] = [];
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers[name];
-    if (value !== undefined) headers[name] = value;
+    if (typeof value === 'string') headers.push([name, value]);
   }
-  const upstream = httpRequest({
-    host: '127.0.0.1',
-    port: instance.server.port,
-    method: 'POST',
-    path: '/invocations',
-    agent: instance.agent,
-    headers,
-    timeout: target.timeoutMs,
-  });
+  const declared = request.headers['content-length'];
+  const contentLength =
+    declared !== undefined && request.headers['transfer-encoding'] === undefined ? Number(declared) : undefined;
   const where = () => ({
     logFile: instance.variant.logFile(instance.variant.instances.indexOf(instance)),
     logStreamArn: target.logStreamArn,
   });
-  upstream.once('response', (answer) => {
-    const status = answer.statusCode ?? 500;
-    if (status >= 200 && status < 300) {
-      const out: OutgoingHttpHeaders = {
-        'content-type': answer.headers['content-type'] ?? 'application/octet-stream',
-        'x-Amzn-Invoked-Production-Variant': variant,
-        'x-amzn-requestid': requestId,
-      };
-      if (answer.headers['content-length'] !== undefined) out['content-length'] = answer.headers['content-length'];
-      if (answer.headers[CUSTOM_ATTRIBUTES] !== undefined)
-        out['X-Amzn-SageMaker-Custom-Attributes'] = answer.headers[CUSTOM_ATTRIBUTES];
-      response.writeHead(200, out);
-      if (capture) {
-        const answerChunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
-        answer.once('end', () =>
-          capture.record(
-            variant,
-            { contentType: String(request.headers['content-type'] ?? ''), body: Buffer.concat(requestChunks) },
-            { contentType: String(out['content-type']), body: Buffer.concat(answerChunks) },
-          ),
-        );
-      }
-      answer.pipe(response);
+  const answered = (error: Error | undefined, answer?: ModelAnswer) => {
+    release();
+    if (response.destroyed) return;
+    if (!answer) {
+      const reason = error?.message ?? 'no answer';
+      sendRuntimeError(
+        response,
+        modelError(undefined, `no answer from the model server: ${reason}`, where()),
+        requestId,
+      );
       return;
     }
-    readLimited(answer, ERROR_BODY_LIMIT).then(
-      (text) => sendRuntimeError(response, modelError(status, text, where()), requestId),
-      (error: Error) => sendRuntimeError(response, modelError(status, error.message, where()), requestId),
+    if (answer.status < 200 || answer.status >= 300) {
+      const text = answer.body.subarray(0, ERROR_BODY_LIMIT).toString('utf8');
+      const original = answer.body.length > ERROR_BODY_LIMIT ? `${text}…` : text;
+      sendRuntimeError(response, modelError(answer.status, original, where()), requestId);
+      return;
+    }
+    const contentType = answer.headers['content-type'] ?? 'application/octet-stream';
+    const out: OutgoingHttpHeaders = {
+      'content-type': contentType,
+      'content-length': answer.body.length,
+      'x-Amzn-Invoked-Production-Variant': variant,
+      'x-amzn-requestid': requestId,
+    };
+    const attributes = answer.headers[CUSTOM_ATTRIBUTES];
+    if (attributes !== undefined) out['X-Amzn-SageMaker-Custom-Attributes'] = attributes;
+    response.writeHead(200, out);
+    response.end(answer.body);
+    capture?.record(
+      variant,
+      { contentType: String(request.headers['content-type'] ?? ''), body: Buffer.concat(requestChunks) },
+      { contentType, body: answer.body },
     );
-  });
-  upstream.once('timeout', () =>
-    upstream.destroy(new Error(`the model did not answer within ${Math.round(target.timeoutMs / 1000)} s`)),
+  };
+  const abandon = instance.client.invoke(
+    { headers, ...(contentLength !== undefined ? { contentLength } : {}), body: request.body },
+    target.timeoutMs,
+    answered,
   );
-  upstream.once('error', (error) => {
-    if (response.destroyed) return;
-    sendRuntimeError(
-      response,
-      modelError(undefined, `no answer from the model server: ${error.message}`, where()),
-      requestId,
-    );
+  response.once('close', () => {
+    if (response.writableFinished) return;
+    // The client went away before its answer: the exchange with the model server is dropped with it.
+    abandon();
+    release();
   });
-  // A client that goes away mid-body ends the upstream request too; the error is answered above.
-  request.body.once('error', (error) => upstream.destroy(error));
-  request.body.pipe(upstream);
-}
-
-async function readLimited(stream: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-    size += chunk.length;
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return size > limit ? `${text}…` : text;
 }

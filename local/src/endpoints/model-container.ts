@@ -159,3 +159,18 @@ function modelData(container: Container, refuse: (problem: string) => never): st
   if (typeof s3['S3Uri'] !== 'string') refuse('has ModelDataSource.S3DataSource without S3Uri');
   return s3['S3Uri'] as string;
 }
+
+/** The variable SageMaker's framework containers read for how many worker processes serve the model. */
+export const WORKERS_VARIABLE = 'SAGEMAKER_MODEL_SERVER_WORKERS';
+
+/**
+ * A container's environment with SAGEMAKER_MODEL_SERVER_WORKERS set to `defaultWorkers` unless it names its own
+ * (the model's Environment wins, as on SageMaker).
+ */
+export function withWorkers(
+  environment: Readonly<Record<string, string>>,
+  defaultWorkers: number,
+): Readonly<Record<string, string>> {
+  if (environment[WORKERS_VARIABLE] !== undefined) return environment;
+  return { ...environment, [WORKERS_VARIABLE]: String(Math.max(1, Math.floor(defaultWorkers))) };
+}

@@ -31,6 +31,11 @@ export class ExecutionRun {
   private readonly views = new Map<string, StepView>();
   private readonly steps: ReadonlyMap<string, StepDefinition>;
   private readonly controller = new AbortController();
+  /**
+   * One controller per running step, aborted with the execution's: a step's job and retry wait listen to
+   * their own signal, so fifty parallel steps never pile fifty listeners on one signal (Node warns past ten).
+   */
+  private readonly stepControllers = new Set<AbortController>();
   private readonly info: ExecutionInfo;
   private seq = 0;
   private stopRequested = false;
@@ -67,15 +72,20 @@ export class ExecutionRun {
   stop(): void {
     this.stopRequested = true;
     for (const mark of this.markStopping.values()) mark();
-    this.controller.abort(new Error('execution stopped'));
+    this.abort(new Error('execution stopped'));
     this.poke();
   }
 
   /** Server shutdown: abort like a stop, but the execution ends Failed with SHUTDOWN_REASON. */
   abortForShutdown(): void {
     this.shutdown = true;
-    this.controller.abort(new Error('server shutting down'));
+    this.abort(new Error('server shutting down'));
     this.poke();
+  }
+
+  private abort(reason: Error): void {
+    this.controller.abort(reason);
+    for (const step of this.stepControllers) step.abort(reason);
   }
 
   private poke(): void {
@@ -94,7 +104,11 @@ export class ExecutionRun {
       for (const name of plan.skip) this.states.set(name, { status: 'skipped' });
       for (const name of plan.start) {
         this.states.set(name, { status: 'running' });
-        const task = this.runStep(this.steps.get(name)!).finally(() => {
+        const controller = new AbortController();
+        if (this.controller.signal.aborted) controller.abort(this.controller.signal.reason);
+        this.stepControllers.add(controller);
+        const task = this.runStep(this.steps.get(name)!, controller.signal).finally(() => {
+          this.stepControllers.delete(controller);
           running.delete(task);
           this.poke();
         });
@@ -112,7 +126,7 @@ export class ExecutionRun {
     this.finish(status, status === 'Failed' ? this.failureReason : undefined);
   }
 
-  private async runStep(step: StepDefinition): Promise<void> {
+  private async runStep(step: StepDefinition, signal: AbortSignal): Promise<void> {
     const startedAt = new Date();
     const base = {
       executionArn: this.record.arn,
@@ -134,11 +148,13 @@ export class ExecutionRun {
     for (;;) {
       attempt += 1;
       const reportMetadata = (metadata: Record<string, unknown>) => save('Executing', attempt, { metadata });
-      outcome = await executor(this.context(step, attempt, reportMetadata)).catch((error: unknown): StepOutcome => ({
-        status: 'Failed',
-        failureReason: `The local engine failed: ${errorMessage(error)}`,
-      }));
-      if (outcome.status !== 'Failed' || !retryable || this.controller.signal.aborted) break;
+      outcome = await executor(this.context(step, attempt, signal, reportMetadata)).catch(
+        (error: unknown): StepOutcome => ({
+          status: 'Failed',
+          failureReason: `The local engine failed: ${errorMessage(error)}`,
+        }),
+      );
+      if (outcome.status !== 'Failed' || !retryable || signal.aborted) break;
       const retry = nextRetry(step.retryPolicies, outcome.failureTypes ?? [], attempt, startedAt, new Date());
       if (!retry) break;
       this.services.log.info(
@@ -146,7 +162,7 @@ export class ExecutionRun {
       );
       save('Executing', attempt + 1, { failureReason: truncate(outcome.failureReason, STEP_FAILURE_LIMIT) });
       try {
-        await sleep(retry.delayMs, undefined, { signal: this.controller.signal });
+        await sleep(retry.delayMs, undefined, { signal });
       } catch {
         outcome = { status: 'Stopped', failureReason: 'The execution was stopped while the step waited to retry.' };
         break;
@@ -197,13 +213,14 @@ export class ExecutionRun {
   private context(
     step: StepDefinition,
     attempt: number,
+    signal: AbortSignal,
     reportMetadata: (metadata: Record<string, unknown>) => void,
   ): StepContext {
     return {
       step,
       execution: this.info,
       attempt,
-      signal: this.controller.signal,
+      signal,
       services: this.services,
       resolve: (value, variables = {}) => this.resolve(value, variables),
       reportMetadata,

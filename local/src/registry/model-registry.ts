@@ -192,10 +192,6 @@ export class ModelRegistry {
     return record;
   }
 
-  packages(): ModelPackageRecord[] {
-    return this.store.modelPackages.packages();
-  }
-
   /** UpdateModelPackage: approval (recorded in the history), metadata and specification changes. */
   updatePackage(request: Record<string, unknown>, actor: string): ModelPackageRecord {
     const arn = request['ModelPackageArn'];

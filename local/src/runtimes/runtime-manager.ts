@@ -74,6 +74,11 @@ export class RuntimeManager {
   private basePython?: Promise<BasePython>;
   private readonly explicitPython?: string;
   private readonly env: NodeJS.ProcessEnv;
+  /**
+   * Interpreters that ran, by the command a runtime names: probed once, not once per job (50 steps starting
+   * together would otherwise start 50 extra Python processes, each of which may time out on a busy machine).
+   */
+  private readonly probed = new Map<string, Promise<BasePython | undefined>>();
 
   constructor(options: RuntimeManagerOptions = {}) {
     this.env = { ...(options.env ?? process.env) };
@@ -118,7 +123,7 @@ export class RuntimeManager {
     onProgress?: BuildListener,
   ): Promise<string> {
     if (definition.environment.kind === 'python') {
-      const found = await probePython(definition.environment.python);
+      const found = await this.probe(definition.environment.python);
       if (!found) {
         throw new Error(
           `The runtime ${definition.name} (${definition.source}) names the interpreter ` +
@@ -153,6 +158,19 @@ export class RuntimeManager {
   private python(): Promise<BasePython> {
     this.basePython ??= findBasePython(this.explicitPython, this.env);
     return this.basePython;
+  }
+
+  /** `probePython`, remembered when it found an interpreter (one that did not run is tried again next time). */
+  private probe(command: string): Promise<BasePython | undefined> {
+    let found = this.probed.get(command);
+    if (!found) {
+      found = probePython(command).then((python) => {
+        if (!python) this.probed.delete(command);
+        return python;
+      });
+      this.probed.set(command, found);
+    }
+    return found;
   }
 
   /**

@@ -3,12 +3,32 @@
  * fraction), and members that are undefined are left out.
  */
 export function toWireJson(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, converted: unknown) {
-    // Date.toJSON has already turned a Date into a string; only then look at the original member.
-    if (typeof converted !== 'string') return converted;
-    const original = key === '' ? value : this[key];
-    return original instanceof Date ? original.getTime() / 1000 : converted;
-  });
+  // Dates are swapped for numbers first, so JSON.stringify runs without a replacer: a replacer function makes
+  // it call back for every member, several times slower on a 100-item List page.
+  return JSON.stringify(withEpochSeconds(value));
+}
+
+/** `value` with every Date replaced by its epoch seconds; objects without Dates are returned as they are. */
+function withEpochSeconds(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      const converted = typeof item === 'object' && item !== null ? withEpochSeconds(item) : item;
+      if (converted !== item) (copy ??= [...value])[index] = converted;
+    }
+    return copy ?? value;
+  }
+  if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, member] of Object.entries(value)) {
+      const converted = typeof member === 'object' && member !== null ? withEpochSeconds(member) : member;
+      if (converted !== member) (copy ??= { ...value })[key] = converted;
+    }
+    return copy ?? value;
+  }
+  return value;
 }
 
 /**

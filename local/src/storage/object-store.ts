@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -57,12 +57,35 @@ export class ObjectStore {
       .sort();
   }
 
-  /** Stores `body` under `bucket/key`, creating the bucket if needed (the local store is forgiving there). */
+  /**
+   * Stores `body` under `bucket/key`, creating the bucket if needed (the local store is forgiving there).
+   * A stream body that fails (a vanished file, a client that hung up) rejects the returned promise; nothing
+   * is written under the key.
+   */
   async put(
     bucket: string,
     key: string,
     body: Buffer | string | Readable,
     options: PutOptions = {},
+  ): Promise<ObjectInfo> {
+    // The stream may fail while this method is still awaiting below, before `pipeline` listens to it: an
+    // 'error' with no listener ends the process. Its first error is kept here and rethrown instead.
+    const stream = typeof body === 'string' || Buffer.isBuffer(body) ? undefined : body;
+    const failed = stream ? captureFirstError(stream) : undefined;
+    try {
+      return await this.write(bucket, key, body, options, failed);
+    } catch (error) {
+      stream?.destroy(); // a refused key or a failed write: release the file the stream holds open
+      throw error;
+    }
+  }
+
+  private async write(
+    bucket: string,
+    key: string,
+    body: Buffer | string | Readable,
+    options: PutOptions,
+    failed: { error?: Error } | undefined,
   ): Promise<ObjectInfo> {
     const target = this.objectPath(bucket, key);
     await mkdir(this.tempRoot, { recursive: true });
@@ -74,6 +97,7 @@ export class ObjectStore {
         hash.update(bytes);
         await writeFile(temporary, bytes);
       } else {
+        if (failed?.error) throw failed.error;
         body.on('data', (chunk: Buffer) => hash.update(chunk));
         await pipeline(body, createWriteStream(temporary));
       }
@@ -97,9 +121,14 @@ export class ObjectStore {
     }
   }
 
-  /** Copies a local file into the store (used for job outputs and model artifacts). */
+  /**
+   * Copies a local file into the store (used for job outputs and model artifacts). A missing or unreadable
+   * file rejects (with the file system's error, e.g. ENOENT) and leaves the key as it was.
+   */
   async putFile(bucket: string, key: string, file: string, options: PutOptions = {}): Promise<ObjectInfo> {
-    return this.put(bucket, key, createReadStream(file), options);
+    this.objectPath(bucket, key); // a bad bucket or key is refused before the file is opened
+    const handle = await open(file, 'r');
+    return this.put(bucket, key, readStreamOf(handle), options);
   }
 
   async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
@@ -124,16 +153,26 @@ export class ObjectStore {
     });
   }
 
+  /**
+   * The object's content as a stream, or undefined when there is none. The file is opened before this
+   * resolves, so an object deleted meanwhile is `undefined`, never a stream that fails unheard; the caller
+   * must consume the stream (or destroy it) and listen for its errors, as `pipeline` does.
+   */
   async getStream(bucket: string, key: string): Promise<ReadStream | undefined> {
     const info = await this.head(bucket, key);
-    return info ? createReadStream(this.objectPath(bucket, key)) : undefined;
+    if (!info) return undefined;
+    const handle = await open(this.objectPath(bucket, key), 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'EISDIR') return undefined;
+      throw error;
+    });
+    return handle ? readStreamOf(handle) : undefined;
   }
 
   /** Copies one object to a local file (used to stage job inputs). */
   async getToFile(bucket: string, key: string, file: string): Promise<boolean> {
+    await mkdir(dirname(file), { recursive: true });
     const source = await this.getStream(bucket, key);
     if (!source) return false;
-    await mkdir(dirname(file), { recursive: true });
     await pipeline(source, createWriteStream(file));
     return true;
   }
@@ -202,6 +241,23 @@ export class ObjectStore {
     const stats = await stat(this.objectPath(bucket, key));
     return { key, size: stats.size, etag, lastModified: stats.mtime, contentType };
   }
+}
+
+/** A read stream over an already opened file; it closes the handle when it ends or fails. */
+function readStreamOf(handle: FileHandle): ReadStream {
+  return handle.createReadStream({ autoClose: true });
+}
+
+/**
+ * Listens for a stream's errors from now on and keeps the first. A stream handed over for later
+ * consumption must never be without an 'error' listener: Node ends the process for an unheard one.
+ */
+function captureFirstError(stream: Readable): { error?: Error } {
+  const seen: { error?: Error } = {};
+  stream.on('error', (error: Error) => {
+    seen.error ??= error;
+  });
+  return seen;
 }
 
 /** A file-system clash between a key and the folders of other keys, as a ValidationError naming both; else the error. */

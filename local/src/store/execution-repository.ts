@@ -1,6 +1,7 @@
 import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { fromJsonColumn, optional, optionalDate, toJsonColumn } from './database.js';
+import { KeysetReader, type KeysetPage, type KeysetQuery, type SqlValue } from './keyset.js';
 
 export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
@@ -52,6 +53,32 @@ export interface StepRecord {
   readonly cacheSource?: string;
   /** The step's properties (its Describe* shape), what `Get Steps.<name>...` reads. */
   readonly properties?: unknown;
+}
+
+/** What ListPipelineExecutions shows of an execution. */
+export type ExecutionSummaryRecord = Pick<
+  ExecutionRecord,
+  'arn' | 'status' | 'description' | 'displayName' | 'failureReason' | 'createdAt'
+>;
+
+/** ListPipelineExecutions' filters and order, and where the page starts. */
+export interface ExecutionListQuery {
+  readonly pipelineName: string;
+  readonly createdAfter?: Date;
+  readonly createdBefore?: Date;
+  readonly sortBy: 'CreationTime' | 'PipelineExecutionArn';
+  readonly descending: boolean;
+  /** `next` of the previous page. */
+  readonly after?: readonly SqlValue[];
+  readonly limit: number;
+}
+
+/** ListPipelineExecutionSteps' order (by start), and where the page starts. */
+export interface StepListQuery {
+  readonly executionArn: string;
+  readonly descending: boolean;
+  readonly after?: readonly SqlValue[];
+  readonly limit: number;
 }
 
 interface ExecutionRow {
@@ -108,11 +135,13 @@ export class ExecutionRepository {
   private readonly statusUpdate;
   private readonly stepUpsert;
   private readonly stepsOf;
+  private readonly keyset: KeysetReader;
 
   constructor(
     private readonly db: Database,
     private readonly changes: ChangeFeed,
   ) {
+    this.keyset = new KeysetReader(db);
     this.byArn = db.prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE arn = ?');
     this.statusUpdate = db.prepare(
       `UPDATE executions SET status = @status, failure_reason = COALESCE(@failure_reason, failure_reason),
@@ -182,11 +211,44 @@ export class ExecutionRepository {
     return row ? executionFromRow(row) : undefined;
   }
 
-  listForPipeline(pipelineName: string): ExecutionRecord[] {
-    return this.db
-      .prepare<[string], ExecutionRow>('SELECT * FROM executions WHERE pipeline_name = ? ORDER BY created_at, rowid')
-      .all(pipelineName)
-      .map(executionFromRow);
+  /** The newest execution of each version of a pipeline (ListPipelineVersions), without reading definitions. */
+  lastExecutionByVersion(pipelineName: string): Map<number, string> {
+    const rows = this.db
+      .prepare<[string], { version: number; arn: string }>(
+        'SELECT version, arn FROM executions WHERE pipeline_name = ? ORDER BY created_at, rowid',
+      )
+      .all(pipelineName);
+    return new Map(rows.map((row) => [row.version, row.arn]));
+  }
+
+  /** One page of a pipeline's executions, through an index (the definitions are not read). */
+  summaries(query: ExecutionListQuery): KeysetPage<ExecutionSummaryRecord> {
+    const page = this.keyset.page<ExecutionSummaryRow>(executionSummaryQuery(query));
+    return {
+      ...page,
+      rows: page.rows.map((row) => ({
+        arn: row.arn,
+        status: row.status,
+        ...optional('description', row.description),
+        ...optional('displayName', row.display_name),
+        ...optional('failureReason', row.failure_reason),
+        createdAt: new Date(row.created_at),
+      })),
+    };
+  }
+
+  /** One page of an execution's steps in start order, through an index (their properties are not read). */
+  stepPage(query: StepListQuery): KeysetPage<StepRecord> {
+    const page = this.keyset.page<StepRow>(stepPageQuery(query));
+    return { ...page, rows: page.rows.map(stepFromRow) };
+  }
+
+  /** SQLite's plans for `summaries` and `stepPage` (tests hold them to an index). */
+  plans(executions: ExecutionListQuery, steps: StepListQuery): { executions: string[]; steps: string[] } {
+    return {
+      executions: this.keyset.plan(executionSummaryQuery(executions)),
+      steps: this.keyset.plan(stepPageQuery(steps)),
+    };
   }
 
   /** Executions a crash may have interrupted. */
@@ -251,6 +313,49 @@ export class ExecutionRepository {
   steps(executionArn: string): StepRecord[] {
     return this.stepsOf.all(executionArn).map(stepFromRow);
   }
+}
+
+type ExecutionSummaryRow = Pick<
+  ExecutionRow,
+  'arn' | 'status' | 'description' | 'display_name' | 'failure_reason' | 'created_at'
+>;
+
+function executionSummaryQuery(query: ExecutionListQuery): KeysetQuery {
+  const where = ['pipeline_name = ?'];
+  const params: SqlValue[] = [query.pipelineName];
+  if (query.createdAfter) {
+    where.push('created_at > ?');
+    params.push(query.createdAfter.getTime());
+  }
+  if (query.createdBefore) {
+    where.push('created_at < ?');
+    params.push(query.createdBefore.getTime());
+  }
+  return {
+    select: 'arn, status, description, display_name, failure_reason, created_at',
+    from: 'executions',
+    where,
+    params,
+    order: query.sortBy === 'PipelineExecutionArn' ? ['arn'] : ['created_at', 'arn'],
+    descending: query.descending,
+    ...(query.after ? { after: query.after } : {}),
+    limit: query.limit,
+  };
+}
+
+function stepPageQuery(query: StepListQuery): KeysetQuery {
+  return {
+    select:
+      'execution_arn, step_name, seq, step_type, status, display_name, description, started_at, ended_at, ' +
+      'failure_reason, attempt_count, metadata, cache_source, NULL AS properties',
+    from: 'execution_steps',
+    where: ['execution_arn = ?'],
+    params: [query.executionArn],
+    order: ['seq'],
+    descending: query.descending,
+    ...(query.after ? { after: query.after } : {}),
+    limit: query.limit,
+  };
 }
 
 function executionFromRow(row: ExecutionRow): ExecutionRecord {

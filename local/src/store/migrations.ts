@@ -195,4 +195,15 @@ export const MIGRATIONS: readonly string[] = [
     modified_at INTEGER NOT NULL
   );
   `,
+  // 3: listings read pages by key through an index (keyset pagination), so their cost does not grow with the
+  // registry or the execution history. The last column(s) of each index tell rows apart.
+  `
+  CREATE INDEX model_packages_by_group_time ON model_packages (group_name, created_at, version);
+  CREATE INDEX model_packages_by_group_status_time ON model_packages (group_name, approval_status, created_at, version);
+  CREATE INDEX model_packages_by_time ON model_packages (created_at, group_name, version);
+  DROP INDEX executions_by_pipeline;
+  CREATE INDEX executions_by_pipeline_time ON executions (pipeline_name, created_at, arn);
+  CREATE INDEX executions_by_pipeline_arn ON executions (pipeline_name, arn);
+  CREATE INDEX execution_steps_by_seq ON execution_steps (execution_arn, seq);
+  `,
 ];

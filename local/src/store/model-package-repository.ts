@@ -1,6 +1,7 @@
 import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { optional } from './database.js';
+import { KeysetReader, type KeysetPage, type KeysetQuery, type SqlValue } from './keyset.js';
 import type { Tag } from './pipeline-repository.js';
 
 export type ModelApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
@@ -46,6 +47,25 @@ export interface ApprovalChange {
   readonly at: Date;
 }
 
+/** ListModelPackages' filters and order, and where the page starts. */
+export interface ModelPackageListQuery {
+  /** The group's stored name (as `group()` returns it). */
+  readonly groupName?: string;
+  readonly approvalStatus?: ModelApprovalStatus;
+  /** A substring of the group name (case-sensitive). */
+  readonly nameContains?: string;
+  readonly createdAfter?: Date;
+  readonly createdBefore?: Date;
+  readonly sortBy: 'CreationTime' | 'Name';
+  readonly descending: boolean;
+  /** `next` of the previous page. */
+  readonly after?: readonly SqlValue[];
+  readonly limit: number;
+}
+
+/** The members of `details` a summary carries (ListModelPackages' ModelPackageSummary). */
+const SUMMARY_DETAILS = ['ModelLifeCycle', 'ModelPackageRegistrationType'] as const;
+
 interface GroupRow {
   name: string;
   arn: string;
@@ -78,10 +98,14 @@ interface HistoryRow {
 }
 
 export class ModelPackageRepository {
+  private readonly keyset: KeysetReader;
+
   constructor(
     private readonly db: Database,
     private readonly changes: ChangeFeed,
-  ) {}
+  ) {
+    this.keyset = new KeysetReader(db);
+  }
 
   insertGroup(group: ModelPackageGroupRecord): void {
     this.db
@@ -145,11 +169,18 @@ export class ModelPackageRepository {
     return row ? packageFromRow(row) : undefined;
   }
 
-  packages(): ModelPackageRecord[] {
-    return this.db
-      .prepare<[], PackageRow>('SELECT * FROM model_packages ORDER BY created_at, rowid')
-      .all()
-      .map(packageFromRow);
+  /**
+   * One page of versions for ListModelPackages, through an index whatever the filters: records whose
+   * `details` hold only the summary's members (the stored document is not decoded).
+   */
+  summaries(query: ModelPackageListQuery): KeysetPage<ModelPackageRecord> {
+    const page = this.keyset.page<SummaryRow>(summaryQuery(query));
+    return { ...page, rows: page.rows.map(summaryFromRow) };
+  }
+
+  /** SQLite's plan for `summaries(query)` (tests hold it to an index). */
+  summariesPlan(query: ModelPackageListQuery): string[] {
+    return this.keyset.plan(summaryQuery(query));
   }
 
   appendHistory(change: ApprovalChange): void {
@@ -182,6 +213,51 @@ export class ModelPackageRepository {
   }
 }
 
+type SummaryRow = Omit<PackageRow, 'record'> & { summary: string };
+
+function summaryQuery(query: ModelPackageListQuery): KeysetQuery {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const when = (condition: string, value: SqlValue | undefined) => {
+    if (value === undefined) return;
+    where.push(condition);
+    params.push(value);
+  };
+  when('group_name = ?', query.groupName);
+  when('approval_status = ?', query.approvalStatus);
+  when('instr(group_name, ?) > 0', query.nameContains || undefined);
+  when('created_at > ?', query.createdAfter?.getTime());
+  when('created_at < ?', query.createdBefore?.getTime());
+  // Within one group the name is the same for every row: both orders are by time, then version.
+  const order =
+    query.groupName !== undefined
+      ? ['created_at', 'version']
+      : query.sortBy === 'Name'
+        ? ['group_name', 'created_at', 'version']
+        : ['created_at', 'group_name', 'version'];
+  return {
+    select:
+      'arn, group_name, version, approval_status, description, created_at, created_by, modified_at, modified_by, ' +
+      // With several paths json_extract answers a JSON array of their values: only these are decoded.
+      `json_extract(record, ${SUMMARY_DETAILS.map((member) => `'$.${member}'`).join(', ')}) AS summary`,
+    from: 'model_packages',
+    where,
+    params,
+    order,
+    descending: query.descending,
+    ...(query.after ? { after: query.after } : {}),
+    limit: query.limit,
+  };
+}
+
+function summaryFromRow(row: SummaryRow): ModelPackageRecord {
+  const values = JSON.parse(row.summary) as unknown[];
+  const details = Object.fromEntries(
+    SUMMARY_DETAILS.map((member, index) => [member, values[index]]).filter(([, value]) => value !== null),
+  );
+  return packageFromRow(row, details);
+}
+
 function groupFromRow(row: GroupRow): ModelPackageGroupRecord {
   return {
     name: row.name,
@@ -208,14 +284,17 @@ function toPackageRow(record: ModelPackageRecord): PackageRow {
   };
 }
 
-function packageFromRow(row: PackageRow): ModelPackageRecord {
+function packageFromRow(
+  row: Omit<PackageRow, 'record'> & { record?: string },
+  details = JSON.parse(row.record ?? '{}') as Record<string, unknown>,
+): ModelPackageRecord {
   return {
     arn: row.arn,
     groupName: row.group_name,
     version: row.version,
     approvalStatus: row.approval_status,
     ...optional('description', row.description),
-    details: JSON.parse(row.record) as Record<string, unknown>,
+    details,
     createdAt: new Date(row.created_at),
     createdBy: row.created_by,
     modifiedAt: new Date(row.modified_at),

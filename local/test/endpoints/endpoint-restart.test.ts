@@ -120,7 +120,11 @@ describe('endpoints across restarts of the local server', () => {
 
       child.child.kill('SIGKILL');
       await child.exited;
-      await until(() => modelServerProcesses(dataDir).length === 0, 10_000, 'the model servers to exit');
+      await until(
+        () => modelServerProcesses(dataDir, { workers: true }).length === 0,
+        10_000,
+        'the model servers and their workers to exit',
+      );
     } finally {
       sagemaker.destroy();
       if (child.child.exitCode === null) child.child.kill('SIGKILL');

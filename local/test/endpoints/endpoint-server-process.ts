@@ -14,14 +14,20 @@ export function spawnEndpointServer(dataDir: string): Promise<EndpointServerProc
   ]);
 }
 
-/** Model server processes working under `dataDir` (from Linux's /proc: their --model-dir names it). */
-export function modelServerProcesses(dataDir: string): number[] {
+/**
+ * Model server processes working under `dataDir` (from Linux's /proc: their --model-dir names it): one per
+ * instance, or with `workers: true` their extra worker processes too.
+ */
+export function modelServerProcesses(dataDir: string, { workers = false } = {}): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const command = readFileSync(join('/proc', entry, 'cmdline'), 'utf8');
-      if (command.includes('slipway_serving') && command.includes(dataDir)) pids.push(Number(entry));
+      const worker = command.split('\0').includes('--worker');
+      if (command.includes('slipway_serving') && command.includes(dataDir) && (workers || !worker)) {
+        pids.push(Number(entry));
+      }
     } catch {
       // The process ended meanwhile.
     }

@@ -16,15 +16,10 @@ export interface ServerProcess {
 }
 
 /**
- * Bundles a server child script (TypeScript sources through the slipway-source condition) into one ES module
- * in `bundleDir`, so a plain `node` child runs it without a build of the workspace, then starts it and waits
- * for the `{"url", "region", "credentials"}` line it prints once it listens.
+ * Bundles a child script (TypeScript sources through the slipway-source condition) into one ES module in
+ * `bundleDir`, so a plain `node` child runs it without a build of the workspace. Resolves with its path.
  */
-export async function spawnServerChild(
-  entry: string,
-  bundleDir: string,
-  args: readonly string[],
-): Promise<ServerProcess> {
+export async function bundleChild(entry: string, bundleDir: string): Promise<string> {
   mkdirSync(bundleDir, { recursive: true });
   const script = join(bundleDir, `${basename(entry, '.ts')}.mjs`);
   await build({
@@ -38,6 +33,19 @@ export async function spawnServerChild(
     external: ['better-sqlite3', 'tar', '@aws-sdk/*'],
     logLevel: 'silent',
   });
+  return script;
+}
+
+/**
+ * Bundles a server child script (`bundleChild`), starts it and waits for the `{"url", "region", "credentials"}`
+ * line it prints once it listens.
+ */
+export async function spawnServerChild(
+  entry: string,
+  bundleDir: string,
+  args: readonly string[],
+): Promise<ServerProcess> {
+  const script = await bundleChild(entry, bundleDir);
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
