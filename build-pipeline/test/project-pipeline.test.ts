@@ -6,8 +6,8 @@
  * pipeline or the SDK moves it. Update it deliberately with `npm run golden:update -w @slipway/build-pipeline`.
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   compile,
   compileOptionsFor,
@@ -16,8 +16,8 @@ import {
   type StepDefinition,
 } from '@slipway/build-pipeline';
 import { loadProjectConfig } from '@slipway/core';
-import { format, resolveConfig } from 'prettier';
 import { definePipeline } from '../pipeline.js';
+import { expectGoldenDefinition } from './support/golden.js';
 import { tarEntries } from './support/tar-entries.js';
 
 const HERE = import.meta.dirname;
@@ -46,15 +46,7 @@ const condition = args('CheckAccuracy') as unknown as {
 
 describe("the project's pipeline", () => {
   it('compiles to the checked-in golden definition', async () => {
-    // Formatted as the repository's Prettier config formats JSON, so the golden file passes `npm run lint`.
-    const pretty = await format(result.json, { ...(await resolveConfig(GOLDEN)), filepath: GOLDEN });
-    if (process.env.SLIPWAY_UPDATE_GOLDEN === '1') {
-      mkdirSync(dirname(GOLDEN), { recursive: true });
-      writeFileSync(GOLDEN, pretty);
-    }
-    expect(existsSync(GOLDEN)).toBe(true);
-    // On a difference: if the change is intended, run `npm run golden:update -w @slipway/build-pipeline`.
-    expect(pretty).toBe(readFileSync(GOLDEN, 'utf8'));
+    await expectGoldenDefinition(result.json, GOLDEN);
     expect(compileWith(join(HERE, 'fixtures', 'seed')).json).toBe(result.json);
     expect(result.warnings).toEqual([]);
   });
