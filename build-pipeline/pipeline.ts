@@ -29,6 +29,7 @@ import {
   SKLearnProcessor,
   SageMakerJobExceptionType,
   StepExceptionType,
+  TrainingStep,
   type CacheConfig,
   type PipelineContext,
   type RetryPolicy,
@@ -123,17 +124,31 @@ export function definePipeline(context: PipelineContext): Pipeline {
   const variant = VARIANTS[config.model]({
     context,
     seed,
-    trainingInstanceType,
+    estimator: {
+      role,
+      instanceType: trainingInstanceType,
+      metricDefinitions: [{ name: 'validation:accuracy', regex: 'validation_accuracy=([0-9.]+)' }],
+      outputPath: `s3://${config.artifactBucket}/${config.pipelineName}/models`,
+      // Nothing reads what SageMaker Debugger's hook or the profiler would collect, and the profiler's rules add
+      // timestamps that would defeat the step cache.
+      debuggerHookConfig: false,
+      disableProfiler: true,
+    },
     processingInstanceType,
     processingInstanceCount,
     sklearnProcessor: processor,
-    trainData: split.train.S3Output.S3Uri,
-    validationData: split.validation.S3Output.S3Uri,
-    modelOutputPath: `s3://${config.artifactBucket}/${config.pipelineName}/models`,
+  });
+
+  const train = new TrainingStep('Train', {
+    description: variant.description,
+    estimator: variant.estimator,
+    inputs: {
+      train: { s3Data: split.train.S3Output.S3Uri, contentType: 'text/csv' },
+      validation: { s3Data: split.validation.S3Output.S3Uri, contentType: 'text/csv' },
+    },
     cacheConfig: JOB_CACHE,
     retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
   });
-  const { train, model } = variant;
   const modelData = train.properties.ModelArtifacts.S3ModelArtifacts;
 
   const evaluationReport = new PropertyFile({
@@ -155,6 +170,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
     retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
   });
 
+  const model = variant.model(modelData);
   const accuracy = new JsonGet({
     step: evaluate,
     propertyFile: evaluationReport,

@@ -7,30 +7,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  compile,
-  compileOptionsFor,
-  type CompileResult,
-  type JsonObject,
-  type StepDefinition,
-} from '@slipway/build-pipeline';
-import { loadProjectConfig } from '@slipway/core';
-import { definePipeline } from '../pipeline.js';
-import { expectGoldenDefinition } from './support/golden.js';
+import type { CompileResult, JsonObject, StepDefinition } from '@slipway/build-pipeline';
+import { compileProjectPipelineFor, expectGoldenDefinition } from './support/golden.js';
 import { tarEntries } from './support/tar-entries.js';
 
 const HERE = import.meta.dirname;
 const REPO = join(HERE, '..', '..');
 const GOLDEN = join(HERE, 'golden', 'pipeline.bert.definition.json');
-const loaded = loadProjectConfig({ path: join(HERE, 'fixtures', 'project', 'slipway.config.json') });
-const roleArn = 'arn:aws:iam::123456789012:role/golden-sagemaker-execution';
 const PYTORCH_TRAINING = '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:2.3.0-cpu-py311';
 const PYTORCH_INFERENCE = '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311';
 
-function compileFor(model: 'sklearn' | 'bert', seedDir = join(HERE, 'fixtures', 'seed')): CompileResult {
-  const config = { ...loaded, model };
-  return compile(definePipeline({ config, roleArn, seedDir }), compileOptionsFor(config));
-}
+const compileFor = (model: 'sklearn' | 'bert', seedDir?: string): CompileResult =>
+  compileProjectPipelineFor({ model, ...(seedDir ? { seedDir } : {}) });
 
 const bert = compileFor('bert');
 const sklearn = compileFor('sklearn');

@@ -8,29 +8,24 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CompileResult, JsonObject, StepDefinition } from '@slipway/build-pipeline';
 import {
-  compile,
-  compileOptionsFor,
-  type CompileResult,
-  type JsonObject,
-  type StepDefinition,
-} from '@slipway/build-pipeline';
-import { loadProjectConfig } from '@slipway/core';
-import { definePipeline } from '../pipeline.js';
-import { expectGoldenDefinition } from './support/golden.js';
+  FIXTURE_SEED_DIR,
+  GOLDEN_ROLE_ARN as roleArn,
+  compileProjectPipelineFor,
+  expectGoldenDefinition,
+} from './support/golden.js';
 import { tarEntries } from './support/tar-entries.js';
 
 const HERE = import.meta.dirname;
 const REPO = join(HERE, '..', '..');
 const GOLDEN = join(HERE, 'golden', 'pipeline.definition.json');
-const config = loadProjectConfig({ path: join(HERE, 'fixtures', 'project', 'slipway.config.json') });
-const roleArn = 'arn:aws:iam::123456789012:role/golden-sagemaker-execution';
 
 function compileWith(seedDir: string): CompileResult {
-  return compile(definePipeline({ config, roleArn, seedDir }), compileOptionsFor(config));
+  return compileProjectPipelineFor({ seedDir });
 }
 
-const result = compileWith(join(HERE, 'fixtures', 'seed'));
+const result = compileWith(FIXTURE_SEED_DIR);
 const steps = result.definition.Steps;
 const byName = (name: string, list: readonly StepDefinition[] = steps): StepDefinition => {
   const found = list.find((step) => step.Name === name);
@@ -47,7 +42,7 @@ const condition = args('CheckAccuracy') as unknown as {
 describe("the project's pipeline", () => {
   it('compiles to the checked-in golden definition', async () => {
     await expectGoldenDefinition(result.json, GOLDEN);
-    expect(compileWith(join(HERE, 'fixtures', 'seed')).json).toBe(result.json);
+    expect(compileWith(FIXTURE_SEED_DIR).json).toBe(result.json);
     expect(result.warnings).toEqual([]);
   });
 

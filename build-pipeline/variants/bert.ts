@@ -14,10 +14,9 @@ import {
   PyTorch,
   PyTorchModel,
   ScriptProcessor,
-  TrainingStep,
   frameworkImageUri,
 } from '@slipway/build-pipeline';
-import { VALIDATION_ACCURACY_METRIC, type DefineVariant } from './model-variant.js';
+import type { DefineVariant } from './model-variant.js';
 
 /** The PyTorch images seed/bert/ is written and tested for (PyTorch 2.3 on Python 3.11). */
 export const PYTORCH_VERSION = '2.3.0';
@@ -25,41 +24,21 @@ export const PYTORCH_VERSION = '2.3.0';
 /** The `PretrainedModel` value that trains the small BERT from scratch. */
 export const FROM_SCRATCH = 'none';
 
-export const defineBertVariant: DefineVariant = (inputs) => {
-  const { context, seed } = inputs;
-  const role = context.roleArn;
+export const defineBertVariant: DefineVariant = ({ context, seed, estimator, ...inputs }) => {
   const pretrainedModel = new ParameterString('PretrainedModel', { defaultValue: FROM_SCRATCH });
   const epochs = new ParameterInteger('Epochs', { defaultValue: 3 });
-
-  const train = new TrainingStep('Train', {
+  return {
+    parameters: [pretrainedModel, epochs],
     description: 'A BERT sequence classifier (transformers) on the PyTorch image; logs validation accuracy.',
     estimator: new PyTorch({
+      ...estimator,
       frameworkVersion: PYTORCH_VERSION,
       // The whole folder: train.py, inference.py (its tokenizer, and the serving code it copies into the model)
       // and requirements.txt, which the training container installs before it runs train.py.
       entryPoint: 'train.py',
       sourceDir: seed('bert'),
-      role,
-      instanceType: inputs.trainingInstanceType,
       hyperparameters: { 'pretrained-model': pretrainedModel, epochs },
-      metricDefinitions: [VALIDATION_ACCURACY_METRIC],
-      outputPath: inputs.modelOutputPath,
-      // Debugger's hook and the profiler would add their own rules and timestamps (no cache hits) for nothing
-      // this pipeline reads.
-      debuggerHookConfig: false,
-      disableProfiler: true,
     }),
-    inputs: {
-      train: { s3Data: inputs.trainData, contentType: 'text/csv' },
-      validation: { s3Data: inputs.validationData, contentType: 'text/csv' },
-    },
-    cacheConfig: inputs.cacheConfig,
-    retryPolicies: [...inputs.retryPolicies],
-  });
-
-  return {
-    parameters: [pretrainedModel, epochs],
-    train,
     // python3 on the PyTorch training image (CPU: scoring the test split needs no GPU), as the Python SDK's
     // ScriptProcessor(image_uri=image_uris.retrieve("pytorch", ...), command=["python3"]).
     evaluationProcessor: new ScriptProcessor({
@@ -70,15 +49,16 @@ export const defineBertVariant: DefineVariant = (inputs) => {
         scope: 'training',
       }).imageUri,
       command: ['python3'],
-      role,
+      role: context.roleArn,
       instanceType: inputs.processingInstanceType,
       instanceCount: inputs.processingInstanceCount,
     }),
-    model: new PyTorchModel({
-      frameworkVersion: PYTORCH_VERSION,
-      entryPoint: 'inference.py',
-      modelData: train.properties.ModelArtifacts.S3ModelArtifacts,
-      role,
-    }),
+    model: (modelData) =>
+      new PyTorchModel({
+        frameworkVersion: PYTORCH_VERSION,
+        entryPoint: 'inference.py',
+        modelData,
+        role: context.roleArn,
+      }),
   };
 };

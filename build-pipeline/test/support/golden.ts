@@ -1,7 +1,24 @@
 import { expect } from '@jest/globals';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { compile, compileOptionsFor, type CompileResult } from '@slipway/build-pipeline';
+import { loadProjectConfig, type ProjectModel } from '@slipway/core';
 import { format, resolveConfig } from 'prettier';
+import { definePipeline } from '../../pipeline.js';
+
+const TEST_DIR = join(import.meta.dirname, '..');
+/** Stand-ins for seed/'s files: only their bytes matter, so seed edits do not move the golden files. */
+export const FIXTURE_SEED_DIR = join(TEST_DIR, 'fixtures', 'seed');
+export const GOLDEN_ROLE_ARN = 'arn:aws:iam::123456789012:role/golden-sagemaker-execution';
+/** The fixed config the golden files are compiled with. */
+export const goldenConfig = loadProjectConfig({ path: join(TEST_DIR, 'fixtures', 'project', 'slipway.config.json') });
+
+/** The project's pipeline compiled with the golden config (its model replaced by `model` when given). */
+export function compileProjectPipelineFor(options: { model?: ProjectModel; seedDir?: string } = {}): CompileResult {
+  const config = { ...goldenConfig, model: options.model ?? goldenConfig.model };
+  const seedDir = options.seedDir ?? FIXTURE_SEED_DIR;
+  return compile(definePipeline({ config, roleArn: GOLDEN_ROLE_ARN, seedDir }), compileOptionsFor(config));
+}
 
 /**
  * Compares a compiled definition with its checked-in golden file, formatted as the repository's Prettier config
