@@ -14,8 +14,8 @@ import { tarEntries } from './support/tar-entries.js';
 const HERE = import.meta.dirname;
 const REPO = join(HERE, '..', '..');
 const GOLDEN = join(HERE, 'golden', 'pipeline.bert.definition.json');
-const PYTORCH_TRAINING = '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:2.3.0-cpu-py311';
-const PYTORCH_INFERENCE = '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311';
+const PYTORCH_TRAINING = '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:2.5.1-cpu-py311';
+const PYTORCH_INFERENCE = '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.5.1-cpu-py311';
 
 const compileFor = (model: 'sklearn' | 'bert', seedDir?: string): CompileResult =>
   compileProjectPipelineFor({ model, ...(seedDir ? { seedDir } : {}) });

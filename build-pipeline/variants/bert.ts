@@ -18,8 +18,8 @@ import {
 } from '@slipway/build-pipeline';
 import type { DefineVariant } from './model-variant.js';
 
-/** The PyTorch images seed/bert/ is written and tested for (PyTorch 2.3 on Python 3.11). */
-export const PYTORCH_VERSION = '2.3.0';
+/** The PyTorch images seed/bert/ is written and tested for (PyTorch 2.5.1 on Python 3.11, as the local PyTorch runtime). */
+export const PYTORCH_VERSION = '2.5.1';
 
 /** The `PretrainedModel` value that trains the small BERT from scratch. */
 export const FROM_SCRATCH = 'none';

@@ -21,8 +21,8 @@ describe('the images the demo prepares runtimes for', () => {
     expect(await imagesFor('sklearn')).toEqual([`683313688378${account}/sagemaker-scikit-learn:1.2-1-cpu-py3`]);
     expect(await imagesFor('bert')).toEqual([
       `683313688378${account}/sagemaker-scikit-learn:1.2-1-cpu-py3`,
-      `763104351884${account}/pytorch-inference:2.3.0-cpu-py311`,
-      `763104351884${account}/pytorch-training:2.3.0-cpu-py311`,
+      `763104351884${account}/pytorch-inference:2.5.1-cpu-py311`,
+      `763104351884${account}/pytorch-training:2.5.1-cpu-py311`,
     ]);
   });
 });

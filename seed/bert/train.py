@@ -26,6 +26,7 @@ seed/train.py: `--model-dir`, `--train`, `--validation`, `--output-dir`, the `SM
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import importlib.util
 import json
@@ -39,7 +40,12 @@ import traceback
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import torch
+# OpenMP threads that spin while they wait multiply a small model's CPU time tenfold on shared cores (a laptop running
+# the local server, a CI box); waiting passively costs nothing measurable. A value the caller set wins. It must be
+# set before torch loads, which reads it once.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
 
 LABELS = ("negative", "neutral", "positive")
 INFERENCE_SCRIPT = "inference.py"
@@ -267,6 +273,7 @@ def fit(model, tokenizer, encoded: Sequence[Sequence[int]], targets: Sequence[in
     result: Dict[str, object] = {}
     order = list(range(len(encoded)))
     for epoch in range(1, args.epochs + 1):
+        started = time.perf_counter()
         model.train()
         generator.shuffle(order)
         loss_sum = 0.0
@@ -289,8 +296,21 @@ def fit(model, tokenizer, encoded: Sequence[Sequence[int]], targets: Sequence[in
             score = accuracy(validation[1], predict_labels(logits_of, tokenizer, validation[0], device))
             result["validation_accuracy"] = score
             line += " validation_accuracy=%.6f" % score
-        log(line)
+        log("%s (%.1f s)" % (line, time.perf_counter() - started))
     return result
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """transformers' own log at error level only (tracing reads properties that log notes about the loss)."""
+    from transformers.utils import logging as transformers_logging
+
+    level = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        transformers_logging.set_verbosity(level)
 
 
 def trace(model, tokenizer, encoded: Sequence[Sequence[int]]):
@@ -298,7 +318,7 @@ def trace(model, tokenizer, encoded: Sequence[Sequence[int]]):
     against the trained network on batches of other sizes and lengths than the one it was traced with."""
     network = LogitsOnly(model.to("cpu").eval())
     with torch.no_grad():
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), quiet_transformers():
             # Tracing probes deprecated attributes and notes Python-level shapes; the check below is what counts.
             warnings.simplefilter("ignore", FutureWarning)
             warnings.simplefilter("ignore", torch.jit.TracerWarning)

@@ -65,8 +65,8 @@ def pipeline(tmp_path_factory):
 
 
 def test_training_logs_the_metric_the_pipeline_scrapes(pipeline):
-    assert re.search(r"^epoch 2/2: train_loss=[0-9.]+ validation_accuracy=[0-9.]+$", pipeline["train"].stdout,
-                     re.MULTILINE)
+    assert re.search(r"^epoch 2/2: train_loss=[0-9.]+ validation_accuracy=[0-9.]+ \([0-9.]+ s\)$",
+                     pipeline["train"].stdout, re.MULTILINE)
 
 
 def test_evaluation_writes_the_same_report_as_the_scikit_learn_variant(pipeline):

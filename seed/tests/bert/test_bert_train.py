@@ -53,7 +53,7 @@ def test_it_logs_validation_accuracy_every_epoch_and_the_served_model_scores_the
     assert code == 0, out.err
     scores = [float(value) for value in METRIC.findall(out.out)]
     assert len(scores) == 2 and all(0.0 <= score <= 1.0 for score in scores)
-    assert re.search(r"^epoch 2/2: train_loss=[0-9.]+ validation_accuracy=[0-9.]+$", out.out, re.MULTILINE)
+    assert re.search(r"^epoch 2/2: train_loss=[0-9.]+ validation_accuracy=[0-9.]+ \([0-9.]+ s\)$", out.out, re.MULTILINE)
     summary = json.loads(out.out.strip().splitlines()[-1])
     assert summary["validation_accuracy"] == pytest.approx(scores[-1], abs=1e-6)
     assert summary["device"] == ("cuda" if torch.cuda.is_available() else "cpu")
@@ -181,3 +181,17 @@ def test_a_checkpoint_that_is_not_bert_or_not_there_fails_with_a_reason(saved_ch
     assert run_main(["--pretrained-model", str(saved_checkpoint), "--max-length", "128"]
                     + paths(channels, tmp_path))[0] == 1
     assert "--max-length 128 is more than" in (tmp_path / "output" / "failure").read_text()
+
+
+def test_these_tests_run_on_the_versions_the_pipeline_s_containers_have():
+    """requirements.txt's pins (what the training container installs) and the PyTorch version of the pipeline's
+    images (build-pipeline/variants/bert.ts) are what this interpreter has, so the tests say how the job behaves."""
+    from importlib.metadata import version
+
+    with open(os.path.join(BERT_DIR, "requirements.txt"), encoding="utf-8") as handle:
+        pins = dict(line.strip().split("==") for line in handle if "==" in line and not line.startswith("#"))
+    assert {name: version(name) for name in pins} == pins
+    variant = os.path.join(BERT_DIR, "..", "..", "build-pipeline", "variants", "bert.ts")
+    with open(variant, encoding="utf-8") as handle:
+        image_version = re.search(r"PYTORCH_VERSION = '([0-9.]+)'", handle.read()).group(1)
+    assert torch.__version__.split("+")[0] == image_version
