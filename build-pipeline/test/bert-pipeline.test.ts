@@ -62,7 +62,7 @@ describe("the project's pipeline with the BERT variant", () => {
     expect(parameters(bert)).toEqual([
       ...parameters(sklearn).slice(0, 6),
       ['PretrainedModel', 'none'],
-      ['Epochs', 3],
+      ['Epochs', 4],
       ...parameters(sklearn)
         .filter(([name]) => !modelParameters.includes(name))
         .slice(6),

@@ -26,7 +26,7 @@ export const FROM_SCRATCH = 'none';
 
 export const defineBertVariant: DefineVariant = ({ context, seed, estimator, ...inputs }) => {
   const pretrainedModel = new ParameterString('PretrainedModel', { defaultValue: FROM_SCRATCH });
-  const epochs = new ParameterInteger('Epochs', { defaultValue: 3 });
+  const epochs = new ParameterInteger('Epochs', { defaultValue: 4 });
   return {
     parameters: [pretrainedModel, epochs],
     description: 'A BERT sequence classifier (transformers) on the PyTorch image; logs validation accuracy.',

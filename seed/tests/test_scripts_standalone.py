@@ -51,8 +51,8 @@ BERT_COPIES = [(name, "inference.py", "inference.py") for name in (
 # What the BERT scripts may import: inference.py runs in the PyTorch inference image (no transformers there).
 BERT_IMPORTS = {
     "inference.py": {"__future__", "csv", "html", "io", "json", "os", "re", "unicodedata", "typing", "torch"},
-    "train.py": {"__future__", "argparse", "contextlib", "csv", "importlib", "json", "math", "os", "random", "shutil", "sys", "time",
-                 "traceback", "typing", "warnings", "torch", "transformers", "tokenizers"},
+    "train.py": {"__future__", "argparse", "contextlib", "csv", "importlib", "json", "math", "os", "random", "shutil",
+                 "sys", "time", "traceback", "typing", "warnings", "torch", "transformers", "tokenizers"},
 }
 
 

@@ -58,7 +58,8 @@ def test_ids_equal_bert_tokenizer_fast(vocab_file, lowercase):
 def test_ids_equal_the_tokenizers_library_that_trains_the_vocabulary(vocabulary, vocab_file):
     from tokenizers import BertWordPieceTokenizer
 
-    reference = BertWordPieceTokenizer({token: index for index, token in enumerate(vocabulary)}, lowercase=True, strip_accents=None, clean_text=True,
+    ids = {token: index for index, token in enumerate(vocabulary)}
+    reference = BertWordPieceTokenizer(ids, lowercase=True, strip_accents=None, clean_text=True,
                                        handle_chinese_chars=True)
     ours = bert_inference.WordPieceTokenizer(bert_inference.read_vocabulary(vocab_file))
     assert [ours.encode(text, 512) for text in corpus()] == [reference.encode(text).ids for text in corpus()]
