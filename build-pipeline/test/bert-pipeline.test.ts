@@ -127,7 +127,10 @@ describe("the project's pipeline with the BERT variant", () => {
     expect(metadata(bert)).toEqual(metadata(sklearn));
     expect(metadata(bert)).toMatchObject({
       'slipway:model-data-sha256': {
-        'Std:JsonGet': { PropertyFile: { Get: 'Steps.ChecksumModel.PropertyFiles.ChecksumModelReport' }, Path: 'sha256' },
+        'Std:JsonGet': {
+          PropertyFile: { Get: 'Steps.ChecksumModel.PropertyFiles.ChecksumModelReport' },
+          Path: 'sha256',
+        },
       },
     });
   });

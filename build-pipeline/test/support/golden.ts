@@ -19,7 +19,10 @@ export const goldenConfig = loadProjectConfig({ path: join(TEST_DIR, 'fixtures',
 export function compileProjectPipelineFor(options: { model?: ProjectModel; seedDir?: string } = {}): CompileResult {
   const config = { ...goldenConfig, model: options.model ?? goldenConfig.model };
   const seedDir = options.seedDir ?? FIXTURE_SEED_DIR;
-  return compile(definePipeline({ config, roleArn: GOLDEN_ROLE_ARN, trainingRoleArn: GOLDEN_TRAINING_ROLE_ARN, seedDir }), compileOptionsFor(config));
+  return compile(
+    definePipeline({ config, roleArn: GOLDEN_ROLE_ARN, trainingRoleArn: GOLDEN_TRAINING_ROLE_ARN, seedDir }),
+    compileOptionsFor(config),
+  );
 }
 
 /**
