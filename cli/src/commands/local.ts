@@ -62,10 +62,11 @@ export function registerLocal(program: Command, context: CliContext): void {
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
       const route = approvalRoute(context, dataDir, options);
-      let started: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } | undefined;
+      // Filled in once the server listens; the console asks for it only when a page is served.
+      const listening: { server?: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } } = {};
       const studio = projectConsole(context, dataDir, () => {
-        if (!started) throw new Error('the local server is not listening yet');
-        return started;
+        if (!listening.server) throw new Error('the local server is not listening yet');
+        return listening.server;
       });
       const server = await startLocalServer({
         dataDir,
@@ -75,7 +76,7 @@ export function registerLocal(program: Command, context: CliContext): void {
         ...(options.region ? { region: options.region } : {}),
         ...(route ? { rules: route.rules } : {}),
       });
-      started = server;
+      listening.server = server;
       const link = studio.link(server.url);
       context.output.result(
         { url: server.url, pid: process.pid, dataDir, console: link, approvalRoute: route?.summary ?? null },
