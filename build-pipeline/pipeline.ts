@@ -9,6 +9,9 @@
  *
  * Script names, arguments, channels, outputs and the evaluation report follow SEED-CONTRACT (see
  * seed/README.md); change both sides together. `npx slipway pipeline compile` shows what this compiles to.
+ *
+ * The model is a variant chosen by slipway.config.json's `model` (variants/): `sklearn` (the default) or `bert`.
+ * A variant supplies Train, the image Evaluate runs on and the model that is registered; everything else is here.
  */
 import { join } from 'node:path';
 import {
@@ -26,8 +29,6 @@ import {
   ProcessingStep,
   PropertyFile,
   RegisterModel,
-  SKLearn,
-  SKLearnModel,
   SKLearnProcessor,
   SageMakerJobExceptionType,
   StepExceptionType,
@@ -38,9 +39,16 @@ import {
   type PipelineContext,
   type RetryPolicy,
 } from '@slipway/build-pipeline';
+import type { ProjectModel } from '@slipway/core';
+import { defineBertVariant } from './variants/bert.js';
+import type { DefineVariant } from './variants/model-variant.js';
+import { SKLEARN_VERSION, defineSklearnVariant } from './variants/sklearn.js';
 
-/** The scikit-learn container version the seed code is pinned to (seed/requirements.txt). */
-const SKLEARN_VERSION = '1.2-1';
+/** The model variants, by the name slipway.config.json's `model` gives. */
+export const VARIANTS: Readonly<Record<ProjectModel, DefineVariant>> = {
+  sklearn: defineSklearnVariant,
+  bert: defineBertVariant,
+};
 
 /** How preprocess.py splits and balances the reviews. */
 const PREPROCESS_ARGUMENTS = {
@@ -90,9 +98,6 @@ export function definePipeline(context: PipelineContext): Pipeline {
     defaultValue: 'PendingManualApproval',
     enumValues: ['PendingManualApproval', 'Approved', 'Rejected'],
   });
-  const maxFeatures = new ParameterInteger('MaxFeatures', { defaultValue: 20000 });
-  const ngramMax = new ParameterInteger('NgramMax', { defaultValue: 2 });
-  const regularization = new ParameterFloat('Regularization', { defaultValue: 4.0 });
   // Set by whoever starts the execution (the build workflow), so every model version leads back to its source.
   const sourceRevision = new ParameterString('SourceRevision', { defaultValue: 'unknown' });
   const sourceRepository = new ParameterString('SourceRepository', { defaultValue: 'unknown' });
@@ -121,27 +126,28 @@ export function definePipeline(context: PipelineContext): Pipeline {
   });
   const split = preprocess.properties.ProcessingOutputConfig.Outputs;
 
-  const train = new TrainingStep('Train', {
-    description: 'TF-IDF and logistic regression; logs validation accuracy.',
-    estimator: new SKLearn({
-      frameworkVersion: SKLEARN_VERSION,
-      entryPoint: seed('train.py'),
-      // inference.py rides along so train.py can copy it into the model as code/inference.py.
-      dependencies: [seed('inference.py')],
+  const variant = VARIANTS[config.model]({
+    context,
+    seed,
+    estimator: {
+      // The training role: the only principal the bucket lets write under models/ (modelArtifactsUri).
       role: trainingRoleArn,
       instanceType: trainingInstanceType,
-      hyperparameters: {
-        'max-features': maxFeatures,
-        'ngram-max': ngramMax,
-        'min-df': 2,
-        regularization,
-      },
       metricDefinitions: [{ name: 'validation:accuracy', regex: 'validation_accuracy=([0-9.]+)' }],
       outputPath: modelArtifactsUri(config),
-      // A scikit-learn job has nothing for SageMaker Debugger to hook into or profile.
+      // Nothing reads what SageMaker Debugger's hook or the profiler would collect, and the profiler's rules add
+      // timestamps that would defeat the step cache.
       debuggerHookConfig: false,
       disableProfiler: true,
-    }),
+    },
+    processingInstanceType,
+    processingInstanceCount,
+    sklearnProcessor: processor,
+  });
+
+  const train = new TrainingStep('Train', {
+    description: variant.description,
+    estimator: variant.estimator,
     inputs: {
       train: { s3Data: split.train.S3Output.S3Uri, contentType: 'text/csv' },
       validation: { s3Data: split.validation.S3Output.S3Uri, contentType: 'text/csv' },
@@ -164,7 +170,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
   });
   const evaluate = new ProcessingStep('Evaluate', {
     description: 'Scores the model on the test split; writes evaluation.json (multiclass_classification_metrics).',
-    processor,
+    processor: variant.evaluationProcessor,
     code: seed('evaluate.py'),
     inputs: [
       { inputName: 'model', source: modelData, destination: '/opt/ml/processing/model' },
@@ -176,13 +182,12 @@ export function definePipeline(context: PipelineContext): Pipeline {
     retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
   });
 
+  const model = variant.model(modelData);
   const accuracy = new JsonGet({
     step: evaluate,
     propertyFile: evaluationReport,
     jsonPath: 'multiclass_classification_metrics.accuracy.value',
   });
-  const model = new SKLearnModel({ frameworkVersion: SKLEARN_VERSION, entryPoint: 'inference.py', modelData, role });
-
   const register = new RegisterModel('RegisterModel', {
     description: `Sentiment of product reviews (${config.projectName})`,
     modelPackageGroupName: config.modelPackageGroupName,
@@ -233,9 +238,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
       trainingInstanceType,
       minAccuracy,
       modelApprovalStatus,
-      maxFeatures,
-      ngramMax,
-      regularization,
+      ...variant.parameters,
       sourceRevision,
       sourceRepository,
       sourceRunUrl,

@@ -10,6 +10,10 @@ Inputs: `model` at /opt/ml/processing/model (Train's model.tar.gz) and `test` at
 `multiclass_classification_metrics` layout that the Model Registry shows and the pipeline's CheckAccuracy
 condition reads (`multiclass_classification_metrics.accuracy.value`).
 
+The same script evaluates both variants of the project: a scikit-learn model (`model.joblib`, on the scikit-learn
+image) with its `predict`, and the BERT model (on the PyTorch image) through the serving code in its archive
+(`code/inference.py`: `model_fn`, `predict_fn`), so both write the same report the same way.
+
 model.tar.gz is extracted by hand, member by member: regular files and directories only, no absolute paths, no
 `..`, no links (tarfile's extraction filters are not in the image's Python 3.9). Paths can be moved with
 `--model-dir`, `--test-dir`, `--output-dir`, `--message-file`, or the whole /opt/ml tree with
@@ -29,11 +33,14 @@ import tarfile
 import tempfile
 import traceback
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 LABELS = ("negative", "neutral", "positive")
 MODEL_ARCHIVE = "model.tar.gz"
 MODEL_FILE = "model.joblib"
+SERVING_CODE = os.path.join("code", "inference.py")
+# Texts per predict_fn call when a model is scored through its serving code.
+PREDICT_BATCH = 256
 REPORT_FILE = "evaluation.json"
 
 
@@ -90,23 +97,58 @@ def extract_archive(archive: str, target: str) -> None:
                 shutil.copyfileobj(source, sink)
 
 
-def load_model(model_dir: str, scratch: str):
-    """The model from <model_dir>/model.tar.gz (extracted into scratch), or from <model_dir>/model.joblib."""
-    import joblib
+def load_model(model_dir: str, scratch: str) -> Callable[[List[str]], List[str]]:
+    """A function from texts to predicted labels, for the model in <model_dir>/model.tar.gz (extracted into
+    scratch, which must outlive the function) or unpacked in <model_dir>.
 
+    A scikit-learn model (`model.joblib`) predicts with its own `predict`. Any other model is scored through the
+    serving code it carries (`code/inference.py`: `model_fn`, then `predict_fn` on the texts, which preprocess.py
+    already cleaned as `input_fn` would), so a BERT model is evaluated by exactly the code its endpoint runs."""
     archive = os.path.join(model_dir, MODEL_ARCHIVE)
+    base = model_dir
     if os.path.isfile(archive):
         try:
             extract_archive(archive, scratch)
         except (tarfile.TarError, EOFError, OSError) as error:
             raise EvaluationError("cannot extract %s: %s" % (archive, error))
-        path = os.path.join(scratch, MODEL_FILE)
-    else:
-        path = os.path.join(model_dir, MODEL_FILE)
-    if not os.path.isfile(path):
-        raise EvaluationError("no %s in %s (looked for %s, then %s)" % (MODEL_FILE, model_dir, MODEL_ARCHIVE,
-                                                                         MODEL_FILE))
-    return joblib.load(path)
+        base = scratch
+    if os.path.isfile(os.path.join(base, MODEL_FILE)):
+        import joblib
+
+        model = joblib.load(os.path.join(base, MODEL_FILE))
+        return lambda texts: [str(label) for label in model.predict(texts)]
+    serving_code = os.path.join(base, SERVING_CODE)
+    if os.path.isfile(serving_code):
+        handlers = load_serving_code(serving_code)
+        served = handlers.model_fn(base)
+
+        def predict(texts: List[str]) -> List[str]:
+            labels: List[str] = []
+            for start in range(0, len(texts), PREDICT_BATCH):
+                labels.extend(str(item["label"]) for item in handlers.predict_fn(texts[start:start + PREDICT_BATCH],
+                                                                                 served))
+            return labels
+        return predict
+    raise EvaluationError("no %s (a scikit-learn model) or %s (a model with its serving code) in %s (looked in %s, "
+                          "then in the folder itself)" % (MODEL_FILE, SERVING_CODE, model_dir, MODEL_ARCHIVE))
+
+
+def load_serving_code(path: str):
+    """The model's inference.py, imported as the serving container imports it (its folder first on sys.path)."""
+    import importlib.util
+
+    sys.path.insert(0, os.path.dirname(path))
+    spec = importlib.util.spec_from_file_location("model_inference", path)
+    if spec is None or spec.loader is None:
+        raise EvaluationError("cannot import %s" % path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    missing = [name for name in ("model_fn", "predict_fn") if not callable(getattr(module, name, None))]
+    if missing:
+        raise EvaluationError("%s has no %s: the serving code must define model_fn and predict_fn"
+                              % (path, " or ".join(missing)))
+    return module
 
 
 def read_labelled_dir(directory: str) -> Tuple[List[str], List[str], int]:
@@ -233,10 +275,9 @@ def run(args: argparse.Namespace) -> Dict[str, object]:
                               "header" % (args.test_dir, skipped))
     scratch = tempfile.mkdtemp(prefix="model-")
     try:
-        model = load_model(args.model_dir, scratch)
+        predicted = load_model(args.model_dir, scratch)(texts)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    predicted = [str(label) for label in model.predict(texts)]
     report = classification_metrics(labels, predicted)
     os.makedirs(args.output_dir, exist_ok=True)
     with open(os.path.join(args.output_dir, REPORT_FILE), "w", encoding="utf-8") as handle:

@@ -6,32 +6,27 @@
  * pipeline or the SDK moves it. Update it deliberately with `npm run golden:update -w @slipway/build-pipeline`.
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CompileResult, JsonObject, StepDefinition } from '@slipway/build-pipeline';
 import {
-  compile,
-  compileOptionsFor,
-  type CompileResult,
-  type JsonObject,
-  type StepDefinition,
-} from '@slipway/build-pipeline';
-import { loadProjectConfig } from '@slipway/core';
-import { format, resolveConfig } from 'prettier';
-import { definePipeline } from '../pipeline.js';
+  FIXTURE_SEED_DIR,
+  GOLDEN_ROLE_ARN as roleArn,
+  GOLDEN_TRAINING_ROLE_ARN as trainingRoleArn,
+  compileProjectPipelineFor,
+  expectGoldenDefinition,
+} from './support/golden.js';
 import { tarEntries } from './support/tar-entries.js';
 
 const HERE = import.meta.dirname;
 const REPO = join(HERE, '..', '..');
 const GOLDEN = join(HERE, 'golden', 'pipeline.definition.json');
-const config = loadProjectConfig({ path: join(HERE, 'fixtures', 'project', 'slipway.config.json') });
-const roleArn = 'arn:aws:iam::123456789012:role/golden-sagemaker-execution';
-const trainingRoleArn = 'arn:aws:iam::123456789012:role/golden-sagemaker-training';
 
 function compileWith(seedDir: string): CompileResult {
-  return compile(definePipeline({ config, roleArn, trainingRoleArn, seedDir }), compileOptionsFor(config));
+  return compileProjectPipelineFor({ seedDir });
 }
 
-const result = compileWith(join(HERE, 'fixtures', 'seed'));
+const result = compileWith(FIXTURE_SEED_DIR);
 const steps = result.definition.Steps;
 const byName = (name: string, list: readonly StepDefinition[] = steps): StepDefinition => {
   const found = list.find((step) => step.Name === name);
@@ -47,16 +42,8 @@ const condition = args('CheckAccuracy') as unknown as {
 
 describe("the project's pipeline", () => {
   it('compiles to the checked-in golden definition', async () => {
-    // Formatted as the repository's Prettier config formats JSON, so the golden file passes `npm run lint`.
-    const pretty = await format(result.json, { ...(await resolveConfig(GOLDEN)), filepath: GOLDEN });
-    if (process.env.SLIPWAY_UPDATE_GOLDEN === '1') {
-      mkdirSync(dirname(GOLDEN), { recursive: true });
-      writeFileSync(GOLDEN, pretty);
-    }
-    expect(existsSync(GOLDEN)).toBe(true);
-    // On a difference: if the change is intended, run `npm run golden:update -w @slipway/build-pipeline`.
-    expect(pretty).toBe(readFileSync(GOLDEN, 'utf8'));
-    expect(compileWith(join(HERE, 'fixtures', 'seed')).json).toBe(result.json);
+    await expectGoldenDefinition(result.json, GOLDEN);
+    expect(compileWith(FIXTURE_SEED_DIR).json).toBe(result.json);
     expect(result.warnings).toEqual([]);
   });
 

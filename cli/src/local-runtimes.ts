@@ -2,13 +2,26 @@ import { allSteps, type PipelineDefinition } from '@slipway/build-pipeline';
 import { RuntimeManager } from '@slipway/local';
 import type { Output } from './output.js';
 
-/** The container images a definition's job steps name (literal URIs only; parameters are resolved later). */
+interface ContainerArguments {
+  readonly Image?: unknown;
+}
+
+/**
+ * The container images a definition names (literal URIs only; parameters are resolved later): its jobs' images,
+ * and the serving images of the models it registers or creates, which the deployment's endpoints will run.
+ */
 export function definitionImages(definition: Pick<PipelineDefinition, 'Steps'>): string[] {
   const images = new Set<string>();
   for (const step of allSteps(definition)) {
     const app = step.Arguments['AppSpecification'] as { ImageUri?: unknown } | undefined;
     const algorithm = step.Arguments['AlgorithmSpecification'] as { TrainingImage?: unknown } | undefined;
-    for (const image of [app?.ImageUri, algorithm?.TrainingImage]) if (typeof image === 'string') images.add(image);
+    const inference = step.Arguments['InferenceSpecification'] as { Containers?: ContainerArguments[] } | undefined;
+    const model = step.Arguments as { PrimaryContainer?: ContainerArguments; Containers?: ContainerArguments[] };
+    const containers = [...(inference?.Containers ?? []), ...(model.Containers ?? [])];
+    if (model.PrimaryContainer) containers.push(model.PrimaryContainer);
+    for (const image of [app?.ImageUri, algorithm?.TrainingImage, ...containers.map((container) => container.Image)]) {
+      if (typeof image === 'string') images.add(image);
+    }
   }
   return [...images].sort();
 }
@@ -16,8 +29,8 @@ export function definitionImages(definition: Pick<PipelineDefinition, 'Steps'>):
 /**
  * Makes the local Python runtimes the pipeline's images need, before the run, so the one-time venv build
  * (seconds for scikit-learn, minutes for PyTorch) shows here, with its progress, instead of as a silent first
- * step. The server's runners find the same venvs in the same per-user cache. An image with no runtime is left for
- * its step to report.
+ * step or endpoint. The server's runners find the same venvs in the same per-user cache. An image with no runtime
+ * is left for its step to report.
  */
 export async function prepareLocalRuntimes(
   definition: Pick<PipelineDefinition, 'Steps'>,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -15,6 +15,7 @@ const slipway = (args: string[]) => runCli(args, { cwd: REPO, env });
 
 interface Summary {
   ok: boolean;
+  model: string;
   wallMs: number;
   failedStage?: string;
   stages: { name: string; ok: boolean; ms: number; skipped?: string; error?: string }[];
@@ -54,6 +55,7 @@ describe('slipway demo', () => {
     expect(stageStates(summary)).toEqual(STAGES.map((name) => `${name}:ok`));
     expect(summary).toMatchObject({
       ok: true,
+      model: 'sklearn',
       promotion: 'auto',
       cacheHits: 0,
       modelPackageArn: expect.stringMatching(/:model-package\/sentiment-models\/1$/),
@@ -150,4 +152,11 @@ describe('slipway demo', () => {
       await bare.close();
     }
   }, 120_000);
+
+  it('refuses an unknown --model before it starts anything, naming the choices', async () => {
+    const result = await slipway(['demo', '--data-dir', join(scratch, 'unused'), '--model', 'gpt']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--model must be one of sklearn, bert, got "gpt"/);
+    expect(existsSync(join(scratch, 'unused'))).toBe(false);
+  });
 });

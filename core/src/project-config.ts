@@ -8,6 +8,25 @@ import { IssueCollector, ValidationError, describeValue } from './validation-err
 export const PROJECT_CONFIG_FILE = 'slipway.config.json';
 export const PROJECT_CONFIG_SCHEMA_FILE = 'slipway.config.schema.json';
 
+/**
+ * The models a project can train, each a variant of the same pipeline (build-pipeline/variants/): the same
+ * preprocessing, evaluation report, condition, registration and deployment around a different Train step.
+ */
+export const PROJECT_MODELS = {
+  sklearn: 'TF-IDF and logistic regression on the SageMaker scikit-learn image (fast; the default)',
+  bert: "a BERT sequence classifier (transformers) trained by a PyTorch estimator, served by the PyTorch inference image (the lecture's model)",
+} as const;
+
+export type ProjectModel = keyof typeof PROJECT_MODELS;
+
+/** The model of a config that names none. */
+export const DEFAULT_PROJECT_MODEL: ProjectModel = 'sklearn';
+
+/** True for a name in PROJECT_MODELS. */
+export function isProjectModel(value: unknown): value is ProjectModel {
+  return typeof value === 'string' && Object.hasOwn(PROJECT_MODELS, value);
+}
+
 /** The project's settings: the one place every tool reads its names from. */
 export interface ProjectConfig {
   /** Short project name; prefixes every resource Slipway creates. */
@@ -26,6 +45,8 @@ export interface ProjectConfig {
   readonly githubRepository?: string;
   /** Deployment stages in promotion order; each has `deploy-pipeline/config/<stage>.json`. */
   readonly stages: readonly string[];
+  /** Which model the pipeline trains (a key of PROJECT_MODELS). @default 'sklearn' */
+  readonly model?: ProjectModel;
 }
 
 /** A loaded config together with where it came from. */
@@ -34,11 +55,17 @@ export interface LoadedProjectConfig extends ProjectConfig {
   readonly configPath: string;
   /** The repository root: the folder holding the config file. */
   readonly rootDir: string;
+  /** The config's model, or DEFAULT_PROJECT_MODEL when it names none. */
+  readonly model: ProjectModel;
 }
 
 interface FieldSpec {
   readonly description: string;
+  /** A SageMaker name rule; without it (and without `choices`) the field is the list of stages. */
   readonly name?: NameKind;
+  /** The allowed values, each with what it means. */
+  readonly choices?: Readonly<Record<string, string>>;
+  readonly default?: string;
   readonly required: boolean;
 }
 
@@ -72,6 +99,12 @@ const FIELDS: Record<keyof ProjectConfig, FieldSpec> = {
     required: false,
   },
   stages: { description: 'Deployment stages in promotion order.', required: true },
+  model: {
+    description: `Which model the pipeline trains: ${Object.keys(PROJECT_MODELS).join(' or ')} (build-pipeline/variants/).`,
+    choices: PROJECT_MODELS,
+    default: DEFAULT_PROJECT_MODEL,
+    required: false,
+  },
 };
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -80,7 +113,14 @@ const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 export function projectConfigJsonSchema(): Record<string, unknown> {
   const properties: Record<string, unknown> = { $schema: { type: 'string' } };
   for (const [key, spec] of Object.entries(FIELDS)) {
-    if (spec.name) {
+    if (spec.choices) {
+      properties[key] = {
+        type: 'string',
+        description: spec.description,
+        enum: Object.keys(spec.choices),
+        ...(spec.default !== undefined ? { default: spec.default } : {}),
+      };
+    } else if (spec.name) {
       const rule = NAME_RULES[spec.name];
       properties[key] = {
         type: 'string',
@@ -140,7 +180,18 @@ export function validateProjectConfig(input: unknown, where = PROJECT_CONFIG_FIL
         });
       continue;
     }
-    if (spec.name) {
+    if (spec.choices) {
+      if (typeof value !== 'string' || !Object.hasOwn(spec.choices, value)) {
+        issues.add({
+          where,
+          field: key,
+          problem: `must be one of ${Object.keys(spec.choices).join(', ')}, got ${describeValue(value)}`,
+          fix: Object.entries(spec.choices)
+            .map(([choice, meaning]) => `${choice}: ${meaning}`)
+            .join('; '),
+        });
+      }
+    } else if (spec.name) {
       const problem = checkName(spec.name, value);
       if (problem) issues.add({ where, field: key, problem, fix: `choose a valid ${NAME_RULES[spec.name].what}` });
     } else if (!Array.isArray(value) || value.length === 0) {
@@ -200,6 +251,7 @@ export function loadProjectConfig(
   const config = validateProjectConfig(parseJsonText(readFileSync(configPath, 'utf8'), configPath), configPath);
   return Object.freeze({
     ...config,
+    model: config.model ?? DEFAULT_PROJECT_MODEL,
     stages: Object.freeze([...config.stages]),
     configPath,
     rootDir: dirname(configPath),
@@ -207,9 +259,12 @@ export function loadProjectConfig(
 }
 
 export interface InitOptions {
-  readonly projectName: string;
+  /** @default the existing config's name (required when there is no config yet) */
+  readonly projectName?: string;
   readonly githubRepository?: string;
   readonly region?: string;
+  /** @default the existing config's model, else DEFAULT_PROJECT_MODEL */
+  readonly model?: string;
 }
 
 function newProjectId(): string {
@@ -239,9 +294,18 @@ export function initProjectConfig(
 ): { config: ProjectConfig; created: boolean; path: string } {
   const path = join(resolve(dir), PROJECT_CONFIG_FILE);
   const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<ProjectConfig>) : undefined;
+  const projectName = options.projectName ?? existing?.projectName;
+  if (projectName === undefined) {
+    throw new ValidationError({
+      where: path,
+      field: 'projectName',
+      problem: 'is needed to write a new config',
+      fix: 'pass --project NAME',
+    });
+  }
   const projectId = existing?.projectId ?? newProjectId();
   const oldDerived = existing?.projectName ? derivedNames(existing.projectName, projectId) : undefined;
-  const newDerived = derivedNames(options.projectName, projectId);
+  const newDerived = derivedNames(projectName, projectId);
   const keepOrDerive = (key: keyof typeof newDerived): string => {
     const current = existing?.[key];
     return current !== undefined && current !== oldDerived?.[key] ? current : newDerived[key];
@@ -249,7 +313,7 @@ export function initProjectConfig(
   const githubRepository = options.githubRepository ?? existing?.githubRepository;
   const candidate: Record<string, unknown> = {
     $schema: `./${PROJECT_CONFIG_SCHEMA_FILE}`,
-    projectName: options.projectName,
+    projectName,
     projectId,
     region: options.region ?? existing?.region ?? 'us-east-1',
     pipelineName: keepOrDerive('pipelineName'),
@@ -257,6 +321,7 @@ export function initProjectConfig(
     artifactBucket: keepOrDerive('artifactBucket'),
     ...(githubRepository ? { githubRepository } : {}),
     stages: existing?.stages ?? ['staging', 'prod'],
+    model: options.model ?? existing?.model ?? DEFAULT_PROJECT_MODEL,
   };
   const config = validateProjectConfig(candidate, path);
   const temporary = `${path}.tmp-${process.pid}`;

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DEFAULT_PROJECT_MODEL,
+  PROJECT_MODELS,
   ValidationError,
   initProjectConfig,
   loadProjectConfig,
@@ -75,6 +77,42 @@ describe('project config', () => {
         ].sort(),
       );
     }
+  });
+
+  it('records the model: init --model switches it, a re-run keeps it, a config without one trains sklearn', () => {
+    const dir = tempDir();
+    const first = initProjectConfig(dir, { projectName: 'reviews' });
+    expect(first.config.model).toBe('sklearn');
+    const path = join(dir, 'slipway.config.json');
+    // Switching needs no --project: the existing name, id and names stay.
+    const switched = initProjectConfig(dir, { model: 'bert' });
+    expect(switched.config).toMatchObject({ projectName: 'reviews', projectId: first.config.projectId, model: 'bert' });
+    expect(JSON.parse(readFileSync(path, 'utf8')).model).toBe('bert');
+    expect(initProjectConfig(dir, { region: 'eu-west-1' }).config.model).toBe('bert');
+    expect(loadProjectConfig({ cwd: dir }).model).toBe('bert');
+
+    const { model: _dropped, ...withoutModel } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify(withoutModel));
+    expect(loadProjectConfig({ cwd: dir }).model).toBe(DEFAULT_PROJECT_MODEL);
+  });
+
+  it('refuses an unknown model, naming the field, the choices and what each means', () => {
+    const dir = tempDir();
+    expect(() => initProjectConfig(dir, { projectName: 'reviews', model: 'xgboost' })).toThrow(
+      /model must be one of sklearn, bert, got "xgboost".*bert: a BERT sequence classifier/s,
+    );
+    expect(() => validateProjectConfig({ model: 7 })).toThrow(/model must be one of sklearn, bert, got 7/);
+    expect(Object.keys(projectConfigJsonSchema().properties as object)).toContain('model');
+    expect((projectConfigJsonSchema().properties as Record<string, unknown>)['model']).toEqual({
+      type: 'string',
+      description: expect.any(String),
+      enum: Object.keys(PROJECT_MODELS),
+      default: 'sklearn',
+    });
+  });
+
+  it('init without --project needs an existing config', () => {
+    expect(() => initProjectConfig(tempDir(), { model: 'bert' })).toThrow(/projectName is needed .*--project NAME/s);
   });
 
   it('fails with a fix when no config exists', () => {

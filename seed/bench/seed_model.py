@@ -3,14 +3,18 @@
 single-review inference latency in-process (input_fn -> predict_fn -> output_fn).
 
     .venv/bin/python seed/bench/seed_model.py [--data seed/data/reviews.csv] [--calls 2000]
+    <python with torch, transformers, tokenizers> seed/bench/seed_model.py --model bert [--calls 500]
 
 Runs the real scripts' main() functions with their default arguments (the pipeline's defaults) in a temporary
-/opt/ml tree. Prints figures; asserts nothing (speed targets belong in benchmarks, not in tests).
+/opt/ml tree: preprocess.py and evaluate.py, with the train.py and inference.py of the chosen variant (seed/ for
+scikit-learn, seed/bert/ for BERT). Prints figures; asserts nothing (speed targets belong in benchmarks, not in
+tests).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -25,9 +29,22 @@ SEED_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SEED_DIR)
 
 import evaluate  # noqa: E402
-import inference  # noqa: E402
 import preprocess  # noqa: E402
-import train  # noqa: E402
+
+# Where each variant's train.py and inference.py live.
+VARIANT_DIRS = {"sklearn": SEED_DIR, "bert": os.path.join(SEED_DIR, "bert")}
+
+
+def load_variant(model: str):
+    """(train, inference) of a variant, imported from their files (inference as `inference`, as train.py does)."""
+    modules = []
+    for name in ("inference", "train"):
+        spec = importlib.util.spec_from_file_location(name, os.path.join(VARIANT_DIRS[model], name + ".py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        modules.append(module)
+    return modules[1], modules[0]
 
 
 def quiet(function, argv):
@@ -46,7 +63,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=os.path.join(SEED_DIR, "data", "reviews.csv"))
     parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--model", choices=sorted(VARIANT_DIRS), default="sklearn")
     args = parser.parse_args()
+    train, inference = load_variant(args.model)
 
     with tempfile.TemporaryDirectory() as base:
         processed = os.path.join(base, "processing", "output")
@@ -87,7 +106,7 @@ def main() -> int:
             body = bodies[content_type][call % len(test_texts)]
             inference.output_fn(inference.predict_fn(inference.input_fn(body, content_type), model), content_type)
 
-        for call in range(1000):  # warm both paths first: the first few hundred calls run slower
+        for call in range(min(1000, args.calls)):  # warm both paths first: the first calls run slower
             invoke("application/json" if call % 2 else "text/csv", call)
         latencies = {}
         for content_type in bodies:
@@ -99,6 +118,7 @@ def main() -> int:
             timings.sort()
             latencies[content_type] = timings
 
+    print("model: %s (%s)" % (args.model, os.path.relpath(VARIANT_DIRS[args.model])))
     print("data set: %s, %d rows read, %d skipped %s" % (
         os.path.relpath(args.data), summary["rows_read"], sum(summary["rows_skipped"].values()),
         {k: v for k, v in summary["rows_skipped"].items() if v}))

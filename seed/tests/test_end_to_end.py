@@ -8,57 +8,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tarfile
-import textwrap
 
 import pytest
 
 import evaluate
-from helpers import read_csv, script
+from helpers import SERVE, pack_model, place, read_csv, run, script
 
 HYPERPARAMETERS = ["--max-features", "20000", "--min-df", "2", "--ngram-max", "2", "--regularization", "4.0"]
-
-
-def run(argv, env, cwd=None):
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("SM_", "SAGEMAKER_"))}
-    clean.update(env)
-    return subprocess.run([sys.executable] + argv, env=clean, cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
-def place(name, directory):
-    os.makedirs(directory, exist_ok=True)
-    return shutil.copy(script(name), os.path.join(directory, name))
-
-
-def pack_model(model_dir, archive):
-    """As SageMaker does at the end of a training job: the model dir's contents, tarred and gzipped."""
-    with tarfile.open(archive, "w:gz") as tar:
-        for name in sorted(os.listdir(model_dir)):
-            tar.add(os.path.join(model_dir, name), arcname=name)
-
-
-SERVE = textwrap.dedent("""
-    import json, sys
-    model_dir = sys.argv[1]
-    sys.path.insert(0, model_dir + "/code")  # SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code
-    import inference
-    model = inference.model_fn(model_dir)
-    def invoke(body, content_type, accept):
-        data = inference.input_fn(body, content_type)
-        return inference.output_fn(inference.predict_fn(data, model), accept)
-    out = {
-        "json": invoke(b'{"instances": ["Love it, works great", "Broke in a day, returning it"]}',
-                       "application/json", "application/json"),
-        "csv": invoke(b'"Great value, would buy again"\\nTerrible. Avoid.\\n', "text/csv", "text/csv"),
-    }
-    try:
-        invoke(b'{"instances": [42]}', "application/json", "application/json")
-    except ValueError as error:
-        out["bad"] = str(error)
-    print(json.dumps(out))
-""")
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,15 @@ import io
 import json
 import os
 import random
+import sys
 import tarfile
+import textwrap
 
 import pytest
 
 import evaluate
 from helpers import labelled_rows, write_labelled
+from preprocess import Row
 
 LABELS = ["negative", "neutral", "positive"]
 
@@ -155,7 +158,7 @@ def test_the_job_also_takes_an_unpacked_model_directory(job, model_dir, clean_en
 
 
 @pytest.mark.parametrize("override, message", [
-    ({"model_dir": "empty"}, "no model.joblib"),
+    ({"model_dir": "empty"}, "no model.joblib (a scikit-learn model) or code/inference.py"),
     ({"test_dir": "empty"}, "no usable rows in the test input"),
     ({"test_dir": "absent"}, "does not exist"),
 ])
@@ -164,6 +167,53 @@ def test_a_missing_model_or_test_data_fails_with_a_message(job, override, messag
     assert evaluate.main(job_args(job, **{key: job / value for key, value in override.items()})) == 1
     assert message in (job / "message").read_text()
     assert not (job / "evaluation").exists()
+
+
+# A model that carries its own serving code and no model.joblib (as the BERT variant's does): it predicts "positive"
+# for texts with a word from the file model_fn reads, else "negative", and records how often it was called.
+SERVED_MODEL = textwrap.dedent("""
+    import os
+    CALLS = []
+    def model_fn(model_dir):
+        with open(os.path.join(model_dir, "words.txt"), encoding="utf-8") as handle:
+            return set(handle.read().split())
+    def predict_fn(texts, words):
+        CALLS.append(len(texts))
+        return [{"label": "positive" if words & set(text.lower().split()) else "negative",
+                 "scores": {}} for text in texts]
+""")
+
+
+def served_model_archive(directory, words="love great", code=SERVED_MODEL):
+    source = directory / "served"
+    (source / "code").mkdir(parents=True)
+    (source / "words.txt").write_text(words)
+    (source / "code" / "inference.py").write_text(code)
+    (directory / "model").mkdir(exist_ok=True)
+    tar_model_dir(str(source), directory / "model" / "model.tar.gz")
+
+
+def test_a_model_without_model_joblib_is_scored_by_its_own_serving_code(tmp_path, clean_env, monkeypatch):
+    monkeypatch.setattr(evaluate, "PREDICT_BATCH", 2)
+    served_model_archive(tmp_path)
+    write_labelled(str(tmp_path / "test"), "test.csv", [
+        Row("positive", "I love it"), Row("negative", "Broke in a day"), Row("positive", "Great value"),
+        Row("neutral", "It is fine"), Row("positive", "Works")])
+    assert evaluate.main(job_args(tmp_path)) == 0
+    report = json.loads((tmp_path / "evaluation" / "evaluation.json").read_text())
+    matrix = report["multiclass_classification_metrics"]["confusion_matrix"]
+    assert matrix["positive"] == {"negative": 1, "neutral": 0, "positive": 2}
+    assert matrix["neutral"] == {"negative": 1, "neutral": 0, "positive": 0}
+    assert report["multiclass_classification_metrics"]["accuracy"]["value"] == pytest.approx(3 / 5)
+    # predict_fn gets the texts in batches, as an endpoint would.
+    assert sys.modules["model_inference"].CALLS == [2, 2, 1]
+
+
+def test_serving_code_without_the_handlers_fails_with_a_message(tmp_path, clean_env):
+    served_model_archive(tmp_path, code="def model_fn(model_dir):\n    return None\n")
+    write_labelled(str(tmp_path / "test"), "test.csv", [Row("positive", "I love it")])
+    assert evaluate.main(job_args(tmp_path)) == 1
+    assert "has no predict_fn" in (tmp_path / "message").read_text()
 
 
 def test_a_corrupt_archive_fails_with_a_message(job, clean_env):

@@ -1,4 +1,5 @@
 import { formatDuration, formatMetric } from '@slipway/build-pipeline';
+import { PROJECT_MODELS, type ProjectModel } from '@slipway/core';
 import type { StageStatus } from '@slipway/deploy-pipeline';
 import type { Output } from '../output.js';
 import { printSteps, runAccuracy, runJson, stepJson } from '../run-outcome.js';
@@ -13,6 +14,8 @@ export interface DemoSummary {
   /** The stage that failed, when one did. */
   readonly failedStage?: string;
   readonly stages: readonly StageOutcome[];
+  /** The model the pipeline trained (slipway.config.json's, or --model's). */
+  readonly model: ProjectModel;
   readonly promotion: 'auto' | 'manual';
   readonly accuracy?: number;
   readonly cacheHits?: number;
@@ -45,6 +48,7 @@ export function demoSummary(demo: DemoContext, outcome: DemoOutcome): DemoSummar
     wallMs: outcome.ms,
     ...(failed ? { failedStage: failed.name } : {}),
     stages: outcome.outcomes,
+    model: demo.config.model,
     promotion: demo.promotion,
     ...(accuracy !== undefined ? { accuracy } : {}),
     ...(run ? { cacheHits: run.steps.map(stepJson).filter((step) => step.cacheHit).length } : {}),
@@ -105,6 +109,7 @@ export function printDemoSummary(output: Output, demo: DemoContext, summary: Dem
     output.line(`  ${demo.run.status}${elapsed}: ${demo.run.executionArn}`, 'dim');
   }
   output.line();
+  output.line(`Model          ${summary.model}: ${PROJECT_MODELS[summary.model]}`);
   if (summary.accuracy !== undefined) output.line(`Accuracy       ${formatMetric(summary.accuracy)}`);
   if (summary.modelPackageArn) {
     output.line(`Model package  ${summary.modelPackageArn} (${summary.modelApprovalStatus ?? 'registered'})`, 'bold');

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LOCAL_POLL_SCHEDULE, compilePipelineForRun, runPipeline, settleRun } from '@slipway/build-pipeline';
-import { loadProjectConfig } from '@slipway/core';
+import {
+  PROJECT_MODELS,
+  ValidationError,
+  isProjectModel,
+  loadProjectConfig,
+  type LoadedProjectConfig,
+} from '@slipway/core';
 import type { StageStatus } from '@slipway/deploy-pipeline';
 import { DEFAULT_DATA_DIR } from '@slipway/local';
 import type { CliContext } from '../context.js';
@@ -189,6 +195,20 @@ export async function runDemo(context: DemoContext, stages: readonly DemoStage[]
   };
 }
 
+/** The project's config with `--model` in place of its own model, for one run. */
+export function withModel(config: LoadedProjectConfig, model: string | undefined): LoadedProjectConfig {
+  if (model === undefined) return config;
+  if (!isProjectModel(model)) {
+    throw new ValidationError({
+      where: '--model',
+      field: '',
+      problem: `must be one of ${Object.keys(PROJECT_MODELS).join(', ')}, got ${JSON.stringify(model)}`,
+      fix: 'e.g. npm run demo -- --model bert',
+    });
+  }
+  return Object.freeze({ ...config, model });
+}
+
 /** `slipway demo` (`npm run demo`): the whole local loop on a fresh clone, no AWS account needed. */
 export function registerDemo(program: Command, context: CliContext): void {
   program
@@ -198,11 +218,15 @@ export function registerDemo(program: Command, context: CliContext): void {
     )
     .option('--data-dir <dir>', 'where the local server keeps its data', DEFAULT_DATA_DIR)
     .option('--manual-promote', 'stop at the production gate and print the command that promotes to prod')
-    .action(async (options: { dataDir: string; manualPromote?: boolean }) => {
+    .option(
+      '--model <model>',
+      `the model to train for this run, instead of slipway.config.json's (${Object.keys(PROJECT_MODELS).join(' | ')}); the config is not changed`,
+    )
+    .action(async (options: { dataDir: string; manualPromote?: boolean; model?: string }) => {
       const dataDir = resolve(context.cwd, options.dataDir);
       const demo: DemoContext = {
         cli: context,
-        config: loadProjectConfig({ cwd: context.cwd, env: context.env }),
+        config: withModel(loadProjectConfig({ cwd: context.cwd, env: context.env }), options.model),
         dataDir,
         promotion: options.manualPromote ? 'manual' : 'auto',
         runs: deployRunStore(dataDir),
