@@ -181,6 +181,7 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
       scope,
       dataDir,
       keepWorkDirs: options.keepJobWorkDirs ?? 'failed',
+      localSupport: { lambdaFunctions: new Set() },
     });
     // Rules first: the status changes that recovery publishes must be routed to them.
     bus.start();

@@ -5,6 +5,7 @@ import type { Logger } from '../server/logger.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Store } from '../store/store.js';
 import type { ArnScope } from './naming.js';
+import type { LocalSupportContext } from './steps/local-step-types.js';
 
 /** What to keep of a finished job's sandbox (its stand-in for /opt/ml). Logs are always kept. */
 export type WorkDirRetention = 'all' | 'failed' | 'none';
@@ -20,4 +21,6 @@ export interface EngineServices {
   readonly scope: ArnScope;
   readonly dataDir: string;
   readonly keepWorkDirs: WorkDirRetention;
+  /** What CreatePipeline checks a definition's steps against (the configured Lambda handlers, ...). */
+  readonly localSupport: LocalSupportContext;
 }

@@ -4,7 +4,8 @@ import { executionStatusChangeEvent } from '../events/sagemaker-events.js';
 import { resourceNotFound, validationException } from '../server/service-error.js';
 import type { ExecutionRecord } from '../store/execution-repository.js';
 import type { PipelineRecord } from '../store/pipeline-repository.js';
-import { parseDefinition, type PipelineDefinition } from './definition.js';
+import { parseDefinition, type PipelineDefinition } from './definition/index.js';
+import { checkLocalSupport } from './steps/local-step-types.js';
 import type { EngineServices } from './engine-services.js';
 import { ExecutionRun } from './execution-run.js';
 import { ExpressionError, joinText, resolveExpressions } from './expressions.js';
@@ -161,11 +162,21 @@ export class PipelineEngine {
     await this.idle();
   }
 
+  /**
+   * CreatePipeline/UpdatePipeline's check: the document as SageMaker checks it, then that this server can run
+   * every step (its type, and what the type needs here, such as a Lambda function's local handler).
+   */
+  checkDefinition(text: string): PipelineDefinition {
+    const definition = parseDefinition(text);
+    checkLocalSupport(definition, this.services.localSupport);
+    return definition;
+  }
+
   parse(pipelineName: string, version: number, text: string): PipelineDefinition {
     const key = `${pipelineName}\u0000${version}`;
     let definition = this.definitions.get(key);
     if (!definition) {
-      definition = parseDefinition(text);
+      definition = this.checkDefinition(text);
       this.definitions.set(key, definition);
     }
     return definition;

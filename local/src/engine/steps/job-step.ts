@@ -4,7 +4,7 @@ import { UnsupportedImageError, type JobKind, type JobResult, type JobSpec } fro
 import { parseS3Uri } from '../../storage/object-key.js';
 import type { JobRecord } from '../../store/job-repository.js';
 import { cacheKey } from '../cache-key.js';
-import type { PropertyFileDeclaration } from '../definition.js';
+import type { PropertyFileDeclaration } from '../definition/index.js';
 import { describeProcessingJob, describeTrainingJob } from '../describe-shapes.js';
 import { pipelineResourceName, resourceArn } from '../naming.js';
 import { walkPath } from '../property-path.js';
