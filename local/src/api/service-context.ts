@@ -1,5 +1,6 @@
 import type { EndpointManager } from '../endpoints/endpoint-manager.js';
 import type { PipelineEngine } from '../engine/pipeline-engine.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { ArnScope } from '../engine/naming.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
@@ -12,6 +13,8 @@ import type { Store } from '../store/store.js';
 export interface ServiceContext {
   readonly store: Store;
   readonly engine: PipelineEngine;
+  /** Every job: Create/Describe/Stop/List*Job and pipeline steps run through it. */
+  readonly jobs: JobService;
   readonly registry: ModelRegistry;
   readonly bus: EventBus;
   readonly objects: ObjectStore;

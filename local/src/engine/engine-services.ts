@@ -1,4 +1,4 @@
-import type { JobKind, JobRunner } from '../runners/job-runner.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { Logger } from '../server/logger.js';
@@ -7,20 +7,17 @@ import type { Store } from '../store/store.js';
 import type { ArnScope } from './naming.js';
 import type { LocalSupportContext } from './steps/local-step-types.js';
 
-/** What to keep of a finished job's sandbox (its stand-in for /opt/ml). Logs are always kept. */
-export type WorkDirRetention = 'all' | 'failed' | 'none';
-
 /** Everything the engine and its step executors use, wired once at server start. */
 export interface EngineServices {
   readonly store: Store;
   readonly objects: ObjectStore;
-  readonly runners: Partial<Record<JobKind, JobRunner>>;
+  /** Runs every job (pipeline steps' and Create*Job's alike). */
+  readonly jobs: JobService;
   readonly registry: ModelRegistry;
   readonly bus: EventBus;
   readonly log: Logger;
   readonly scope: ArnScope;
   readonly dataDir: string;
-  readonly keepWorkDirs: WorkDirRetention;
   /** What CreatePipeline checks a definition's steps against (the configured Lambda handlers, ...). */
   readonly localSupport: LocalSupportContext;
 }

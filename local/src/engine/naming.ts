@@ -29,6 +29,20 @@ export function pipelineResourceName(executionId: string, stepName: string): str
   return `pipelines-${executionId}-${step.replace(/-+$/, '')}-${randomText(MIXED, 10)}`;
 }
 
+/**
+ * A tuning job's name for a pipeline step: tuning job names are at most 32 characters, so
+ * `<execution id>-<StepName, shortened>-<suffix>`.
+ */
+export function pipelineTuningJobName(executionId: string, stepName: string): string {
+  const step =
+    stepName
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 32 - 12 - 2 - 6)
+      .replace(/-+$/, '') || 'tune';
+  return `${executionId}-${step}-${randomText(LOWER, 6)}`;
+}
+
 export interface ArnScope {
   readonly region: string;
   readonly accountId: string;

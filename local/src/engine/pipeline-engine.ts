@@ -131,8 +131,8 @@ export class PipelineEngine {
 
   /**
    * At start, before serving: executions the database says were running belong to a server that died.
-   * Mark them (and their steps and jobs) Failed, or Stopped if a stop was underway, and publish the status
-   * changes; then remove the sandboxes of interrupted jobs and partial uploads.
+   * Mark them (and their steps) Failed, or Stopped if a stop was underway, and publish the status changes;
+   * then remove partial uploads. (The job service marks their jobs.)
    */
   async recover(): Promise<number> {
     const { store, dataDir } = this.services;
@@ -140,16 +140,6 @@ export class PipelineEngine {
     for (const record of interrupted) {
       const status = record.status === 'Stopping' ? 'Stopped' : 'Failed';
       this.markFinished(record, status, status === 'Failed' ? CRASH_REASON : undefined);
-    }
-    const now = new Date();
-    for (const job of store.jobs.inProgress()) {
-      store.jobs.finish(job.name, {
-        status: 'Failed',
-        failureReason: 'The local server stopped while this job was running.',
-        startedAt: job.startedAt ?? job.createdAt,
-        endedAt: now,
-      });
-      if (job.workDir) await rm(job.workDir, { recursive: true, force: true });
     }
     await rm(join(dataDir, 's3-tmp'), { recursive: true, force: true });
     await removeStaleTempFiles(join(dataDir, 's3-meta'));

@@ -195,4 +195,14 @@ export const MIGRATIONS: readonly string[] = [
     modified_at INTEGER NOT NULL
   );
   `,
+  // 3: jobs outside pipelines and their families. A tuning job's training jobs name it (parent_job); a job's
+  // kind-specific outcome (a tuning job's best training job and counters) is JSON in details; List*Jobs reads
+  // by kind and creation time.
+  `
+  ALTER TABLE jobs ADD COLUMN parent_job TEXT;
+  ALTER TABLE jobs ADD COLUMN details TEXT;
+  ALTER TABLE jobs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX jobs_by_kind ON jobs (kind, created_at);
+  CREATE INDEX jobs_by_parent ON jobs (parent_job);
+  `,
 ];

@@ -6,6 +6,7 @@ import {
   type ValidationIssue,
 } from '@slipway/core';
 import type { AddIssue, PipelineDefinition, StepDefinition } from '../definition/index.js';
+import { checkTransformStep, checkTuningStep } from './creation-checks.js';
 import { jobStep } from './job-step.js';
 import { runConditionStep, runFailStep, runModelStep, runRegisterModelStep } from './simple-steps.js';
 import type { StepExecutor } from './step-executor.js';
@@ -39,9 +40,9 @@ export const LOCAL_STEP_TYPES = {
   Processing: { run: jobStep('Processing') },
   RegisterModel: { run: runRegisterModelStep },
   Training: { run: jobStep('Training') },
-  Transform: { refused: 'batch transform is not wired yet' },
+  Transform: { run: jobStep('Transform'), check: (step, _context, add) => checkTransformStep(step, add) },
   Callback: { refused: 'callbacks are not wired yet' },
-  Tuning: { refused: 'tuning is not wired yet' },
+  Tuning: { run: jobStep('Tuning'), check: (step, _context, add) => checkTuningStep(step, add) },
   Lambda: { refused: 'lambda is not wired yet' },
   QualityCheck: {
     refused:
