@@ -13,6 +13,7 @@ import { SubprocessJobRunner, type JobBodyResult, type JobContext } from './job-
 import type { JobLog } from './job-log.js';
 import { downloadS3Data, joinKey, regularFiles } from './s3-transfer.js';
 import { filterInput, formatOf, processOutput, type RecordProcessing } from './transform/data-processing.js';
+import { OrderedWindow } from './transform/ordered-window.js';
 import { planTransformJob, type TransformPlan } from './transform/transform-plan.js';
 
 const INPUT_DIR = '/opt/ml/transform/input';
@@ -211,9 +212,9 @@ export class TransformRunner extends SubprocessJobRunner<'Transform'> {
     const out = createWriteStream(outputFile);
     let records = 0;
     let requests = 0;
-    const window: Promise<Answer>[] = [];
+    const window = new OrderedWindow<Answer>();
     const send = async (batch: Batch) => {
-      if (window.length >= plan.concurrency) await this.write(await window.shift()!, out, relative, processing, plan);
+      if (window.size >= plan.concurrency) await this.write(await window.next(), out, relative, processing, plan);
       window.push(this.invoke(batch, relative, job));
       records += batch.records;
       requests += 1;
@@ -223,10 +224,10 @@ export class TransformRunner extends SubprocessJobRunner<'Transform'> {
         if (job.signal.aborted) break;
         await send(batch);
       }
-      while (window.length > 0) await this.write(await window.shift()!, out, relative, processing, plan);
+      while (window.size > 0) await this.write(await window.next(), out, relative, processing, plan);
     } finally {
       // A failed request leaves the others in the window running; let them settle before the file closes.
-      await Promise.allSettled(window);
+      await window.settle();
       await new Promise<void>((resolve) => out.end(resolve));
     }
     return { records, requests };

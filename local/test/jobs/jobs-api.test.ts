@@ -310,6 +310,42 @@ describe('job APIs outside pipelines (CreateXJob/Describe/List/Stop and the Clou
     ).rejects.toThrow(/TransformInput\.SplitType is RecordIO, which the local runner does not split/);
   }, 120_000);
 
+  it('a model error during a transform fails the job, naming the records, and the server keeps serving', async () => {
+    // (That such a failure cannot end the server's process is ordered-window.test.ts's: Jest hides unhandled rejections.)
+    const bad = JSON.stringify({ id: 0, no_text: true });
+    const good = Array.from({ length: 50_000 }, (_, i) =>
+      JSON.stringify({ id: i + 1, text: `review ${i + 1} ${'x'.repeat(60)}` }),
+    );
+    await t.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'bad/in/part.jsonl', Body: `${[bad, ...good].join('\n')}\n` }),
+    );
+    await sagemaker.send(
+      new CreateTransformJobCommand({
+        TransformJobName: 'batch-bad',
+        ModelName: 'upper',
+        TransformInput: {
+          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${BUCKET}/bad/in/` } },
+          ContentType: 'application/jsonlines',
+          SplitType: 'Line',
+        },
+        TransformOutput: { S3OutputPath: `s3://${BUCKET}/bad/out` },
+        TransformResources: { InstanceCount: 1, InstanceType: 'ml.m5.large' },
+        BatchStrategy: 'MultiRecord',
+        MaxPayloadInMB: 1,
+        MaxConcurrentTransforms: 2,
+        ModelClientConfig: { InvocationsMaxRetries: 0 },
+      }),
+    );
+    const job = await waitFor(
+      () => sagemaker.send(new DescribeTransformJobCommand({ TransformJobName: 'batch-bad' })),
+      (d) => ended(d.TransformJobStatus),
+      90_000,
+    );
+    expect(job.TransformJobStatus).toBe('Failed');
+    expect(job.FailureReason).toMatch(/^ClientError: part\.jsonl, records 1-\d+: the model answered 5\d\d/);
+    expect((await sagemaker.send(new ListTransformJobsCommand({}))).TransformJobSummaries?.length).toBeGreaterThan(0);
+  }, 120_000);
+
   it('CreateHyperParameterTuningJob: random search of 4 jobs, 2 at a time; the best by the objective; Bayesian runs as random', async () => {
     const { AlgorithmSpecification, HyperParameters, OutputDataConfig, ResourceConfig, RoleArn, StoppingCondition } =
       training('unused');
