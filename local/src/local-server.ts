@@ -9,6 +9,8 @@ import {
   type AwsCredentials,
 } from '@slipway/core';
 import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
+import { CallbackTokens } from './callbacks/callback-tokens.js';
+import { LocalQueues } from './callbacks/local-queues.js';
 import type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 import { EndpointManager, type EndpointManagerOptions } from './endpoints/endpoint-manager.js';
 import { createDefaultRunners } from './runners/default-runners.js';
@@ -180,10 +182,14 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
       dataDir,
       keepWorkDirs: options.keepJobWorkDirs ?? 'failed',
     });
+    const callbacks = new CallbackTokens();
+    const queues = new LocalQueues();
     const engine = new PipelineEngine({
       store,
       objects,
       jobs,
+      callbacks,
+      queues,
       registry,
       bus,
       log,
@@ -200,7 +206,19 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
     if (recoveredExecutions > 0) log.warn(`marked ${recoveredExecutions} interrupted execution(s) Failed`);
     const endpoints = new EndpointManager({ store, objects, scope, log, dataDir }, options.endpoints);
     await endpoints.recover();
-    const context: ServiceContext = { store, engine, jobs, registry, bus, objects, scope, log, endpoints };
+    const context: ServiceContext = {
+      store,
+      engine,
+      jobs,
+      callbacks,
+      queues,
+      registry,
+      bus,
+      objects,
+      scope,
+      log,
+      endpoints,
+    };
     const operations = new OperationRegistry();
     for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])]) {
       operations.add(factory(context));

@@ -1,3 +1,4 @@
+import { callbackOperations, queueOperations } from './callbacks.js';
 import { endpointConfigOperations } from './endpoint-configs.js';
 import { endpointOperations } from './endpoints.js';
 import { eventOperations } from './events.js';
@@ -15,6 +16,8 @@ export const BUILT_IN_OPERATION_MODULES: readonly OperationModuleFactory[] = [
   pipelineExecutionOperations,
   jobOperations,
   logOperations,
+  callbackOperations,
+  queueOperations,
   modelPackageOperations,
   approvalHistoryOperations,
   eventOperations,

@@ -1,3 +1,5 @@
+import type { CallbackTokens } from '../callbacks/callback-tokens.js';
+import type { LocalQueues } from '../callbacks/local-queues.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
@@ -13,6 +15,10 @@ export interface EngineServices {
   readonly objects: ObjectStore;
   /** Runs every job (pipeline steps' and Create*Job's alike). */
   readonly jobs: JobService;
+  /** Callback steps' waiting tokens (SendPipelineExecutionStepSuccess/Failure settle them). */
+  readonly callbacks: CallbackTokens;
+  /** The local queues Callback steps send their tokens to. */
+  readonly queues: LocalQueues;
   readonly registry: ModelRegistry;
   readonly bus: EventBus;
   readonly log: Logger;

@@ -11,6 +11,11 @@ function randomText(alphabet: string, length: number): string {
   return out;
 }
 
+/** A Callback step's token like SageMaker's: 10 letters and digits (CallbackToken's pattern). */
+export function newCallbackToken(): string {
+  return randomText(MIXED, 10);
+}
+
 /** A pipeline execution id like SageMaker's: 12 lowercase letters and digits. */
 export function newExecutionId(): string {
   return randomText(LOWER, 12);

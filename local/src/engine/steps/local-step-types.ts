@@ -6,6 +6,7 @@ import {
   type ValidationIssue,
 } from '@slipway/core';
 import type { AddIssue, PipelineDefinition, StepDefinition } from '../definition/index.js';
+import { checkCallbackStep, runCallbackStep } from './callback-step.js';
 import { checkTransformStep, checkTuningStep } from './creation-checks.js';
 import { jobStep } from './job-step.js';
 import { runConditionStep, runFailStep, runModelStep, runRegisterModelStep } from './simple-steps.js';
@@ -41,9 +42,13 @@ export const LOCAL_STEP_TYPES = {
   RegisterModel: { run: runRegisterModelStep },
   Training: { run: jobStep('Training') },
   Transform: { run: jobStep('Transform'), check: (step, _context, add) => checkTransformStep(step, add) },
-  Callback: { refused: 'callbacks are not wired yet' },
+  Callback: { run: runCallbackStep, check: (step, _context, add) => checkCallbackStep(step, add) },
   Tuning: { run: jobStep('Tuning'), check: (step, _context, add) => checkTuningStep(step, add) },
-  Lambda: { refused: 'lambda is not wired yet' },
+  Lambda: {
+    refused:
+      'it invokes an AWS Lambda function, and the local server has no local handlers for Lambda functions yet; run ' +
+      "the function's code in a Processing step instead",
+  },
   QualityCheck: {
     refused:
       "it runs SageMaker Model Monitor's analyzer container (data and model quality baselines), which has no local " +
