@@ -53,10 +53,11 @@ async function trainSeedModel(work) {
   return { archive: join(work, 'model.tar.gz'), modelDir: join(work, 'model'), python, accuracy };
 }
 
-export async function startEndpointWorld() {
+/** `runners`: the job runners the server gets (none by default: endpoints need none). */
+export async function startEndpointWorld({ runners = {} } = {}) {
   const work = await mkdtemp(join(tmpdir(), 'slipway-bench-endpoint-'));
   const { archive, modelDir, python, accuracy } = await trainSeedModel(work);
-  const server = await startLocalServer({ dataDir: join(work, 'data'), runners: {}, logger: silentLogger });
+  const server = await startLocalServer({ dataDir: join(work, 'data'), runners, logger: silentLogger });
   await server.objects.createBucket('bench');
   await server.objects.putFile('bench', 'seed/model.tar.gz', archive);
   const sagemaker = new SageMakerClient(

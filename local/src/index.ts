@@ -9,7 +9,7 @@ export * from './local-server.js';
 export { isProcessAlive } from '@slipway/core';
 export type { EventTarget, CommandTarget, HttpTarget, HandlerTarget } from './events/event-targets.js';
 export type { EventBus, EventBusOptions, RuleDefinition, RuleInfo } from './events/event-bus.js';
-export { parseDefinition, type PipelineDefinition, type StepDefinition } from './engine/definition.js';
+export { parseDefinition, type PipelineDefinition, type StepDefinition } from './engine/definition/index.js';
 export type { OperationModule, OperationHandler, OperationContext } from './server/operation-registry.js';
 export type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 export { ServiceError } from './server/service-error.js';

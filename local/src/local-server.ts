@@ -9,10 +9,12 @@ import {
   type AwsCredentials,
 } from '@slipway/core';
 import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
+import { CallbackTokens } from './callbacks/callback-tokens.js';
+import { LocalQueues } from './callbacks/local-queues.js';
 import type { OperationModuleFactory, ServiceContext } from './api/service-context.js';
 import { EndpointManager, type EndpointManagerOptions } from './endpoints/endpoint-manager.js';
 import { createDefaultRunners } from './runners/default-runners.js';
-import type { WorkDirRetention } from './engine/engine-services.js';
+import { JobService, type WorkDirRetention } from './jobs/job-service.js';
 import { PipelineEngine } from './engine/pipeline-engine.js';
 import { EventBus, type EventBusOptions, type RuleDefinition } from './events/event-bus.js';
 import { ModelRegistry } from './registry/model-registry.js';
@@ -171,26 +173,52 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
     const bus = new EventBus(store, scope, log, options.events);
     const registry = new ModelRegistry(store, bus, scope);
     const runners = options.runners ?? createDefaultRunners();
-    const engine = new PipelineEngine({
+    const jobs = new JobService({
       store,
       objects,
       runners,
+      log,
+      scope,
+      dataDir,
+      keepWorkDirs: options.keepJobWorkDirs ?? 'failed',
+    });
+    const callbacks = new CallbackTokens();
+    const queues = new LocalQueues();
+    const engine = new PipelineEngine({
+      store,
+      objects,
+      jobs,
+      callbacks,
+      queues,
       registry,
       bus,
       log,
       scope,
       dataDir,
-      keepWorkDirs: options.keepJobWorkDirs ?? 'failed',
+      localSupport: { lambdaFunctions: new Set() },
     });
     // Rules first: the status changes that recovery publishes must be routed to them.
     bus.start();
     const rules = [...(options.rules ?? []), ...(options.rulesFile ? await readRulesFile(options.rulesFile) : [])];
     for (const rule of rules) bus.putRule(rule);
     const recoveredExecutions = await engine.recover();
+    await jobs.recover();
     if (recoveredExecutions > 0) log.warn(`marked ${recoveredExecutions} interrupted execution(s) Failed`);
     const endpoints = new EndpointManager({ store, objects, scope, log, dataDir }, options.endpoints);
     await endpoints.recover();
-    const context: ServiceContext = { store, engine, registry, bus, objects, scope, log, endpoints };
+    const context: ServiceContext = {
+      store,
+      engine,
+      jobs,
+      callbacks,
+      queues,
+      registry,
+      bus,
+      objects,
+      scope,
+      log,
+      endpoints,
+    };
     const operations = new OperationRegistry();
     for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])]) {
       operations.add(factory(context));
@@ -215,6 +243,7 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
         closing ??= (async () => {
           await endpoints.close();
           await engine.close();
+          await jobs.close();
           bus.close();
           store.close();
           openDataDirs.delete(dataDir);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '@slipway/core';
-import { parseDefinition } from '../src/engine/definition.js';
+import { parseDefinition } from '../src/engine/definition/index.js';
 
 import { describeWithSharedReference } from '../../test/support/reference-data.js';
 
@@ -178,7 +178,7 @@ describe('parseDefinition refuses bad definitions, naming the field', () => {
       /ExpireAfter must be an ISO-8601 duration/,
     );
     expect(problems(wrap([{ Name: 'F', Type: 'Fail', Arguments: {}, CacheConfig: { Enabled: true } }]))).toMatch(
-      /CacheConfig is not allowed on a Fail step/,
+      /CacheConfig is not supported on Fail steps: remove it \(SageMaker caches Processing, Training, Transform, Tuning/,
     );
     expect(
       problems(
@@ -191,7 +191,9 @@ describe('parseDefinition refuses bad definitions, naming the field', () => {
           },
         ]),
       ),
-    ).toMatch(/RetryPolicies is not allowed on a Condition step/);
+    ).toMatch(
+      /RetryPolicies are not supported on Condition steps: remove them \(SageMaker retries Model, Processing, RegisterModel/,
+    );
     expect(problems(wrap([{ Name: 'C', Type: 'Condition', Arguments: { Conditions: [{ Type: 'Maybe' }] } }]))).toMatch(
       /Conditions\[0\]\.Type must be one of/,
     );

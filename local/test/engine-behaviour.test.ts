@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CreatePipelineCommand,
+  DescribePipelineCommand,
   DescribePipelineExecutionCommand,
   ListPipelineExecutionsCommand,
   StartPipelineExecutionCommand,
@@ -198,24 +199,19 @@ describe('engine behaviour through the API', () => {
     }
   }, 20_000);
 
-  it('fails a step it cannot run with a message naming what is unsupported', async () => {
-    const arn = await runPipeline(
-      t.sagemaker,
-      'lambda',
-      definition([
-        {
-          Name: 'CallLambda',
-          Type: 'Lambda',
-          Arguments: {},
-          FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
-        },
-      ]),
+  it('refuses a step type it cannot run at CreatePipeline, naming the step, its type and why', async () => {
+    // Before the step types had one registration, such a step was accepted and only failed when it ran.
+    await expect(
+      runPipeline(
+        t.sagemaker,
+        'clarify',
+        definition([{ Name: 'CheckBias', Type: 'ClarifyCheck', Arguments: {}, CheckType: 'DATA_BIAS' }]),
+      ),
+    ).rejects.toThrow(
+      /Steps\[0\]\.Type is step "CheckBias" of type ClarifyCheck: the local server cannot run ClarifyCheck steps: it runs the SageMaker Clarify container/,
     );
-    const ended = await waitForExecution(t.sagemaker, arn);
-    expect(ended.PipelineExecutionStatus).toBe('Failed');
-    const step = (await stepsByName(t.sagemaker, arn))['CallLambda']!;
-    expect(step.FailureReason).toMatch(
-      /cannot run Lambda steps; it runs Processing, Training, Condition, Fail, RegisterModel, Model steps/,
+    await expect(t.sagemaker.send(new DescribePipelineCommand({ PipelineName: 'clarify' }))).rejects.toThrow(
+      /does not exist/,
     );
 
     const noTraining = await runPipeline(

@@ -65,17 +65,30 @@ def aws(local_server):
     )
 
 
-@pytest.fixture(scope="session")
-def pipeline_session(aws):
-    """The SDK's PipelineSession on the local server, with the suite's bucket as its default bucket."""
-    from sagemaker.workflow.pipeline_context import PipelineSession
-
+def _ensure_bucket(aws):
     s3 = aws.client("s3")
     try:
         s3.head_bucket(Bucket=BUCKET)
     except Exception:  # noqa: BLE001 - missing: create it
         s3.create_bucket(Bucket=BUCKET)
+
+
+@pytest.fixture(scope="session")
+def pipeline_session(aws):
+    """The SDK's PipelineSession on the local server, with the suite's bucket as its default bucket."""
+    from sagemaker.workflow.pipeline_context import PipelineSession
+
+    _ensure_bucket(aws)
     return PipelineSession(boto_session=aws, sagemaker_client=aws.client("sagemaker"), default_bucket=BUCKET)
+
+
+@pytest.fixture(scope="session")
+def sagemaker_session(aws):
+    """The SDK's Session (jobs run at once, outside pipelines) on the local server, with the suite's bucket."""
+    import sagemaker
+
+    _ensure_bucket(aws)
+    return sagemaker.Session(boto_session=aws, sagemaker_client=aws.client("sagemaker"), default_bucket=BUCKET)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-import type { RetryExceptionType } from '@slipway/core';
+import type { PipelineStepType, RetryExceptionType } from '@slipway/core';
 
 /**
  * The document: the shapes of the pipeline definition JSON (`"Version": "2020-12-01"`) that CreatePipeline
@@ -34,7 +34,11 @@ export interface ParameterDefinition {
   readonly EnumValues?: readonly string[];
 }
 
-export type StepType = 'Processing' | 'Training' | 'Condition' | 'Fail' | 'RegisterModel' | 'Model';
+/** The step types this DSL builds (each one of the schema's, whose facts `@slipway/core` keeps). */
+export type StepType = Extract<
+  PipelineStepType,
+  'Processing' | 'Training' | 'Condition' | 'Fail' | 'RegisterModel' | 'Model'
+>;
 
 export type { RetryExceptionType };
 

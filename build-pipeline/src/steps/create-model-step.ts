@@ -1,5 +1,6 @@
 import type { DescribeModelOutput } from '@aws-sdk/client-sagemaker';
 import type { Model } from '../jobs/model.js';
+import { STEP_PROPERTY_ROOTS } from '../properties/property-roots.js';
 import { createProperties, type PropertyStruct } from '../properties/property-tree.js';
 import { Step, type Arguments, type RetryableStepOptions, type StepBuildContext } from './step.js';
 
@@ -19,7 +20,7 @@ export class CreateModelStep extends Step {
 
   /** DescribeModel's output, e.g. `properties.ModelName`. */
   get properties(): PropertyStruct<DescribeModelOutput> {
-    return createProperties(this, 'DescribeModelOutput');
+    return createProperties(this, STEP_PROPERTY_ROOTS.Model);
   }
 
   buildArguments(context: StepBuildContext): Arguments {

@@ -11,6 +11,7 @@ import { Join } from '../dsl/join.js';
 import type { Value } from '../dsl/pipeline-variable.js';
 import type { PropertyFile } from '../dsl/property-file.js';
 import { PROCESSING_CODE_DIR, ScriptProcessor, type Processor } from '../jobs/processor.js';
+import { STEP_PROPERTY_ROOTS } from '../properties/property-roots.js';
 import { createProperties, type PropertyStruct, type PropertyTree } from '../properties/property-tree.js';
 import { Step, type Arguments, type ArgumentValue, type CacheableStepOptions, type StepBuildContext } from './step.js';
 
@@ -97,7 +98,7 @@ export class ProcessingStep<O extends string = string> extends Step {
 
   /** DescribeProcessingJob's response, e.g. `properties.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri`. */
   get properties(): ProcessingStepProperties<O> {
-    return createProperties(this, 'DescribeProcessingJobResponse') as ProcessingStepProperties<O>;
+    return createProperties(this, STEP_PROPERTY_ROOTS.Processing) as ProcessingStepProperties<O>;
   }
 
   /** The names the job's inputs get, including the automatic `input-N` ones and `code`. */

@@ -8,6 +8,7 @@ import {
   type DriftCheckBaselines,
   type ModelMetrics,
 } from '../jobs/model-metrics.js';
+import { STEP_PROPERTY_ROOTS } from '../properties/property-roots.js';
 import { createProperties, type PropertyStruct } from '../properties/property-tree.js';
 import { Step, type Arguments, type RetryableStepOptions, type StepBuildContext } from './step.js';
 
@@ -72,7 +73,7 @@ export class RegisterModel extends Step {
 
   /** DescribeModelPackage's output, e.g. `properties.ModelPackageArn`. */
   get properties(): PropertyStruct<DescribeModelPackageOutput> {
-    return createProperties(this, 'DescribeModelPackageOutput');
+    return createProperties(this, STEP_PROPERTY_ROOTS.RegisterModel);
   }
 
   private containers(context: StepBuildContext): Arguments[] {

@@ -1,6 +1,7 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import type { EstimatorBase } from '../jobs/estimator.js';
 import { channelNames, inputDataConfig, type TrainingInputs } from '../jobs/training-input.js';
+import { STEP_PROPERTY_ROOTS } from '../properties/property-roots.js';
 import { createProperties, type PropertyStruct } from '../properties/property-tree.js';
 import { Step, type Arguments, type CacheableStepOptions, type StepBuildContext } from './step.js';
 
@@ -24,7 +25,7 @@ export class TrainingStep extends Step {
 
   /** DescribeTrainingJob's response, e.g. `properties.ModelArtifacts.S3ModelArtifacts`. */
   get properties(): PropertyStruct<DescribeTrainingJobResponse> {
-    return createProperties(this, 'DescribeTrainingJobResponse');
+    return createProperties(this, STEP_PROPERTY_ROOTS.Training);
   }
 
   channelNames(): string[] {

@@ -1,13 +1,7 @@
-import { RETRY_EXCEPTION_TYPES, type ValidationIssue } from '@slipway/core';
-import type { StepType } from '../definition/types.js';
+import { RETRY_EXCEPTION_TYPES, cacheConfigProblem, retryPolicyProblem, type ValidationIssue } from '@slipway/core';
 import type { Step } from '../steps/step.js';
 
 const EXCEPTION_TYPES: ReadonlySet<string> = new Set<string>(RETRY_EXCEPTION_TYPES);
-
-/** Steps that start a SageMaker job, so `SageMaker.*` failures can happen and be retried. */
-const JOB_STEPS: ReadonlySet<StepType> = new Set<StepType>(['Processing', 'Training']);
-const RETRYABLE_STEPS: ReadonlySet<StepType> = new Set<StepType>(['Processing', 'Training', 'Model', 'RegisterModel']);
-const CACHEABLE_STEPS: ReadonlySet<StepType> = JOB_STEPS;
 
 /** An ISO 8601 duration as CacheConfig takes it: P30D, PT1H, P1DT12H, P2W. */
 const DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
@@ -31,14 +25,8 @@ function range(
 /** Retry policies and cache configs: allowed on this step type, and within the service's ranges. */
 export function checkPolicies(steps: readonly Step[], issues: ValidationIssue[]): void {
   for (const step of steps) {
-    if (step.retryPolicies.length > 0 && !RETRYABLE_STEPS.has(step.stepType)) {
-      issues.push({
-        where: step.name,
-        field: 'RetryPolicies',
-        problem: `are not supported on ${step.stepType} steps`,
-        fix: 'remove them (only Processing, Training, Model and RegisterModel steps retry)',
-      });
-    }
+    const refused = step.retryPolicies.length > 0 ? retryPolicyProblem(step.stepType) : undefined;
+    if (refused) issues.push({ where: step.name, field: 'RetryPolicies', ...refused });
     step.retryPolicies.forEach((policy, index) => {
       const field = `RetryPolicies[${index}]`;
       if (policy.exceptionTypes.length === 0) {
@@ -57,13 +45,9 @@ export function checkPolicies(steps: readonly Step[], issues: ValidationIssue[])
             problem: `has unknown type ${JSON.stringify(type)}`,
             fix: `use ${[...EXCEPTION_TYPES].join(', ')}`,
           });
-        } else if (type.startsWith('SageMaker.') && !JOB_STEPS.has(step.stepType)) {
-          issues.push({
-            where: step.name,
-            field: `${field}.ExceptionType`,
-            problem: `has ${type}, but a ${step.stepType} step starts no SageMaker job`,
-            fix: 'retry only Step.SERVICE_FAULT and Step.THROTTLING here',
-          });
+        } else if (!refused) {
+          const problem = retryPolicyProblem(step.stepType, type);
+          if (problem) issues.push({ where: step.name, field: `${field}.ExceptionType`, ...problem });
         }
       }
       range(policy.maxAttempts, 1, 20, { where: step.name, field: `${field}.MaxAttempts` }, issues);
@@ -79,14 +63,8 @@ export function checkPolicies(steps: readonly Step[], issues: ValidationIssue[])
       }
     });
     const cache = step.cacheConfig;
-    if (cache && !CACHEABLE_STEPS.has(step.stepType)) {
-      issues.push({
-        where: step.name,
-        field: 'CacheConfig',
-        problem: `is not supported on ${step.stepType} steps`,
-        fix: 'cache Processing and Training steps only',
-      });
-    }
+    const uncached = cache ? cacheConfigProblem(step.stepType) : undefined;
+    if (uncached) issues.push({ where: step.name, field: 'CacheConfig', ...uncached });
     if (cache?.expireAfter !== undefined && !DURATION.test(cache.expireAfter)) {
       issues.push({
         where: step.name,

@@ -1,6 +1,6 @@
 import type { CreateEndpointConfigOutput, ListEndpointConfigsOutput } from '@aws-sdk/client-sagemaker';
 import { describeValue } from '@slipway/core';
-import { isObject } from '../engine/definition.js';
+import { isObject } from '../engine/definition/index.js';
 import { resourceArn } from '../engine/naming.js';
 import { describeEndpointConfig, summarizeEndpointConfig } from '../endpoints/endpoint-shapes.js';
 import type { JsonObject, OperationModule } from '../server/operation-registry.js';

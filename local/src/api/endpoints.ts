@@ -1,6 +1,6 @@
 import type { CreateEndpointOutput, ListEndpointsOutput, UpdateEndpointOutput } from '@aws-sdk/client-sagemaker';
 import { describeValue } from '@slipway/core';
-import { isObject } from '../engine/definition.js';
+import { isObject } from '../engine/definition/index.js';
 import { describeEndpoint, summarizeEndpoint } from '../endpoints/endpoint-shapes.js';
 import type { JsonObject, OperationModule } from '../server/operation-registry.js';
 import { RESOURCE_NAME } from './endpoint-configs.js';

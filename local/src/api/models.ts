@@ -1,6 +1,6 @@
 import type { CreateModelOutput, ListModelsOutput } from '@aws-sdk/client-sagemaker';
 import { describeValue } from '@slipway/core';
-import { isObject } from '../engine/definition.js';
+import { isObject } from '../engine/definition/index.js';
 import { describeModel } from '../engine/describe-shapes.js';
 import { resourceArn } from '../engine/naming.js';
 import { resolveModelPackages } from '../endpoints/model-container.js';

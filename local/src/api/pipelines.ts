@@ -4,7 +4,6 @@ import type {
   ListPipelinesResponse,
   PipelineSummary,
 } from '@aws-sdk/client-sagemaker';
-import { parseDefinition } from '../engine/definition.js';
 import { resourceArn } from '../engine/naming.js';
 import type { OperationModule } from '../server/operation-registry.js';
 import { resourceInUse, resourceNotFound, validationException } from '../server/service-error.js';
@@ -45,7 +44,7 @@ export function pipelineOperations(context: ServiceContext): OperationModule {
         );
       text = bytes.toString('utf8');
     }
-    if (text !== undefined) parseDefinition(text);
+    if (text !== undefined) engine.checkDefinition(text);
     return text;
   }
 

@@ -1,5 +1,8 @@
 import type { EndpointManager } from '../endpoints/endpoint-manager.js';
 import type { PipelineEngine } from '../engine/pipeline-engine.js';
+import type { CallbackTokens } from '../callbacks/callback-tokens.js';
+import type { LocalQueues } from '../callbacks/local-queues.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { ArnScope } from '../engine/naming.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
@@ -12,6 +15,12 @@ import type { Store } from '../store/store.js';
 export interface ServiceContext {
   readonly store: Store;
   readonly engine: PipelineEngine;
+  /** Every job: Create/Describe/Stop/List*Job and pipeline steps run through it. */
+  readonly jobs: JobService;
+  /** Callback steps' waiting tokens. */
+  readonly callbacks: CallbackTokens;
+  /** The local SQS queues Callback steps send their tokens to. */
+  readonly queues: LocalQueues;
   readonly registry: ModelRegistry;
   readonly bus: EventBus;
   readonly objects: ObjectStore;

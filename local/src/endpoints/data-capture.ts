@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isObject } from '../engine/definition.js';
+import { isObject } from '../engine/definition/index.js';
 import type { Logger } from '../server/logger.js';
 import { parseS3Uri, type S3Location } from '../storage/object-key.js';
 import type { ObjectStore } from '../storage/object-store.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isObject } from '../engine/definition.js';
+import { isObject } from '../engine/definition/index.js';
 import { resourceArn, type ArnScope } from '../engine/naming.js';
 import { validationException } from '../server/service-error.js';
 import { parseS3Uri } from '../storage/object-key.js';

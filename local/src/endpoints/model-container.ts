@@ -1,5 +1,5 @@
 import { describeValue } from '@slipway/core';
-import { isObject } from '../engine/definition.js';
+import { isObject } from '../engine/definition/index.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { validationException } from '../server/service-error.js';
 import type { ModelRecord } from '../store/model-repository.js';

@@ -1,4 +1,4 @@
-import { isObject } from '../engine/definition.js';
+import { isObject } from '../engine/definition/index.js';
 
 /**
  * Cumulative weights for picking by weight: the last entry is the total. A variant with weight 0 gets no

@@ -1,31 +1,13 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@slipway/core';
+import { cacheKeyAttributes, canonicalJson, type PipelineStepType } from '@slipway/core';
 
 /**
- * The request attributes SageMaker compares to decide whether a step's earlier run can be reused
- * ("Default cache key attributes by pipeline step type" in the SageMaker developer guide).
+ * The cache key of a step: a hash of its type and the attributes SageMaker compares for it ("Default cache key
+ * attributes by pipeline step type", kept in the step types' facts in `@slipway/core`) of its resolved
+ * arguments, with object keys sorted so that member order never matters. Undefined for a type never cached.
  */
-export const CACHE_KEY_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
-  Processing: ['AppSpecification', 'Environment', 'ProcessingInputs'],
-  Training: [
-    'AlgorithmSpecification',
-    'CheckpointConfig',
-    'DebugHookConfig',
-    'DebugRuleConfigurations',
-    'Environment',
-    'HyperParameters',
-    'InputDataConfig',
-  ],
-  Transform: ['DataProcessing', 'Environment', 'ModelName', 'TransformInput'],
-  Tuning: ['HyperParameterTuningJobConfig', 'TrainingJobDefinition', 'TrainingJobDefinitions'],
-};
-
-/**
- * The cache key of a step: a hash of its type and the listed attributes of its resolved arguments, with
- * object keys sorted so that member order never matters. Undefined for a step type that cannot be cached.
- */
-export function cacheKey(stepType: string, resolvedArguments: unknown): string | undefined {
-  const attributes = CACHE_KEY_ATTRIBUTES[stepType];
+export function cacheKey(stepType: PipelineStepType, resolvedArguments: unknown): string | undefined {
+  const attributes = cacheKeyAttributes(stepType);
   if (!attributes) return undefined;
   const source = (resolvedArguments ?? {}) as Record<string, unknown>;
   const selected: Record<string, unknown> = {};

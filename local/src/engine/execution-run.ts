@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseS3Uri } from '../storage/object-key.js';
 import type { ExecutionRecord, StepRecord, StepStatus } from '../store/execution-repository.js';
 import { executionStatusChangeEvent } from '../events/sagemaker-events.js';
-import type { ParameterValue, PipelineDefinition, StepDefinition } from './definition.js';
+import type { ParameterValue, PipelineDefinition, StepDefinition } from './definition/index.js';
 import type { EngineServices } from './engine-services.js';
 import {
   ExpressionError,
@@ -13,7 +13,7 @@ import {
 } from './expressions.js';
 import { nextRetry } from './retry.js';
 import { finalStatus, planNext, type NodeState } from './scheduler.js';
-import { RETRYABLE_STEP_TYPES, executorFor } from './steps/index.js';
+import { executorFor, retriesSteps } from './steps/local-step-types.js';
 import { errorMessage, type ExecutionInfo, type StepContext, type StepOutcome } from './steps/step-executor.js';
 
 const STEP_FAILURE_LIMIT = 1024;
@@ -143,7 +143,7 @@ export class ExecutionRun {
     let attempt = 0;
     this.markStopping.set(step.name, () => save('Stopping', Math.max(attempt, 1)));
     const executor = executorFor(step.type);
-    const retryable = RETRYABLE_STEP_TYPES.includes(step.type);
+    const retryable = retriesSteps(step.type);
     let outcome: StepOutcome;
     for (;;) {
       attempt += 1;

@@ -1,6 +1,6 @@
 import { describeValue } from '@slipway/core';
-import type { ParameterValue } from './definition.js';
-import { isObject } from './definition.js';
+import type { ParameterValue } from './definition/index.js';
+import { isObject } from './definition/index.js';
 import { parsePropertyPath, walkPath } from './property-path.js';
 
 /**

@@ -11,6 +11,11 @@ function randomText(alphabet: string, length: number): string {
   return out;
 }
 
+/** A Callback step's token like SageMaker's: 10 letters and digits (CallbackToken's pattern). */
+export function newCallbackToken(): string {
+  return randomText(MIXED, 10);
+}
+
 /** A pipeline execution id like SageMaker's: 12 lowercase letters and digits. */
 export function newExecutionId(): string {
   return randomText(LOWER, 12);
@@ -27,6 +32,20 @@ export function pipelineResourceName(executionId: string, stepName: string): str
       .replace(/^-+|-+$/g, '')
       .slice(0, 63 - 10 - 12 - 2 - 10) || 'step';
   return `pipelines-${executionId}-${step.replace(/-+$/, '')}-${randomText(MIXED, 10)}`;
+}
+
+/**
+ * A tuning job's name for a pipeline step: tuning job names are at most 32 characters, so
+ * `<execution id>-<StepName, shortened>-<suffix>`.
+ */
+export function pipelineTuningJobName(executionId: string, stepName: string): string {
+  const step =
+    stepName
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 32 - 12 - 2 - 6)
+      .replace(/-+$/, '') || 'tune';
+  return `${executionId}-${step}-${randomText(LOWER, 6)}`;
 }
 
 export interface ArnScope {

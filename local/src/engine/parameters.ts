@@ -1,5 +1,5 @@
 import { ValidationError, describeValue, type ValidationIssue } from '@slipway/core';
-import type { ParameterDeclaration, ParameterValue } from './definition.js';
+import type { ParameterDeclaration, ParameterValue } from './definition/index.js';
 
 export interface ResolvedParameters {
   /** Typed values for expressions. */

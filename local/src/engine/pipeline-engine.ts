@@ -4,7 +4,8 @@ import { executionStatusChangeEvent } from '../events/sagemaker-events.js';
 import { resourceNotFound, validationException } from '../server/service-error.js';
 import type { ExecutionRecord } from '../store/execution-repository.js';
 import type { PipelineRecord } from '../store/pipeline-repository.js';
-import { parseDefinition, type PipelineDefinition } from './definition.js';
+import { parseDefinition, type PipelineDefinition } from './definition/index.js';
+import { checkLocalSupport } from './steps/local-step-types.js';
 import type { EngineServices } from './engine-services.js';
 import { ExecutionRun } from './execution-run.js';
 import { ExpressionError, joinText, resolveExpressions } from './expressions.js';
@@ -130,8 +131,8 @@ export class PipelineEngine {
 
   /**
    * At start, before serving: executions the database says were running belong to a server that died.
-   * Mark them (and their steps and jobs) Failed, or Stopped if a stop was underway, and publish the status
-   * changes; then remove the sandboxes of interrupted jobs and partial uploads.
+   * Mark them (and their steps) Failed, or Stopped if a stop was underway, and publish the status changes;
+   * then remove partial uploads. (The job service marks their jobs.)
    */
   async recover(): Promise<number> {
     const { store, dataDir } = this.services;
@@ -139,16 +140,6 @@ export class PipelineEngine {
     for (const record of interrupted) {
       const status = record.status === 'Stopping' ? 'Stopped' : 'Failed';
       this.markFinished(record, status, status === 'Failed' ? CRASH_REASON : undefined);
-    }
-    const now = new Date();
-    for (const job of store.jobs.inProgress()) {
-      store.jobs.finish(job.name, {
-        status: 'Failed',
-        failureReason: 'The local server stopped while this job was running.',
-        startedAt: job.startedAt ?? job.createdAt,
-        endedAt: now,
-      });
-      if (job.workDir) await rm(job.workDir, { recursive: true, force: true });
     }
     await rm(join(dataDir, 's3-tmp'), { recursive: true, force: true });
     await removeStaleTempFiles(join(dataDir, 's3-meta'));
@@ -161,11 +152,21 @@ export class PipelineEngine {
     await this.idle();
   }
 
+  /**
+   * CreatePipeline/UpdatePipeline's check: the document as SageMaker checks it, then that this server can run
+   * every step (its type, and what the type needs here, such as a Lambda function's local handler).
+   */
+  checkDefinition(text: string): PipelineDefinition {
+    const definition = parseDefinition(text);
+    checkLocalSupport(definition, this.services.localSupport);
+    return definition;
+  }
+
   parse(pipelineName: string, version: number, text: string): PipelineDefinition {
     const key = `${pipelineName}\u0000${version}`;
     let definition = this.definitions.get(key);
     if (!definition) {
-      definition = parseDefinition(text);
+      definition = this.checkDefinition(text);
       this.definitions.set(key, definition);
     }
     return definition;

@@ -2,6 +2,7 @@ import { RuntimeManager } from '../runtimes/runtime-manager.js';
 import type { JobKind, JobRunner } from './job-runner.js';
 import { ProcessingRunner } from './processing-runner.js';
 import { TrainingRunner } from './training-runner.js';
+import { TransformRunner } from './transform-runner.js';
 
 export interface DefaultRunnersOptions {
   /** Where runtime venvs are built. @default `SLIPWAY_RUNTIME_DIR`, else `<repo>/.cache/runtimes` */
@@ -30,5 +31,9 @@ export function createDefaultRunners(options: DefaultRunnersOptions = {}): Recor
       ...(options.python ? { python: options.python } : {}),
     });
   const shared = { runtimes, stopGraceMs: options.stopGraceMs ?? 10_000, hostEnv: env };
-  return { Processing: new ProcessingRunner(shared), Training: new TrainingRunner(shared) };
+  return {
+    Processing: new ProcessingRunner(shared),
+    Training: new TrainingRunner(shared),
+    Transform: new TransformRunner(shared),
+  };
 }

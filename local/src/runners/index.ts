@@ -3,6 +3,7 @@ export * from './default-runners.js';
 export type { JobRunnerOptions } from './job-runtime.js';
 export * from './processing-runner.js';
 export * from './training-runner.js';
+export * from './transform-runner.js';
 export * from './sandbox.js';
 export * from './python-values.js';
 export * from './hyperparameters.js';

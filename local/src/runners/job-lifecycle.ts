@@ -13,6 +13,7 @@ export interface JobBodyResult {
   readonly exitMessage?: string;
   readonly modelArtifactsS3Uri?: string;
   readonly finalMetricDataList?: JobResult['finalMetricDataList'];
+  readonly transformCounts?: JobResult['transformCounts'];
   readonly processMillis: number;
 }
 
@@ -59,7 +60,8 @@ export async function runJob<K extends JobKind>(
     await log.close();
     return done({ status: 'Stopped', processMillis: 0 });
   }
-  const maxRuntimeSeconds = spec.request.StoppingCondition?.MaxRuntimeInSeconds;
+  const maxRuntimeSeconds =
+    'StoppingCondition' in spec.request ? spec.request.StoppingCondition?.MaxRuntimeInSeconds : undefined;
   const controller = new AbortController();
   let timedOut = false;
   const stop = () => controller.abort();

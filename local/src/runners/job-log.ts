@@ -1,31 +1,45 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
+
+/** Beside each job log: `<byte offset> <epoch ms>` lines, one each time the clock moved between writes. */
+export function logTimesFile(logFile: string): string {
+  return `${logFile}.times`;
+}
 
 /**
  * A job's log stream (its "CloudWatch log stream"): the user process's stdout and stderr as they come, plus
  * the runner's own notes, marked `[slipway]`. Appends, so a retried job's earlier attempts stay readable.
+ * When each byte arrived is kept in a small sidecar (`logTimesFile`), so the log can be served as CloudWatch
+ * log events with their real timestamps, which is how the SageMaker SDK follows a job (`logs=True`).
  */
 export class JobLog {
   /** The first write error (a full disk, a removed folder): the log stops there; the job goes on. */
   private failure: Error | undefined;
+  private lastMillis = -1;
 
-  private constructor(private readonly stream: WriteStream) {
-    // Listened to for the stream's whole life: an unheard 'error' would end the server's process.
-    stream.on('error', (error: Error) => {
-      this.failure ??= error;
-    });
+  private constructor(
+    private readonly stream: WriteStream,
+    private readonly times: WriteStream,
+    private offset: number,
+  ) {
+    // Listened to for the streams' whole life: an unheard 'error' would end the server's process.
+    for (const each of [stream, times]) {
+      each.on('error', (error: Error) => {
+        this.failure ??= error;
+      });
+    }
   }
 
   static async open(file: string): Promise<JobLog> {
     await mkdir(dirname(file), { recursive: true });
-    const stream = createWriteStream(file, { flags: 'a' });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    });
-    return new JobLog(stream);
+    const offset = await stat(file).then(
+      (info) => info.size,
+      () => 0,
+    );
+    const [stream, times] = await Promise.all([openAppend(file), openAppend(logTimesFile(file))]);
+    return new JobLog(stream, times, offset);
   }
 
   /** Why the log stopped being written, if it did. */
@@ -34,7 +48,14 @@ export class JobLog {
   }
 
   write(chunk: Buffer | string): void {
-    if (!this.stream.destroyed) this.stream.write(chunk);
+    if (this.stream.destroyed) return;
+    const now = Date.now();
+    if (now !== this.lastMillis && !this.times.destroyed) {
+      this.times.write(`${this.offset} ${now}\n`);
+      this.lastMillis = now;
+    }
+    this.offset += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    this.stream.write(chunk);
   }
 
   note(message: string): void {
@@ -42,7 +63,17 @@ export class JobLog {
   }
 
   async close(): Promise<void> {
-    if (!this.stream.destroyed) this.stream.end();
-    await finished(this.stream).catch(() => undefined); // a write error is already kept in `error`
+    for (const each of [this.stream, this.times]) if (!each.destroyed) each.end();
+    // A write error is already kept in `error`.
+    await Promise.all([this.stream, this.times].map((each) => finished(each).catch(() => undefined)));
   }
+}
+
+async function openAppend(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(file, { flags: 'a' });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  return stream;
 }

@@ -1,4 +1,8 @@
-import type { CreateProcessingJobRequest, CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
+import type {
+  CreateProcessingJobRequest,
+  CreateTrainingJobRequest,
+  CreateTransformJobRequest,
+} from '@aws-sdk/client-sagemaker';
 import type { ObjectStore } from '../storage/object-store.js';
 
 /**
@@ -8,7 +12,7 @@ import type { ObjectStore } from '../storage/object-store.js';
  * (today: a subprocess in a per-job sandbox; later perhaps a container) and reports what the matching
  * Describe*Job call would show.
  */
-export type JobKind = 'Processing' | 'Training';
+export type JobKind = 'Processing' | 'Training' | 'Transform';
 
 interface JobSpecBase {
   /** The job name SageMaker would generate, e.g. `pipelines-<execution id>-Preprocess-<suffix>`. */
@@ -38,7 +42,23 @@ export interface TrainingJobSpec extends JobSpecBase {
   readonly request: Omit<CreateTrainingJobRequest, 'TrainingJobName'>;
 }
 
-export type JobSpec = ProcessingJobSpec | TrainingJobSpec;
+/** The one container a transform job's model runs (its CreateModel request, resolved when the job is created). */
+export interface TransformModel {
+  readonly modelName: string;
+  readonly image: string;
+  /** The model.tar.gz; none for a container that brings its own model. */
+  readonly modelDataUrl?: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface TransformJobSpec extends JobSpecBase {
+  readonly kind: 'Transform';
+  /** A CreateTransformJob request with every pipeline expression already resolved. */
+  readonly request: Omit<CreateTransformJobRequest, 'TransformJobName'>;
+  readonly model: TransformModel;
+}
+
+export type JobSpec = ProcessingJobSpec | TrainingJobSpec | TransformJobSpec;
 
 export type JobStatus = 'Completed' | 'Failed' | 'Stopped';
 
@@ -54,6 +74,8 @@ export interface JobResult {
   readonly finalMetricDataList?: readonly { MetricName: string; Value: number; Timestamp: Date }[];
   readonly startTime: Date;
   readonly endTime: Date;
+  /** Transform: records read, requests sent, objects written. */
+  readonly transformCounts?: { readonly records: number; readonly requests: number; readonly objects: number };
   /** Wall time of the user's process alone, so the engine can measure its own overhead. */
   readonly processMillis: number;
 }

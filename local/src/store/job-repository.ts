@@ -1,9 +1,11 @@
-import type { JobKind } from '../runners/job-runner.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
 import { fromJsonColumn, optional, optionalDate } from './database.js';
 
-export type StoredJobStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopped';
+/** The SageMaker job families the server runs, by the word their API names use (`Create<Kind>Job`). */
+export type StoredJobKind = 'Processing' | 'Training' | 'Transform' | 'HyperParameterTuning';
+
+export type StoredJobStatus = 'InProgress' | 'Stopping' | 'Completed' | 'Failed' | 'Stopped';
 
 export interface MetricDatum {
   readonly MetricName: string;
@@ -11,13 +13,22 @@ export interface MetricDatum {
   readonly Timestamp: Date;
 }
 
-/** A processing or training job a pipeline step ran: its resolved request and what the runner reported. */
+/**
+ * A job the server ran, from a pipeline step or a Create*Job call: its resolved request and what the runner
+ * reported. Names are unique across kinds here (SageMaker keeps one namespace per kind; CreateXJob refuses a
+ * name another kind holds, saying so).
+ */
 export interface JobRecord {
   readonly name: string;
-  readonly kind: JobKind;
+  readonly kind: StoredJobKind;
   readonly arn: string;
   readonly executionArn?: string;
   readonly stepName?: string;
+  /** The tuning job that started this training job. */
+  readonly parentJob?: string;
+  /** What a kind reports beyond the common columns (a tuning job's best training job and counters). */
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly tags?: readonly { Key: string; Value: string }[];
   /** The Create*Job request with every expression resolved (without the job name). */
   readonly request: Record<string, unknown>;
   readonly status: StoredJobStatus;
@@ -35,10 +46,13 @@ export interface JobRecord {
 
 interface JobRow {
   name: string;
-  kind: JobKind;
+  kind: StoredJobKind;
   arn: string;
   execution_arn: string | null;
   step_name: string | null;
+  parent_job: string | null;
+  details: string | null;
+  tags: string;
   request: string;
   status: StoredJobStatus;
   failure_reason: string | null;
@@ -76,10 +90,12 @@ export class JobRepository {
   insert(job: JobRecord): void {
     this.db
       .prepare(
-        `INSERT INTO jobs (name, kind, arn, execution_arn, step_name, request, status, failure_reason, exit_message,
-           model_artifacts, metrics, log_file, work_dir, created_at, started_at, ended_at, modified_at)
-         VALUES (@name, @kind, @arn, @execution_arn, @step_name, @request, @status, @failure_reason, @exit_message,
-           @model_artifacts, @metrics, @log_file, @work_dir, @created_at, @started_at, @ended_at, @modified_at)`,
+        `INSERT INTO jobs (name, kind, arn, execution_arn, step_name, parent_job, details, tags, request, status,
+           failure_reason, exit_message, model_artifacts, metrics, log_file, work_dir, created_at, started_at, ended_at,
+           modified_at)
+         VALUES (@name, @kind, @arn, @execution_arn, @step_name, @parent_job, @details, @tags, @request, @status,
+           @failure_reason, @exit_message, @model_artifacts, @metrics, @log_file, @work_dir, @created_at, @started_at,
+           @ended_at, @modified_at)`,
       )
       .run({
         name: job.name,
@@ -87,6 +103,9 @@ export class JobRepository {
         arn: job.arn,
         execution_arn: job.executionArn ?? null,
         step_name: job.stepName ?? null,
+        parent_job: job.parentJob ?? null,
+        details: job.details ? JSON.stringify(job.details) : null,
+        tags: JSON.stringify(job.tags ?? []),
         request: JSON.stringify(job.request),
         status: job.status,
         failure_reason: job.failureReason ?? null,
@@ -123,13 +142,56 @@ export class JobRepository {
     this.changes.notify({ kind: 'job', name });
   }
 
+  /** The job's process is about to start (its sandbox is ready): DescribeXJob shows a start time from now on. */
+  markStarted(name: string, at: Date): void {
+    this.db
+      .prepare('UPDATE jobs SET started_at = ?, modified_at = ? WHERE name = ? AND started_at IS NULL')
+      .run(at.getTime(), at.getTime(), name);
+    this.changes.notify({ kind: 'job', name });
+  }
+
+  /** StopXJob: InProgress → Stopping (the runner then ends it Stopped). */
+  markStopping(name: string, at: Date): void {
+    this.db
+      .prepare("UPDATE jobs SET status = 'Stopping', modified_at = ? WHERE name = ? AND status = 'InProgress'")
+      .run(at.getTime(), name);
+    this.changes.notify({ kind: 'job', name });
+  }
+
+  /** Replaces a job's kind-specific outcome (a tuning job's progress as its training jobs end). */
+  setDetails(name: string, details: Readonly<Record<string, unknown>>, at: Date): void {
+    this.db
+      .prepare('UPDATE jobs SET details = ?, modified_at = ? WHERE name = ?')
+      .run(JSON.stringify(details), at.getTime(), name);
+    this.changes.notify({ kind: 'job', name });
+  }
+
+  /** Every job of a kind, oldest first (List*Jobs filters, sorts and pages them). */
+  list(kind: StoredJobKind): JobRecord[] {
+    return this.db
+      .prepare<[string], JobRow>('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at, rowid')
+      .all(kind)
+      .map(fromRow);
+  }
+
+  /** The training jobs a tuning job started, oldest first. */
+  children(parent: string): JobRecord[] {
+    return this.db
+      .prepare<[string], JobRow>('SELECT * FROM jobs WHERE parent_job = ? COLLATE NOCASE ORDER BY created_at, rowid')
+      .all(parent)
+      .map(fromRow);
+  }
+
   get(name: string): JobRecord | undefined {
     const row = this.byName.get(name);
     return row ? fromRow(row) : undefined;
   }
 
   inProgress(): JobRecord[] {
-    return this.db.prepare<[], JobRow>("SELECT * FROM jobs WHERE status = 'InProgress'").all().map(fromRow);
+    return this.db
+      .prepare<[], JobRow>("SELECT * FROM jobs WHERE status IN ('InProgress', 'Stopping')")
+      .all()
+      .map(fromRow);
   }
 }
 
@@ -141,6 +203,9 @@ function fromRow(row: JobRow): JobRecord {
     arn: row.arn,
     ...optional('executionArn', row.execution_arn),
     ...optional('stepName', row.step_name),
+    ...optional('parentJob', row.parent_job),
+    ...optional('details', fromJsonColumn<Record<string, unknown>>(row.details)),
+    tags: JSON.parse(row.tags) as { Key: string; Value: string }[],
     request: JSON.parse(row.request) as Record<string, unknown>,
     status: row.status,
     ...optional('failureReason', row.failure_reason),

@@ -206,4 +206,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX executions_by_pipeline_arn ON executions (pipeline_name, arn);
   CREATE INDEX execution_steps_by_seq ON execution_steps (execution_arn, seq);
   `,
+  // 4: jobs outside pipelines and their families. A tuning job's training jobs name it (parent_job); a job's
+  // kind-specific outcome (a tuning job's best training job and counters) is JSON in details; List*Jobs reads
+  // by kind and creation time.
+  `
+  ALTER TABLE jobs ADD COLUMN parent_job TEXT;
+  ALTER TABLE jobs ADD COLUMN details TEXT;
+  ALTER TABLE jobs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX jobs_by_kind ON jobs (kind, created_at);
+  CREATE INDEX jobs_by_parent ON jobs (parent_job);
+  `,
 ];

@@ -41,7 +41,7 @@ export class SubprocessRunner implements JobRunner {
         ...(request.AppSpecification?.ContainerArguments ?? []),
       ];
       for (const [key, value] of Object.entries(request.Environment ?? {})) env[key] = map(value);
-    } else {
+    } else if (spec.kind === 'Training') {
       const request = spec.request;
       for (const channel of request.InputDataConfig ?? []) {
         await download(
@@ -64,6 +64,8 @@ export class SubprocessRunner implements JobRunner {
       env['SM_MODEL_DIR'] = join(root, 'model');
       env['SM_OUTPUT_DIR'] = join(root, 'output');
       for (const [key, value] of Object.entries(request.Environment ?? {})) env[key] = map(value);
+    } else {
+      throw new Error(`test runner: ${spec.kind} jobs are not emulated here (use the real TransformRunner)`);
     }
     if (command.length === 0) throw new Error(`test runner: ${spec.jobName} has no entrypoint to run`);
     const processStart = Date.now();
@@ -160,6 +162,9 @@ export class SleepRunner implements JobRunner {
         const location = parseS3Uri(`${output.S3Output!.S3Uri!.replace(/\/+$/, '')}/result.json`);
         await store.put(location.bucket, location.key, content);
       }
+      return { status: 'Completed', startTime, endTime: new Date(), processMillis: ms };
+    }
+    if (spec.kind !== 'Training') {
       return { status: 'Completed', startTime, endTime: new Date(), processMillis: ms };
     }
     const outputPath = spec.request.OutputDataConfig!.S3OutputPath!.replace(/\/+$/, '');

@@ -1,44 +1,45 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { UnsupportedImageError, type JobKind, type JobResult, type JobSpec } from '../../runners/job-runner.js';
+import { JOB_KINDS } from '../../jobs/job-kinds.js';
+import { jobStepProperties } from '../../jobs/job-properties.js';
+import type { StartedJob } from '../../jobs/job-service.js';
 import { parseS3Uri } from '../../storage/object-key.js';
-import type { JobRecord } from '../../store/job-repository.js';
+import type { StoredJobKind } from '../../store/job-repository.js';
 import { cacheKey } from '../cache-key.js';
-import type { PropertyFileDeclaration } from '../definition.js';
-import { describeProcessingJob, describeTrainingJob } from '../describe-shapes.js';
-import { pipelineResourceName, resourceArn } from '../naming.js';
+import type { PropertyFileDeclaration } from '../definition/index.js';
+import { pipelineResourceName, pipelineTuningJobName } from '../naming.js';
 import { walkPath } from '../property-path.js';
 import { INTERNAL_FAILURE_TYPES } from '../retry.js';
 import { errorMessage, type StepContext, type StepExecutor } from './step-executor.js';
 
-const KIND_DETAILS = {
-  Processing: {
-    variable: 'ProcessingJobName',
-    arnType: 'processing-job',
-    metadataKey: 'ProcessingJob',
-    describe: describeProcessingJob,
-  },
-  Training: {
-    variable: 'TrainingJobName',
-    arnType: 'training-job',
-    metadataKey: 'TrainingJob',
-    describe: describeTrainingJob,
-  },
-} as const;
+/** How each job step type names its job and which job kind it starts. */
+const STEP_JOBS = {
+  Processing: { kind: 'Processing', variable: 'ProcessingJobName' },
+  Training: { kind: 'Training', variable: 'TrainingJobName' },
+  Transform: { kind: 'Transform', variable: undefined },
+  Tuning: { kind: 'HyperParameterTuning', variable: undefined },
+} as const satisfies Record<string, { kind: StoredJobKind; variable: string | undefined }>;
+
+export type JobStepType = keyof typeof STEP_JOBS;
 
 /**
- * Processing and Training steps: name the job, resolve its request, reuse a cached run when CacheConfig
- * allows, otherwise hand the job to the runner for its kind and record what it reports. A Processing
- * step's property files are read from its outputs once it succeeds.
+ * Processing, Training, Transform and Tuning steps: name the job, resolve its request, reuse a cached run when
+ * CacheConfig allows, otherwise start the job through the job service (the same path as Create*Job) and
+ * record what it reports. A Processing step's property files are read from its outputs once it succeeds.
  */
-export function jobStep(kind: JobKind): StepExecutor {
+export function jobStep(type: JobStepType): StepExecutor {
+  const { kind, variable } = STEP_JOBS[type];
+  const facts = JOB_KINDS[kind];
   return async (context) => {
-    const details = KIND_DETAILS[kind];
     const { services, step, execution } = context;
-    const jobName = pipelineResourceName(execution.id, step.name);
+    const jobName =
+      kind === 'HyperParameterTuning'
+        ? pipelineTuningJobName(execution.id, step.name)
+        : pipelineResourceName(execution.id, step.name);
     let request: Record<string, unknown>;
     try {
-      request = (await context.resolve(step.arguments, { [details.variable]: jobName })) as Record<string, unknown>;
+      request = (await context.resolve(step.arguments, variable ? { [variable]: jobName } : {})) as Record<
+        string,
+        unknown
+      >;
     } catch (error) {
       return { status: 'Failed', failureReason: errorMessage(error) };
     }
@@ -61,88 +62,32 @@ export function jobStep(kind: JobKind): StepExecutor {
         };
       }
     }
-
-    const runner = services.runners[kind];
-    if (!runner) {
-      return {
-        status: 'Failed',
-        failureReason: `No runner for ${kind} jobs is configured in this local server; start it with a ${kind} runner (runners.${kind}).`,
-      };
-    }
     if (context.signal.aborted)
       return { status: 'Stopped', failureReason: 'The execution was stopped before the job started.' };
 
-    const arn = resourceArn(services.scope, details.arnType, jobName);
-    const jobDir = join(services.dataDir, 'jobs', jobName);
-    const workDir = join(jobDir, 'work');
-    const logFile = join(jobDir, 'job.log');
-    await mkdir(workDir, { recursive: true });
-    const created = new Date();
-    services.store.jobs.insert({
-      name: jobName,
-      kind,
-      arn,
-      executionArn: execution.arn,
-      stepName: step.name,
-      request,
-      status: 'InProgress',
-      logFile,
-      workDir,
-      createdAt: created,
-      modifiedAt: created,
-    });
-    context.reportMetadata({ [details.metadataKey]: { Arn: arn } });
-    const spec = {
-      kind,
-      jobName,
-      jobArn: arn,
-      region: services.scope.region,
-      workDir,
-      logFile,
-      signal: context.signal,
-      request,
-    } as JobSpec;
-
-    let result: JobResult;
-    let failureTypes: readonly string[] = [];
+    let started: StartedJob;
     try {
-      result = await runner.run(spec, services.objects);
+      started = services.jobs.start(kind, jobName, request, {
+        executionArn: execution.arn,
+        stepName: step.name,
+        signal: context.signal,
+      });
     } catch (error) {
-      const unsupported = error instanceof UnsupportedImageError;
-      failureTypes = unsupported ? [] : INTERNAL_FAILURE_TYPES;
-      const now = new Date();
-      result = {
-        status: 'Failed',
-        failureReason: unsupported
-          ? errorMessage(error)
-          : `InternalServerError: the ${kind} runner failed: ${errorMessage(error)}`,
-        startTime: created,
-        endTime: now,
-        processMillis: 0,
-      };
+      return { status: 'Failed', failureReason: errorMessage(error) };
     }
-    services.store.jobs.finish(jobName, {
-      status: result.status,
-      ...(result.failureReason !== undefined ? { failureReason: result.failureReason.slice(0, 1024) } : {}),
-      ...(result.exitMessage !== undefined ? { exitMessage: result.exitMessage.slice(0, 1024) } : {}),
-      ...(result.modelArtifactsS3Uri !== undefined ? { modelArtifacts: result.modelArtifactsS3Uri } : {}),
-      ...(result.finalMetricDataList !== undefined ? { metrics: result.finalMetricDataList } : {}),
-      startedAt: result.startTime,
-      endedAt: result.endTime,
-    });
-    const job = services.store.jobs.get(jobName) as JobRecord;
-    const properties = JSON.parse(JSON.stringify(details.describe(job))) as unknown;
-    const metadata = { [details.metadataKey]: { Arn: arn } };
-    await tidyWorkDir(context, workDir, result.status === 'Completed');
+    const metadata = { [facts.metadataKey]: { Arn: started.record.arn } };
+    context.reportMetadata(metadata);
+    const { record: job, internalFailure } = await started.done;
+    const properties = jobStepProperties(job, services.store);
 
-    if (result.status === 'Stopped')
-      return { status: 'Stopped', failureReason: result.failureReason ?? 'The job was stopped.', metadata };
-    if (result.status === 'Failed') {
+    if (job.status === 'Stopped')
+      return { status: 'Stopped', failureReason: job.failureReason ?? 'The job was stopped.', metadata };
+    if (job.status !== 'Completed') {
       return {
         status: 'Failed',
-        failureReason: `${kind} job ${jobName} failed: ${result.failureReason ?? 'the job reported no reason'}`,
+        failureReason: `${jobWords(kind)} ${jobName} failed: ${job.failureReason ?? 'the job reported no reason'}`,
         metadata,
-        failureTypes,
+        failureTypes: internalFailure ? INTERNAL_FAILURE_TYPES : [],
       };
     }
     const files = await loadPropertyFiles(context, step.propertyFiles, properties);
@@ -161,6 +106,11 @@ export function jobStep(kind: JobKind): StepExecutor {
     }
     return { status: 'Succeeded', properties, propertyFiles: files, metadata };
   };
+}
+
+/** "Processing job", "Hyperparameter tuning job": how failure reasons name a job of this kind. */
+function jobWords(kind: StoredJobKind): string {
+  return kind === 'HyperParameterTuning' ? 'Hyperparameter tuning job' : `${kind} job`;
 }
 
 /** Reads each declared property file from `<output S3Uri>/<FilePath>`; returns an error message on failure. */
@@ -191,12 +141,4 @@ async function loadPropertyFiles(
     }
   }
   return loaded;
-}
-
-async function tidyWorkDir(context: StepContext, workDir: string, succeeded: boolean): Promise<void> {
-  const policy = context.services.keepWorkDirs;
-  if (policy === 'all' || (policy === 'failed' && !succeeded)) return;
-  await rm(workDir, { recursive: true, force: true }).catch((error: unknown) =>
-    context.services.log.warn(`could not remove ${workDir}: ${errorMessage(error)}`),
-  );
 }

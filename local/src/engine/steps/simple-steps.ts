@@ -1,10 +1,10 @@
 import { ConditionError, evaluateConditions } from '../conditions.js';
 import { describeModel } from '../describe-shapes.js';
-import { isObject } from '../definition.js';
+import { isObject } from '../definition/index.js';
 import { ExpressionError, joinText } from '../expressions.js';
 import { pipelineResourceName, resourceArn } from '../naming.js';
 import { describeModelPackage } from '../../registry/model-package-shapes.js';
-import { errorMessage, type StepContext, type StepExecutor, type StepOutcome } from './step-executor.js';
+import { errorMessage, type StepExecutor, type StepOutcome } from './step-executor.js';
 
 /** Condition: evaluates Conditions; the scheduler then runs IfSteps or ElseSteps. */
 export const runConditionStep: StepExecutor = async (context) => {
@@ -88,16 +88,6 @@ export const runModelStep: StepExecutor = async (context) => {
   context.services.store.models.insert(model);
   return { status: 'Succeeded', properties: describeModel(model), metadata: { Model: { Arn: arn } } };
 };
-
-/** A step type SageMaker knows but the local engine cannot run: fail it, saying so. */
-export function unsupportedStep(type: string, supported: readonly string[]): StepExecutor {
-  return async (_context: StepContext): Promise<StepOutcome> => ({
-    status: 'Failed',
-    failureReason:
-      `The local server cannot run ${type} steps; it runs ${supported.join(', ')} steps. ` +
-      'Run this pipeline on SageMaker, or replace the step.',
-  });
-}
 
 function failed(error: unknown, prefix = ''): StepOutcome {
   return { status: 'Failed', failureReason: `${prefix}${errorMessage(error)}` };

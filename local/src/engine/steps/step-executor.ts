@@ -1,4 +1,4 @@
-import type { StepDefinition } from '../definition.js';
+import type { StepDefinition } from '../definition/index.js';
 import type { EngineServices } from '../engine-services.js';
 
 /** The execution a step belongs to, as executors see it. */
