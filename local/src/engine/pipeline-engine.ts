@@ -1,5 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { executionStatusChangeEvent } from '../events/sagemaker-events.js';
 import { resourceNotFound, validationException } from '../server/service-error.js';
 import type { ExecutionRecord } from '../store/execution-repository.js';
@@ -131,10 +130,10 @@ export class PipelineEngine {
   /**
    * At start, before serving: executions the database says were running belong to a server that died.
    * Mark them (and their steps and jobs) Failed, or Stopped if a stop was underway, and publish the status
-   * changes; then remove the sandboxes of interrupted jobs and partial uploads.
+   * changes; then remove the sandboxes of interrupted jobs (the object store recovers its own writes).
    */
   async recover(): Promise<number> {
-    const { store, dataDir } = this.services;
+    const { store } = this.services;
     const interrupted = store.executions.inFlight();
     for (const record of interrupted) {
       const status = record.status === 'Stopping' ? 'Stopped' : 'Failed';
@@ -150,8 +149,6 @@ export class PipelineEngine {
       });
       if (job.workDir) await rm(job.workDir, { recursive: true, force: true });
     }
-    await rm(join(dataDir, 's3-tmp'), { recursive: true, force: true });
-    await removeStaleTempFiles(join(dataDir, 's3-meta'));
     return interrupted.length;
   }
 
@@ -229,15 +226,5 @@ export class PipelineEngine {
       );
     });
     bus.kick();
-  }
-}
-
-/** Metadata sidecars are written through `<name>.<uuid>.tmp` files; a crash can leave one behind. */
-async function removeStaleTempFiles(dir: string): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  for (const entry of entries) {
-    if (entry.isFile() && /\.[0-9a-f-]{36}\.tmp$/.test(entry.name)) {
-      await rm(join(entry.parentPath ?? dir, entry.name), { force: true });
-    }
   }
 }
