@@ -378,7 +378,7 @@ export class S3Api {
         ...(wanted.has('ObjectParts') && info.partCount !== undefined
           ? {
               ObjectParts: {
-                TotalPartsCount: info.partCount,
+                PartsCount: info.partCount,
                 PartNumberMarker: marker,
                 ...(page.length > 0 ? { NextPartNumberMarker: page[page.length - 1]!.number } : {}),
                 MaxParts: maxParts,
