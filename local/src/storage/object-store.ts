@@ -285,7 +285,7 @@ export class ObjectStore {
         options.startAfter.endsWith(delimiter) &&
         options.startAfter.indexOf(delimiter, prefix.length) === options.startAfter.length - delimiter.length;
       const after = isCommonPrefix ? successor(startAfter) : startAfter;
-      if (after && Buffer.compare(after, prefixBytes) > 0) {
+      if (after && Buffer.compare(after, prefixBytes) >= 0) {
         from = after;
         inclusive = isCommonPrefix;
       } else if (!after) {
