@@ -2,7 +2,9 @@
 the resource API and paginators (ListObjects v1 and v2), CopyObject and multipart copies, DeleteObjects, ranges,
 parts and conditions, multipart uploads by hand, and every key S3 accepts kept exactly.
 
-Each test gets a fresh bucket; the session's server is the suite's (conftest.py).
+Each test gets a fresh bucket; the session's server is the suite's (conftest.py). The tests of S3's semantics
+run against moto's S3 too (in-process, on 127.0.0.1), so the local server is held to what moto answers; the
+transfer tests of 100 MiB and the checksum tests run against the local server only.
 """
 import hashlib
 import os
@@ -15,9 +17,52 @@ from botocore.exceptions import ClientError
 MIB = 1024 * 1024
 
 
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield "http://%s:%d" % (host, port)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["local", "moto"])
+def target(request, aws):
+    """(session, endpoint URL): the local server (AWS_ENDPOINT_URL, from conftest), or moto's S3."""
+    if request.param == "local":
+        return aws, None
+    import boto3
+
+    endpoint = request.getfixturevalue("moto_endpoint")
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"), endpoint
+
+
 @pytest.fixture
-def s3(aws):
+def s3(target):
+    session, endpoint = target
+    return session.client("s3", endpoint_url=endpoint)
+
+
+@pytest.fixture
+def s3_resource(target):
+    session, endpoint = target
+    return session.resource("s3", endpoint_url=endpoint)
+
+
+@pytest.fixture
+def local_s3(aws):
     return aws.client("s3")
+
+
+@pytest.fixture
+def local_bucket(local_s3):
+    name = "s3-%s" % uuid.uuid4().hex[:12]
+    local_s3.create_bucket(Bucket=name)
+    return name
 
 
 @pytest.fixture
@@ -55,53 +100,53 @@ def _code(error):
     return error.value.response["Error"]["Code"]
 
 
-def test_upload_file_and_download_file_of_100_mib_go_through_multipart(s3, bucket, tmp_path):
+def test_upload_file_and_download_file_of_100_mib_go_through_multipart(local_s3, local_bucket, tmp_path):
     source = tmp_path / "big.bin"
     expected = _file(source, 100 * MIB, "hundred")
-    s3.upload_file(str(source), bucket, "data/big.bin")
-    head = s3.head_object(Bucket=bucket, Key="data/big.bin")
+    local_s3.upload_file(str(source), local_bucket, "data/big.bin")
+    head = local_s3.head_object(Bucket=local_bucket, Key="data/big.bin")
     assert head["ContentLength"] == 100 * MIB
     # boto3's default TransferConfig: 8 MiB parts above an 8 MiB threshold, so 13 parts.
     assert head["ETag"].endswith('-13"')
-    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert local_s3.list_multipart_uploads(Bucket=local_bucket).get("Uploads", []) == []
     target = tmp_path / "back.bin"
-    s3.download_file(bucket, "data/big.bin", str(target))
+    local_s3.download_file(local_bucket, "data/big.bin", str(target))
     assert _sha256_of(target) == expected
-    part = s3.get_object(Bucket=bucket, Key="data/big.bin", PartNumber=13)
+    part = local_s3.get_object(Bucket=local_bucket, Key="data/big.bin", PartNumber=13)
     assert part["PartsCount"] == 13
     assert part["ContentLength"] == 4 * MIB
     assert part["ContentRange"] == "bytes %d-%d/%d" % (96 * MIB, 100 * MIB - 1, 100 * MIB)
 
 
-def test_upload_file_just_above_the_threshold(s3, bucket, tmp_path):
+def test_upload_file_just_above_the_threshold(local_s3, local_bucket, tmp_path):
     """The issue's first observation: 9 MiB used to fail (boto3 switches to multipart above 8 MiB)."""
     source = tmp_path / "nine.bin"
     expected = _file(source, 9 * MIB, "nine")
-    s3.upload_file(str(source), bucket, "nine.bin", ExtraArgs={"ContentType": "application/x-nine", "Metadata": {"run": "7"}})
-    head = s3.head_object(Bucket=bucket, Key="nine.bin")
+    local_s3.upload_file(str(source), local_bucket, "nine.bin", ExtraArgs={"ContentType": "application/x-nine", "Metadata": {"run": "7"}})
+    head = local_s3.head_object(Bucket=local_bucket, Key="nine.bin")
     assert head["ETag"].endswith('-2"')
     assert head["ContentType"] == "application/x-nine"
     assert head["Metadata"] == {"run": "7"}
-    body = s3.get_object(Bucket=bucket, Key="nine.bin")["Body"].read()
+    body = local_s3.get_object(Bucket=local_bucket, Key="nine.bin")["Body"].read()
     assert hashlib.sha256(body).hexdigest() == expected
 
 
-def test_small_parts_with_every_checksum_algorithm(s3, bucket, tmp_path):
+def test_small_parts_with_every_checksum_algorithm(local_s3, local_bucket, tmp_path):
     source = tmp_path / "twelve.bin"
     expected = _file(source, 12 * MIB, "twelve")
     config = TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB)
     # CRC32C and CRC64NVME need botocore[crt], which .venv-tools does not install.
     for algorithm in ("CRC32", "SHA1", "SHA256"):
         key = "sums/%s.bin" % algorithm
-        s3.upload_file(str(source), bucket, key, Config=config, ExtraArgs={"ChecksumAlgorithm": algorithm})
-        attributes = s3.get_object_attributes(
-            Bucket=bucket, Key=key, ObjectAttributes=["ETag", "Checksum", "ObjectParts", "ObjectSize"]
+        local_s3.upload_file(str(source), local_bucket, key, Config=config, ExtraArgs={"ChecksumAlgorithm": algorithm})
+        attributes = local_s3.get_object_attributes(
+            Bucket=local_bucket, Key=key, ObjectAttributes=["ETag", "Checksum", "ObjectParts", "ObjectSize"]
         )
         assert attributes["ObjectSize"] == 12 * MIB
         assert attributes["ObjectParts"]["TotalPartsCount"] == 3
         assert "Checksum%s" % algorithm in attributes["Checksum"]
         target = tmp_path / ("%s.back" % algorithm)
-        s3.download_file(bucket, key, str(target))
+        local_s3.download_file(local_bucket, key, str(target))
         assert _sha256_of(target) == expected
 
 
@@ -133,11 +178,11 @@ def test_every_key_s3_accepts_is_stored_and_listed_exactly(s3, bucket):
     assert _code(too_long) == "KeyTooLongError"
 
 
-def test_resource_api_and_paginators_list_v1_and_v2_with_prefix_and_delimiter(aws, s3, bucket):
+def test_resource_api_and_paginators_list_v1_and_v2_with_prefix_and_delimiter(s3_resource, s3, bucket):
     keys = ["runs/a/1.json", "runs/a/2.json", "runs/b/1.json", "runs/top.json", "other.json", "runs/c/"]
     for key in keys:
         s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
-    resource = aws.resource("s3").Bucket(bucket)
+    resource = s3_resource.Bucket(bucket)
     assert [item.key for item in resource.objects.all()] == sorted(keys)
     assert [item.key for item in resource.objects.filter(Prefix="runs/a/")] == ["runs/a/1.json", "runs/a/2.json"]
     assert [item.key for item in resource.objects.page_size(2).all()] == sorted(keys)
@@ -159,7 +204,7 @@ def test_resource_api_and_paginators_list_v1_and_v2_with_prefix_and_delimiter(aw
     assert v2["IsTruncated"] is True
 
 
-def test_copy_object_and_managed_multipart_copy(aws, s3, bucket, tmp_path):
+def test_copy_object_and_managed_multipart_copy(s3_resource, s3, bucket, tmp_path):
     s3.put_object(Bucket=bucket, Key="src.txt", Body=b"copy me", ContentType="text/plain", Metadata={"a": "1"})
     copied = s3.copy_object(Bucket=bucket, Key="dst/", CopySource={"Bucket": bucket, "Key": "src.txt"})
     assert copied["CopyObjectResult"]["ETag"] == s3.head_object(Bucket=bucket, Key="src.txt")["ETag"]
@@ -185,7 +230,7 @@ def test_copy_object_and_managed_multipart_copy(aws, s3, bucket, tmp_path):
     source = tmp_path / "ten.bin"
     expected = _file(source, 10 * MIB, "ten")
     s3.upload_file(str(source), bucket, "ten.bin")
-    aws.resource("s3").Bucket(bucket).copy({"Bucket": bucket, "Key": "ten.bin"}, "ten-copy.bin")
+    s3_resource.Bucket(bucket).copy({"Bucket": bucket, "Key": "ten.bin"}, "ten-copy.bin")
     body = s3.get_object(Bucket=bucket, Key="ten-copy.bin")["Body"].read()
     assert hashlib.sha256(body).hexdigest() == expected
 
