@@ -32,24 +32,30 @@ def moto_endpoint():
 
 @pytest.fixture(params=["local", "moto"])
 def target(request, aws):
-    """(session, endpoint URL): the local server (AWS_ENDPOINT_URL, from conftest), or moto's S3."""
+    """(session, endpoint URL, name): the local server (AWS_ENDPOINT_URL, from conftest), or moto's S3."""
     if request.param == "local":
-        return aws, None
+        return aws, None, "local"
     import boto3
 
     endpoint = request.getfixturevalue("moto_endpoint")
-    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"), endpoint
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    return session, endpoint, "moto"
+
+
+def _moto(target):
+    """True against moto: a few of S3's documented answers moto does not give (each use says which)."""
+    return target[2] == "moto"
 
 
 @pytest.fixture
 def s3(target):
-    session, endpoint = target
+    session, endpoint, _ = target
     return session.client("s3", endpoint_url=endpoint)
 
 
 @pytest.fixture
 def s3_resource(target):
-    session, endpoint = target
+    session, endpoint, _ = target
     return session.resource("s3", endpoint_url=endpoint)
 
 
@@ -94,6 +100,11 @@ def _sha256_of(path):
         for chunk in iter(lambda: handle.read(MIB), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _no_such_upload(target):
+    """S3 answers NoSuchUpload for a completed or aborted upload; moto often answers a 500 instead."""
+    return ("NoSuchUpload", "500") if _moto(target) else ("NoSuchUpload",)
 
 
 def _code(error):
@@ -150,7 +161,7 @@ def test_small_parts_with_every_checksum_algorithm(local_s3, local_bucket, tmp_p
         assert _sha256_of(target) == expected
 
 
-def test_every_key_s3_accepts_is_stored_and_listed_exactly(s3, bucket):
+def test_every_key_s3_accepts_is_stored_and_listed_exactly(s3, bucket, target):
     keys = [
         "k1",
         "k1/",
@@ -173,12 +184,14 @@ def test_every_key_s3_accepts_is_stored_and_listed_exactly(s3, bucket):
         assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == ("body %d" % index).encode(), key
     listed = [item["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, PaginationConfig={"PageSize": 3}) for item in page.get("Contents", [])]
     assert listed == sorted(keys, key=lambda key: key.encode("utf-8"))
+    if _moto(target):
+        return  # moto stores keys over 1,024 bytes; S3 answers KeyTooLongError
     with pytest.raises(ClientError) as too_long:
         s3.put_object(Bucket=bucket, Key="é" * 512 + "x", Body=b"")
     assert _code(too_long) == "KeyTooLongError"
 
 
-def test_resource_api_and_paginators_list_v1_and_v2_with_prefix_and_delimiter(s3_resource, s3, bucket):
+def test_resource_api_and_paginators_list_v1_and_v2_with_prefix_and_delimiter(s3_resource, s3, bucket, target):
     keys = ["runs/a/1.json", "runs/a/2.json", "runs/b/1.json", "runs/top.json", "other.json", "runs/c/"]
     for key in keys:
         s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
@@ -196,7 +209,9 @@ def test_resource_api_and_paginators_list_v1_and_v2_with_prefix_and_delimiter(s3
         prefixes = [item["Prefix"] for page in pages for item in page.get("CommonPrefixes", [])]
         assert contents == ["runs/top.json"], operation
         assert prefixes == ["runs/a/", "runs/b/", "runs/c/"], operation
-        assert len(pages) == 4, operation
+        # moto ignores ListObjects (v1) max-keys when a delimiter is given; S3 pages them.
+        if not (_moto(target) and operation == "list_objects"):
+            assert len(pages) == 4, operation
     v1 = s3.list_objects(Bucket=bucket, Marker="runs/a/2.json")
     assert [item["Key"] for item in v1["Contents"]] == ["runs/b/1.json", "runs/c/", "runs/top.json"]
     v2 = s3.list_objects_v2(Bucket=bucket, StartAfter="other.json", MaxKeys=2)
@@ -235,7 +250,7 @@ def test_copy_object_and_managed_multipart_copy(s3_resource, s3, bucket, tmp_pat
     assert hashlib.sha256(body).hexdigest() == expected
 
 
-def test_delete_objects_reports_each_key(s3, bucket):
+def test_delete_objects_reports_each_key(s3, bucket, target):
     keys = ["d/1", "d/2/", "d/../3", "d/ü"]
     for key in keys:
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
@@ -246,7 +261,8 @@ def test_delete_objects_reports_each_key(s3, bucket):
     assert answer.get("Errors", []) == []
     assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
     quiet = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "gone"}], "Quiet": True})
-    assert quiet.get("Deleted", []) == []
+    if not _moto(target):  # moto lists deleted keys in quiet mode too; S3 reports only errors
+        assert quiet.get("Deleted", []) == []
 
 
 def test_ranges_conditions_and_head(s3, bucket):
@@ -268,7 +284,7 @@ def test_ranges_conditions_and_head(s3, bucket):
     assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
-def test_multipart_upload_by_hand(s3, bucket):
+def test_multipart_upload_by_hand(s3, bucket, target):
     upload = s3.create_multipart_upload(Bucket=bucket, Key="hand/made.bin", ContentType="application/x-made")
     upload_id = upload["UploadId"]
     first = s3.upload_part(Bucket=bucket, Key="hand/made.bin", UploadId=upload_id, PartNumber=1, Body=b"a" * (5 * MIB))
@@ -307,14 +323,14 @@ def test_multipart_upload_by_hand(s3, bucket):
     assert (head["ContentLength"], head["ContentType"]) == (5 * MIB + 4, "application/x-made")
     with pytest.raises(ClientError) as gone:
         s3.list_parts(Bucket=bucket, Key="hand/made.bin", UploadId=upload_id)
-    assert _code(gone) == "NoSuchUpload"
+    assert _code(gone) in _no_such_upload(target)
 
     aborted = s3.create_multipart_upload(Bucket=bucket, Key="hand/aborted.bin")["UploadId"]
     s3.upload_part(Bucket=bucket, Key="hand/aborted.bin", UploadId=aborted, PartNumber=1, Body=b"x" * 10)
     s3.abort_multipart_upload(Bucket=bucket, Key="hand/aborted.bin", UploadId=aborted)
     with pytest.raises(ClientError) as no_upload:
         s3.upload_part(Bucket=bucket, Key="hand/aborted.bin", UploadId=aborted, PartNumber=2, Body=b"y")
-    assert _code(no_upload) == "NoSuchUpload"
+    assert _code(no_upload) in _no_such_upload(target)
     with pytest.raises(ClientError):
         s3.head_object(Bucket=bucket, Key="hand/aborted.bin")
 
