@@ -7,9 +7,9 @@
 // runs; CPU per GiB does not, and says what one free core per side would reach).
 //
 // node bench/s3-transfer.mjs [--mib 1024]      (npm run bench -- s3-transfer builds first)
-import { spawn } from 'node:child_process';
+/* global setInterval, clearInterval */
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
