@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, renameSync, type ReadStream } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, rm, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Files read at a time when streaming an object out: large enough that a GiB is a few thousand reads. */
@@ -96,16 +96,6 @@ export class BlobFiles {
     for (const blob of blobs) {
       if (this.pins.has(blob)) this.removeWhenUnpinned.add(blob);
       else await this.unlinkQuietly(blob);
-    }
-  }
-
-  /** fsyncs a file so that its content survives a power loss before a row names it. */
-  async sync(path: string): Promise<void> {
-    const handle = await open(path, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
     }
   }
 
