@@ -169,7 +169,10 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
   const scope = { region, accountId };
   const store = Store.open(dataDir);
   try {
-    const objects = new ObjectStore(dataDir);
+    const objects = new ObjectStore(dataDir, store.db);
+    const { removedFiles, migratedObjects } = await objects.recover();
+    if (removedFiles > 0) log.warn(`removed ${removedFiles} object file(s) an interrupted write left behind`);
+    if (migratedObjects > 0) log.info(`moved ${migratedObjects} object(s) from the old s3/ layout into s3-data/`);
     const bus = new EventBus(store, scope, log, options.events);
     const registry = new ModelRegistry(store, bus, scope);
     const runners = options.runners ?? createDefaultRunners();

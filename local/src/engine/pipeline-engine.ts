@@ -1,5 +1,3 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { executionStatusChangeEvent } from '../events/sagemaker-events.js';
 import { resourceNotFound, validationException } from '../server/service-error.js';
 import type { ExecutionRecord } from '../store/execution-repository.js';
@@ -131,18 +129,16 @@ export class PipelineEngine {
 
   /**
    * At start, before serving: executions the database says were running belong to a server that died.
-   * Mark them (and their steps) Failed, or Stopped if a stop was underway, and publish the status changes;
-   * then remove partial uploads. (The job service marks their jobs.)
+   * Mark them (and their steps) Failed, or Stopped if a stop was underway, and publish the status changes.
+   * (The job service marks their jobs; the object store recovers its own writes.)
    */
   async recover(): Promise<number> {
-    const { store, dataDir } = this.services;
+    const { store } = this.services;
     const interrupted = store.executions.inFlight();
     for (const record of interrupted) {
       const status = record.status === 'Stopping' ? 'Stopped' : 'Failed';
       this.markFinished(record, status, status === 'Failed' ? CRASH_REASON : undefined);
     }
-    await rm(join(dataDir, 's3-tmp'), { recursive: true, force: true });
-    await removeStaleTempFiles(join(dataDir, 's3-meta'));
     return interrupted.length;
   }
 
@@ -230,15 +226,5 @@ export class PipelineEngine {
       );
     });
     bus.kick();
-  }
-}
-
-/** Metadata sidecars are written through `<name>.<uuid>.tmp` files; a crash can leave one behind. */
-async function removeStaleTempFiles(dir: string): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  for (const entry of entries) {
-    if (entry.isFile() && /\.[0-9a-f-]{36}\.tmp$/.test(entry.name)) {
-      await rm(join(entry.parentPath ?? dir, entry.name), { force: true });
-    }
   }
 }

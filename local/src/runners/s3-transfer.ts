@@ -2,7 +2,7 @@ import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { ValidationError } from '@slipway/core';
 import type { ObjectStore } from '../storage/object-store.js';
-import { checkObjectKey, formatS3Uri, parseS3Uri, type S3Location } from '../storage/object-key.js';
+import { formatS3Uri, parseS3Uri, type S3Location } from '../storage/object-key.js';
 
 /**
  * Copies S3 data to a local folder the way SageMaker stages inputs.
@@ -35,12 +35,87 @@ export async function downloadS3Data(
   }
   // Zero-byte "folder" markers (keys ending in "/") are not files.
   const objects = (await store.list(location.bucket, location.key)).filter((object) => !object.key.endsWith('/'));
-  for (const object of objects) {
-    const relative = relativeToPrefix(object.key, location.key);
-    await store.getToFile(location.bucket, object.key, join(localDir, ...relative.split('/')));
-  }
   if (objects.length === 0) throw noObjects(s3Uri, where, field);
+  // Every file's place is checked before the first is written: a job never starts on half its input.
+  const files = localFiles(
+    objects.map((object) => ({ key: object.key, relative: relativeToPrefix(object.key, location.key) })),
+    where,
+    `${field}.S3Uri`,
+  );
+  for (const file of files) {
+    await store.getToFile(location.bucket, file.key, join(localDir, ...file.segments));
+  }
   return objects.length;
+}
+
+/** A key's file below the local folder: its path segments, checked. */
+interface LocalFile {
+  readonly key: string;
+  readonly segments: readonly string[];
+}
+
+/** The longest file name Linux file systems take, in bytes. */
+const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * Where each object lands below the local folder. S3 keys are not file paths: a key may hold `.` or `..`
+ * segments, empty segments (`a//b`), names longer than a file name may be, or be both an object and the
+ * folder of others (`a` and `a/b`). Empty segments are dropped, as a path join does; anything that would
+ * leave the folder, cannot be a file name, or would put two objects in one place fails the job, naming the
+ * keys.
+ */
+export function localFiles(
+  objects: readonly { readonly key: string; readonly relative: string }[],
+  where: string,
+  field: string,
+): LocalFile[] {
+  const refuse = (problem: string): never => {
+    throw new ValidationError({
+      where,
+      field,
+      problem,
+      fix: 'give the job a prefix whose objects are plain relative paths (no "." or ".." segments, names up to 255 bytes, no object that is also a folder of others)',
+    });
+  };
+  const files: LocalFile[] = [];
+  const byPath = new Map<string, string>();
+  for (const { key, relative } of objects) {
+    const segments = relative.split('/').filter((segment) => segment !== '');
+    if (segments.length === 0) continue;
+    const bad = segments.find(
+      (segment) =>
+        segment === '.' ||
+        segment === '..' ||
+        segment.includes('\0') ||
+        Buffer.byteLength(segment) > MAX_FILE_NAME_BYTES,
+    );
+    if (bad !== undefined) {
+      refuse(
+        `names the object ${JSON.stringify(key)}, whose path segment ${JSON.stringify(bad.slice(0, 60))} cannot be a file name in the job's folder`,
+      );
+    }
+    const path = segments.join('/');
+    const other = byPath.get(path);
+    if (other !== undefined) {
+      refuse(
+        `names the objects ${JSON.stringify(other)} and ${JSON.stringify(key)}, which would be the same file ${JSON.stringify(path)}`,
+      );
+    }
+    byPath.set(path, key);
+    files.push({ key, segments });
+  }
+  for (const [path, key] of byPath) {
+    const segments = path.split('/');
+    for (let depth = 1; depth < segments.length; depth += 1) {
+      const folder = byPath.get(segments.slice(0, depth).join('/'));
+      if (folder !== undefined) {
+        refuse(
+          `names the objects ${JSON.stringify(folder)} and ${JSON.stringify(key)}; the first would be a file and a folder at once`,
+        );
+      }
+    }
+  }
+  return files;
 }
 
 async function downloadManifest(
@@ -73,11 +148,17 @@ async function downloadManifest(
   if (keys.length === 0) bad('lists no objects');
   const base = parseS3Uri(prefix, `${where}: ${field}.S3Uri (manifest prefix)`);
   for (const relative of keys) {
-    if (typeof relative !== 'string') bad(`lists a non-string entry ${JSON.stringify(relative)}`);
-    checkObjectKey(relative as string, `${where}: ${field}.S3Uri (manifest entry)`);
-    const key = `${base.key}${relative as string}`;
-    if (!(await store.getToFile(base.bucket, key, join(localDir, ...(relative as string).split('/'))))) {
-      throw noObjects(formatS3Uri({ bucket: base.bucket, key }), where, field);
+    if (typeof relative !== 'string' || relative === '')
+      bad(`lists an entry that is not a relative key: ${JSON.stringify(relative)}`);
+  }
+  const files = localFiles(
+    (keys as string[]).map((relative) => ({ key: `${base.key}${relative}`, relative })),
+    where,
+    `${field}.S3Uri (manifest entry)`,
+  );
+  for (const file of files) {
+    if (!(await store.getToFile(base.bucket, file.key, join(localDir, ...file.segments)))) {
+      throw noObjects(formatS3Uri({ bucket: base.bucket, key: file.key }), where, field);
     }
   }
   return keys.length;

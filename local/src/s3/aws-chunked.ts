@@ -7,10 +7,13 @@ const MAX_LINE_BYTES = 8192;
 /**
  * Decodes the `aws-chunked` content encoding the AWS SDKs use for streaming uploads
  * (`<hex size>[;chunk-signature=…]\r\n<bytes>\r\n` … `0\r\n[trailers]\r\n`), yielding the object's bytes.
- * A malformed frame fails the stream with a 400 ServiceError in S3's terms. Chunk signatures and trailing
- * checksums are not verified: the request's own signature was (see request-signature.ts).
+ * A malformed frame fails the stream with a 400 ServiceError in S3's terms. Chunk signatures are not
+ * verified (the request's own signature was, see request-signature.ts); trailing headers (a checksum the
+ * SDK computed while sending) are kept in `trailers` for the caller to check once the body has ended.
  */
 export class AwsChunkedDecoder extends Transform {
+  /** Trailing headers after the last chunk, names lowercase (`x-amz-checksum-crc32` → base64 value). */
+  readonly trailers = new Map<string, string>();
   private buffer: Buffer = Buffer.alloc(0);
   private remaining = 0;
   private state: 'header' | 'data' | 'data-end' | 'trailers' | 'done' = 'header';
@@ -53,6 +56,9 @@ export class AwsChunkedDecoder extends Transform {
         this.buffer = this.buffer.subarray(end + 2);
         if (this.state === 'trailers') {
           if (line === '') this.state = 'done';
+          const colon = line.indexOf(':');
+          if (colon > 0 && this.trailers.size < 32)
+            this.trailers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
           continue;
         }
         const sizeText = line.split(';')[0]!;

@@ -1,21 +1,48 @@
-import { createReadStream } from 'node:fs';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
-import { S3_ERROR_CODES, ServiceError, toServiceError } from '../server/service-error.js';
-import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.js';
-import { chainRequestBody } from './request-body.js';
-import { xmlDocument, type XmlNode } from './xml.js';
+import { ServiceError, S3_ERROR_CODES, toServiceError } from '../server/service-error.js';
+import { MAX_KEY_BYTES } from '../storage/object-key.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { bodyIntake, readSmallBody } from './body-intake.js';
+import { copySource } from './copy-source.js';
+import { listMultipartUploads, listObjectsV1, listObjectsV2 } from './listing-api.js';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from './multipart-api.js';
+import {
+  checkConditions,
+  objectHeaders,
+  parseRange,
+  partRange,
+  preconditionFailed,
+  requestedMetadata,
+} from './object-headers.js';
+import {
+  LOCAL_OWNER,
+  checksumElement,
+  header,
+  noSuchBucket,
+  noSuchKey,
+  notImplemented,
+  xmlResponse,
+  type S3Request,
+  type S3Response,
+} from './s3-http.js';
+import { xmlDocument } from './xml.js';
+import { childText, malformedXml, parseXmlRequest } from './xml-request.js';
 
-const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+export type { S3Request, S3Response } from './s3-http.js';
+export { parseRange } from './object-headers.js';
 
-/** Query keys naming S3 sub-resources the local server does not serve (multipart uploads, ACLs, ...). */
+/** Query keys naming S3 sub-resources the local server does not serve (ACLs, tagging, versioning ...). */
 const UNSUPPORTED_SUBRESOURCES = [
-  'uploads',
-  'uploadId',
-  'partNumber',
   'acl',
   'tagging',
   'versioning',
+  'versions',
   'versionId',
   'policy',
   'cors',
@@ -31,35 +58,23 @@ const UNSUPPORTED_SUBRESOURCES = [
   'torrent',
   'restore',
   'select',
-  'delete',
-  'location',
 ];
 
-export interface S3Request {
-  readonly method: string;
-  /** The raw (percent-encoded) path, without the query. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Readable;
-  readonly requestId: string;
-}
-
-export interface S3Response {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body?: string | Buffer | Readable;
-}
+/** A DeleteObjects request names at most 1,000 keys (of up to 1 KiB each, escaped). */
+const MAX_DELETE_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_DELETE_KEYS = 1000;
 
 export interface S3ApiOptions {
-  /** Largest object PutObject accepts, in bytes. */
+  /** Largest object PutObject or a multipart upload makes, in bytes. */
   readonly maxObjectBytes: number;
 }
 
 /**
- * S3's path-style REST API over the local ObjectStore: the operations the project's code and the AWS SDKs
- * use (CreateBucket, HeadBucket, ListBuckets, PutObject, GetObject with Range, HeadObject, DeleteObject,
- * ListObjectsV2), with S3's XML shapes and error codes. Anything else answers `NotImplemented` by name.
+ * S3's path-style REST API over the local ObjectStore, as the AWS SDKs and boto3 use it: buckets (Create,
+ * Head, Delete, List, GetBucketLocation), objects (Put, Get and Head with ranges, parts and conditions,
+ * Delete, DeleteObjects, CopyObject, GetObjectAttributes), ListObjects v1 and v2, and multipart uploads
+ * (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts, ListMultipartUploads), with S3's XML
+ * shapes and error codes. Any other sub-resource answers `NotImplemented` by name.
  */
 export class S3Api {
   constructor(
@@ -80,49 +95,86 @@ export class S3Api {
 
   private async route(request: S3Request): Promise<S3Response> {
     const { bucket, key } = splitPath(request.path);
-    const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => request.query.has(name));
+    const { query } = request;
+    const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name));
     if (unsupported) {
-      throw new ServiceError(
-        'NotImplemented',
-        `The local S3 does not implement the "${unsupported}" sub-resource (${request.method} ${request.path}?${unsupported}).`,
-        501,
+      throw notImplemented(
+        `the "${unsupported}" sub-resource (${request.method} ${request.path.slice(0, 200)}?${unsupported})`,
       );
     }
     const method = request.method.toUpperCase();
     if (!bucket) {
       if (method === 'GET') return this.listBuckets();
-      throw notImplemented(request);
+      throw notImplemented(`${method} /`);
     }
-    if (key === undefined) {
-      if (method === 'PUT') return this.createBucket(bucket);
-      if (method === 'HEAD') return this.headBucket(bucket);
-      if (method === 'GET' && request.query.get('list-type') === '2') return this.listObjectsV2(bucket, request.query);
-      if (method === 'GET') {
-        throw new ServiceError('NotImplemented', 'The local S3 serves ListObjectsV2 only; pass list-type=2.', 501);
+    if (key === undefined) return this.routeBucket(method, bucket, request);
+    checkKeyLength(key);
+    await this.requireBucket(bucket);
+    const store = this.store;
+    if (query.has('uploadId')) {
+      if (method === 'PUT') {
+        return request.headers['x-amz-copy-source'] !== undefined
+          ? uploadPartCopy(store, bucket, key, request)
+          : uploadPart(store, bucket, key, request, this.options);
       }
-      throw notImplemented(request);
+      if (method === 'POST') return completeMultipartUpload(store, bucket, key, request, this.options);
+      if (method === 'DELETE') return abortMultipartUpload(store, bucket, key, request);
+      if (method === 'GET') return listParts(store, bucket, key, request);
+    } else if (method === 'POST' && query.has('uploads')) {
+      return createMultipartUpload(store, bucket, key, request);
+    } else if (method === 'PUT') {
+      return request.headers['x-amz-copy-source'] !== undefined
+        ? this.copyObject(bucket, key, request)
+        : this.putObject(bucket, key, request);
+    } else if (method === 'GET' && query.has('attributes')) {
+      return this.getObjectAttributes(bucket, key, request);
+    } else if (method === 'GET' || method === 'HEAD') {
+      return this.getObject(bucket, key, request, method === 'GET');
+    } else if (method === 'DELETE') {
+      await this.store.delete(bucket, key);
+      return { status: 204, headers: {} };
     }
-    if (method === 'PUT') {
-      if (request.headers['x-amz-copy-source']) throw notImplemented(request, 'CopyObject');
-      return this.putObject(bucket, key, request);
-    }
-    if (method === 'GET') return this.getObject(bucket, key, request, true);
-    if (method === 'HEAD') return this.getObject(bucket, key, request, false);
-    if (method === 'DELETE') return this.deleteObject(bucket, key);
-    throw notImplemented(request);
+    throw notImplemented(
+      `${method} on an object${query.size > 0 ? ` with ?${[...query.keys()].join('&').slice(0, 100)}` : ''}`,
+    );
   }
 
-  private async listBuckets(): Promise<S3Response> {
-    const names = await this.store.listBuckets();
-    const body = xmlDocument(
-      'ListAllMyBucketsResult',
-      {
-        Owner: { ID: 'slipway-local', DisplayName: 'slipway-local' },
-        Buckets: { Bucket: names.map((Name) => ({ Name, CreationDate: new Date(0).toISOString() })) },
-      },
-      S3_NAMESPACE,
+  private async routeBucket(method: string, bucket: string, request: S3Request): Promise<S3Response> {
+    const { query } = request;
+    if (method === 'PUT' && query.size === 0) return this.createBucket(bucket);
+    if (method === 'HEAD') {
+      await this.requireBucket(bucket);
+      return { status: 200, headers: { 'x-amz-bucket-region': 'us-east-1' } };
+    }
+    await this.requireBucket(bucket);
+    if (method === 'GET') {
+      if (query.has('location')) return xmlResponse('LocationConstraint', {});
+      if (query.has('uploads')) return listMultipartUploads(this.store, bucket, query);
+      if (query.get('list-type') === '2') return listObjectsV2(this.store, bucket, query);
+      if (query.has('list-type')) {
+        throw new ServiceError(
+          'InvalidArgument',
+          `list-type must be 2 (ListObjectsV2) or absent (ListObjects), got ${query.get('list-type')!.slice(0, 20)}.`,
+        );
+      }
+      return listObjectsV1(this.store, bucket, query);
+    }
+    if (method === 'POST' && query.has('delete')) return this.deleteObjects(bucket, request);
+    if (method === 'DELETE' && query.size === 0) return this.deleteBucket(bucket);
+    throw notImplemented(
+      `${method} on a bucket${query.size > 0 ? ` with ?${[...query.keys()].join('&').slice(0, 100)}` : ''}`,
     );
-    return xml(200, body);
+  }
+
+  private listBuckets(): S3Response {
+    return xmlResponse('ListAllMyBucketsResult', {
+      Owner: LOCAL_OWNER,
+      Buckets: {
+        Bucket: this.store
+          .listBucketRecords()
+          .map(({ name, createdAt }) => ({ Name: name, CreationDate: createdAt.toISOString() })),
+      },
+    });
   }
 
   private async createBucket(bucket: string): Promise<S3Response> {
@@ -138,100 +190,212 @@ export class S3Api {
     return { status: 200, headers: { location: `/${bucket}` } };
   }
 
-  private async headBucket(bucket: string): Promise<S3Response> {
-    await this.requireBucket(bucket);
-    return { status: 200, headers: { 'x-amz-bucket-region': 'us-east-1' } };
-  }
-
-  private async putObject(bucket: string, key: string, request: S3Request): Promise<S3Response> {
-    await this.requireBucket(bucket);
-    const declared = Number(request.headers['x-amz-decoded-content-length'] ?? request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.options.maxObjectBytes) throw tooLarge(declared, this.options);
-    const body = chainRequestBody(request.body, [
-      ...(isAwsChunked(request.headers) ? [new AwsChunkedDecoder()] : []),
-      new ByteLimit(this.options),
-    ]);
-    const contentType = String(request.headers['content-type'] ?? 'binary/octet-stream');
-    const info = await this.store.put(bucket, key, body, { contentType });
-    return { status: 200, headers: { etag: info.etag } };
-  }
-
-  private async getObject(bucket: string, key: string, request: S3Request, withBody: boolean): Promise<S3Response> {
-    const info = await this.store.head(bucket, key);
-    if (!info) {
-      if (!(await this.store.bucketExists(bucket))) throw noSuchBucket(bucket);
-      throw new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
-    }
-    const headers = objectHeaders(info);
-    const range = parseRange(request.headers['range'], info.size);
-    if (range === 'unsatisfiable') {
-      throw new ServiceError('InvalidRange', 'The requested range is not satisfiable.', 416, {
-        ActualObjectSize: String(info.size),
+  private async deleteBucket(bucket: string): Promise<S3Response> {
+    const result = await this.store.deleteBucket(bucket);
+    if (result === 'missing') throw noSuchBucket(bucket);
+    if (result === 'not-empty') {
+      throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty.', 409, {
+        BucketName: bucket,
       });
     }
-    if (!range) {
-      return {
-        status: 200,
-        headers,
-        ...(withBody ? { body: createReadStream(this.store.objectPath(bucket, key)) } : {}),
-      };
-    }
-    return {
-      status: 206,
-      headers: {
-        ...headers,
-        'content-length': String(range.end - range.start + 1),
-        'content-range': `bytes ${range.start}-${range.end}/${info.size}`,
-      },
-      ...(withBody
-        ? { body: createReadStream(this.store.objectPath(bucket, key), { start: range.start, end: range.end }) }
-        : {}),
-    };
-  }
-
-  private async deleteObject(bucket: string, key: string): Promise<S3Response> {
-    await this.requireBucket(bucket);
-    await this.store.delete(bucket, key);
     return { status: 204, headers: {} };
   }
 
-  private async listObjectsV2(bucket: string, query: URLSearchParams): Promise<S3Response> {
-    await this.requireBucket(bucket);
-    const prefix = query.get('prefix') ?? '';
-    const delimiter = query.get('delimiter') ?? '';
-    const maxKeysText = query.get('max-keys');
-    const maxKeys = maxKeysText === null ? 1000 : Number(maxKeysText);
-    if (!Number.isInteger(maxKeys) || maxKeys < 0) {
-      throw new ServiceError('InvalidArgument', `max-keys must be a non-negative integer, got ${maxKeysText}.`);
-    }
-    const token = query.get('continuation-token');
-    const startAfter = query.get('start-after') ?? '';
-    const marker = token !== null ? decodeContinuation(token) : startAfter;
-    const encodeKeys = query.get('encoding-type') === 'url';
-    const encode = (text: string) => (encodeKeys ? encodeURIComponent(text).replace(/%2F/g, '/') : text);
-
-    const page = listPage(await this.store.list(bucket, prefix), { prefix, delimiter, maxKeys, marker });
-    const body: XmlNode = {
-      Name: bucket,
-      Prefix: encode(prefix),
-      KeyCount: page.contents.length + page.commonPrefixes.length,
-      MaxKeys: Math.min(maxKeys, 1000),
-      ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
-      IsTruncated: page.truncated,
-      ...(encodeKeys ? { EncodingType: 'url' } : {}),
-      ...(token !== null ? { ContinuationToken: token } : {}),
-      ...(page.nextMarker !== undefined ? { NextContinuationToken: encodeContinuation(page.nextMarker) } : {}),
-      ...(startAfter ? { StartAfter: encode(startAfter) } : {}),
-      Contents: page.contents.map((info) => ({
-        Key: encode(info.key),
-        LastModified: info.lastModified.toISOString(),
-        ETag: info.etag,
-        Size: info.size,
-        StorageClass: 'STANDARD',
-      })),
-      CommonPrefixes: page.commonPrefixes.map((Prefix) => ({ Prefix: encode(Prefix) })),
+  private async putObject(bucket: string, key: string, request: S3Request): Promise<S3Response> {
+    const { contentType, headers, metadata } = requestedMetadata(request);
+    const intake = bodyIntake(request, this.options.maxObjectBytes);
+    const info = await this.store.put(bucket, key, intake.body, {
+      contentType,
+      headers,
+      metadata,
+      checksumAlgorithms: intake.algorithms,
+      accept: intake.accept,
+      ifAbsent: header(request, 'if-none-match')?.trim() === '*',
+    });
+    return {
+      status: 200,
+      headers: {
+        etag: info.etag,
+        ...(info.checksum
+          ? {
+              [`x-amz-checksum-${info.checksum.algorithm.toLowerCase()}`]: info.checksum.value,
+              'x-amz-checksum-type': info.checksum.type,
+            }
+          : {}),
+      },
     };
-    return xml(200, xmlDocument('ListBucketResult', body, S3_NAMESPACE));
+  }
+
+  private async getObject(bucket: string, key: string, request: S3Request, withBody: boolean): Promise<S3Response> {
+    const opened = withBody ? this.store.open(bucket, key) : undefined;
+    const info = opened?.info ?? (withBody ? undefined : await this.store.head(bucket, key));
+    if (!info) throw noSuchKey(key);
+    try {
+      if (checkConditions(request, info) === 304) {
+        opened?.close();
+        return { status: 304, headers: { etag: info.etag, 'last-modified': info.lastModified.toUTCString() } };
+      }
+      const partNumberText = request.query.get('partNumber');
+      const partNumber = partNumberText === null ? undefined : Number(partNumberText);
+      const range =
+        partNumber !== undefined
+          ? info.size === 0
+            ? undefined
+            : partRange(info, partNumber)
+          : parseRange(request.headers['range'], info.size);
+      if (range === 'unsatisfiable') {
+        throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416, {
+          RangeRequested: String(header(request, 'range') ?? '').slice(0, 100),
+          ActualObjectSize: String(info.size),
+        });
+      }
+      const headers = objectHeaders(info, {
+        withChecksum: !range && header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED',
+        partsCount: partNumber !== undefined,
+      });
+      if (!range) return { status: 200, headers, ...(opened ? { body: opened.stream() } : {}) };
+      return {
+        status: 206,
+        headers: {
+          ...headers,
+          'content-length': String(range.end - range.start + 1),
+          'content-range': `bytes ${range.start}-${range.end}/${info.size}`,
+        },
+        ...(opened ? { body: opened.stream(range) } : {}),
+      };
+    } catch (error) {
+      opened?.close();
+      throw error;
+    }
+  }
+
+  private async copyObject(bucket: string, key: string, request: S3Request): Promise<S3Response> {
+    const source = copySource(request);
+    const directive = (header(request, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+    if (directive !== 'COPY' && directive !== 'REPLACE') {
+      throw new ServiceError(
+        'InvalidArgument',
+        `Unknown metadata directive ${directive.slice(0, 40)}; use COPY or REPLACE.`,
+        400,
+        {
+          ArgumentName: 'x-amz-metadata-directive',
+          ArgumentValue: directive.slice(0, 100),
+        },
+      );
+    }
+    if (source.bucket === bucket && source.key === key && directive === 'COPY') {
+      throw new ServiceError(
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    const replacement = directive === 'REPLACE' ? requestedMetadata(request) : undefined;
+    const info = await this.store.copy(
+      { bucket: source.bucket, key: source.key },
+      { bucket, key },
+      {
+        metadataDirective: directive,
+        ...(replacement ?? {}),
+        checkSource: (found) => {
+          if (found.size > this.options.maxObjectBytes) throw preconditionFailed('size');
+          source.check(request, found);
+        },
+      },
+    );
+    if (!info) throw source.missing(await this.store.bucketExists(source.bucket));
+    return xmlResponse('CopyObjectResult', {
+      ETag: info.etag,
+      LastModified: info.lastModified.toISOString(),
+      ...(info.checksum
+        ? { ChecksumType: info.checksum.type, ...checksumElement(info.checksum.algorithm, info.checksum.value) }
+        : {}),
+    });
+  }
+
+  private async deleteObjects(bucket: string, request: S3Request): Promise<S3Response> {
+    const document = parseXmlRequest((await readSmallBody(request, MAX_DELETE_BODY_BYTES)).toString('utf8'));
+    if (document.name !== 'Delete')
+      throw malformedXml(`the root element is <${document.name.slice(0, 50)}>, not <Delete>`);
+    const objects = document.children.filter((child) => child.name === 'Object');
+    if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) {
+      throw malformedXml(`a Delete request names 1 to ${MAX_DELETE_KEYS} objects, this one ${objects.length}`);
+    }
+    const quiet = childText(document, 'Quiet') === 'true';
+    const deleted: { Key: string }[] = [];
+    const errors: { Key: string; Code: string; Message: string }[] = [];
+    for (const object of objects) {
+      const keyElement = object.children.find((child) => child.name === 'Key');
+      if (!keyElement) throw malformedXml('every <Object> needs a <Key>');
+      const key = keyElement.text;
+      try {
+        checkKeyLength(key);
+        await this.store.delete(bucket, key);
+        deleted.push({ Key: key });
+      } catch (thrown) {
+        const { error, internal } = toServiceError(thrown, S3_ERROR_CODES);
+        if (internal) throw thrown;
+        errors.push({ Key: key, Code: error.code, Message: error.message });
+      }
+    }
+    return xmlResponse('DeleteResult', { ...(quiet ? {} : { Deleted: deleted }), Error: errors });
+  }
+
+  private async getObjectAttributes(bucket: string, key: string, request: S3Request): Promise<S3Response> {
+    const info = await this.store.head(bucket, key);
+    if (!info) throw noSuchKey(key);
+    const wanted = new Set(
+      String(header(request, 'x-amz-object-attributes') ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    );
+    if (wanted.size === 0) {
+      throw new ServiceError(
+        'InvalidArgument',
+        'x-amz-object-attributes must name at least one of ETag, Checksum, ObjectParts, StorageClass, ObjectSize.',
+        400,
+        {
+          ArgumentName: 'x-amz-object-attributes',
+        },
+      );
+    }
+    const marker = Number(header(request, 'x-amz-part-number-marker') ?? 0) || 0;
+    const maxParts = Math.min(Number(header(request, 'x-amz-max-parts') ?? 1000) || 1000, 1000);
+    const parts = info.partCount !== undefined ? info.parts.map((part, index) => ({ number: index + 1, ...part })) : [];
+    const page = parts.filter((part) => part.number > marker).slice(0, maxParts);
+    return xmlResponse(
+      'GetObjectAttributesResponse',
+      {
+        ...(wanted.has('ETag') ? { ETag: info.etag.replace(/^"|"$/g, '') } : {}),
+        ...(wanted.has('Checksum') && info.checksum
+          ? {
+              Checksum: {
+                ...checksumElement(info.checksum.algorithm, info.checksum.value),
+                ChecksumType: info.checksum.type,
+              },
+            }
+          : {}),
+        ...(wanted.has('ObjectParts') && info.partCount !== undefined
+          ? {
+              ObjectParts: {
+                PartsCount: info.partCount,
+                PartNumberMarker: marker,
+                ...(page.length > 0 ? { NextPartNumberMarker: page[page.length - 1]!.number } : {}),
+                MaxParts: maxParts,
+                IsTruncated: parts.filter((part) => part.number > marker).length > page.length,
+                Part: page.map((part) => ({
+                  PartNumber: part.number,
+                  Size: part.size,
+                  ...(info.checksum ? checksumElement(info.checksum.algorithm, part.checksum) : {}),
+                })),
+              },
+            }
+          : {}),
+        ...(wanted.has('StorageClass') ? { StorageClass: 'STANDARD' } : {}),
+        ...(wanted.has('ObjectSize') ? { ObjectSize: info.size } : {}),
+      },
+      { 'last-modified': info.lastModified.toUTCString() },
+    );
   }
 
   private async requireBucket(bucket: string): Promise<void> {
@@ -239,54 +403,27 @@ export class S3Api {
   }
 }
 
+/** S3 refuses a key over 1,024 bytes with its own code (the store's check would say InvalidArgument). */
+function checkKeyLength(key: string): void {
+  const bytes = Buffer.byteLength(key);
+  if (bytes > MAX_KEY_BYTES) {
+    throw new ServiceError(
+      'KeyTooLongError',
+      `Your key is too long: ${bytes} bytes, and S3 keys are at most ${MAX_KEY_BYTES}.`,
+      400,
+      {
+        Size: String(bytes),
+        MaxSizeAllowed: String(MAX_KEY_BYTES),
+      },
+    );
+  }
+  if (key === '') throw new ServiceError('InvalidArgument', 'An object key must not be empty.');
+}
+
 /**
- * One ListObjectsV2 page from the keys under a prefix (sorted). Keys that share the part up to the next
- * delimiter collapse into one common prefix; both count toward max-keys, as in S3.
+ * Bucket and key from the raw path (`/bucket/key`, percent-encoded). The key is everything after the first
+ * slash, decoded once and kept exactly: `//`, a trailing `/`, `.` and `..` segments are all part of it.
  */
-export function listPage(
-  objects: readonly ObjectInfo[],
-  options: { prefix: string; delimiter: string; maxKeys: number; marker: string },
-): { contents: ObjectInfo[]; commonPrefixes: string[]; truncated: boolean; nextMarker: string | undefined } {
-  const contents: ObjectInfo[] = [];
-  const commonPrefixes: string[] = [];
-  let last: string | undefined;
-  for (const info of objects) {
-    if (
-      options.marker &&
-      (info.key <= options.marker || (isPrefixMarker(options) && info.key.startsWith(options.marker)))
-    ) {
-      continue;
-    }
-    const rest = info.key.slice(options.prefix.length);
-    const cut = options.delimiter ? rest.indexOf(options.delimiter) : -1;
-    const entry = cut >= 0 ? options.prefix + rest.slice(0, cut + options.delimiter.length) : undefined;
-    if (entry !== undefined && entry === commonPrefixes[commonPrefixes.length - 1]) continue;
-    if (contents.length + commonPrefixes.length >= options.maxKeys) {
-      return { contents, commonPrefixes, truncated: true, nextMarker: last };
-    }
-    if (entry !== undefined) commonPrefixes.push(entry);
-    else contents.push(info);
-    last = entry ?? info.key;
-  }
-  return { contents, commonPrefixes, truncated: false, nextMarker: undefined };
-}
-
-function isPrefixMarker(options: { delimiter: string; marker: string }): boolean {
-  return options.delimiter !== '' && options.marker.endsWith(options.delimiter);
-}
-
-function encodeContinuation(marker: string): string {
-  return Buffer.from(marker, 'utf8').toString('base64');
-}
-
-function decodeContinuation(token: string): string {
-  const decoded = Buffer.from(token, 'base64').toString('utf8');
-  if (encodeContinuation(decoded) !== token) {
-    throw new ServiceError('InvalidArgument', 'The continuation token provided is incorrect.');
-  }
-  return decoded;
-}
-
 function splitPath(rawPath: string): { bucket: string | undefined; key: string | undefined } {
   const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
   if (path === '') return { bucket: undefined, key: undefined };
@@ -301,41 +438,11 @@ function decode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new ServiceError('InvalidURI', `Could not decode the request path segment ${JSON.stringify(text)}.`);
+    throw new ServiceError(
+      'InvalidURI',
+      `Couldn't parse the specified URI: the path segment ${JSON.stringify(text.slice(0, 100))} is not valid percent-encoded UTF-8.`,
+    );
   }
-}
-
-function objectHeaders(info: ObjectInfo): Record<string, string> {
-  return {
-    'content-type': info.contentType,
-    'content-length': String(info.size),
-    etag: info.etag,
-    'last-modified': info.lastModified.toUTCString(),
-    'accept-ranges': 'bytes',
-  };
-}
-
-/** Parses a single `bytes=` range as S3 accepts it; multiple ranges are not supported by S3 either. */
-export function parseRange(
-  header: string | string[] | undefined,
-  size: number,
-): { start: number; end: number } | 'unsatisfiable' | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  const match = value ? /^bytes=(\d*)-(\d*)$/.exec(value.trim()) : null;
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(match[1]);
-  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
-}
-
-function xml(status: number, body: string): S3Response {
-  return { status, headers: { 'content-type': 'application/xml' }, body };
 }
 
 /** S3's error answer: `<Error><Code>…` with the request id (no body for HEAD, as S3 does). */
@@ -352,40 +459,4 @@ export function s3ErrorResponse(error: ServiceError, request: Pick<S3Request, 'm
       RequestId: request.requestId,
     }),
   };
-}
-
-function noSuchBucket(bucket: string): ServiceError {
-  return new ServiceError('NoSuchBucket', 'The specified bucket does not exist.', 404, { BucketName: bucket });
-}
-
-function notImplemented(request: S3Request, operation?: string): ServiceError {
-  return new ServiceError(
-    'NotImplemented',
-    `The local S3 does not implement ${operation ?? `${request.method} ${request.path}`}.`,
-    501,
-  );
-}
-
-function tooLarge(size: number, options: S3ApiOptions): ServiceError {
-  return new ServiceError(
-    'EntityTooLarge',
-    `Your proposed upload of ${size} bytes exceeds the local server's limit of ${options.maxObjectBytes} bytes (start it with a larger maxObjectBytes).`,
-    400,
-    { ProposedSize: String(size), MaxSizeAllowed: String(options.maxObjectBytes) },
-  );
-}
-
-/** Fails the stream as soon as more than the allowed number of bytes went through it. */
-class ByteLimit extends Transform {
-  private seen = 0;
-
-  constructor(private readonly options: S3ApiOptions) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.options.maxObjectBytes) return callback(tooLarge(this.seen, this.options));
-    callback(null, chunk);
-  }
 }

@@ -112,7 +112,7 @@ async function route(
     if (await handler(request, response, url)) return;
   }
   // Object keys are taken from the raw path: URL parsing would resolve "." and ".." segments and so route
-  // `/bucket/a/../../x` somewhere else instead of refusing the key.
+  // `/bucket/a/../../x` somewhere else instead of storing that key as it is (keys are never file paths).
   const rawPath = (request.url ?? '/').split('?')[0]!;
   const surface: Surface = INVOCATION_PATH.test(rawPath) && request.method === 'POST' ? 'runtime' : 's3';
   const fromPage = originProblem(request);

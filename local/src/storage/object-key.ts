@@ -6,43 +6,33 @@ export interface S3Location {
   readonly key: string;
 }
 
+/** S3's limit on a key: 1024 bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-/** A file name may have 255 bytes; the metadata sidecar adds `.json`. */
-const MAX_SEGMENT_BYTES = 250;
+/** A UTF-16 surrogate without its pair: such a string has no UTF-8 form, so it cannot be a key. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Checks that an object key can live on a file system without escaping its bucket folder. S3 allows any
- * UTF-8 key; the local store refuses the few that would be ambiguous or dangerous on disk, and says which.
+ * Checks a key as S3 does: any UTF-8 string of 1 to 1024 bytes. Keys are never file names in the local
+ * store (see object-store.ts), so `//`, a trailing `/`, `.`/`..` segments and long segments are all keys
+ * like any other. Code that makes files from keys (staging job inputs) checks its own paths.
  */
 export function checkObjectKey(key: string, field = 'Key'): void {
   const problem =
-    key.length === 0
+    typeof key !== 'string' || key.length === 0
       ? 'must not be empty'
-      : Buffer.byteLength(key) > 1024
-        ? `must be at most 1024 bytes, got ${Buffer.byteLength(key)}`
-        : key.includes('\0')
-          ? 'must not contain a NUL character'
-          : key.includes('\\')
-            ? 'must not contain a backslash (the local store maps "/" to folders)'
-            : key.startsWith('/')
-              ? 'must not start with "/"'
-              : key.split('/').some((segment) => segment === '..' || segment === '.')
-                ? 'must not contain "." or ".." path segments'
-                : key.endsWith('/')
-                  ? 'must not end with "/" (the local store keeps each object as a file, so a folder marker would be the same file as the key without the slash)'
-                  : key.split('/').some((segment) => segment === '')
-                    ? 'must not contain empty path segments ("//")'
-                    : key.split('/').some((segment) => segment.startsWith('.slipway-'))
-                      ? 'must not use the reserved prefix ".slipway-" in a path segment'
-                      : key.split('/').some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
-                        ? `must not have a path segment longer than ${MAX_SEGMENT_BYTES} bytes (each is a file or folder name)`
-                        : undefined;
+      : LONE_SURROGATE.test(key)
+        ? 'must be valid Unicode (it has an unpaired surrogate, which has no UTF-8 form)'
+        : Buffer.byteLength(key) > MAX_KEY_BYTES
+          ? `must be at most ${MAX_KEY_BYTES} bytes of UTF-8, got ${Buffer.byteLength(key)}`
+          : undefined;
   if (problem) {
     throw new ValidationError({
       where: field,
       field: '',
-      problem: `${problem}, got ${describeValue(key)}`,
-      fix: 'use a plain relative key such as "project/code/abc123/train.py"',
+      problem: `${problem}, got ${describeValue(typeof key === 'string' ? key.slice(0, 100) : key)}`,
+      fix: 'use a key of 1 to 1024 bytes of UTF-8, such as "project/code/abc123/train.py"',
     });
   }
 }
@@ -58,9 +48,9 @@ export function checkBucketName(bucket: string, field = 'Bucket'): void {
   }
 }
 
-/** Parses `s3://bucket/key` (the key may be empty for a bucket or prefix root). */
+/** Parses `s3://bucket/key` (the key may be empty for a bucket or prefix root, and may end in `/`). */
 export function parseS3Uri(uri: unknown, field = 'S3Uri'): S3Location {
-  const match = typeof uri === 'string' ? /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri) : null;
+  const match = typeof uri === 'string' ? /^s3:\/\/([^/]+)(?:\/(.*))?$/s.exec(uri) : null;
   if (!match) {
     throw new ValidationError({
       where: field,
@@ -72,8 +62,7 @@ export function parseS3Uri(uri: unknown, field = 'S3Uri'): S3Location {
   const bucket = match[1] as string;
   checkBucketName(bucket, field);
   const key = match[2] ?? '';
-  if (key !== '' && !key.endsWith('/')) checkObjectKey(key, field);
-  else if (key !== '') checkObjectKey(key.slice(0, -1), field);
+  if (key !== '') checkObjectKey(key, field);
   return { bucket, key };
 }
 

@@ -216,4 +216,50 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX jobs_by_kind ON jobs (kind, created_at);
   CREATE INDEX jobs_by_parent ON jobs (parent_job);
   `,
+  // 5: the object store's index. Objects live in files named by random ids (s3-data/); which key names which
+  // file, and everything S3 reports about an object, is here, so no key can collide with another or with
+  // metadata. Keys are UTF-8 BLOBs: SQLite compares them bytewise, which is S3's list order. An object is
+  // one or more segments (a multipart upload's parts, in order), each a file.
+  `
+  CREATE TABLE s3_buckets (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE s3_objects (
+    bucket TEXT NOT NULL REFERENCES s3_buckets(name),
+    key BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    headers TEXT NOT NULL DEFAULT '{}',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    checksum TEXT,
+    segments TEXT NOT NULL,
+    part_count INTEGER,
+    last_modified INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE s3_uploads (
+    id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL REFERENCES s3_buckets(name),
+    key BLOB NOT NULL,
+    content_type TEXT NOT NULL,
+    headers TEXT NOT NULL DEFAULT '{}',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    checksum_algorithm TEXT,
+    checksum_type TEXT,
+    initiated_at INTEGER NOT NULL
+  );
+  CREATE INDEX s3_uploads_by_key ON s3_uploads (bucket, key, initiated_at);
+  CREATE TABLE s3_parts (
+    upload_id TEXT NOT NULL REFERENCES s3_uploads(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    checksum TEXT,
+    blob TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    PRIMARY KEY (upload_id, number)
+  ) WITHOUT ROWID;
+  `,
 ];
