@@ -10,3 +10,4 @@ export * from './retry-exception-types.js';
 export * from './eventbridge/index.js';
 export * from './file-lock.js';
 export * from './model-artifacts.js';
+export * from './action-inputs.js';

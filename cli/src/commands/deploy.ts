@@ -33,6 +33,7 @@ import type { CliContext } from '../context.js';
 import { deployRunStore, dispatchToLocalWorkflow } from '../local-deploy.js';
 import { printTable } from './format.js';
 import { describeRun, printRun } from './deploy-run-output.js';
+import { registerDeployWorkflow } from './deploy-workflow.js';
 
 interface DeployFlags extends BackendFlags {
   readonly timeoutMinutes?: string;
@@ -183,6 +184,8 @@ export function registerDeploy(program: Command, context: CliContext): void {
       context.output.result(status, (value) => printStatus(context, value));
     }),
   );
+
+  registerDeployWorkflow(deploy, context);
 
   deploy
     .command('dispatch')
