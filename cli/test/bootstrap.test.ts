@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { BootstrapOptions, BootstrapResult } from '@slipway/deploy-pipeline';
 import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
+import { EXIT_CODES } from '../src/failure.js';
 
 const TOKEN = 'github_pat_11AAAAAAA0abcdefghijklmnopqrstuvwxyz0123456789';
 const bootstrapProject = jest.fn<(options: BootstrapOptions) => Promise<BootstrapResult>>();
@@ -75,7 +76,7 @@ describe('slipway bootstrap', () => {
 
   it('fails clearly without a token and without a terminal to ask on', async () => {
     const result = await runCli(['bootstrap'], { cwd: REPO_ROOT, env: {} });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(EXIT_CODES.failure);
     expect(result.stderr).toMatch(/SLIPWAY_GITHUB_TOKEN is not set, and there is no terminal to ask on/);
     expect(bootstrapProject).not.toHaveBeenCalled();
   });
@@ -85,7 +86,7 @@ describe('slipway bootstrap', () => {
       cwd: REPO_ROOT,
       env: { SLIPWAY_GITHUB_TOKEN: 'hunter2 secret value' },
     });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(EXIT_CODES.failure);
     expect(result.stderr).toMatch(/GitHub token must be 20–255 letters/);
     expect(result.stderr).not.toContain('hunter2');
     expect(bootstrapProject).not.toHaveBeenCalled();

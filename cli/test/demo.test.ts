@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { silentLogger, startLocalServer } from '@slipway/local';
-import { runCli } from './support/run-cli.js';
+import { TERMINAL_ENV, runCli } from './support/run-cli.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
-// A run from a terminal, not from CI: the source is the checked-out commit.
-const env = { ...process.env, GITHUB_ACTIONS: '', CI: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const env = TERMINAL_ENV;
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-demo-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -11,6 +11,7 @@ import { answersFor, queueEndpointAnswers } from '../../deploy-pipeline/test/sup
 import { loadLabelledSamples, DEFAULT_SAMPLES_PATH } from '@slipway/deploy-pipeline';
 import { join } from 'node:path';
 import { runCli } from './support.js';
+import { EXIT_CODES } from '../src/failure.js';
 
 describeWithMoto('slipway deploy (local backend on moto)', (server) => {
   let moto: MotoServer;
@@ -70,11 +71,19 @@ describeWithMoto('slipway deploy (local backend on moto)', (server) => {
   });
 
   it.each([
-    [['deploy', 'version-unknown', '--stage', 'staging'], 2, /model_package_arn must be a SageMaker ARN/],
-    [['deploy', 'PENDING', '--stage', 'staging'], 2, /PendingManualApproval in the registry now/],
-    [['deploy', 'VERSION', '--stage', 'qa'], 2, /stage must be one of the project's stages/],
-    [['deploy', 'VERSION', '--stage', 'staging', '--local', '--aws'], 2, /--local\/--aws were both given/],
-    [['deploy', 'promote', '--from', 'prod'], 2, /promote: to needs two different stages/],
+    [
+      ['deploy', 'version-unknown', '--stage', 'staging'],
+      EXIT_CODES.failure,
+      /model_package_arn must be a SageMaker ARN/,
+    ],
+    [['deploy', 'PENDING', '--stage', 'staging'], EXIT_CODES.failure, /PendingManualApproval in the registry now/],
+    [['deploy', 'VERSION', '--stage', 'qa'], EXIT_CODES.failure, /stage must be one of the project's stages/],
+    [
+      ['deploy', 'VERSION', '--stage', 'staging', '--local', '--aws'],
+      EXIT_CODES.usage,
+      /option '--local' cannot be used with option '--aws'/,
+    ],
+    [['deploy', 'promote', '--from', 'prod'], EXIT_CODES.failure, /promote: to needs two different stages/],
   ])('refuses %j with a clear message', async (argv, code, message) => {
     const args = argv.map((arg) => (arg === 'PENDING' ? pending : arg === 'VERSION' ? version : arg));
     const result = await cli(args);
@@ -87,7 +96,7 @@ describeWithMoto('slipway deploy (local backend on moto)', (server) => {
       cwd: REPO_ROOT,
       env: {},
     });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(EXIT_CODES.failure);
     expect(result.stderr).toMatch(/--endpoint-url \(or SLIPWAY_ENDPOINT_URL\) must be the http\(s\) URL/);
   });
 });

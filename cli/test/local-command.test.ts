@@ -9,6 +9,7 @@ import { approvalRoutes } from '@slipway/deploy-pipeline';
 import type { ServerFile } from '@slipway/local';
 import { endpointCredentials } from '../src/local-connection.js';
 import { runCli } from './support/run-cli.js';
+import { EXIT_CODES } from '../src/failure.js';
 
 const slipway = (args: string[]) => runCli(args);
 
@@ -56,7 +57,7 @@ describe('slipway local up --detach / status / down', () => {
     expect(await endpointCredentials('http://127.0.0.1:1', dataDir, {})).toBeUndefined();
 
     const again = await slipway(['local', 'up', '--detach', '--port', '0', '--data-dir', dataDir]);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(EXIT_CODES.failure);
     expect(again.stderr).toMatch(/already has a local server running at http:\/\/127\.0\.0\.1/);
 
     const status = await slipway(['local', 'status', '--data-dir', dataDir, '--json']);
@@ -129,7 +130,7 @@ describe('slipway local up --detach / status / down', () => {
       for (const detach of [[], ['--detach']]) {
         const dataDir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));
         const up = await slipway(['local', 'up', ...detach, '--port', port, '--data-dir', dataDir]);
-        expect(up.code).toBe(2);
+        expect(up.code).toBe(EXIT_CODES.failure);
         expect(up.stderr.trim().split('\n')).toHaveLength(1);
         expect(up.stderr).toMatch(
           new RegExp(
@@ -145,7 +146,7 @@ describe('slipway local up --detach / status / down', () => {
 
   it('says that no server runs when asked for its environment', async () => {
     const env = await slipway(['local', 'env', '--data-dir', mkdtempSync(join(tmpdir(), 'slipway-cli-'))]);
-    expect(env.code).toBe(2);
+    expect(env.code).toBe(EXIT_CODES.failure);
     expect(env.stderr).toMatch(/has no local server running.*slipway local up --detach/);
   });
 
@@ -158,7 +159,7 @@ describe('slipway local up --detach / status / down', () => {
       '--data-dir',
       mkdtempSync(join(tmpdir(), 'slipway-cli-')),
     ]);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(EXIT_CODES.failure);
     expect(bad.stderr).toMatch(/--port must be a whole number from 0 to 65535, got "eighty"/);
   });
 });

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isProcessAlive } from '@slipway/core';
 import type { DeployRun, DeployStatus } from '@slipway/deploy-pipeline';
-import { runCli } from './support/run-cli.js';
+import { TERMINAL_ENV, runCli } from './support/run-cli.js';
+import { EXIT_CODES } from '../src/failure.js';
 
-const env = { ...process.env, GITHUB_ACTIONS: '', CI: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const env = TERMINAL_ENV;
 const dataDir = mkdtempSync(join(tmpdir(), 'slipway-loop-'));
 const slipway = (args: string[]) => runCli([...args, '--data-dir', dataDir], { env });
 
@@ -139,7 +140,7 @@ describe('the local loop through the CLI', () => {
     writeFileSync(body, '{"event_type": ');
     const before = (await json<DeployStatus>(['deploy', 'status'])).runs[0]?.number;
     const result = await slipway(['deploy', 'dispatch', '--input', body]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(EXIT_CODES.failure);
     expect(result.stderr).toMatch(/garbled\.json is not valid JSON .*send a repository_dispatch body/);
     expect((await json<DeployStatus>(['deploy', 'status'])).runs[0]?.number).toBe(before);
   });

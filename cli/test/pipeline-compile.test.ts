@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ROLE_ARN_ENV } from '@slipway/build-pipeline';
 import { main } from '../src/index.js';
+import { EXIT_CODES } from '../src/failure.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'build-pipeline', 'test', 'fixtures');
 const PROJECT = join(FIXTURES, 'project');
@@ -81,7 +82,7 @@ describe('slipway pipeline compile', () => {
       '--role',
       role,
     ]);
-    expect(code).toBe(2);
+    expect(code).toBe(EXIT_CODES.failure);
     expect(stderr).toMatch(/^error: Preprocess: code refers to file .*nowhere\/preprocess\.py, which does not exist/);
   });
 

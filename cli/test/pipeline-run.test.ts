@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { main } from '@slipway/cli';
+import { EXIT_CODES } from '../src/failure.js';
+import { TERMINAL_ENV } from './support/run-cli.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
-// A run from a terminal, not from CI: the source is the checked-out commit.
-const env = { ...process.env, GITHUB_ACTIONS: '', CI: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const env = TERMINAL_ENV;
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-cli-run-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -39,7 +40,7 @@ describe('slipway pipeline run / status / logs on the local server', () => {
       '--param',
       'Nope=1',
     ]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(EXIT_CODES.failure);
     expect(result.stderr).toContain(
       '--param: MaxFeatures must be a whole number, e.g. 3 (the parameter is Integer), got "many"',
     );
@@ -49,12 +50,12 @@ describe('slipway pipeline run / status / logs on the local server', () => {
 
   it('needs a role for --aws, and a server that outlives the command for --no-wait', async () => {
     const aws = await slipway(['pipeline', 'run', '--aws']);
-    expect(aws.code).toBe(2);
+    expect(aws.code).toBe(EXIT_CODES.failure);
     expect(aws.stderr).toMatch(
       /--role is required with --aws: pass the SageMaker execution role ARN, or set SLIPWAY_SAGEMAKER_ROLE_ARN/,
     );
     const noWait = await slipway(['pipeline', 'run', '--no-wait', '--data-dir', join(scratch, 'no-wait')]);
-    expect(noWait.code).toBe(2);
+    expect(noWait.code).toBe(EXIT_CODES.failure);
     expect(noWait.stderr).toMatch(
       /--no-wait needs a local server that outlives this command.*slipway local up --detach/,
     );
@@ -95,7 +96,7 @@ describe('slipway pipeline run / status / logs on the local server', () => {
     const byArn = await slipway(['pipeline', 'status', executionArn, '--data-dir', dataDir]);
     expect(byArn.stdout).toMatch(/^ {2}Evaluate +Succeeded/m);
     const bad = await slipway(['pipeline', 'status', 'exec-1', '--data-dir', dataDir]);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(EXIT_CODES.failure);
     expect(bad.stderr).toMatch(/execution must be a pipeline execution ARN or "latest", got "exec-1"/);
   });
 
@@ -106,7 +107,7 @@ describe('slipway pipeline run / status / logs on the local server', () => {
     const condition = await slipway(['pipeline', 'logs', 'CheckAccuracy', '--data-dir', dataDir]);
     expect(condition.stdout).toMatch(/CheckAccuracy ran no job, so it has no log .*"Outcome":"True"/);
     const unknown = await slipway(['pipeline', 'logs', 'Training', '--data-dir', dataDir]);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(EXIT_CODES.failure);
     expect(unknown.stderr).toMatch(/"Training" is not a step of .*: use one of: Preprocess, Train, Evaluate/);
   });
 });

@@ -11,3 +11,4 @@ export * from './eventbridge/index.js';
 export * from './file-lock.js';
 export * from './model-artifacts.js';
 export * from './pipeline-step-types.js';
+export * from './action-inputs.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { cdkCommand, deployStage, spawnCdk } from '../src/index.js';
+import { FEATURE_FLAGS } from '../src/cdk/index.js';
 import { REPO_ROOT, describeWithMoto, motoClientConfig } from './support/moto-server.js';
 import { testProject } from './support/project.js';
 import { registerVersion } from './support/registry.js';
@@ -27,6 +28,35 @@ describe('the CDK app under the real CDK CLI', () => {
     );
     if (tsc.status !== 0) throw new Error(`tsc -b deploy-pipeline failed:\n${tsc.stdout}${tsc.stderr}`);
   }, 120_000);
+
+  it('sets in cdk.json the feature flags the app sets in code, so `cdk` run by hand synthesizes the same', () => {
+    const { cwd } = cdkCommand(project);
+    const cdkJson = JSON.parse(readFileSync(join(cwd, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+    expect(cdkJson.context).toEqual(FEATURE_FLAGS);
+  });
+
+  it('reports a ValidationError of the app in one line, without a Node stack around it (exit 1)', () => {
+    const { cliPath, cwd } = cdkCommand(project);
+    const run = spawnSync(
+      process.execPath,
+      [
+        cliPath,
+        'synth',
+        '--quiet',
+        '--no-notices',
+        '--output',
+        mkdtempSync(join(tmpdir(), 'slipway-cdk-cli-')),
+        '--context',
+        'stage=staging',
+      ],
+      { cwd, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'error: context modelPackageArn is missing, and the staging endpoint stack needs the model package to serve',
+    );
+    expect(run.stderr).not.toMatch(/^\s+at .*\.js:\d+/m);
+  }, 60_000);
 
   it('synthesizes one stage from cdk.json and the context the deploy logic passes, with no bootstrap', () => {
     const { cliPath, cwd } = cdkCommand(project);

@@ -355,4 +355,40 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
       ),
     ).rejects.toThrow(/sentiment-prod is Failed: model_fn raised KeyError/);
   });
+
+  it("waits for the deletion with the SDK's waiter: a delete that ends Failed fails at once, naming the endpoint", async () => {
+    let described = 0;
+    liveEndpoint({ before: 1, after: 2 }, ['Failed']);
+    mock.on(DescribeEndpointCommand).callsFake(() => {
+      described += 1;
+      const status = described === 1 ? 'Failed' : described === 2 ? 'Deleting' : 'Failed';
+      return { EndpointArn: 'arn:x', EndpointStatus: status, EndpointConfigName: prodSpec(1).endpointConfigName };
+    });
+    const started = Date.now();
+    await expect(
+      deployStage(
+        { stage: 'prod', modelPackageArn: arn(2), backend, project, timeoutSeconds: 60 },
+        { sagemaker, pollSeconds: 0, sleep: noSleep },
+      ),
+    ).rejects.toThrow(/Endpoint sentiment-prod was not deleted because it is Failed/);
+    // The hand loop waited for the timeout while the endpoint stayed Failed; the waiter stops on Failed.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(mock.commandCalls(CreateEndpointCommand)).toHaveLength(0);
+  });
+
+  it('gives up on a deletion that outlasts the timeout', async () => {
+    liveEndpoint({ before: 1, after: 2 }, ['Failed']);
+    let described = 0;
+    mock.on(DescribeEndpointCommand).callsFake(() => {
+      described += 1;
+      const status = described === 1 ? 'Failed' : 'Deleting';
+      return { EndpointArn: 'arn:x', EndpointStatus: status, EndpointConfigName: prodSpec(1).endpointConfigName };
+    });
+    await expect(
+      deployStage(
+        { stage: 'prod', modelPackageArn: arn(2), backend, project, timeoutSeconds: 1 },
+        { sagemaker, pollSeconds: 0.05, sleep: noSleep },
+      ),
+    ).rejects.toThrow(/Endpoint sentiment-prod was not deleted within 1 s/);
+  });
 });

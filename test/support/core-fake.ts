@@ -13,7 +13,7 @@ export interface CoreFake {
   summaryText(): string;
   /** Starts a new run: these inputs, nothing recorded. */
   reset(inputs: Record<string, string>): void;
-  readonly module: Pick<typeof Core, 'getInput' | 'setOutput' | 'setFailed' | 'info' | 'summary'>;
+  readonly module: Pick<typeof Core, 'getInput' | 'setOutput' | 'setFailed' | 'info' | 'debug' | 'summary'>;
 }
 
 export function createCoreFake(initialInputs: Record<string, string> = {}): CoreFake {
@@ -66,6 +66,8 @@ export function createCoreFake(initialInputs: Record<string, string> = {}): Core
       setOutput: (name: string, value: unknown) => void (state.outputs[name] = String(value)),
       setFailed: (message: string | Error) => void failures.push(message instanceof Error ? message.message : message),
       info: (message: string) => void infos.push(message),
+      // Debug lines are hidden on the runner unless debug logging is on; the tests do not read them.
+      debug: () => undefined,
       summary: summary as unknown as typeof Core.summary,
     },
   };

@@ -1,37 +1,15 @@
 import * as core from '@actions/core';
-import { ValidationError, loadProjectConfig, type LoadedProjectConfig } from '@slipway/core';
-import {
-  chooseBackend,
-  deployStage,
-  githubDeliveries,
-  githubRunContext,
-  resolveDeployment,
-  type DeployStageResult,
-  type DeployTrigger,
-  type ResolvedDeployment,
-} from '@slipway/deploy-pipeline';
+import { ActionInputs, failStep, loadActionProject, type InputReader } from '@slipway/core';
+import { chooseBackend, deployStage, type DeployStageResult } from '@slipway/deploy-pipeline';
 
-/** Every input of action.yml, read once. `required` in action.yml is not enforced by the runner; this is. */
+/** Every input of action.yml, read once and checked. */
 export interface DeployModelInputs {
-  readonly mode: 'resolve' | 'deploy';
-  /** resolve: an approval event (repository_dispatch) or a person (workflow_dispatch). */
-  readonly trigger: DeployTrigger;
-  /** resolve: the repository_dispatch type (or model-package-approved for a manual run). */
-  readonly eventType: string;
-  /** resolve: the payload's event id. */
-  readonly eventId: string;
-  /** resolve: reads the earlier runs of the workflow. */
-  readonly githubToken: string;
-  readonly modelPackageArn: string;
-  /** resolve: the payload's claims, cross-checked against the ARN and the registry. */
-  readonly modelPackageGroup: string;
-  readonly modelPackageVersion: string;
-  readonly approvalStatus: string;
-  /** deploy: the stage to deploy to. */
+  /** The stage to deploy to. */
   readonly stage: string;
-  /** deploy: the rejected version; the stage changes only if it serves that one. */
+  readonly modelPackageArn: string;
+  /** The rejected version; the stage changes only if it serves that one. */
   readonly replacesModelPackageArn: string;
-  /** deploy: the stage that must serve the version first. */
+  /** The stage that must serve the version first. */
   readonly promotedFrom: string;
   readonly allowDowngrade: boolean;
   readonly backend: string;
@@ -40,97 +18,30 @@ export interface DeployModelInputs {
   readonly timeoutMinutes: number;
 }
 
-export function readInputs(): DeployModelInputs {
-  const input = (name: string): string => core.getInput(name);
-  const mode = input('mode') || 'deploy';
-  if (mode !== 'resolve' && mode !== 'deploy') {
-    throw new ValidationError({
-      where: 'input mode',
-      field: '',
-      problem: `must be "resolve" or "deploy", got ${JSON.stringify(mode)}`,
-      fix: 'set mode: resolve in the resolve job',
-    });
-  }
-  const triggers: Record<string, DeployTrigger> = { repository_dispatch: 'event', workflow_dispatch: 'manual' };
-  const trigger = triggers[input('trigger') || 'repository_dispatch'];
-  if (!trigger) {
-    throw new ValidationError({
-      where: 'input trigger',
-      field: '',
-      problem: `must be "repository_dispatch" or "workflow_dispatch", got ${JSON.stringify(input('trigger'))}`,
-      fix: 'pass trigger: ${{ github.event_name }}',
-    });
-  }
-  const allowDowngrade = input('allow-downgrade') || 'false';
-  if (allowDowngrade !== 'true' && allowDowngrade !== 'false') {
-    throw new ValidationError({
-      where: 'input allow-downgrade',
-      field: '',
-      problem: `must be "true" or "false", got ${JSON.stringify(allowDowngrade)}`,
-      fix: "pass ${{ github.event_name == 'workflow_dispatch' }}",
-    });
-  }
-  const timeout = input('timeout-minutes') || '60';
-  const timeoutMinutes = Number(timeout);
-  if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > 360) {
-    throw new ValidationError({
-      where: 'input timeout-minutes',
-      field: '',
-      problem: `must be a whole number of minutes from 1 to 360, got ${JSON.stringify(timeout)}`,
-      fix: 'e.g. 60',
-    });
-  }
-  const inputs: DeployModelInputs = {
-    mode,
-    trigger,
-    eventType: input('event-type'),
-    eventId: input('event-id'),
-    githubToken: input('github-token'),
-    modelPackageArn: input('model-package-arn'),
-    modelPackageGroup: input('model-package-group'),
-    modelPackageVersion: input('model-package-version'),
-    approvalStatus: input('approval-status'),
-    stage: input('stage'),
-    replacesModelPackageArn: input('replaces-model-package-arn'),
-    promotedFrom: input('promoted-from'),
-    allowDowngrade: allowDowngrade === 'true',
-    backend: input('backend'),
-    endpointUrl: input('endpoint-url'),
-    config: input('config'),
-    timeoutMinutes,
+export function readInputs(read: InputReader): DeployModelInputs {
+  const inputs = new ActionInputs(read);
+  const stage = inputs.required('stage', 'name one of the stages of slipway.config.json, e.g. stage: staging');
+  const replacesModelPackageArn = inputs.text('replaces-model-package-arn');
+  // A rollback names the version it replaces; a deploy, the version to serve.
+  const modelPackageArn = replacesModelPackageArn
+    ? inputs.text('model-package-arn')
+    : inputs.required('model-package-arn', 'pass ${{ needs.resolve.outputs.model-package-arn }}');
+  const deploy: DeployModelInputs = {
+    stage,
+    modelPackageArn,
+    replacesModelPackageArn,
+    promotedFrom: inputs.text('promoted-from'),
+    allowDowngrade: inputs.boolean('allow-downgrade', false),
+    backend: inputs.text('backend'),
+    endpointUrl: inputs.text('endpoint-url'),
+    config: inputs.text('config'),
+    timeoutMinutes: inputs.number('timeout-minutes', { min: 1, max: 360, integer: true }, 60, 'e.g. 60'),
   };
-  const required: (keyof DeployModelInputs)[] =
-    mode === 'resolve' ? ['eventType'] : inputs.replacesModelPackageArn ? ['stage'] : ['stage', 'modelPackageArn'];
-  for (const key of required) {
-    if (!inputs[key]) {
-      const name = key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-      throw new ValidationError({
-        where: `input ${name}`,
-        field: '',
-        problem: `is required when mode is ${mode}`,
-        fix: `set ${name} in the step's with:`,
-      });
-    }
-  }
-  return inputs;
+  inputs.finish();
+  return deploy;
 }
 
-function loadProject(inputs: DeployModelInputs): LoadedProjectConfig {
-  return loadProjectConfig({
-    ...(inputs.config ? { path: inputs.config } : {}),
-    cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
-  });
-}
-
-function reportResolution(resolved: ResolvedDeployment): void {
-  core.info(resolved.message);
-  core.setOutput('action', resolved.action);
-  core.setOutput('model-package-arn', resolved.action === 'none' ? '' : (resolved.modelPackageArn ?? ''));
-  core.setOutput('replaces-model-package-arn', resolved.action === 'rollback' ? resolved.rejectedModelPackageArn : '');
-  core.setOutput('message', resolved.message);
-}
-
-async function reportDeployment(result: DeployStageResult): Promise<void> {
+async function report(result: DeployStageResult): Promise<void> {
   core.info(result.message);
   core.setOutput('endpoint-name', result.endpointName);
   core.setOutput('endpoint-arn', result.endpointArn ?? '');
@@ -150,37 +61,13 @@ async function reportDeployment(result: DeployStageResult): Promise<void> {
     .write();
 }
 
-/** The action: resolve an untrusted deploy request, or deploy one stage. Any failure fails the step. */
+/** The action: deploy one exact version to one stage, idempotently. Any failure fails the step. */
 export async function run(): Promise<void> {
   try {
-    const inputs = readInputs();
-    const project = loadProject(inputs);
+    const inputs = readInputs((name) => core.getInput(name));
+    const project = loadActionProject(inputs.config);
     const backend = chooseBackend({ kind: inputs.backend, endpointUrl: inputs.endpointUrl, region: project.region });
-    if (inputs.mode === 'resolve') {
-      reportResolution(
-        await resolveDeployment(
-          {
-            trigger: inputs.trigger,
-            eventType: inputs.eventType,
-            modelPackageArn: inputs.modelPackageArn,
-            eventId: inputs.eventId,
-            modelPackageGroup: inputs.modelPackageGroup,
-            modelPackageVersion: inputs.modelPackageVersion,
-            approvalStatus: inputs.approvalStatus,
-          },
-          {
-            project,
-            backend,
-            // An event is acted on once: the earlier runs of this workflow say whether it came before.
-            ...(inputs.trigger === 'event'
-              ? { deliveries: githubDeliveries(githubRunContext(process.env, inputs.githubToken)) }
-              : {}),
-          },
-        ),
-      );
-      return;
-    }
-    await reportDeployment(
+    await report(
       await deployStage({
         stage: inputs.stage,
         ...(inputs.modelPackageArn ? { modelPackageArn: inputs.modelPackageArn } : {}),
@@ -194,6 +81,6 @@ export async function run(): Promise<void> {
       }),
     );
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    failStep(core, error);
   }
 }

@@ -1,16 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
-  ValidationError,
+  ActionInputs,
   checkName,
   describeValue,
   loadProjectConfig,
+  type InputReader,
   type LoadedProjectConfig,
   type NameKind,
-  type ValidationIssue,
 } from '@slipway/core';
 
 /** Every input of action.yml, read once, checked, with its defaults applied. */
-export interface ActionInputs {
+export interface RunPipelineInputs {
   /** Absolute path of the pipeline module. */
   readonly pipelineModule: string;
   readonly region: string;
@@ -31,21 +31,18 @@ export interface ActionInputs {
   readonly config: LoadedProjectConfig;
 }
 
-/** Reads one input, trimmed (`core.getInput` in the action, a map in tests). */
-export type InputReader = (name: string) => string;
+export type { InputReader } from '@slipway/core';
 
 export const DEFAULT_PIPELINE_MODULE = 'build-pipeline/pipeline.ts';
 export const DEFAULT_TIMEOUT_MINUTES = 120;
 
 /**
- * Parses every input into one typed object. `required: true` in action.yml is documentation only (the
- * runner does not enforce it), so required inputs are checked here, and every problem is reported at once,
- * each naming its input, before anything is compiled or sent.
+ * Parses every input into one typed object, with the actions' shared reader (`ActionInputs`): every problem
+ * is reported at once, each naming its input, before anything is compiled or sent.
  */
-export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEnv = process.env): ActionInputs {
-  const issues: ValidationIssue[] = [];
-  const problem = (input: string, text: string, fix: string) =>
-    issues.push({ where: input, field: '', problem: text, fix });
+export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEnv = process.env): RunPipelineInputs {
+  const inputs = new ActionInputs(read);
+  const problem = (input: string, text: string, fix: string) => inputs.problem(input, text, fix);
   const config = loadProjectConfig({ cwd, env });
 
   const named = (input: string, kind: NameKind, fallback: string | undefined, fix: string): string => {
@@ -57,14 +54,6 @@ export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEn
     const broken = checkName(kind, value);
     if (broken) problem(input, broken, fix);
     return value;
-  };
-  const boolean = (input: string, fallback: boolean): boolean => {
-    const value = read(input);
-    if (value === '') return fallback;
-    if (/^(true|True|TRUE)$/.test(value)) return true;
-    if (/^(false|False|FALSE)$/.test(value)) return false;
-    problem(input, `must be true or false, got ${describeValue(value)}`, `write ${input}: ${fallback}`);
-    return fallback;
   };
 
   const roleArn = named(
@@ -106,30 +95,23 @@ export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEn
       'e.g. timeout-minutes: 120',
     );
   }
-  const endpointUrl = read('endpoint-url');
-  if (endpointUrl !== '' && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
-    problem(
-      'endpoint-url',
-      `must be an http(s) URL, got ${describeValue(endpointUrl)}`,
-      'e.g. http://127.0.0.1:7700, or leave it out for AWS',
-    );
-  }
+  const endpointUrl = inputs.url('endpoint-url', 'e.g. http://127.0.0.1:7700, or leave it out for AWS');
   const modulePath = read('pipeline-module') || DEFAULT_PIPELINE_MODULE;
-  const inputs: ActionInputs = {
+  const parsed: RunPipelineInputs = {
     pipelineModule: isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath),
     region,
     roleArn,
     ...(trainingRole !== '' ? { trainingRoleArn: trainingRole } : {}),
     artifactBucket,
     parameters: read('parameters'),
-    wait: boolean('wait', true),
+    wait: inputs.boolean('wait', true),
     timeoutMinutes,
     projectName,
     projectId,
-    compareWithApproved: boolean('compare-with-approved', false),
+    compareWithApproved: inputs.boolean('compare-with-approved', false),
     ...(endpointUrl !== '' ? { endpointUrl } : {}),
     config,
   };
-  if (issues.length > 0) throw new ValidationError(issues);
-  return inputs;
+  inputs.finish();
+  return parsed;
 }

@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { awsClientConfig, type Backend } from '@slipway/core';
+import { awsClientConfig, failStep, type Backend } from '@slipway/core';
 import type { CompiledPipeline, RunPipelineResult } from '@slipway/build-pipeline/run';
-import { readInputs, type ActionInputs } from './inputs.js';
+import { readInputs, type RunPipelineInputs } from './inputs.js';
 import { importProjectCompiler, type CompileForRun } from './project-compiler.js';
 
 /** What `run` uses from the outside world; tests replace parts of it. */
@@ -11,7 +11,7 @@ export interface ActionDeps {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Compiles the pipeline module. @default the repository's own @slipway/build-pipeline */
-  readonly compile?: (inputs: ActionInputs) => Promise<CompiledPipeline>;
+  readonly compile?: (inputs: RunPipelineInputs) => Promise<CompiledPipeline>;
   readonly sagemaker?: SageMakerClient;
   readonly s3?: S3Client;
 }
@@ -33,7 +33,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(backend));
     const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
     const compile =
-      deps.compile ?? (async (given: ActionInputs) => compileWithProjectSdk(await projectCompiler!, given));
+      deps.compile ?? (async (given: RunPipelineInputs) => compileWithProjectSdk(await projectCompiler!, given));
     const settled = await logic.settleRun(
       logic.runPipeline(
         {
@@ -59,7 +59,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     );
     if (settled.failure) throw settled.failure;
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    failStep(core, error);
   }
 }
 
@@ -69,7 +69,7 @@ function settleLater<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-function compileWithProjectSdk(compileForRun: CompileForRun, inputs: ActionInputs): Promise<CompiledPipeline> {
+function compileWithProjectSdk(compileForRun: CompileForRun, inputs: RunPipelineInputs): Promise<CompiledPipeline> {
   return compileForRun({
     cwd: inputs.config.rootDir,
     config: inputs.config,

@@ -134,7 +134,7 @@ describe('dist/index.js as the runner runs it, against the local server', () => 
   it('fails on bad input before anything is sent, naming each input', async () => {
     const run = await runBundledAction({ 'endpoint-url': server.url, parameters: 'Nope=1', wait: 'maybe' }, signing());
     expect(run.code).toBe(1);
-    expect(run.log).toMatch(/^::error::2 problems:%0A {2}- role is required and was not given/m);
+    expect(run.log).toMatch(/^::error::2 problems:%0A {2}- input role is required and was not given/m);
     expect(run.log).toContain('wait must be true or false, got "maybe"');
     expect(run.outputs).toEqual({});
   }, 30_000);

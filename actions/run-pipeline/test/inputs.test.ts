@@ -78,13 +78,13 @@ describe('readInputs', () => {
     expect(error).toBeInstanceOf(ValidationError);
     const issues = (error as ValidationError).issues;
     expect(issues.map((issue) => issue.where)).toEqual([
-      'role',
-      'region',
-      'artifact-bucket',
-      'timeout-minutes',
-      'endpoint-url',
-      'wait',
-      'compare-with-approved',
+      'input role',
+      'input region',
+      'input artifact-bucket',
+      'input timeout-minutes',
+      'input endpoint-url',
+      'input wait',
+      'input compare-with-approved',
     ]);
     expect(issues[0]).toMatchObject({
       problem: 'is required and was not given',
@@ -96,7 +96,7 @@ describe('readInputs', () => {
 
   it('refuses a role that is not an IAM role ARN', () => {
     expect(() => readInputs(reader({ role: 'arn:aws:iam::123:user/me' }), REPO, {})).toThrow(
-      /^role must use an IAM role ARN/,
+      /^input role must use an IAM role ARN/,
     );
   });
 
@@ -105,7 +105,7 @@ describe('readInputs', () => {
     expect(readInputs(reader({ role: ROLE, 'training-role': training }), REPO, {}).trainingRoleArn).toBe(training);
     expect(readInputs(reader({ role: ROLE }), REPO, {})).not.toHaveProperty('trainingRoleArn');
     expect(() => readInputs(reader({ role: ROLE, 'training-role': 'training' }), REPO, {})).toThrow(
-      /^training-role must be at least 20 characters, got 8: pass .*SLIPWAY_TRAINING_ROLE_ARN/,
+      /^input training-role must be at least 20 characters, got 8: pass .*SLIPWAY_TRAINING_ROLE_ARN/,
     );
   });
 });

@@ -22,6 +22,7 @@ const core = {
   setOutput: jest.fn((name: string, value: string) => void outputs.set(name, value)),
   setFailed: jest.fn<(message: string) => void>(),
   info: jest.fn<(message: string) => void>(),
+  debug: jest.fn<(message: string) => void>(),
   summary: {
     addRaw(text: string) {
       summaries.push(text);
@@ -116,7 +117,7 @@ describe('run-pipeline action', () => {
 
   it('fails on a missing role before compiling or calling AWS, naming the input', async () => {
     await run({ cwd: REPO, env, compile, sagemaker, s3 });
-    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^role is required and was not given: /));
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^input role is required and was not given: /));
     expect(compile).not.toHaveBeenCalled();
     expect(sagemakerMock.calls()).toHaveLength(0);
     expect(s3Mock.calls()).toHaveLength(0);

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ValidationError, loadProjectConfig } from '@slipway/core';
+import { ActionInputs, failStep, loadActionProject, type InputReader } from '@slipway/core';
 import {
   chooseBackend,
   endpointTestRows,
@@ -22,42 +22,24 @@ export interface TestEndpointInputs {
   readonly config: string;
 }
 
-function optionalNumber(name: string, min: number, max: number): number | undefined {
-  const text = core.getInput(name);
-  if (!text) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new ValidationError({
-      where: `input ${name}`,
-      field: '',
-      problem: `must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`,
-      fix: 'or leave it out to use the stage config',
-    });
-  }
-  return value;
-}
-
-export function readInputs(): TestEndpointInputs {
-  const stage = core.getInput('stage');
-  if (!stage)
-    throw new ValidationError({
-      where: 'input stage',
-      field: '',
-      problem: 'is required',
-      fix: 'name the stage whose endpoint to test, e.g. staging',
-    });
-  const minAccuracy = optionalNumber('min-accuracy', 0, 1);
-  const maxP95LatencyMs = optionalNumber('max-p95-latency-ms', 1, 60_000);
-  return {
+export function readInputs(read: InputReader): TestEndpointInputs {
+  const inputs = new ActionInputs(read);
+  const stage = inputs.required('stage', 'name the stage whose endpoint to test, e.g. staging');
+  const fix = 'or leave it out to use the stage config';
+  const minAccuracy = inputs.number('min-accuracy', { min: 0, max: 1 }, undefined, fix);
+  const maxP95LatencyMs = inputs.number('max-p95-latency-ms', { min: 1, max: 60_000 }, undefined, fix);
+  const tested: TestEndpointInputs = {
     stage,
-    endpointName: core.getInput('endpoint-name'),
-    samples: core.getInput('samples'),
+    endpointName: inputs.text('endpoint-name'),
+    samples: inputs.text('samples'),
     ...(minAccuracy !== undefined ? { minAccuracy } : {}),
     ...(maxP95LatencyMs !== undefined ? { maxP95LatencyMs } : {}),
-    backend: core.getInput('backend'),
-    endpointUrl: core.getInput('endpoint-url'),
-    config: core.getInput('config'),
+    backend: inputs.text('backend'),
+    endpointUrl: inputs.text('endpoint-url'),
+    config: inputs.text('config'),
   };
+  inputs.finish();
+  return tested;
 }
 
 async function writeSummary(stage: string, result: EndpointTestResult): Promise<void> {
@@ -78,11 +60,8 @@ async function writeSummary(stage: string, result: EndpointTestResult): Promise<
 /** The action: test a stage's endpoint, report in the job summary, fail the step below the thresholds. */
 export async function run(): Promise<void> {
   try {
-    const inputs = readInputs();
-    const project = loadProjectConfig({
-      ...(inputs.config ? { path: inputs.config } : {}),
-      cwd: process.env.GITHUB_WORKSPACE ?? process.cwd(),
-    });
+    const inputs = readInputs((name) => core.getInput(name));
+    const project = loadActionProject(inputs.config);
     const result = await testEndpoint(
       stageTestOptions({
         stage: inputs.stage,
@@ -104,6 +83,6 @@ export async function run(): Promise<void> {
     await writeSummary(inputs.stage, result);
     if (!result.passed) throw new Error(`The ${inputs.stage} endpoint failed its tests: ${result.failures.join('; ')}`);
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    failStep(core, error);
   }
 }

@@ -1,4 +1,4 @@
-// Every AWS SDK command the run sends; imported only through `awsCommands()` (aws-commands.ts says why).
+// Every AWS SDK command the run sends (and the SDK's paginators over them); imported only through `awsCommands()` (aws-commands.ts says why).
 export {
   CreateModelPackageGroupCommand,
   CreatePipelineCommand,
@@ -10,6 +10,7 @@ export {
   ListPipelineExecutionStepsCommand,
   StartPipelineExecutionCommand,
   UpdatePipelineCommand,
+  paginateListPipelineExecutionSteps,
 } from '@aws-sdk/client-sagemaker';
 export {
   CreateBucketCommand,

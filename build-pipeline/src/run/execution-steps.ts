@@ -28,22 +28,15 @@ export function toStepRecord(step: PipelineExecutionStep): StepRecord {
   };
 }
 
-/** Every step of an execution (all pages), oldest first. */
+/** Every step of an execution (every page, through the SDK's paginator), oldest first. */
 export async function listExecutionSteps(sagemaker: SageMakerClient, executionArn: string): Promise<StepRecord[]> {
-  const { ListPipelineExecutionStepsCommand } = await awsCommands();
+  const { paginateListPipelineExecutionSteps } = await awsCommands();
   const steps: StepRecord[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sagemaker.send(
-      new ListPipelineExecutionStepsCommand({
-        PipelineExecutionArn: executionArn,
-        MaxResults: 100,
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      }),
-    );
-    steps.push(...(page.PipelineExecutionSteps ?? []).map(toStepRecord));
-    nextToken = page.NextToken;
-  } while (nextToken);
+  const pages = paginateListPipelineExecutionSteps(
+    { client: sagemaker, pageSize: 100 },
+    { PipelineExecutionArn: executionArn },
+  );
+  for await (const page of pages) steps.push(...(page.PipelineExecutionSteps ?? []).map(toStepRecord));
   // The service lists newest first; oldest first reads better, and steps started in the same millisecond
   // keep the service's creation order.
   return steps

@@ -5,10 +5,12 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { awsClientConfig, canonicalJson } from '@slipway/core';
 import {
   TEST_JOB,
   approvalRuleName,
+  githubEnvironmentName,
   approvalRuleNamePrefix,
   deployStatus,
   endpointName,
@@ -18,13 +20,13 @@ import {
   type DeployJob,
   type DeployRun,
 } from '@slipway/deploy-pipeline';
-import { callLocalOperation, localBackend } from '../local-connection.js';
+import { localBackend } from '../local-connection.js';
 import { required, type DemoContext, type DemoStage, type StageReport } from './demo-context.js';
 import { describeRun } from './deploy-run-output.js';
 
 /**
- * The second half of the demo: approval → the event on the local bus → the deploy workflow's jobs (staging,
- * test, prod) → predictions from prod. The demo only approves and then watches: the deployment is the
+ * The second half of the demo: approval → the event on the local bus → the deploy workflow's jobs (the first
+ * stage, its test, each later stage) → predictions from the last stage. The demo only approves and then watches: the deployment is the
  * event-driven one `slipway local up` runs too, read back from the workflow's run record.
  */
 
@@ -134,43 +136,46 @@ function reportJob(context: DemoContext, job: DeployJob): StageReport {
   return job.startedAt && job.completedAt ? { workMs: Date.parse(job.completedAt) - Date.parse(job.startedAt) } : {};
 }
 
-const stagingStage = jobStage(
-  'staging',
-  'Deploy that exact package to staging (SageMaker API on the local server)',
-  (context) => context.config.stages[0] ?? 'staging',
-);
-
-const testStage = jobStage('test', 'Test the staging endpoint (labelled reviews, accuracy, latency)', () => TEST_JOB);
-
-const prodStage: DemoStage = {
-  name: 'prod',
-  title: 'Promote to prod (the production gate)',
-  async run(context) {
-    if (!context.deployRun) return { skipped: skipReason(context) };
-    const prod = context.config.stages.at(-1) ?? 'prod';
-    let { run, job } = await waitForJob(context, prod);
-    const output = context.cli.output;
-    if (run.status === 'waiting') {
-      if (context.promotion === 'manual') {
-        context.deployRun = run;
-        context.waitingForPromotion = true;
-        output.line(`Run #${run.number} waits for promotion, as the production environment's reviewers would.`, 'warn');
-        output.line(`  promote it: npx slipway deploy promote --data-dir ${context.dataDir}`, 'warn');
-        return { skipped: 'waiting for promotion (--manual-promote)' };
+/**
+ * A stage after the first: waits for its job of the deploy run; where the run waits at the gate before it,
+ * stops there (`--manual-promote`) or promotes, as the environment's reviewers would.
+ */
+function promoteStage(stage: string): DemoStage {
+  return {
+    name: stage,
+    title: `Promote to ${stage} (the ${githubEnvironmentName(stage)} environment's gate)`,
+    async run(context) {
+      if (!context.deployRun) return { skipped: skipReason(context) };
+      if (context.waitingForPromotion) return { skipped: 'an earlier stage waits for promotion' };
+      let { run, job } = await waitForJob(context, stage);
+      const output = context.cli.output;
+      if (run.status === 'waiting') {
+        if (context.promotion === 'manual') {
+          context.deployRun = run;
+          context.waitingForPromotion = true;
+          output.line(
+            `Run #${run.number} waits for promotion to ${stage}, as the ${githubEnvironmentName(stage)} environment's reviewers would.`,
+            'warn',
+          );
+          output.line(`  promote it: npx slipway deploy promote --data-dir ${context.dataDir}`, 'warn');
+          return { skipped: 'waiting for promotion (--manual-promote)' };
+        }
+        // A server started by `slipway local up` without --auto-promote holds the run at the gate.
+        output.line(
+          'The running server holds the run for promotion; the demo promotes it (npx slipway deploy promote).',
+        );
+        await promoteWaitingRun({
+          project: context.config,
+          backend: localBackend(required(context.connection, 'server'), context.config.region),
+          runs: context.runs,
+        });
+        ({ run, job } = await waitForJob(context, stage));
       }
-      // A server started by `slipway local up` without --auto-promote holds the run at the gate.
-      output.line('The running server holds the run for promotion; the demo promotes it (npx slipway deploy promote).');
-      await promoteWaitingRun({
-        project: context.config,
-        backend: localBackend(required(context.connection, 'server'), context.config.region),
-        runs: context.runs,
-      });
-      ({ run, job } = await waitForJob(context, prod));
-    }
-    context.deployRun = run;
-    return reportJob(context, job);
-  },
-};
+      context.deployRun = run;
+      return reportJob(context, job);
+    },
+  };
+}
 
 const predictStage: DemoStage = {
   name: 'predict',
@@ -208,15 +213,21 @@ const predictStage: DemoStage = {
   },
 };
 
-/** What the demo runs after the pipeline: the deployment half of the loop. */
-export const DEPLOY_STAGES: readonly DemoStage[] = [
-  approveStage,
-  eventStage,
-  stagingStage,
-  testStage,
-  prodStage,
-  predictStage,
-];
+/**
+ * What the demo runs after the pipeline: the deployment half of the loop, one demo stage per job of the
+ * deploy workflow for the project's stages (`jobNames`: the first stage, its test, then each later stage).
+ */
+export function deployStages(stages: readonly string[]): DemoStage[] {
+  const [first, ...later] = stages;
+  const jobs = first
+    ? [
+        jobStage(first, `Deploy that exact package to ${first} (SageMaker API on the local server)`, () => first),
+        jobStage(TEST_JOB, `Test the ${first} endpoint (labelled reviews, accuracy, latency)`, () => TEST_JOB),
+        ...later.map(promoteStage),
+      ]
+    : [];
+  return [approveStage, eventStage, ...jobs, predictStage];
+}
 
 /** What each stage serves, for the summary. */
 export async function readEndpoints(context: DemoContext) {
@@ -278,18 +289,19 @@ function versionOf(arn: string): string {
 /** Fails clearly when the server the demo uses has no approval route (e.g. started outside the project). */
 async function requireApprovalRoute(context: DemoContext): Promise<void> {
   const connection = required(context.connection, 'server');
-  const url = connection.url;
   const rule = approvalRuleName(approvalRuleNamePrefix(context.config), 'Approved');
-  const response = await callLocalOperation(
-    connection,
-    'AWSEvents.ListTargetsByRule',
-    { Rule: rule },
-    context.config.region,
-  );
-  const targets = response.body['Targets'];
-  if (!response.ok || !Array.isArray(targets) || targets.length === 0) {
+  const events = new EventBridgeClient(awsClientConfig(localBackend(connection, context.config.region)));
+  const targets = await events
+    .send(new ListTargetsByRuleCommand({ Rule: rule }))
+    .then((listed) => listed.Targets ?? [])
+    .catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'ResourceNotFoundException') return [];
+      throw error;
+    })
+    .finally(() => events.destroy());
+  if (targets.length === 0) {
     throw new Error(
-      `the local server at ${url} has no approval route (rule ${rule} with a target), so an approval would deploy ` +
+      `the local server at ${connection.url} has no approval route (rule ${rule} with a target), so an approval would deploy ` +
         'nothing; restart it from the project folder: npx slipway local down && npx slipway local up --detach',
     );
   }

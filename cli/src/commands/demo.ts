@@ -10,7 +10,7 @@ import {
   type LoadedProjectConfig,
 } from '@slipway/core';
 import type { StageStatus } from '@slipway/deploy-pipeline';
-import { DEFAULT_DATA_DIR } from '@slipway/local';
+import { dataDirOption } from '../backend-options.js';
 import type { CliContext } from '../context.js';
 import { connectLocal, localBackend } from '../local-connection.js';
 import { approvalRouteRules, deployRunStore, dispatchHandlerTarget } from '../local-deploy.js';
@@ -19,7 +19,7 @@ import { LOCAL_EXECUTION_ROLE, clientsFor } from '../project-run.js';
 import { RunProgress } from '../run-progress.js';
 import { cliSourceContext } from '../source-revision.js';
 import { required, type DemoContext, type DemoStage } from './demo-context.js';
-import { DEPLOY_STAGES, readEndpoints } from './demo-loop.js';
+import { deployStages, readEndpoints } from './demo-loop.js';
 import { demoSummary, printDemoSummary } from './demo-summary.js';
 
 export interface StageOutcome {
@@ -127,15 +127,13 @@ const pipelineStage: DemoStage = {
   },
 };
 
-/** The demo, stage by stage: build the model, then the deployment half of the loop; each stage finds what it
- * needs on the context. */
-export const DEMO_STAGES: readonly DemoStage[] = [
-  compileStage,
-  runtimeStage,
-  serverStage,
-  pipelineStage,
-  ...DEPLOY_STAGES,
-];
+/**
+ * The demo, stage by stage, for the project's deploy stages: build the model, then the deployment half of the
+ * loop; each stage finds what it needs on the context.
+ */
+export function demoStages(deployTo: readonly string[]): DemoStage[] {
+  return [compileStage, runtimeStage, serverStage, pipelineStage, ...deployStages(deployTo)];
+}
 
 export interface DemoOutcome {
   readonly outcomes: StageOutcome[];
@@ -146,7 +144,10 @@ export interface DemoOutcome {
 }
 
 /** Runs the stages in order, stopping at the first failure; always releases the server and clients. */
-export async function runDemo(context: DemoContext, stages: readonly DemoStage[] = DEMO_STAGES): Promise<DemoOutcome> {
+export async function runDemo(
+  context: DemoContext,
+  stages: readonly DemoStage[] = demoStages(context.config.stages),
+): Promise<DemoOutcome> {
   const output = context.cli.output;
   const outcomes: StageOutcome[] = [];
   const started = Date.now();
@@ -216,7 +217,7 @@ export function registerDemo(program: Command, context: CliContext): void {
     .description(
       'run the whole loop on the local SageMaker: pipeline → registry → approval → staging → tests → prod → predictions',
     )
-    .option('--data-dir <dir>', 'where the local server keeps its data', DEFAULT_DATA_DIR)
+    .addOption(dataDirOption())
     .option('--manual-promote', 'stop at the production gate and print the command that promotes to prod')
     .option(
       '--model <model>',

@@ -9,7 +9,6 @@ import {
   type LoadedProjectConfig,
 } from '@slipway/core';
 import {
-  chooseBackend,
   deployStage,
   deployStatus,
   endpointTestRows,
@@ -23,31 +22,26 @@ import {
   type DeployStageResult,
   type DeployStatus,
 } from '@slipway/deploy-pipeline';
-import { DEFAULT_DATA_DIR } from '@slipway/local';
+import {
+  dataDirOption,
+  endpointUrlOption,
+  withBackend,
+  withBackendOptions,
+  type BackendFlags,
+} from '../backend-options.js';
 import type { CliContext } from '../context.js';
-import { connectLocal, endpointCredentials, localBackend } from '../local-connection.js';
 import { deployRunStore, dispatchToLocalWorkflow } from '../local-deploy.js';
 import { printTable } from './format.js';
 import { describeRun, printRun } from './deploy-run-output.js';
+import { registerDeployWorkflow } from './deploy-workflow.js';
 
-/** The environment variable that names the local server's URL when --endpoint-url is not given. */
-export const LOCAL_URL_ENV = 'SLIPWAY_ENDPOINT_URL';
-
-interface BackendOptions {
-  local?: boolean;
-  aws?: boolean;
-  endpointUrl?: string;
-  dataDir: string;
-  timeoutMinutes?: string;
+interface DeployFlags extends BackendFlags {
+  readonly timeoutMinutes?: string;
 }
 
-function withBackendOptions(command: Command): Command {
-  return command
-    .option('--local', 'deploy through the SageMaker API of the local server (the default)')
-    .option('--aws', 'deploy to AWS with the CDK, using your AWS credentials')
-    .option('--data-dir <dir>', 'the local server’s data dir (its server.json says where it runs)', DEFAULT_DATA_DIR)
-    .option('--endpoint-url <url>', `the SageMaker API to use instead (default: $${LOCAL_URL_ENV})`)
-    .option('--timeout-minutes <minutes>', 'how long to wait for the endpoint', '60');
+/** The backend options, and how long to wait for an endpoint. */
+function withDeployOptions(command: Command): Command {
+  return withBackendOptions(command).option('--timeout-minutes <minutes>', 'how long to wait for the endpoint', '60');
 }
 
 /** Where a deploy command works: the project, the backend, and locally the deploy workflow's runs. */
@@ -61,57 +55,29 @@ interface DeployTarget {
 }
 
 /**
- * Runs `work` against the chosen backend: `--aws`; `--endpoint-url` (or $SLIPWAY_ENDPOINT_URL); else the
- * local server of `--data-dir`, or, when none runs, one started for this command (its endpoints are kept and
- * serve again when `slipway local up` starts).
+ * Runs `work` against the backend the options chose (`openBackend`), with the local deploy workflow's runs
+ * for the `--data-dir` server (a server started for the command keeps its endpoints in the data dir, and
+ * they serve again when `slipway local up` starts).
  */
 async function withDeployTarget(
   context: CliContext,
-  options: BackendOptions,
+  options: DeployFlags,
   work: (target: DeployTarget) => Promise<void>,
 ): Promise<void> {
-  if (options.local && options.aws) {
-    throw new ValidationError({
-      where: '--local/--aws',
-      field: '',
-      problem: 'were both given',
-      fix: 'choose one backend',
-    });
-  }
   const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
-  const common = {
-    project,
-    timeoutSeconds: timeoutSeconds(options),
-    log: (line: string): void => context.output.line(line, 'dim'),
-  };
-  if (options.aws) return work({ ...common, backend: { kind: 'aws', region: project.region } });
-  const dataDir = resolve(context.cwd, options.dataDir);
-  const runs = deployRunStore(dataDir);
-  const url = options.endpointUrl ?? context.env[LOCAL_URL_ENV];
-  if (url !== undefined) {
-    const chosen = chooseBackend(
-      { kind: 'local', endpointUrl: url, region: project.region },
-      { kind: '--aws', endpointUrl: `--endpoint-url (or ${LOCAL_URL_ENV})` },
-    );
-    const credentials = await endpointCredentials(url, dataDir, context.env);
-    const backend = chosen.kind === 'local' && credentials ? { ...chosen, credentials } : chosen;
-    return work({ ...common, backend, runs });
-  }
-  const connection = await connectLocal({ cwd: context.cwd, dataDir, output: context.output, region: project.region });
-  try {
-    if (connection.inProcess) {
-      context.output.line(
-        `No local server runs for ${dataDir}: started one for this command at ${connection.url}`,
-        'dim',
-      );
-    }
-    await work({ ...common, backend: localBackend(connection, project.region), runs });
-  } finally {
-    await connection.close();
-  }
+  const seconds = timeoutSeconds(options);
+  await withBackend(context, options, async ({ backend }) =>
+    work({
+      project,
+      backend,
+      ...(backend.kind === 'local' ? { runs: deployRunStore(resolve(context.cwd, options.dataDir)) } : {}),
+      timeoutSeconds: seconds,
+      log: (line: string): void => context.output.line(line, 'dim'),
+    }),
+  );
 }
 
-function timeoutSeconds(options: BackendOptions): number {
+function timeoutSeconds(options: DeployFlags): number {
   const minutes = Number(options.timeoutMinutes ?? '60');
   if (!Number.isInteger(minutes) || minutes < 1) {
     throw new ValidationError({
@@ -138,13 +104,13 @@ export function registerDeploy(program: Command, context: CliContext): void {
 
   // The default subcommand, so that `slipway deploy <arn> --stage S` works while `promote` and `test`
   // keep their own options (commander lets a parent's option shadow a subcommand's of the same name).
-  withBackendOptions(
+  withDeployOptions(
     deploy
       .command('version', { isDefault: true })
       .description('deploy one exact, Approved version to a stage (idempotent: the same version again changes nothing)')
       .argument('<model-package-arn>', 'the version to deploy')
       .requiredOption('--stage <stage>', 'the stage to deploy to'),
-  ).action((arn: string, options: BackendOptions & { stage: string }) =>
+  ).action((arn: string, options: DeployFlags & { stage: string }) =>
     withDeployTarget(context, options, async ({ runs, ...target }) => {
       // A person names the version: an older one may replace a newer one on purpose.
       const result = await deployStage({ stage: options.stage, modelPackageArn: arn, allowDowngrade: true, ...target });
@@ -161,7 +127,7 @@ export function registerDeploy(program: Command, context: CliContext): void {
     }),
   );
 
-  withBackendOptions(
+  withDeployOptions(
     deploy
       .command('promote')
       .description(
@@ -170,7 +136,7 @@ export function registerDeploy(program: Command, context: CliContext): void {
       )
       .option('--from <stage>', "the stage whose version is promoted (default: the project's first stage)")
       .option('--to <stage>', 'the stage to deploy to (default: the stage after --from)'),
-  ).action((options: BackendOptions & { from?: string; to?: string }) =>
+  ).action((options: DeployFlags & { from?: string; to?: string }) =>
     withDeployTarget(context, options, async ({ runs, ...target }) => {
       const explicit = options.from !== undefined || options.to !== undefined;
       const promoted = runs && !explicit ? await promoteWaitingRun({ ...target, runs }) : undefined;
@@ -183,13 +149,13 @@ export function registerDeploy(program: Command, context: CliContext): void {
     }),
   );
 
-  withBackendOptions(
+  withDeployOptions(
     deploy
       .command('test')
       .description("send the labelled sample reviews to a stage's endpoint and check accuracy and latency")
       .requiredOption('--stage <stage>', 'the stage whose endpoint to test')
       .option('--samples <file>', 'JSON Lines file of {"text", "label"} reviews'),
-  ).action((options: BackendOptions & { stage: string; samples?: string }) =>
+  ).action((options: DeployFlags & { stage: string; samples?: string }) =>
     withDeployTarget(context, options, async ({ project, backend, log }) => {
       const result = await testEndpoint(
         stageTestOptions({
@@ -208,25 +174,27 @@ export function registerDeploy(program: Command, context: CliContext): void {
     }),
   );
 
-  withBackendOptions(
+  withDeployOptions(
     deploy
       .command('status')
       .description("what each stage's endpoint serves, what waits for promotion, and the latest deploy runs"),
-  ).action((options: BackendOptions) =>
+  ).action((options: DeployFlags) =>
     withDeployTarget(context, options, async ({ project, backend, runs }) => {
       const status = await deployStatus({ project, backend, ...(runs ? { runs } : {}) });
       context.output.result(status, (value) => printStatus(context, value));
     }),
   );
 
+  registerDeployWorkflow(deploy, context);
+
   deploy
     .command('dispatch')
     .description(
       'run the deploy workflow for one repository_dispatch body (what the local event bus delivers on approval)',
     )
-    .option('--data-dir <dir>', 'the local server’s data dir', DEFAULT_DATA_DIR)
+    .addOption(dataDirOption())
     .option('--input <file>', 'read the body from this file instead of stdin')
-    .option('--endpoint-url <url>', 'the SageMaker API to deploy through (default: the server of --data-dir)')
+    .addOption(endpointUrlOption())
     .option('--auto-promote', 'deploy the later stages without waiting for `slipway deploy promote`')
     .action(async (options: { dataDir: string; input?: string; endpointUrl?: string; autoPromote?: boolean }) => {
       const where = options.input ?? 'stdin';

@@ -5,7 +5,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  ListEndpointsCommand,
+  paginateListEndpoints,
   type DescribeEndpointOutput,
   type EndpointStatus,
   type EndpointSummary,
@@ -14,21 +14,17 @@ import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { ValidationError } from '@slipway/core';
 import type { CliContext } from '../context.js';
 import { formatTime, printTable } from './format.js';
-import {
-  withConnection,
-  withConnectionOptions,
-  type ConnectionOptions,
-  type ServiceConnection,
-} from './service-connection.js';
+import { withBackendOptions, type BackendFlags } from '../backend-options.js';
+import { withConnection, type ServiceConnection } from './service-connection.js';
 
 const JSON_TYPE = 'application/json';
 
-interface ListOptions extends ConnectionOptions {
+interface ListOptions extends BackendFlags {
   readonly status?: string;
   readonly nameContains?: string;
 }
 
-interface InvokeOptions extends ConnectionOptions {
+interface InvokeOptions extends BackendFlags {
   readonly body?: string;
   readonly text?: string;
   readonly contentType: string;
@@ -47,7 +43,7 @@ export interface VariantModel {
 export function registerEndpoints(program: Command, context: CliContext): void {
   const endpoints = program.command('endpoints').description('list, inspect and call real-time endpoints');
 
-  withConnectionOptions(
+  withBackendOptions(
     endpoints
       .command('list')
       .description('every endpoint with its status and config, newest first')
@@ -69,12 +65,12 @@ export function registerEndpoints(program: Command, context: CliContext): void {
     }),
   );
 
-  withConnectionOptions(
+  withBackendOptions(
     endpoints
       .command('describe')
       .description('status, failure reason, config, and what each variant serves (model, model package)')
       .argument('<name>', 'the endpoint'),
-  ).action((name: string, options: ConnectionOptions) =>
+  ).action((name: string, options: BackendFlags) =>
     withConnection(context, options, async (connection) => {
       const described = await connection.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
       const models = await variantModels(connection, described);
@@ -84,7 +80,7 @@ export function registerEndpoints(program: Command, context: CliContext): void {
     }),
   );
 
-  withConnectionOptions(
+  withBackendOptions(
     endpoints
       .command('invoke')
       .description('send one request to an endpoint (SageMaker Runtime InvokeEndpoint) and print the answer')
@@ -126,23 +122,19 @@ export function registerEndpoints(program: Command, context: CliContext): void {
   });
 }
 
+/** Every endpoint (newest first), every page (the SDK's paginator). */
 async function listEndpoints(connection: ServiceConnection, options: ListOptions): Promise<EndpointSummary[]> {
   const all: EndpointSummary[] = [];
-  let token: string | undefined;
-  do {
-    const page = await connection.sagemaker.send(
-      new ListEndpointsCommand({
-        MaxResults: 100,
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        ...(options.status ? { StatusEquals: options.status as EndpointStatus } : {}),
-        ...(options.nameContains ? { NameContains: options.nameContains } : {}),
-        ...(token ? { NextToken: token } : {}),
-      }),
-    );
-    all.push(...(page.Endpoints ?? []));
-    token = page.NextToken;
-  } while (token);
+  const pages = paginateListEndpoints(
+    { client: connection.sagemaker, pageSize: 100 },
+    {
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      ...(options.status ? { StatusEquals: options.status as EndpointStatus } : {}),
+      ...(options.nameContains ? { NameContains: options.nameContains } : {}),
+    },
+  );
+  for await (const page of pages) all.push(...(page.Endpoints ?? []));
   return all;
 }
 

@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { ValidationError, findProjectConfig, loadProjectConfig } from '@slipway/core';
 import type { PromotionMode } from '@slipway/deploy-pipeline';
 import {
-  DEFAULT_DATA_DIR,
   DEFAULT_PORT,
   SERVER_FILE,
   isProcessAlive,
@@ -17,6 +16,7 @@ import {
   type ServerFile,
 } from '@slipway/local';
 import { consoleLink, readConsoleTokenFile } from '@slipway/studio';
+import { dataDirOption } from '../backend-options.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../local-connection.js';
 import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
@@ -39,17 +39,12 @@ export function registerLocal(program: Command, context: CliContext): void {
   const local = program
     .command('local')
     .description('run the local SageMaker (API, engine, registry, events) on 127.0.0.1');
-  const dataDirOption = [
-    '--data-dir <dir>',
-    'where the server keeps its database, objects and job sandboxes',
-    DEFAULT_DATA_DIR,
-  ] as const;
 
   local
     .command('up')
     .description('start the server (in the foreground unless --detach)')
     .option('--port <port>', 'TCP port on 127.0.0.1 (0 picks a free one)', String(DEFAULT_PORT))
-    .option(...dataDirOption)
+    .addOption(dataDirOption())
     .option('--detach', 'start in the background, write <data-dir>/server.json and return')
     .option('--rules <file>', 'a JSON file of event rules to register at start')
     .option('--region <region>', 'the region in the ARNs the server issues')
@@ -62,7 +57,7 @@ export function registerLocal(program: Command, context: CliContext): void {
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
       const route = approvalRoute(context, dataDir, options);
-      // Filled once the server listens; the console asks for it only after that.
+      // The console asks for the server once it listens (the console is mounted before the server starts).
       const listening: { server?: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } } = {};
       const studio = projectConsole(context, dataDir, () => {
         if (!listening.server) throw new Error('the local server is not listening yet');
@@ -98,7 +93,7 @@ export function registerLocal(program: Command, context: CliContext): void {
   local
     .command('down')
     .description('stop the server started for this data dir')
-    .option(...dataDirOption)
+    .addOption(dataDirOption())
     .action(async (options: { dataDir: string }) => {
       const dataDir = resolve(context.cwd, options.dataDir);
       const running = await runningServer(dataDir);
@@ -123,7 +118,7 @@ export function registerLocal(program: Command, context: CliContext): void {
   local
     .command('env')
     .description('print the shell exports that point the AWS CLI, boto3 and the SDKs at the running server')
-    .option(...dataDirOption)
+    .addOption(dataDirOption())
     .action(async (options: { dataDir: string }) => {
       const dataDir = resolve(context.cwd, options.dataDir);
       const running = await runningServer(dataDir);
@@ -144,7 +139,7 @@ export function registerLocal(program: Command, context: CliContext): void {
   local
     .command('status')
     .description('say whether a server runs for this data dir, and where')
-    .option(...dataDirOption)
+    .addOption(dataDirOption())
     .action(async (options: { dataDir: string }) => {
       const dataDir = resolve(context.cwd, options.dataDir);
       const running = await runningServer(dataDir);

@@ -2,18 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Backend } from '@slipway/core';
 import { ValidationError, describeValue, loadProjectConfig } from '@slipway/core';
+import { explainConnectionError, openBackend, withBackendOptions, type BackendFlags } from '../backend-options.js';
 import type { CliContext } from '../context.js';
-import { connectLocal, localBackend, type LocalConnection } from '../local-connection.js';
 import { prepareLocalRuntimes } from '../local-runtimes.js';
-import {
-  LOCAL_EXECUTION_ROLE,
-  backendKind,
-  clientsFor,
-  reportingAwsErrors,
-  type BackendFlags,
-} from '../project-run.js';
+import { LOCAL_EXECUTION_ROLE, clientsFor } from '../project-run.js';
 import { printRunOutcome, runJson } from '../run-outcome.js';
 import { RunProgress } from '../run-progress.js';
 import { cliSourceContext } from '../source-revision.js';
@@ -48,11 +41,11 @@ export function parseTimeoutMinutes(text: string, flag = '--timeout'): number {
 
 /** `slipway pipeline run`: the build workflow's run-pipeline action, from a terminal. */
 export function registerRun(pipeline: Command, context: CliContext): void {
-  pipeline
-    .command('run')
-    .description('compile, upload, upsert and start the pipeline, then follow it (local server unless --aws)')
-    .option('--local', 'run on the local server: a running `slipway local up`, else one started for this run')
-    .option('--aws', 'run on SageMaker with your AWS credentials')
+  withBackendOptions(
+    pipeline
+      .command('run')
+      .description('compile, upload, upsert and start the pipeline, then follow it (local server unless --aws)'),
+  )
     .option('--param <NAME=VALUE>', 'override a pipeline parameter (repeatable)', collect, [])
     .option('--no-wait', 'start the execution and return without following it')
     .option('--timeout <minutes>', 'stop following after this long (the execution keeps running)', '120')
@@ -62,12 +55,10 @@ export function registerRun(pipeline: Command, context: CliContext): void {
       'SageMaker execution role (default: $SLIPWAY_SAGEMAKER_ROLE_ARN; a local role with --local)',
     )
     .option('--bucket <name>', 'artifact bucket (default: slipway.config.json)')
-    .option('--region <region>', 'AWS region (default: slipway.config.json)')
     .option('--module <file>', 'the pipeline module (default: build-pipeline/pipeline.ts)')
     .option('--seed <dir>', 'the folder with the ML code (default: seed/)')
-    .option('--data-dir <dir>', 'the local server data dir (with --local)', '.slipway')
     .option('--summary <file>', 'also write the Markdown run summary (the job summary of the action) to a file')
-    .action((options: RunCommandOptions) => reportingAwsErrors(context, () => runCommand(context, options)));
+    .action((options: RunCommandOptions) => runCommand(context, options));
 }
 
 async function runCommand(context: CliContext, options: RunCommandOptions): Promise<void> {
@@ -82,11 +73,10 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
     checkParameterValues,
     parseParameterLines,
   } = await import('@slipway/build-pipeline');
-  const kind = backendKind(options);
   const config = loadProjectConfig({ cwd: context.cwd, env: context.env });
   const region = options.region ?? config.region;
   const timeoutMinutes = parseTimeoutMinutes(options.timeout);
-  const roleArn = options.role ?? context.env[ROLE_ARN_ENV] ?? (kind === 'local' ? LOCAL_EXECUTION_ROLE : undefined);
+  const roleArn = options.role ?? context.env[ROLE_ARN_ENV] ?? (options.aws ? undefined : LOCAL_EXECUTION_ROLE);
   if (!roleArn) {
     throw new ValidationError({
       where: '--role',
@@ -107,29 +97,23 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
   });
   // Every parameter problem is reported before a server starts or anything is sent.
   checkParameterValues(parseParameterLines(options.param, '--param'), compiled.definition.Parameters, '--param');
-  let connection: LocalConnection | undefined;
-  if (kind === 'local') {
-    connection = await connectLocal({
-      cwd: context.cwd,
-      output: context.output,
-      region,
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  const session = await openBackend(context, options);
+  if (!options.wait && session.server?.inProcess) {
+    await session.close();
+    throw new ValidationError({
+      where: '--no-wait',
+      field: '',
+      problem: 'needs a local server that outlives this command, and none is running',
+      fix: 'start one with `npx slipway local up --detach`, or leave out --no-wait',
     });
-    if (!options.wait && connection.inProcess) {
-      await connection.close();
-      throw new ValidationError({
-        where: '--no-wait',
-        field: '',
-        problem: 'needs a local server that outlives this command, and none is running',
-        fix: 'start one with `npx slipway local up --detach`, or leave out --no-wait',
-      });
-    }
   }
-  const backend: Backend = connection ? localBackend(connection, region) : { kind: 'aws', region };
+  const { backend, server } = session;
+  const endpoint = backend.kind === 'local' ? backend.endpoint : undefined;
   const clients = clientsFor(backend);
   const progress = new RunProgress(context.output);
   try {
-    if (connection) await prepareLocalRuntimes(compiled.definition, context.output);
+    // The local server on this machine runs the jobs in local runtimes: build the missing ones first.
+    if (server) await prepareLocalRuntimes(compiled.definition, context.output);
     const { result, failure } = await settleRun(
       runPipeline(
         {
@@ -144,22 +128,20 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
           compareWithApproved: options.compareWithApproved === true,
           // Every CLI run is a new execution; only the GitHub action ties its start to the CI run.
           clientRequestToken: `slipway-cli-${randomUUID()}`,
-          schedule: connection ? LOCAL_POLL_SCHEDULE : AWS_POLL_SCHEDULE,
-          createMissingBucket: connection !== undefined,
+          schedule: backend.kind === 'local' ? LOCAL_POLL_SCHEDULE : AWS_POLL_SCHEDULE,
+          createMissingBucket: backend.kind === 'local',
         },
         { sagemaker: clients.sagemaker, s3: clients.s3, onEvent: progress.handle },
       ),
-    );
+    ).catch((error: unknown) => {
+      throw explainConnectionError(error, backend);
+    });
     progress.stop();
     if (options.summary) {
-      writeFileSync(
-        resolve(context.cwd, options.summary),
-        renderRunSummary(result, connection ? { endpoint: connection.url } : {}),
-      );
+      writeFileSync(resolve(context.cwd, options.summary), renderRunSummary(result, endpoint ? { endpoint } : {}));
     }
-    context.output.result(
-      { backend: backend.kind, ...(connection ? { endpoint: connection.url } : {}), ...runJson(result) },
-      () => printRunOutcome(context.output, result),
+    context.output.result({ backend: backend.kind, ...(endpoint ? { endpoint } : {}), ...runJson(result) }, () =>
+      printRunOutcome(context.output, result),
     );
     if (failure) {
       context.output.error(failure.message);
@@ -168,6 +150,6 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
   } finally {
     progress.stop();
     clients.destroy();
-    await connection?.close();
+    await session.close();
   }
 }

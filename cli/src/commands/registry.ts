@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import {
   DescribeModelPackageCommand,
-  ListModelPackagesCommand,
   UpdateModelPackageCommand,
+  paginateListModelPackages,
   type DescribeModelPackageOutput,
   type ModelApprovalStatus,
   type ModelPackageSummary,
@@ -12,21 +12,17 @@ import { ValidationError } from '@slipway/core';
 import type { CliContext } from '../context.js';
 import { callLocalOperation } from '../local-connection.js';
 import { formatTime, printTable } from './format.js';
-import {
-  withConnection,
-  withConnectionOptions,
-  type ConnectionOptions,
-  type ServiceConnection,
-} from './service-connection.js';
+import { withBackendOptions, type BackendFlags } from '../backend-options.js';
+import { withConnection, type ServiceConnection } from './service-connection.js';
 
 const APPROVAL_STATUSES: readonly ModelApprovalStatus[] = ['Approved', 'Rejected', 'PendingManualApproval'];
 
-interface ListOptions extends ConnectionOptions {
+interface ListOptions extends BackendFlags {
   readonly group?: string;
   readonly status?: string;
 }
 
-interface DecisionOptions extends ConnectionOptions {
+interface DecisionOptions extends BackendFlags {
   readonly reason?: string;
 }
 
@@ -45,7 +41,7 @@ export function registerRegistry(program: Command, context: CliContext): void {
     .command('registry')
     .description('the model registry: list and inspect versions, approve or reject them, show approval history');
 
-  withConnectionOptions(
+  withBackendOptions(
     registry
       .command('list')
       .description('list the versions of a model package group, newest first')
@@ -90,12 +86,12 @@ export function registerRegistry(program: Command, context: CliContext): void {
     }),
   );
 
-  withConnectionOptions(
+  withBackendOptions(
     registry
       .command('describe')
       .description('show one version: approval, image, model data, metrics, lineage')
       .argument('<version>', 'a model package ARN, GROUP/VERSION, or VERSION of the project’s group'),
-  ).action((reference: string, options: ConnectionOptions) =>
+  ).action((reference: string, options: BackendFlags) =>
     withConnection(context, options, async (connection) => {
       const described = await findVersion(connection, reference);
       context.output.result(described, () => printPackage(context, described));
@@ -106,7 +102,7 @@ export function registerRegistry(program: Command, context: CliContext): void {
     ['approve', 'Approved', 'good'],
     ['reject', 'Rejected', 'bad'],
   ] as const) {
-    withConnectionOptions(
+    withBackendOptions(
       registry
         .command(verb)
         .description(
@@ -153,16 +149,17 @@ export function registerRegistry(program: Command, context: CliContext): void {
     );
   }
 
-  withConnectionOptions(
+  withBackendOptions(
     registry
       .command('history')
       .description('every approval change of a version, oldest first: from, to, who, why, when')
       .argument('<version>', 'a model package ARN, GROUP/VERSION, or VERSION of the project’s group'),
-  ).action((reference: string, options: ConnectionOptions) =>
+  ).action((reference: string, options: BackendFlags) =>
     withConnection(context, options, async (connection) => {
       const described = await findVersion(connection, reference);
       const arn = described.ModelPackageArn!;
-      const complete = connection.kind === 'local';
+      // The local server keeps the whole history (a Slipway operation, signed with its secret).
+      const complete = connection.kind === 'local' && connection.credentials !== undefined;
       const history = complete ? await localHistory(connection, arn) : currentOnly(described);
       context.output.result({ arn, complete, history }, () => {
         const rows = history.map((entry) => [
@@ -184,29 +181,24 @@ export function registerRegistry(program: Command, context: CliContext): void {
   );
 }
 
-/** Every version of a group (newest first), following NextToken. */
+/** Every version of a group (newest first), every page (the SDK's paginator). */
 async function listVersions(
   sagemaker: SageMakerClient,
   group: string,
   status?: ModelApprovalStatus,
 ): Promise<ModelPackageSummary[]> {
   const versions: ModelPackageSummary[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sagemaker.send(
-      new ListModelPackagesCommand({
-        ModelPackageGroupName: group,
-        ModelPackageType: 'Versioned',
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: 100,
-        ...(status ? { ModelApprovalStatus: status } : {}),
-        ...(token ? { NextToken: token } : {}),
-      }),
-    );
-    versions.push(...(page.ModelPackageSummaryList ?? []));
-    token = page.NextToken;
-  } while (token);
+  const pages = paginateListModelPackages(
+    { client: sagemaker, pageSize: 100 },
+    {
+      ModelPackageGroupName: group,
+      ModelPackageType: 'Versioned',
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      ...(status ? { ModelApprovalStatus: status } : {}),
+    },
+  );
+  for await (const page of pages) versions.push(...(page.ModelPackageSummaryList ?? []));
   return versions;
 }
 
@@ -252,7 +244,7 @@ export async function findVersion(
 /** The local server's own approval history (`Slipway.ListModelPackageApprovalHistory`). */
 async function localHistory(connection: ServiceConnection, arn: string): Promise<ApprovalHistoryEntry[]> {
   const response = await callLocalOperation(
-    { url: connection.url!, credentials: connection.credentials! },
+    { url: connection.url ?? '', credentials: connection.credentials! },
     'Slipway.ListModelPackageApprovalHistory',
     { ModelPackageArn: arn },
     connection.region,

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '@slipway/core';
-import { DEFAULT_DATA_DIR, isProcessAlive, readServerFile } from '@slipway/local';
+import { isProcessAlive, readServerFile } from '@slipway/local';
 import { consoleLink, readConsoleTokenFile, startAwsConsole } from '@slipway/studio';
+import { awsOption, awsRegion, dataDirOption, regionOption } from '../backend-options.js';
 import type { CliContext } from '../context.js';
 import { openBrowser } from '../open-browser.js';
 import { projectIfAny, sampleReviews } from '../studio-console.js';
@@ -25,10 +26,10 @@ export function registerStudio(program: Command, context: CliContext): void {
   program
     .command('studio')
     .description('open Slipway Studio, the web console: the local server’s, or with --aws one over your AWS account')
-    .option('--data-dir <dir>', 'the data dir of the local server whose console to open', DEFAULT_DATA_DIR)
-    .option('--aws', 'serve the console over your AWS credentials (read-only unless --allow-approve)')
-    .option('--allow-approve', 'with --aws: let the console approve and reject model versions')
-    .option('--region <region>', 'with --aws: the AWS region (default: the project’s, else AWS_REGION)')
+    .addOption(dataDirOption())
+    .addOption(awsOption())
+    .option('--allow-approve', 'with --aws: let the console approve and reject model versions (read-only without)')
+    .addOption(regionOption())
     .option('--port <port>', 'with --aws: the port on 127.0.0.1 (0 picks a free one)', '0')
     .option('--no-open', 'print the link without opening a browser')
     .action(async (options: StudioOptions) => {
@@ -83,15 +84,7 @@ async function serveAws(context: CliContext, options: StudioOptions): Promise<vo
     });
   }
   const project = projectIfAny(context);
-  const region = options.region ?? project?.region ?? context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new ValidationError({
-      where: '--region',
-      field: '',
-      problem: 'is not set, and there is no slipway.config.json or AWS_REGION to take it from',
-      fix: 'pass --region, e.g. --region eu-west-1',
-    });
-  }
+  const region = await awsRegion(options, project);
   const console = await startAwsConsole({
     region,
     port,

@@ -1,6 +1,18 @@
 import { PassThrough } from 'node:stream';
 import { main } from '@slipway/cli';
 
+/**
+ * The environment of a CLI run from a person's terminal, not from CI (the source is the checked-out commit),
+ * with plain text: FORCE_COLOR is cleared, which jest's workers inherit when jest runs on a terminal.
+ */
+export const TERMINAL_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  FORCE_COLOR: '',
+  GITHUB_ACTIONS: '',
+  CI: '',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
 /** Runs the CLI in-process and returns its exit code, stdout (with --json the result document) and stderr. */
 export async function runCli(
   args: readonly string[],

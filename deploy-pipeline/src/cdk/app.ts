@@ -9,7 +9,9 @@ import { EndpointStack } from './endpoint-stack.js';
 import { ProjectStack } from './project-stack.js';
 
 /**
- * CDK feature flags the stacks rely on, set in code so tests, `cdk synth` and `cdk deploy` agree.
+ * CDK feature flags the stacks rely on, set in code so that an app built in a test agrees with `cdk synth` and
+ * `cdk deploy`, and written in deploy-pipeline/cdk.json too (a test keeps the two the same) so that `cdk` run
+ * by hand, or a tool that reads cdk.json, sees them.
  * - S3 server access logs are allowed by a bucket policy instead of the legacy LogDeliveryWrite ACL.
  */
 export const FEATURE_FLAGS = Object.freeze({

@@ -11,15 +11,15 @@ export interface ArtifactStorageProps {
   /** Alias of the project's KMS key, e.g. `alias/slipway-sentiment`. */
   readonly keyAlias: string;
   /**
-   * Days after which superseded object versions are deleted.
-   * @default 90
+   * How long a superseded object version is kept before it is deleted (whole days).
+   * @default Duration.days(90)
    */
-  readonly noncurrentVersionExpirationDays?: number;
+  readonly noncurrentVersionExpiration?: Duration;
   /**
-   * Days after which captured endpoint data is deleted.
-   * @default 365
+   * How long captured endpoint data is kept before it is deleted (whole days).
+   * @default Duration.days(365)
    */
-  readonly dataCaptureExpirationDays?: number;
+  readonly dataCaptureExpiration?: Duration;
   /**
    * What happens to the bucket and key when the stack is deleted.
    * @default RemovalPolicy.RETAIN - models, data and their key outlive the stack
@@ -84,12 +84,12 @@ export class ArtifactStorage extends Construct {
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
         {
           id: 'expire-noncurrent-versions',
-          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 90),
+          noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(90),
         },
         {
           id: 'expire-captured-data',
           prefix: 'data-capture/',
-          expiration: Duration.days(props.dataCaptureExpirationDays ?? 365),
+          expiration: props.dataCaptureExpiration ?? Duration.days(365),
         },
       ],
       removalPolicy,

@@ -16,7 +16,7 @@ import { deployWithSageMakerApi } from './backends/sagemaker-api.js';
 import { readLiveDeployment, type LiveDeployment } from './live-deployment.js';
 import { verifyModelData } from './model-data.js';
 import { describeModelPackage, requireApproved } from './model-package.js';
-import { waitForEndpoint } from './wait-for-endpoint.js';
+import { waitForEndpoint, waitForEndpointDeleted } from './wait-for-endpoint.js';
 
 export interface DeployStageOptions {
   readonly stage: string;
@@ -152,7 +152,7 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
       project,
       executionRoleArn: executionRoleArnOf(project, spec),
       log,
-      waitUntilGone: () => waitUntilGone(sagemaker, name, wait),
+      waitUntilGone: () => waitForEndpointDeleted(sagemaker, name, wait),
     });
   }
   const after = await waitForEndpoint(sagemaker, name, wait);
@@ -227,17 +227,4 @@ function isLive(live: LiveDeployment | undefined, spec: EndpointSpec): boolean {
     live.modelPackageArn === spec.modelPackageArn &&
     live.endpointConfigName === spec.endpointConfigName
   );
-}
-
-async function waitUntilGone(
-  sagemaker: SageMakerClient,
-  name: string,
-  wait: { timeoutSeconds: number; pollSeconds: number; sleep?: (ms: number) => Promise<void> },
-): Promise<void> {
-  const sleep = wait.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const deadline = Date.now() + wait.timeoutSeconds * 1000;
-  while (await readLiveDeployment(sagemaker, name)) {
-    if (Date.now() >= deadline) throw new Error(`Endpoint ${name} was not deleted within ${wait.timeoutSeconds} s`);
-    await sleep(wait.pollSeconds * 1000);
-  }
 }

@@ -1,4 +1,4 @@
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { waitUntilEndpointDeleted, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { readLiveDeployment, type LiveDeployment } from './live-deployment.js';
 
 /** Statuses from which the endpoint moves on by itself. */
@@ -45,5 +45,39 @@ export async function waitForEndpoint(
       );
     }
     await sleep(options.pollSeconds * 1000);
+  }
+}
+
+/** The shortest poll interval the SDK's waiter takes (it refuses 0, which tests ask for). */
+const MIN_POLL_SECONDS = 0.01;
+
+/**
+ * Waits with the SDK's `waitUntilEndpointDeleted` (DescribeEndpoint until SageMaker no longer knows the
+ * endpoint) until a deleted endpoint is gone, polling from every `pollSeconds` with the SDK's backoff. A
+ * deletion that fails (the endpoint goes to Failed) or outlasts `timeoutSeconds` throws, naming the endpoint.
+ */
+export async function waitForEndpointDeleted(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+  options: Pick<WaitOptions, 'timeoutSeconds' | 'pollSeconds'>,
+): Promise<void> {
+  const minDelay = Math.max(options.pollSeconds, MIN_POLL_SECONDS);
+  try {
+    await waitUntilEndpointDeleted(
+      {
+        client: sagemaker,
+        minDelay,
+        maxDelay: Math.max(minDelay, 30),
+        maxWaitTime: Math.max(options.timeoutSeconds, minDelay * 2),
+      },
+      { EndpointName: endpointName },
+    );
+  } catch (error) {
+    // The waiter fails on a timeout (TimeoutError) or when the endpoint went to Failed instead of away.
+    const why =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `within ${options.timeoutSeconds} s`
+        : 'because it is Failed (see its FailureReason in SageMaker, then delete it again)';
+    throw new Error(`Endpoint ${endpointName} was not deleted ${why}`, { cause: error });
   }
 }
