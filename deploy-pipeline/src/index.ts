@@ -1,4 +1,5 @@
 export * from './names.js';
+export * from './derived-names.js';
 export * from './backend-choice.js';
 export * from './cdk-context.js';
 export * from './config/stage-config.js';

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
+import { runCli } from './support.js';
+
+function templateCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-init-'));
+  copyFileSync(join(REPO_ROOT, 'slipway.config.json'), join(dir, 'slipway.config.json'));
+  return dir;
+}
+
+describe('slipway init', () => {
+  it('gives a repository made from the template its own project id, and says why', async () => {
+    const dir = templateCopy();
+    const template = JSON.parse(readFileSync(join(dir, 'slipway.config.json'), 'utf8'));
+    const result = await runCli(['init', '--github', 'acme/Reviews', '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const { config, newProjectId, projectIdReason } = JSON.parse(result.stdout);
+    expect(newProjectId).toBe(true);
+    expect(projectIdReason).toMatch(/template's own id/);
+    expect(config).toMatchObject({ projectName: 'reviews', githubRepository: 'acme/Reviews' });
+    expect(config.projectId).not.toBe(template.projectId);
+    expect(JSON.parse(readFileSync(join(dir, 'slipway.config.json'), 'utf8'))).toEqual({
+      $schema: './slipway.config.schema.json',
+      ...config,
+    });
+
+    const again = await runCli(['init', '--github', 'acme/Reviews'], { cwd: dir });
+    expect(again.stdout).toMatch(/Unchanged: .*slipway\.config\.json/);
+    expect(again.stdout).toContain(`kept ${config.projectId}, made for this repository`);
+  });
+
+  it('fails when the project name makes an AWS name too long, naming it and leaving the file alone', async () => {
+    const dir = templateCopy();
+    const before = readFileSync(join(dir, 'slipway.config.json'), 'utf8');
+    const result = await runCli(['init', '--project', 'a'.repeat(32)], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /IAM role name "slipway-a{32}-endpoint-deployer-staging", which must be at most 64 characters, got 66: shorten the project name/,
+    );
+    expect(readFileSync(join(dir, 'slipway.config.json'), 'utf8')).toBe(before);
+    const fresh = mkdtempSync(join(tmpdir(), 'slipway-init-'));
+    expect((await runCli(['init', '--project', 'a'.repeat(32)], { cwd: fresh })).code).toBe(2);
+    expect(existsSync(join(fresh, 'slipway.config.json'))).toBe(false);
+    expect((await runCli(['init', '--project', 'a'.repeat(30)], { cwd: fresh })).code).toBe(0);
+  });
+});
