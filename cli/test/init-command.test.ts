@@ -1,13 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
 import { runCli } from './support.js';
 
+/** The template's config (marked so even when these tests run in a project made from the template). */
 function templateCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-init-'));
-  copyFileSync(join(REPO_ROOT, 'slipway.config.json'), join(dir, 'slipway.config.json'));
+  const config = JSON.parse(readFileSync(join(REPO_ROOT, 'slipway.config.json'), 'utf8'));
+  writeFileSync(join(dir, 'slipway.config.json'), JSON.stringify({ ...config, template: true }));
   return dir;
 }
 

@@ -50,7 +50,8 @@ describe('project config', () => {
   it("a repository made from the template gets its own project id and bucket, never the template's", () => {
     // The observation: a clone of the template, `init --project acme-reviews --github acme/reviews`, kept
     // the template's id, so every repository shared it and the global bucket name collided.
-    const template = JSON.parse(readFileSync(join(repoRoot, 'slipway.config.json'), 'utf8'));
+    // The template's config (marked so even when these tests run in a project made from the template).
+    const template = { ...JSON.parse(readFileSync(join(repoRoot, 'slipway.config.json'), 'utf8')), template: true };
     const made = [tempDir(), tempDir()].map((dir) => {
       writeFileSync(join(dir, 'slipway.config.json'), JSON.stringify(template));
       return initProjectConfig(dir, { projectName: 'acme-reviews', githubRepository: 'acme/reviews' });
