@@ -10,3 +10,4 @@ export * from './deploy/index.js';
 export * from './bootstrap/index.js';
 export * from './workflow/index.js';
 export * from './github/index.js';
+export * from './doctor/index.js';
