@@ -12,6 +12,7 @@ import { registerEndpoints } from './commands/endpoints.js';
 import { registerDemo } from './commands/demo.js';
 import { registerStudio } from './commands/studio.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerNew } from './commands/new.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerDemo(program, context);
   registerStudio(program, context);
   registerDoctor(program, context);
+  registerNew(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
