@@ -13,6 +13,8 @@ import { registerEndpoints } from './commands/endpoints.js';
 import { registerDemo } from './commands/demo.js';
 import { registerStudio } from './commands/studio.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerNew } from './commands/new.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -64,6 +66,8 @@ export function buildProgram(context: CliContext, streams: Pick<MainOptions, 'st
   registerEndpoints(program, context);
   registerDemo(program, context);
   registerStudio(program, context);
+  registerDoctor(program, context);
+  registerNew(program, context);
   registerCompletion(program, context);
   return program;
 }

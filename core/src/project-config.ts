@@ -47,6 +47,12 @@ export interface ProjectConfig {
   readonly stages: readonly string[];
   /** Which model the pipeline trains (a key of PROJECT_MODELS). @default 'sklearn' */
   readonly model?: ProjectModel;
+  /**
+   * Set only in the template's own config: its project id and artifact bucket belong to the template, so
+   * `init` gives every repository made from it a new id (and the personalization workflow runs).
+   * @default false
+   */
+  readonly template?: boolean;
 }
 
 /** A loaded config together with where it came from. */
@@ -61,11 +67,12 @@ export interface LoadedProjectConfig extends ProjectConfig {
 
 interface FieldSpec {
   readonly description: string;
-  /** A SageMaker name rule; without it (and without `choices`) the field is the list of stages. */
+  /** A SageMaker name rule; without it (and without `choices` or `boolean`) the field is the list of stages. */
   readonly name?: NameKind;
   /** The allowed values, each with what it means. */
   readonly choices?: Readonly<Record<string, string>>;
   readonly default?: string;
+  readonly boolean?: true;
   readonly required: boolean;
 }
 
@@ -105,6 +112,12 @@ const FIELDS: Record<keyof ProjectConfig, FieldSpec> = {
     default: DEFAULT_PROJECT_MODEL,
     required: false,
   },
+  template: {
+    description:
+      "Only in the template's own config: init gives each repository made from it a new project id and bucket.",
+    boolean: true,
+    required: false,
+  },
 };
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -129,6 +142,8 @@ export function projectConfigJsonSchema(): Record<string, unknown> {
         minLength: rule.minLength,
         maxLength: rule.maxLength,
       };
+    } else if (spec.boolean) {
+      properties[key] = { type: 'boolean', description: spec.description };
     } else {
       properties[key] = {
         type: 'array',
@@ -194,6 +209,14 @@ export function validateProjectConfig(input: unknown, where = PROJECT_CONFIG_FIL
     } else if (spec.name) {
       const problem = checkName(spec.name, value);
       if (problem) issues.add({ where, field: key, problem, fix: `choose a valid ${NAME_RULES[spec.name].what}` });
+    } else if (spec.boolean) {
+      if (typeof value !== 'boolean')
+        issues.add({
+          where,
+          field: key,
+          problem: `must be true or false, got ${describeValue(value)}`,
+          fix: 'use true or false',
+        });
     } else if (!Array.isArray(value) || value.length === 0) {
       issues.add({
         where,
@@ -259,17 +282,90 @@ export function loadProjectConfig(
 }
 
 export interface InitOptions {
-  /** @default the existing config's name (required when there is no config yet) */
+  /** @default - derived from the repository's name (`projectNameFromRepository`), else kept from the config */
   readonly projectName?: string;
+  /** @default - kept from the config */
   readonly githubRepository?: string;
+  /** @default - kept from the config, else 'us-east-1' */
   readonly region?: string;
   /** @default the existing config's model, else DEFAULT_PROJECT_MODEL */
   readonly model?: string;
+  /**
+   * Checks the config before it is written (e.g. the AWS names derived from it); throws a ValidationError
+   * to refuse it, leaving the file as it was.
+   * @default - only the config's own rules
+   */
+  readonly checkConfig?: (config: ProjectConfig) => void;
+}
+
+export interface InitResult {
+  readonly config: ProjectConfig;
+  readonly created: boolean;
+  readonly path: string;
+  /** Whether this run made a new project id (and with it a new artifact bucket name). */
+  readonly newProjectId: boolean;
+  /** Why the id was kept or replaced, for the user. */
+  readonly projectIdReason: string;
+  /** Whether the file's content changed. */
+  readonly changed: boolean;
 }
 
 function newProjectId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  return `p-${Array.from(randomBytes(12), (byte) => alphabet[byte % alphabet.length]).join('')}`;
+  // 252 = 7 × 36: bytes at or above it are dropped so that every character is equally likely.
+  const characters: string[] = [];
+  while (characters.length < 12) {
+    for (const byte of randomBytes(16)) if (byte < 252 && characters.length < 12) characters.push(alphabet[byte % 36]!);
+  }
+  return `p-${characters.join('')}`;
+}
+
+/** GitHub compares owner and repository names without regard to case. */
+function sameRepository(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Whether a config's project id may be kept for `repository`. The id names the project's resources
+ * (`sagemaker:project-id`, the globally unique artifact bucket), so it belongs to one repository: the
+ * template's own id is never kept, nor an id made for another repository. An id made before the
+ * repository was known stays with the checkout it was made in.
+ */
+export function projectIdDecision(
+  existing: Pick<Partial<ProjectConfig>, 'projectId' | 'githubRepository' | 'template'> | undefined,
+  repository: string | undefined,
+): { keep: boolean; reason: string } {
+  if (!existing?.projectId) return { keep: false, reason: 'no project id yet' };
+  if (existing.template)
+    return { keep: false, reason: `${existing.projectId} is the template's own id; this repository gets its own` };
+  if (repository && existing.githubRepository && !sameRepository(repository, existing.githubRepository))
+    return {
+      keep: false,
+      reason: `${existing.projectId} was made for ${existing.githubRepository}, not ${repository}`,
+    };
+  return { keep: true, reason: `kept ${existing.projectId}, made for this repository` };
+}
+
+/**
+ * A project name from a repository's: lowercase letters, digits and single hyphens, at most 32 characters
+ * (`acme/Reviews_Model.v2` → `reviews-model-v2`).
+ */
+export function projectNameFromRepository(repository: string): string {
+  const name = (repository.split('/').pop() ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, NAME_RULES.projectName.maxLength)
+    .replace(/-+$/, '');
+  if (!name) {
+    throw new ValidationError({
+      where: 'init',
+      field: 'githubRepository',
+      problem: `has no letters or digits to make a project name from, got ${describeValue(repository)}`,
+      fix: 'pass --project NAME',
+    });
+  }
+  return name;
 }
 
 /** The names `init` derives from the project name and id, unless the user has changed them. */
@@ -284,33 +380,51 @@ function derivedNames(
   };
 }
 
-/**
- * Writes or updates `slipway.config.json` in `dir`. Re-running keeps the project id and any name the user
- * changed by hand; names still equal to what init derived follow a new project name.
- */
-export function initProjectConfig(
-  dir: string,
-  options: InitOptions,
-): { config: ProjectConfig; created: boolean; path: string } {
-  const path = join(resolve(dir), PROJECT_CONFIG_FILE);
-  const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<ProjectConfig>) : undefined;
-  const projectName = options.projectName ?? existing?.projectName;
-  if (projectName === undefined) {
+function readExisting(path: string): Partial<ProjectConfig> | undefined {
+  if (!existsSync(path)) return undefined;
+  const parsed = parseJsonText(readFileSync(path, 'utf8'), path);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ValidationError({
       where: path,
-      field: 'projectName',
-      problem: 'is needed to write a new config',
-      fix: 'pass --project NAME',
+      field: '',
+      problem: 'must be a JSON object',
+      fix: 'fix or delete the file',
     });
   }
-  const projectId = existing?.projectId ?? newProjectId();
-  const oldDerived = existing?.projectName ? derivedNames(existing.projectName, projectId) : undefined;
+  return parsed as Partial<ProjectConfig>;
+}
+
+/**
+ * Writes or updates `slipway.config.json` in `dir`. Re-running keeps the project id (unless it was made for
+ * another repository, or is the template's: see `projectIdDecision`) and any name the user changed by hand;
+ * names still equal to what init derived follow a new project name. A new id always brings a new artifact
+ * bucket name: bucket names are global, and the old one belongs to the project the old id named.
+ */
+export function initProjectConfig(dir: string, options: InitOptions): InitResult {
+  const path = join(resolve(dir), PROJECT_CONFIG_FILE);
+  const existing = readExisting(path);
+  const githubRepository = options.githubRepository ?? existing?.githubRepository;
+  const projectName =
+    options.projectName ??
+    (options.githubRepository ? projectNameFromRepository(options.githubRepository) : existing?.projectName);
+  if (!projectName) {
+    throw new ValidationError({
+      where: 'init',
+      field: 'projectName',
+      problem: 'is not given and there is no config or repository to take it from',
+      fix: 'pass --project NAME or --github OWNER/REPO',
+    });
+  }
+  const decision = projectIdDecision(existing, githubRepository);
+  const projectId = decision.keep ? existing!.projectId! : newProjectId();
+  const oldDerived =
+    existing?.projectName && existing.projectId ? derivedNames(existing.projectName, existing.projectId) : undefined;
   const newDerived = derivedNames(projectName, projectId);
   const keepOrDerive = (key: keyof typeof newDerived): string => {
+    if (key === 'artifactBucket' && !decision.keep) return newDerived[key];
     const current = existing?.[key];
     return current !== undefined && current !== oldDerived?.[key] ? current : newDerived[key];
   };
-  const githubRepository = options.githubRepository ?? existing?.githubRepository;
   const candidate: Record<string, unknown> = {
     $schema: `./${PROJECT_CONFIG_SCHEMA_FILE}`,
     projectName,
@@ -324,8 +438,20 @@ export function initProjectConfig(
     model: options.model ?? existing?.model ?? DEFAULT_PROJECT_MODEL,
   };
   const config = validateProjectConfig(candidate, path);
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(candidate, null, 2)}\n`);
-  renameSync(temporary, path);
-  return { config, created: existing === undefined, path };
+  options.checkConfig?.(config);
+  const text = `${JSON.stringify(candidate, null, 2)}\n`;
+  const changed = !existsSync(path) || readFileSync(path, 'utf8') !== text;
+  if (changed) {
+    const temporary = `${path}.tmp-${process.pid}`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  }
+  return {
+    config,
+    created: existing === undefined,
+    path,
+    newProjectId: !decision.keep,
+    projectIdReason: decision.keep ? decision.reason : `new project id ${projectId}: ${decision.reason}`,
+    changed,
+  };
 }

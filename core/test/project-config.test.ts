@@ -7,6 +7,7 @@ import {
   PROJECT_MODELS,
   ValidationError,
   initProjectConfig,
+  projectNameFromRepository,
   loadProjectConfig,
   projectConfigJsonSchema,
   validateProjectConfig,
@@ -46,6 +47,74 @@ describe('project config', () => {
     expect(second.config.pipelineName).toBe('reviews2-pipeline');
     expect(second.config.githubRepository).toBe('acme/reviews');
     expect(loadProjectConfig({ cwd: dir }).projectName).toBe('reviews2');
+  });
+
+  it("a repository made from the template gets its own project id and bucket, never the template's", () => {
+    // The observation: a clone of the template, `init --project acme-reviews --github acme/reviews`, kept
+    // the template's id, so every repository shared it and the global bucket name collided.
+    // The template's config (marked so even when these tests run in a project made from the template).
+    const template = { ...JSON.parse(readFileSync(join(repoRoot, 'slipway.config.json'), 'utf8')), template: true };
+    const made = [tempDir(), tempDir()].map((dir) => {
+      writeFileSync(join(dir, 'slipway.config.json'), JSON.stringify(template));
+      return initProjectConfig(dir, { projectName: 'acme-reviews', githubRepository: 'acme/reviews' });
+    });
+    for (const result of made) {
+      expect(result.newProjectId).toBe(true);
+      expect(result.config.projectId).not.toBe(template.projectId);
+      expect(result.config.artifactBucket).toBe(`slipway-acme-reviews-${result.config.projectId}`);
+      expect(result.config.template).toBeUndefined();
+      expect(result.projectIdReason).toMatch(/template's own id/);
+    }
+    expect(made[0]!.config.projectId).not.toBe(made[1]!.config.projectId);
+    expect(made[0]!.config.artifactBucket).not.toBe(made[1]!.config.artifactBucket);
+  });
+
+  it('keeps the id for the repository it was made for, and makes a new one for another', () => {
+    const dir = tempDir();
+    const first = initProjectConfig(dir, { projectName: 'reviews', githubRepository: 'acme/reviews' });
+    const again = initProjectConfig(dir, { projectName: 'reviews', githubRepository: 'ACME/Reviews' });
+    expect(again.config.projectId).toBe(first.config.projectId);
+    expect(again.newProjectId).toBe(false);
+    expect(again.changed).toBe(true); // the repository's spelling changed
+    expect(initProjectConfig(dir, { projectName: 'reviews', githubRepository: 'ACME/Reviews' }).changed).toBe(false);
+
+    // A hand-named bucket stays while the id does; a copy for another repository gets a bucket of its own.
+    const path = join(dir, 'slipway.config.json');
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), artifactBucket: 'acme-ml' }));
+    expect(initProjectConfig(dir, { projectName: 'reviews' }).config.artifactBucket).toBe('acme-ml');
+    const other = initProjectConfig(dir, { projectName: 'reviews', githubRepository: 'globex/reviews' });
+    expect(other.newProjectId).toBe(true);
+    expect(other.projectIdReason).toMatch(/made for ACME\/Reviews, not globex\/reviews/);
+    expect(other.config.artifactBucket).toBe(`slipway-reviews-${other.config.projectId}`);
+  });
+
+  it('derives the project name from the repository when none is given', () => {
+    expect(projectNameFromRepository('acme/Reviews_Model.v2')).toBe('reviews-model-v2');
+    expect(projectNameFromRepository(`acme/${'x'.repeat(31)}--y`)).toBe('x'.repeat(31));
+    expect(() => projectNameFromRepository('acme/___')).toThrow(/githubRepository has no letters or digits.*--project/);
+    const made = initProjectConfig(tempDir(), { githubRepository: 'acme/Sentiment.Reviews' });
+    expect(made.config.projectName).toBe('sentiment-reviews');
+    expect(() => initProjectConfig(tempDir(), {})).toThrow(/projectName is not given.*--project NAME or --github/);
+  });
+
+  it('derived names stay within S3 and SageMaker limits for the longest project name', () => {
+    const longest = 'a'.repeat(32);
+    const { config } = initProjectConfig(tempDir(), {
+      projectName: longest.toUpperCase().slice(0, 1) + longest.slice(1),
+    });
+    expect(config.artifactBucket.length).toBeLessThanOrEqual(63);
+    expect(config.artifactBucket).toMatch(/^[a-z0-9.-]+$/);
+  });
+
+  it('leaves the file untouched when a check refuses the config', () => {
+    const dir = tempDir();
+    initProjectConfig(dir, { projectName: 'reviews' });
+    const before = readFileSync(join(dir, 'slipway.config.json'), 'utf8');
+    const refuse = (): void => {
+      throw new ValidationError({ where: 'test', field: 'projectName', problem: 'refused' });
+    };
+    expect(() => initProjectConfig(dir, { projectName: 'other', checkConfig: refuse })).toThrow(/refused/);
+    expect(readFileSync(join(dir, 'slipway.config.json'), 'utf8')).toBe(before);
   });
 
   it('fails when a name breaks SageMaker limits, naming the field and the fix', () => {

@@ -1,4 +1,5 @@
 export * from './names.js';
+export * from './derived-names.js';
 export * from './backend-choice.js';
 export * from './cdk-context.js';
 export * from './config/stage-config.js';
@@ -9,3 +10,4 @@ export * from './deploy/index.js';
 export * from './bootstrap/index.js';
 export * from './workflow/index.js';
 export * from './github/index.js';
+export * from './doctor/index.js';

@@ -62,7 +62,7 @@ export function roleNames(project: Pick<ProjectConfig, 'projectName'>): {
 }
 
 /** IAM's limit on role names. */
-const ROLE_NAME_MAX_LENGTH = 64;
+export const ROLE_NAME_MAX_LENGTH = 64;
 
 function stageRoleName(project: Pick<ProjectConfig, 'projectName'>, stage: string, role: string): string {
   const name = `slipway-${project.projectName}-${role}-${stage}`;

@@ -3,6 +3,7 @@ import { ValidationError, loadProjectConfig } from '@slipway/core';
 import { bootstrapProject, checkGitHubToken, ghApiCommand, ghVariableCommand } from '@slipway/deploy-pipeline';
 import type { CliContext } from '../context.js';
 import { promptSecret } from './secret-prompt.js';
+import { githubSetupTokenHelp, printGitHubSetup, setUpGitHubRepository } from './bootstrap-github.js';
 
 /** The environment variable that carries the GitHub token, so it never appears on a command line. */
 export const GITHUB_TOKEN_ENV = 'SLIPWAY_GITHUB_TOKEN';
@@ -11,6 +12,7 @@ interface BootstrapOptions {
   githubOidcProviderArn?: string;
   defaultBranch?: string;
   alarmEmail?: string;
+  reviewers?: string;
 }
 
 export function registerBootstrap(program: Command, context: CliContext): void {
@@ -22,8 +24,20 @@ export function registerBootstrap(program: Command, context: CliContext): void {
     .option('--github-oidc-provider-arn <arn>', "reuse the account's existing GitHub OIDC provider")
     .option('--default-branch <branch>', 'the branch whose workflow files the AWS roles trust', 'main')
     .option('--alarm-email <address>', 'email to notify when an approval cannot reach GitHub')
+    .option(
+      '--reviewers <names>',
+      "the production environment's required reviewers: logins and ORG/TEAM slugs, comma-separated",
+    )
     .action(async (options: BootstrapOptions) => {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+      if (project.template)
+        context.output.warn(
+          'slipway.config.json is still the template\'s ("template": true): its project id and bucket are shared by every repository made from the template; run `npx slipway init --github OWNER/REPO` first',
+        );
+      const reviewers = options.reviewers
+        ?.split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
       const token =
         context.env[GITHUB_TOKEN_ENV] ?? (await promptSecret('GitHub token for repository_dispatch (input hidden): '));
       if (!token) {
@@ -43,12 +57,22 @@ export function registerBootstrap(program: Command, context: CliContext): void {
         ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
         log: (line) => context.output.line(line, 'dim'),
       });
-      context.output.result(result, (value) => {
+      const github = await setUpGitHubRepository(context, project, {
+        variables: result.repositoryVariables,
+        defaultBranch: options.defaultBranch ?? 'main',
+        ...(reviewers ? { reviewers } : {}),
+      });
+      if (github && github.problems > 0) process.exitCode = 1;
+      context.output.result({ ...result, ...(github ? { github: github.items } : {}) }, (value) => {
         const { output } = context;
         output.line(`Deployed ${value.stackName}`, 'good');
         output.line(`GitHub token stored in Secrets Manager as ${value.secretName}`);
         for (const [key, output_] of Object.entries(value.outputs)) output.line(`  ${key}: ${output_}`);
         const repository = project.githubRepository ?? 'OWNER/REPO';
+        if (github) {
+          printGitHubSetup(context, repository, github);
+          return;
+        }
         output.line('');
         output.line('Set these repository variables (Settings → Secrets and variables → Actions → Variables):', 'bold');
         for (const [name, variable] of Object.entries(value.repositoryVariables)) {
@@ -61,7 +85,11 @@ export function registerBootstrap(program: Command, context: CliContext): void {
           for (const line of ghApiCommand(step.request).split('\n')) output.line(`   ${line}`);
           for (const placeholder of step.placeholders ?? [])
             output.line(`   ${placeholder.name}: ${placeholder.how}`, 'dim');
+          if (step.placeholders?.length && reviewers)
+            output.line(`   the reviewers you named: ${reviewers.join(', ')}`, 'dim');
         });
+        output.line('');
+        output.line(githubSetupTokenHelp(), 'dim');
       });
     });
 }

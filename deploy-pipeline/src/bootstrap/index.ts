@@ -2,3 +2,4 @@ export * from './bootstrap.js';
 export * from './github-token.js';
 export * from './repository-variables.js';
 export * from './github-setup.js';
+export * from './github-repository.js';

@@ -1,11 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { githubOidcSubject, type GitHubOidcSubject } from '../github/oidc-subject.js';
+import {
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_ISSUER,
+  githubOidcSubject,
+  type GitHubOidcSubject,
+} from '../github/oidc-subject.js';
 
-/** GitHub's OIDC issuer and the audience configure-aws-credentials asks for. */
-export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
-export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+export { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER };
 
 /** One stage's deploy role: the GitHub environment whose jobs may assume it. */
 export interface StageDeployRoleProps {

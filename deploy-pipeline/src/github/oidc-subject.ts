@@ -9,6 +9,10 @@
  * where `<context>` is `environment:NAME` for a job with an environment and `ref:refs/heads/BRANCH` otherwise.
  */
 
+/** GitHub's OIDC issuer and the audience configure-aws-credentials asks for. */
+export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
+export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+
 /** The claim keys of the repository's OIDC subject template (PUT /repos/{owner}/{repo}/actions/oidc/customization/sub). */
 export const GITHUB_OIDC_SUBJECT_CLAIM_KEYS = Object.freeze(['repo', 'context', 'job_workflow_ref'] as const);
 
