@@ -187,6 +187,7 @@ export async function run(): Promise<void> {
         ...(inputs.replacesModelPackageArn ? { replaces: inputs.replacesModelPackageArn } : {}),
         ...(inputs.promotedFrom ? { promotedFrom: inputs.promotedFrom } : {}),
         allowDowngrade: inputs.allowDowngrade,
+        ...githubRunUrl(process.env),
         backend,
         project,
         timeoutSeconds: inputs.timeoutMinutes * 60,
@@ -196,4 +197,10 @@ export async function run(): Promise<void> {
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** The deployment journal's `deployedBy`: this job's run, as GitHub links it. */
+function githubRunUrl(env: NodeJS.ProcessEnv): { deployedBy?: string } {
+  const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+  return repository && runId ? { deployedBy: `${server}/${repository}/actions/runs/${runId}` } : {};
 }

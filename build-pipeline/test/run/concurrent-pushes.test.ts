@@ -77,7 +77,7 @@ describe('two concurrent pushes', () => {
   });
 
   it('never run each other’s definition: each starts the version it upserted and records it', async () => {
-    let pushB: Promise<{ executionArn: string }> | undefined;
+    let pushB: ReturnType<typeof runPipeline> | undefined;
     // Push A's client lets push B upsert and start just before A's StartPipelineExecution goes out.
     const clientA = new SageMakerClient(config);
     const sendA = clientA.send.bind(clientA) as (command: unknown) => Promise<unknown>;

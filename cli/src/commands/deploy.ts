@@ -29,11 +29,13 @@ import { connectLocal, endpointCredentials, localBackend } from '../local-connec
 import { deployRunStore, dispatchToLocalWorkflow } from '../local-deploy.js';
 import { printTable } from './format.js';
 import { describeRun, printRun } from './deploy-run-output.js';
+import { registerDeployHistory } from './deploy-history.js';
+import { registerDeployRollback } from './deploy-rollback.js';
 
 /** The environment variable that names the local server's URL when --endpoint-url is not given. */
 export const LOCAL_URL_ENV = 'SLIPWAY_ENDPOINT_URL';
 
-interface BackendOptions {
+export interface BackendOptions {
   local?: boolean;
   aws?: boolean;
   endpointUrl?: string;
@@ -41,7 +43,7 @@ interface BackendOptions {
   timeoutMinutes?: string;
 }
 
-function withBackendOptions(command: Command): Command {
+export function withBackendOptions(command: Command): Command {
   return command
     .option('--local', 'deploy through the SageMaker API of the local server (the default)')
     .option('--aws', 'deploy to AWS with the CDK, using your AWS credentials')
@@ -51,7 +53,7 @@ function withBackendOptions(command: Command): Command {
 }
 
 /** Where a deploy command works: the project, the backend, and locally the deploy workflow's runs. */
-interface DeployTarget {
+export interface DeployTarget {
   readonly project: LoadedProjectConfig;
   readonly backend: Backend;
   /** Local only: the runs of the local deploy workflow. */
@@ -65,7 +67,7 @@ interface DeployTarget {
  * local server of `--data-dir`, or, when none runs, one started for this command (its endpoints are kept and
  * serve again when `slipway local up` starts).
  */
-async function withDeployTarget(
+export async function withDeployTarget(
   context: CliContext,
   options: BackendOptions,
   work: (target: DeployTarget) => Promise<void>,
@@ -147,7 +149,13 @@ export function registerDeploy(program: Command, context: CliContext): void {
   ).action((arn: string, options: BackendOptions & { stage: string }) =>
     withDeployTarget(context, options, async ({ runs, ...target }) => {
       // A person names the version: an older one may replace a newer one on purpose.
-      const result = await deployStage({ stage: options.stage, modelPackageArn: arn, allowDowngrade: true, ...target });
+      const result = await deployStage({
+        stage: options.stage,
+        modelPackageArn: arn,
+        allowDowngrade: true,
+        deployedBy: `slipway deploy by ${context.env.USER ?? 'a person'}`,
+        ...target,
+      });
       if (runs && result.changed) {
         const cancelled = await cancelStaleWaitingRuns({ ...target, runs }, result);
         for (const run of cancelled) {
@@ -240,6 +248,9 @@ export function registerDeploy(program: Command, context: CliContext): void {
       });
       context.output.result(run, (value) => printRun(context.output, value));
     });
+
+  registerDeployHistory(deploy, context);
+  registerDeployRollback(deploy, context);
 }
 
 function printPromotedRun(context: CliContext, run: DeployRun): void {
