@@ -368,10 +368,7 @@ describe('ProjectStack', () => {
       const reads = resourcesFor(deploy, 's3:GetObject');
       expect(reads).toHaveLength(2);
       expect(reads).toEqual(
-        expect.arrayContaining([
-          expect.stringMatching(/\/deployments\/\*$/),
-          expect.stringMatching(/\/models\/\*$/),
-        ]),
+        expect.arrayContaining([expect.stringMatching(/\/deployments\/\*$/), expect.stringMatching(/\/models\/\*$/)]),
       );
       expect(resourcesFor(deploy, 's3:PutObject')).toEqual([expect.stringMatching(/\/deployments\/\*$/)]);
     }
