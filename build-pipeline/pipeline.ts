@@ -102,6 +102,8 @@ export function definePipeline(context: PipelineContext): Pipeline {
   const sourceRevision = new ParameterString('SourceRevision', { defaultValue: 'unknown' });
   const sourceRepository = new ParameterString('SourceRepository', { defaultValue: 'unknown' });
   const sourceRunUrl = new ParameterString('SourceRunUrl', { defaultValue: 'unknown' });
+  // The pipeline version this execution runs: the one the run's upsert wrote (filled by runPipeline).
+  const sourcePipelineVersion = new ParameterString('SourcePipelineVersion', { defaultValue: 'unknown' });
 
   const processor = new SKLearnProcessor({
     frameworkVersion: SKLEARN_VERSION,
@@ -210,8 +212,11 @@ export function definePipeline(context: PipelineContext): Pipeline {
       source_revision: sourceRevision,
       source_repository: sourceRepository,
       source_run_url: sourceRunUrl,
+      source_pipeline_version: sourcePipelineVersion,
       ...checksum.customerMetadataProperties(),
     },
+    // SageMaker's own lineage fields (GeneratedBy, the execution, is set by SageMaker).
+    metadataProperties: { commitId: sourceRevision, repository: sourceRepository },
     retryPolicies: [SERVICE_RETRY],
   });
 
@@ -242,6 +247,7 @@ export function definePipeline(context: PipelineContext): Pipeline {
       sourceRevision,
       sourceRepository,
       sourceRunUrl,
+      sourcePipelineVersion,
     ],
     steps: [preprocess, train, evaluate, checksum.step, checkAccuracy],
   });

@@ -84,6 +84,7 @@ describe("the project's pipeline", () => {
       SourceRevision: ['String', 'unknown'],
       SourceRepository: ['String', 'unknown'],
       SourceRunUrl: ['String', 'unknown'],
+      SourcePipelineVersion: ['String', 'unknown'],
     });
     expect(
       result.definition.Parameters.find((parameter) => parameter.Name === 'ModelApprovalStatus')?.EnumValues,
@@ -238,6 +239,7 @@ describe("the project's pipeline", () => {
         source_revision: { Get: 'Parameters.SourceRevision' },
         source_repository: { Get: 'Parameters.SourceRepository' },
         source_run_url: { Get: 'Parameters.SourceRunUrl' },
+        source_pipeline_version: { Get: 'Parameters.SourcePipelineVersion' },
         'slipway:model-data-sha256': {
           'Std:JsonGet': {
             PropertyFile: { Get: 'Steps.ChecksumModel.PropertyFiles.ChecksumModelReport' },

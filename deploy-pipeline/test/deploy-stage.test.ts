@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateEndpointCommand,
@@ -244,15 +244,27 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     }));
   }
 
+  // The deployment journal's bucket: records kept in memory.
+  const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const s3Mock = mockClient(s3);
+  const journal = () =>
+    s3Mock.commandCalls(PutObjectCommand).map((call) => ({
+      key: call.args[0].input.Key,
+      record: JSON.parse(String(call.args[0].input.Body)) as Record<string, unknown>,
+    }));
+
   beforeEach(() => {
     mock.reset();
+    s3Mock.reset();
+    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   });
 
   it('updates a live endpoint blue/green to the new config and waits for InService', async () => {
     liveEndpoint({ before: 1, after: 2 }, ['InService', 'Updating', 'Updating', 'InService']);
     const result = await deployStage(
       { stage: 'prod', modelPackageArn: arn(2), backend, project },
-      { sagemaker, pollSeconds: 0, sleep: noSleep },
+      { sagemaker, s3, pollSeconds: 0, sleep: noSleep },
     );
     expect(result).toMatchObject({ changed: true, modelPackageArn: arn(2) });
     const update = mock.commandCalls(UpdateEndpointCommand)[0]?.args[0].input;
@@ -284,7 +296,7 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     await expect(
       deployStage(
         { stage: 'prod', modelPackageArn: arn(2), backend, project },
-        { sagemaker, pollSeconds: 0, sleep: noSleep },
+        { sagemaker, s3, pollSeconds: 0, sleep: noSleep },
       ),
     ).rejects.toThrow(/did not take: it serves .*sentiment-models\/1/);
   });
@@ -293,17 +305,32 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     liveEndpoint({ before: 3, after: 2 }, ['InService', 'Updating', 'InService']);
     const result = await deployStage(
       { stage: 'prod', modelPackageArn: arn(2), replaces: arn(3), backend, project },
-      { sagemaker, pollSeconds: 0, sleep: noSleep },
+      { sagemaker, s3, pollSeconds: 0, sleep: noSleep },
     );
     expect(result).toMatchObject({ changed: true, modelPackageArn: arn(2) });
     expect(mock.commandCalls(UpdateEndpointCommand)[0]?.args[0].input.EndpointConfigName).toBe(
       prodSpec(2).endpointConfigName,
     );
+    // The journal records the rollback: which version replaced which, when.
+    expect(journal()).toEqual([
+      {
+        key: expect.stringMatching(/^deployments\/prod\/\d{8}T\d{9}Z-v2\.json$/),
+        record: {
+          stage: 'prod',
+          endpointName: 'sentiment-prod',
+          modelPackageArn: arn(2),
+          version: 2,
+          replaced: arn(3),
+          kind: 'rollback',
+          at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
+      },
+    ]);
   });
 
   it('fails when the rejected version is live and nothing Approved is left', async () => {
     liveEndpoint({ before: 3, after: 3 }, ['InService']);
-    await expect(deployStage({ stage: 'prod', replaces: arn(3), backend, project }, { sagemaker })).rejects.toThrow(
+    await expect(deployStage({ stage: 'prod', replaces: arn(3), backend, project }, { sagemaker, s3 })).rejects.toThrow(
       /no Approved version is left to roll back to/,
     );
     expect(mock.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
@@ -326,7 +353,7 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     });
     const result = await deployStage(
       { stage: 'prod', modelPackageArn: arn(2), backend, project },
-      { sagemaker, pollSeconds: 0, sleep: noSleep },
+      { sagemaker, s3, pollSeconds: 0, sleep: noSleep },
     );
     expect(result.changed).toBe(true);
     expect(mock.commandCalls(CreateEndpointCommand)).toHaveLength(1);
@@ -351,7 +378,7 @@ describe('deployStage on paths moto cannot serve (UpdateEndpoint, Failed, rollba
     await expect(
       deployStage(
         { stage: 'prod', modelPackageArn: arn(2), backend, project },
-        { sagemaker, pollSeconds: 0, sleep: noSleep },
+        { sagemaker, s3, pollSeconds: 0, sleep: noSleep },
       ),
     ).rejects.toThrow(/sentiment-prod is Failed: model_fn raised KeyError/);
   });

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { ListEndpointConfigsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeModelPackageCommand,
+  ListEndpointConfigsCommand,
+  UpdateModelPackageCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import type { LocalServer } from '@slipway/local';
 import {
   DeployRunStore,
@@ -117,6 +122,53 @@ describe('the deploy workflow on the local server', () => {
     });
     expect(await configCount()).toBe(configs);
   }, 60_000);
+
+  it("writes each stage's lifecycle on the version it deploys, and its own writes start no run", async () => {
+    // decide() above saw exactly one run for the approval: the deploy's two lifecycle writes (Staging, then
+    // Production) emitted state change events that the approval rule leaves out.
+    expect((await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: v1 }))).ModelLifeCycle).toEqual({
+      Stage: 'Production',
+      StageStatus: 'Deployed',
+      StageDescription: expect.stringMatching(/^Served by sentiment-prod since \d{4}-/),
+    });
+  });
+
+  it('starts zero deploys for three lifecycle edits of the Approved, live version', async () => {
+    const configs = await configCount();
+    const before = (await runs.list()).length;
+    const edits = [
+      { Stage: 'Production', StageStatus: 'InReview', StageDescription: 'quarterly review' },
+      { Stage: 'Production', StageStatus: 'Monitored' },
+      { Stage: 'Production', StageStatus: 'Deployed', StageDescription: 'reviewed by the risk team' },
+    ];
+    for (const edit of edits) {
+      await sagemaker.send(new UpdateModelPackageCommand({ ModelPackageArn: v1, ModelLifeCycle: edit }));
+    }
+    await server.events.drain(120_000);
+    const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: v1 }));
+    expect(described).toMatchObject({ ModelApprovalStatus: 'Approved', ModelLifeCycle: edits[2] });
+    // Each edit's event has ModelApprovalStatus Approved. Those the rule lets through (not a status the deploy
+    // writes) reach resolve, which decides none: the version's approval was acted on by run #1.
+    const added = (await runs.list()).slice(before);
+    expect(added).toHaveLength(2);
+    for (const run of added) {
+      expect(run).toMatchObject({ status: 'completed', conclusion: 'success' });
+      expect(jobs(run)).toEqual([
+        'resolve:completed:success',
+        'staging:completed:skipped',
+        'test:completed:skipped',
+        'prod:completed:skipped',
+      ]);
+      expect(run.jobs[0]?.resolution).toMatchObject({
+        action: 'none',
+        message: expect.stringMatching(
+          /^Version 1's approval was received before by run #\d+ \(success\); this event is another change/,
+        ),
+      });
+    }
+    expect(await configCount()).toBe(configs);
+    expect(await live()).toEqual({ staging: v1, prod: v1 });
+  }, 120_000);
 
   it('holds prod at the gate, durably, until promoted; then deploys exactly the version staging tested', async () => {
     promotion = 'manual';

@@ -94,10 +94,11 @@ describe('githubDeliveries (a fake GitHub API on 127.0.0.1)', () => {
     answer = pages(history());
     const found = await githubDeliveries(context, fetch, () => NOW).earlierDeliveries(EVENT);
     // The third page reaches past 25 hours (EventBridge retries for 24), so the fourth, with run 20, is not read.
+    const approved = { eventType: 'model-package-approved' };
     expect(found).toEqual([
-      { run: 'https://github.com/o/r/actions/runs/9340', status: 'completed', conclusion: 'failure' },
-      { run: 'https://github.com/o/r/actions/runs/9200', status: 'completed', conclusion: 'success' },
-      { run: 'https://github.com/o/r/actions/runs/9100', status: 'completed', conclusion: 'success' },
+      { run: 'https://github.com/o/r/actions/runs/9340', status: 'completed', conclusion: 'failure', ...approved },
+      { run: 'https://github.com/o/r/actions/runs/9200', status: 'completed', conclusion: 'success', ...approved },
+      { run: 'https://github.com/o/r/actions/runs/9100', status: 'completed', conclusion: 'success', ...approved },
     ]);
     expect(handledBy(found)?.run).toBe('https://github.com/o/r/actions/runs/9200');
     expect(requests.map((request) => request.url)).toEqual([
@@ -110,6 +111,26 @@ describe('githubDeliveries (a fake GitHub API on 127.0.0.1)', () => {
       accept: 'application/vnd.github+json',
       'x-github-api-version': '2022-11-28',
     });
+  });
+
+  it("finds the earlier event runs of a version by their titles, newest first, whatever the event's id", async () => {
+    answer = pages(history());
+    const found = await githubDeliveries(context, fetch, () => NOW).earlierEventsOfVersion(8);
+    expect(found).toEqual([
+      {
+        run: 'https://github.com/o/r/actions/runs/9345',
+        status: 'completed',
+        conclusion: 'success',
+        eventType: 'model-package-approved',
+      },
+    ]);
+    // Runs started by hand ("Deploy … by hand") name no event, so they are never taken for one.
+    expect(await githubDeliveries(context, fetch, () => NOW).earlierEventsOfVersion(345)).toEqual([]);
+    expect((await githubDeliveries(context, fetch, () => NOW).earlierEventsOfVersion(7)).map((r) => r.run)).toEqual([
+      'https://github.com/o/r/actions/runs/9340',
+      'https://github.com/o/r/actions/runs/9200',
+      'https://github.com/o/r/actions/runs/9100',
+    ]);
   });
 
   it('finds nothing for an event no earlier run received', async () => {

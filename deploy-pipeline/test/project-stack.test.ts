@@ -290,7 +290,7 @@ describe('ProjectStack', () => {
       expect.arrayContaining([expect.stringContaining('endpoint/sentiment-staging')]),
     );
     expect(resourcesFor(staging, 'sagemaker:DescribeEndpoint').join()).not.toContain('prod');
-    for (const policy of [staging, prod]) expect(JSON.stringify(policy)).not.toMatch(/sagemaker:Create|s3:PutObject/);
+    for (const policy of [staging, prod]) expect(JSON.stringify(policy)).not.toMatch(/sagemaker:Create/);
     for (const stage of ['staging', 'prod']) {
       template.hasResourceProperties('AWS::IAM::Role', {
         RoleName: `slipway-sentiment-endpoint-deployer-${stage}`,
@@ -298,6 +298,22 @@ describe('ProjectStack', () => {
           Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
         },
       });
+    }
+  });
+
+  it("lets each deploy role write a version's lifecycle stage, never its approval status", () => {
+    const template = synthesize().template(STACK);
+    for (const stage of ['staging', 'prod']) {
+      const policy = policyOf(template, `slipway-sentiment-github-deploy-${stage}`);
+      const updates = policy.filter((statement) => [statement.Action].flat().includes('sagemaker:UpdateModelPackage'));
+      expect(updates).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Resource: expect.stringMatching(/:model-package\/sentiment-models\/\*$/),
+          // An UpdateModelPackage that carries ModelApprovalStatus does not match: no approval by a deploy role.
+          Condition: { Null: { 'sagemaker:ModelApprovalStatus': 'true' } },
+        }),
+      ]);
     }
   });
 
@@ -345,10 +361,17 @@ describe('ProjectStack', () => {
         `<${trainingId.replace(/[A-F0-9]{8}$/, '')}.Arn>`,
       );
     }
-    // The deploy roles read model data (to check its checksum) and write none.
-    const deploy = policyOf(template, 'slipway-sentiment-github-deploy-staging');
-    expect(resourcesFor(deploy, 's3:GetObject')).toEqual([expect.stringMatching(/\/models\/\*$/)]);
-    expect(resourcesFor(deploy, 's3:PutObject')).toEqual([]);
+    // The deploy roles read model data (to check its checksum) and write none; they read and append to the
+    // deployment journal only.
+    for (const stage of ['staging', 'prod']) {
+      const deploy = policyOf(template, `slipway-sentiment-github-deploy-${stage}`);
+      const reads = resourcesFor(deploy, 's3:GetObject');
+      expect(reads).toHaveLength(2);
+      expect(reads).toEqual(
+        expect.arrayContaining([expect.stringMatching(/\/deployments\/\*$/), expect.stringMatching(/\/models\/\*$/)]),
+      );
+      expect(resourcesFor(deploy, 's3:PutObject')).toEqual([expect.stringMatching(/\/deployments\/\*$/)]);
+    }
   });
 
   it('creates the model package group', () => {

@@ -28,7 +28,12 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
 
   /** The earlier runs that received each event id, as the workflow's record would say. */
   const earlier = new Map<string, EarlierDelivery[]>();
-  const deliveries = { earlierDeliveries: async (id: string) => earlier.get(id) ?? [] };
+  /** The earlier event runs of each version, newest first. */
+  const ofVersion = new Map<number, EarlierDelivery[]>();
+  const deliveries = {
+    earlierDeliveries: async (id: string) => earlier.get(id) ?? [],
+    earlierEventsOfVersion: async (version: number) => ofVersion.get(version) ?? [],
+  };
   const resolve = (request: DeployRequest) => resolveDeployment(request, { project, sagemaker, s3, deliveries });
   let events = 0;
   const approvedEvent = (arn: unknown): DeployRequest => ({
@@ -69,6 +74,49 @@ describeWithMoto('resolveDeployment (against moto)', (moto) => {
     // A run that failed did not handle it: the event is acted on again.
     earlier.set(event.eventId as string, [{ run: 'run #4', status: 'completed', conclusion: 'failure' }]);
     expect((await resolve(event)).action).toBe('deploy');
+  });
+
+  it('acts on each decision once: a lifecycle or metadata change of an Approved version, whose approval a run received, deploys nothing', async () => {
+    const approval = { status: 'completed', conclusion: 'success', eventType: 'model-package-approved' };
+    ofVersion.set(2, [{ run: 'run #6', ...approval }]);
+    const resolved = await resolve(approvedEvent(approved));
+    expect(resolved).toEqual({
+      action: 'none',
+      message: expect.stringMatching(
+        /^Version 2's approval was received before by run #6 \(success\); this event is another change of the version \(its lifecycle stage or metadata\), which deploys nothing\. To deploy it again on purpose, run the deploy workflow by hand with arn:/,
+      ),
+    });
+    // A run that failed did not act on it; an older one did.
+    ofVersion.set(2, [
+      { run: 'run #7', ...approval, conclusion: 'failure' },
+      { run: 'run #6', ...approval },
+    ]);
+    expect((await resolve(approvedEvent(approved))).message).toMatch(/received before by run #6/);
+    // Only a failed one: the approval is acted on again (a retried delivery finishes what it left).
+    ofVersion.set(2, [{ run: 'run #7', ...approval, conclusion: 'failure' }]);
+    expect((await resolve(approvedEvent(approved))).action).toBe('deploy');
+    // A rejection since: this approval is a new decision.
+    ofVersion.set(2, [
+      { run: 'run #8', status: 'completed', conclusion: 'success', eventType: 'model-package-rejected' },
+      { run: 'run #6', ...approval },
+    ]);
+    expect((await resolve(approvedEvent(approved))).action).toBe('deploy');
+    // A person deploying by hand is not an event: never taken for a repeat.
+    ofVersion.set(2, [{ run: 'run #6', ...approval }]);
+    expect(
+      (await resolve({ trigger: 'manual', eventType: 'model-package-approved', modelPackageArn: approved })).action,
+    ).toBe('deploy');
+    ofVersion.clear();
+  });
+
+  it('a second rejection event of the same version (a lifecycle change) rolls nothing back', async () => {
+    ofVersion.set(4, [
+      { run: 'run #9', status: 'completed', conclusion: 'success', eventType: 'model-package-rejected' },
+    ]);
+    const resolved = await resolve({ ...approvedEvent(rejected), eventType: 'model-package-rejected' });
+    expect(resolved.action).toBe('none');
+    expect(resolved.message).toMatch(/^Version 4's rejection was received before by run #9/);
+    ofVersion.clear();
   });
 
   it('needs the earlier runs to resolve an event', async () => {

@@ -8,6 +8,7 @@ import {
   DeployRunStore,
   deployStatus,
   endpointName,
+  readDeployments,
   readLiveDeployment,
   runDeployWorkflow,
   type RepositoryDispatchBody,
@@ -168,6 +169,77 @@ describe(`kill -9 during a local deploy, ${KILLS} times`, () => {
         figures.recovered += 1;
       }
       expect(figures.recovered).toBe(KILLS);
+    },
+    (KILLS + 2) * 60_000,
+  );
+
+  /** Runs `slipway deploy rollback` for `stage`; with `killAfterMs`, kill -9s it then. */
+  function rollback(stage: string, to: number, killAfterMs?: number): Promise<{ killed: boolean; ms: number }> {
+    const started = Date.now();
+    const child = spawn(
+      process.execPath,
+      [CLI, 'deploy', 'rollback', '--stage', stage, '--to', String(to), '--endpoint-url', seed.server.url, '--json'],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: seed.server.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: seed.server.credentials.secretAccessKey,
+        },
+      },
+    );
+    let killed = false;
+    const timer =
+      killAfterMs === undefined ? undefined : setTimeout(() => (killed = child.kill('SIGKILL')), killAfterMs);
+    return new Promise((resolve) =>
+      child.on('exit', () => {
+        if (timer) clearTimeout(timer);
+        resolve({ killed, ms: Date.now() - started });
+      }),
+    );
+  }
+
+  it(
+    'kill -9 during a rollback leaves every stage serving a whole version; the rollback run again finishes it, journal included',
+    async () => {
+      const rollbacks = { kills: 0, survived: 0, recovered: 0 };
+      // Both stages serve the newest version (the test above); each round rolls one stage back by one.
+      let current = (await deployStatus({ project, backend: backend(), sagemaker })).stages.map((s) => s.version);
+      const baseline = await rollback('staging', current[0]! - 1);
+      current = (await deployStatus({ project, backend: backend(), sagemaker })).stages.map((s) => s.version);
+      const rounds = Math.min(KILLS, current[1]! - 2);
+      for (let round = 0; round < rounds; round += 1) {
+        const stage = project.stages[round % project.stages.length]!;
+        const index = project.stages.indexOf(stage);
+        const target = current[index]! - 1;
+        const killAfterMs = Math.floor(next() * baseline.ms * 1.2);
+        const outcome = await rollback(stage, target, killAfterMs);
+        rollbacks.kills += outcome.killed ? 1 : 0;
+        await everyStageServesAWholeVersion();
+        rollbacks.survived += 1;
+        // The person runs the rollback again: it finishes (or finds the stage done and records it).
+        await rollback(stage, target);
+        const status = await deployStatus({ project, backend: backend(), sagemaker });
+        current = status.stages.map((s) => s.version);
+        expect([round, stage, killAfterMs, current[index]]).toEqual([round, stage, killAfterMs, target]);
+        const s3 = seed.registry.s3();
+        const journal = await readDeployments(s3, project, stage);
+        s3.destroy();
+        expect([round, journal.at(-1)?.version, journal.at(-1)?.kind]).toEqual([round, target, 'rollback']);
+        rollbacks.recovered += 1;
+      }
+      console.log(
+        `kill -9 during a local rollback (seed ${seedValue}): ${rollbacks.kills} kills, ${rollbacks.survived} left every stage serving a whole version, ${rollbacks.recovered} finished by running it again`,
+      );
+      recordFigures('rollback-kill', {
+        inputs: rollbacks.kills,
+        crashes: 0,
+        dataLost: rounds - rollbacks.recovered,
+        faultsSurvived: rollbacks.survived,
+        notes: `seed ${seedValue}; ${rounds} rollbacks, ${rollbacks.recovered} finished by running them again`,
+      });
+      expect(rollbacks.recovered).toBe(rounds);
     },
     (KILLS + 2) * 60_000,
   );

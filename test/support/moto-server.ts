@@ -29,7 +29,10 @@ export interface MotoServer {
 
 /** Starts moto's server on 127.0.0.1, on a port the OS picks, and waits until it answers. */
 export async function startMoto(): Promise<MotoServer> {
-  const child: ChildProcess = spawn(join(TOOLS_BIN, 'moto_server'), ['-H', '127.0.0.1', '-p', '0'], {
+  // moto's own server, started through a launcher that gives UpdateModelPackage SageMaker's semantics
+  // (members a request leaves out stay as they are; see moto_server_sagemaker.py).
+  const launcher = join(REPO_ROOT, 'test', 'support', 'moto_server_sagemaker.py');
+  const child: ChildProcess = spawn(join(TOOLS_BIN, 'python'), [launcher, '-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {

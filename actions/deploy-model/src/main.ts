@@ -74,6 +74,7 @@ export async function run(): Promise<void> {
         ...(inputs.replacesModelPackageArn ? { replaces: inputs.replacesModelPackageArn } : {}),
         ...(inputs.promotedFrom ? { promotedFrom: inputs.promotedFrom } : {}),
         allowDowngrade: inputs.allowDowngrade,
+        ...githubRunUrl(process.env),
         backend,
         project,
         timeoutSeconds: inputs.timeoutMinutes * 60,
@@ -83,4 +84,10 @@ export async function run(): Promise<void> {
   } catch (error) {
     failStep(core, error);
   }
+}
+
+/** The deployment journal's `deployedBy`: this job's run, as GitHub links it. */
+function githubRunUrl(env: NodeJS.ProcessEnv): { deployedBy?: string } {
+  const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+  return repository && runId ? { deployedBy: `${server}/${repository}/actions/runs/${runId}` } : {};
 }

@@ -88,7 +88,7 @@ describe('run-pipeline action', () => {
     expect(summaries[0]).toContain('```mermaid');
     expect(summaries[0]).toContain(`npx slipway registry approve ${PACKAGE_ARN}`);
     expect(core.info).toHaveBeenCalledWith(
-      `Started ${EXECUTION_ARN} with SourceRevision=c0ffee, SourceRepository=acme/sentiment, SourceRunUrl=https://github.com/acme/sentiment/actions/runs/42, MaxFeatures=3000`,
+      `Started ${EXECUTION_ARN} with SourceRevision=c0ffee, SourceRepository=acme/sentiment, SourceRunUrl=https://github.com/acme/sentiment/actions/runs/42, MaxFeatures=3000, SourcePipelineVersion=1`,
     );
     expect(compile).toHaveBeenCalledTimes(1);
   });

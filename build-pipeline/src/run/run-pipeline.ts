@@ -12,6 +12,7 @@ import { checkParameterValues, effectiveParameter, parseParameterLines } from '.
 import { AWS_POLL_SCHEDULE, type PollSchedule } from './poll-schedule.js';
 import type { CompiledPipeline, ExecutionStatus, RunReporter, StepRecord } from './run-types.js';
 import {
+  PIPELINE_VERSION_PARAMETER,
   SOURCE_PARAMETERS,
   executionDescription,
   executionDisplayName,
@@ -172,6 +173,12 @@ export async function runPipeline(options: RunPipelineOptions, deps: RunPipeline
     },
     emit,
   );
+  if (
+    upserted.pipelineVersionId !== undefined &&
+    declared.some((parameter) => parameter.Name === PIPELINE_VERSION_PARAMETER)
+  ) {
+    parameters[PIPELINE_VERSION_PARAMETER] = String(upserted.pipelineVersionId);
+  }
   const token = options.clientRequestToken ?? executionRequestToken(compiled.pipelineName, source);
   const displayName = executionDisplayName(source);
   const executionArn = await startExecution(deps.sagemaker, {

@@ -20,6 +20,12 @@ export const SOURCE_PARAMETERS = {
   runUrl: 'SourceRunUrl',
 } as const satisfies Partial<Record<keyof SourceContext, string>>;
 
+/**
+ * The pipeline parameter a run fills with the PipelineVersionId its upsert wrote (and starts), when the
+ * pipeline declares it: the registered version records which definition produced it.
+ */
+export const PIPELINE_VERSION_PARAMETER = 'SourcePipelineVersion';
+
 /** The source of a GitHub Actions run, from the variables the runner sets. */
 export function githubSourceContext(env: NodeJS.ProcessEnv): SourceContext {
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';

@@ -17,9 +17,16 @@ export interface UpsertPipelineRequest {
 export interface UpsertPipelineResult {
   readonly pipelineArn: string;
   readonly action: 'created' | 'updated';
-  /** Set by UpdatePipeline on SageMaker (each update is a new version); moto leaves it out. */
+  /**
+   * The version this upsert wrote, to start exactly it: a created pipeline's first version (1), or the
+   * version UpdatePipeline returns (each update is a new version). Absent only where an UpdatePipeline
+   * answers without one (moto).
+   */
   readonly pipelineVersionId?: number;
 }
+
+/** PipelineVersionId of a pipeline's first version, the one CreatePipeline writes (versions count from 1). */
+export const FIRST_PIPELINE_VERSION = 1;
 
 /**
  * CreatePipeline, or UpdatePipeline when the name is taken. SageMaker reports a taken name as a
@@ -48,7 +55,9 @@ export async function upsertPipeline(
     );
     const pipelineArn = created.PipelineArn ?? '';
     onEvent?.({ kind: 'pipeline', arn: pipelineArn, action: 'created' });
-    return { pipelineArn, action: 'created' };
+    // CreatePipeline returns no version id: the created pipeline has one version, the first. Starting it by id
+    // (not "the latest") keeps a concurrent push's UpdatePipeline from putting its definition under this run.
+    return { pipelineArn, action: 'created', pipelineVersionId: FIRST_PIPELINE_VERSION };
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }

@@ -79,7 +79,7 @@ describe('checkParameterValues', () => {
       check('Nope=1');
     } catch (error) {
       expect((error as ValidationError).issues[0]!.fix).toMatch(
-        /^use one of: InputDataUrl, ProcessingInstanceType, .*SourceRunUrl$/,
+        /^use one of: InputDataUrl, ProcessingInstanceType, .*SourceRunUrl, SourcePipelineVersion$/,
       );
     }
   });

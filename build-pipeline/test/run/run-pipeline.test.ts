@@ -143,7 +143,11 @@ describe('runPipeline', () => {
         { Name: 'SourceRepository', Value: SOURCE.repository },
         { Name: 'SourceRunUrl', Value: SOURCE.runUrl },
         { Name: 'MaxFeatures', Value: '5000' },
+        // The version the upsert wrote: created, so the first; the registered version records it.
+        { Name: 'SourcePipelineVersion', Value: '1' },
       ],
+      // Exactly that version, never "the latest", which a concurrent push may have replaced meanwhile.
+      PipelineVersionId: 1,
       PipelineExecutionDisplayName: 'commit-0123456789ab-run-99-1',
       PipelineExecutionDescription: `Started by Slipway from acme/sentiment@${SOURCE.revision}, run ${SOURCE.runUrl}`,
     });
@@ -327,5 +331,6 @@ describe('runPipeline', () => {
     sagemakerMock.on(UpdatePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN, PipelineVersionId: 4 });
     await runPipeline(options(), { sagemaker, s3, clock });
     expect(startInput().PipelineVersionId).toBe(4);
+    expect(startInput().PipelineParameters).toContainEqual({ Name: 'SourcePipelineVersion', Value: '4' });
   });
 });

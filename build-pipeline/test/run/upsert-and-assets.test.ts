@@ -43,7 +43,7 @@ describe('upsertPipeline', () => {
     sagemakerMock.on(CreatePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN });
     const events: RunEvent[] = [];
     const result = await upsertPipeline(sagemaker, request, (event) => events.push(event));
-    expect(result).toEqual({ pipelineArn: PIPELINE_ARN, action: 'created' });
+    expect(result).toEqual({ pipelineArn: PIPELINE_ARN, action: 'created', pipelineVersionId: 1 });
     const input = sagemakerMock.commandCalls(CreatePipelineCommand)[0]!.args[0].input;
     expect(input).toMatchObject({
       PipelineName: 'golden-pipeline',

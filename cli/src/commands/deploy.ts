@@ -33,19 +33,21 @@ import type { CliContext } from '../context.js';
 import { deployRunStore, dispatchToLocalWorkflow } from '../local-deploy.js';
 import { printTable } from './format.js';
 import { describeRun, printRun } from './deploy-run-output.js';
+import { registerDeployHistory } from './deploy-history.js';
+import { registerDeployRollback } from './deploy-rollback.js';
 import { registerDeployWorkflow } from './deploy-workflow.js';
 
-interface DeployFlags extends BackendFlags {
+export interface DeployFlags extends BackendFlags {
   readonly timeoutMinutes?: string;
 }
 
 /** The backend options, and how long to wait for an endpoint. */
-function withDeployOptions(command: Command): Command {
+export function withDeployOptions(command: Command): Command {
   return withBackendOptions(command).option('--timeout-minutes <minutes>', 'how long to wait for the endpoint', '60');
 }
 
 /** Where a deploy command works: the project, the backend, and locally the deploy workflow's runs. */
-interface DeployTarget {
+export interface DeployTarget {
   readonly project: LoadedProjectConfig;
   readonly backend: Backend;
   /** Local only: the runs of the local deploy workflow. */
@@ -59,7 +61,7 @@ interface DeployTarget {
  * for the `--data-dir` server (a server started for the command keeps its endpoints in the data dir, and
  * they serve again when `slipway local up` starts).
  */
-async function withDeployTarget(
+export async function withDeployTarget(
   context: CliContext,
   options: DeployFlags,
   work: (target: DeployTarget) => Promise<void>,
@@ -113,7 +115,13 @@ export function registerDeploy(program: Command, context: CliContext): void {
   ).action((arn: string, options: DeployFlags & { stage: string }) =>
     withDeployTarget(context, options, async ({ runs, ...target }) => {
       // A person names the version: an older one may replace a newer one on purpose.
-      const result = await deployStage({ stage: options.stage, modelPackageArn: arn, allowDowngrade: true, ...target });
+      const result = await deployStage({
+        stage: options.stage,
+        modelPackageArn: arn,
+        allowDowngrade: true,
+        deployedBy: `slipway deploy by ${context.env.USER ?? 'a person'}`,
+        ...target,
+      });
       if (runs && result.changed) {
         const cancelled = await cancelStaleWaitingRuns({ ...target, runs }, result);
         for (const run of cancelled) {
@@ -186,6 +194,8 @@ export function registerDeploy(program: Command, context: CliContext): void {
   );
 
   registerDeployWorkflow(deploy, context);
+  registerDeployHistory(deploy, context);
+  registerDeployRollback(deploy, context);
 
   deploy
     .command('dispatch')
@@ -208,6 +218,9 @@ export function registerDeploy(program: Command, context: CliContext): void {
       });
       context.output.result(run, (value) => printRun(context.output, value));
     });
+
+  registerDeployHistory(deploy, context);
+  registerDeployRollback(deploy, context);
 }
 
 function printPromotedRun(context: CliContext, run: DeployRun): void {

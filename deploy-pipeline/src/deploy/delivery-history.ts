@@ -12,11 +12,20 @@ export interface EarlierDelivery {
   readonly status: string;
   /** For a completed run: `success`, `failure`, `cancelled`, ... */
   readonly conclusion?: string;
+  /** The repository_dispatch event type the run received (`model-package-approved`, ...), when known. */
+  readonly eventType?: string;
 }
 
 export interface DeliveryHistory {
   /** The runs before the current one that received the event `eventId`, in any order. */
   earlierDeliveries(eventId: string): Promise<readonly EarlierDelivery[]>;
+  /**
+   * The runs before the current one that received an approval route event (approved or rejected) of
+   * version `version` of the group, newest first. SageMaker emits the same state change event for a
+   * lifecycle or metadata change as for an approval: the newest earlier event of the version tells the
+   * resolve job whether its approval was already acted on.
+   */
+  earlierEventsOfVersion(version: number): Promise<readonly EarlierDelivery[]>;
 }
 
 /**

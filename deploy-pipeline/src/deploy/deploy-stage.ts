@@ -15,6 +15,8 @@ import { cdkAppDir, cdkCommand, cdkDeployArgs, spawnCdk, type CdkRunner } from '
 import { deployWithSageMakerApi } from './backends/sagemaker-api.js';
 import { readLiveDeployment, type LiveDeployment } from './live-deployment.js';
 import { verifyModelData } from './model-data.js';
+import { latestDeployment, recordDeployment } from './deployment-journal.js';
+import { recordStageChange } from './model-lifecycle.js';
 import { describeModelPackage, requireApproved } from './model-package.js';
 import { waitForEndpoint, waitForEndpointDeleted } from './wait-for-endpoint.js';
 
@@ -44,6 +46,18 @@ export interface DeployStageOptions {
    * @default false
    */
   readonly allowDowngrade?: boolean;
+  /**
+   * Going back on purpose (`slipway deploy rollback`, the workflow's rollback input): recorded in the
+   * deployment journal as a rollback, like a rejection's (`replaces`).
+   * @default false
+   */
+  readonly rollback?: boolean;
+  /**
+   * What deploys, for the deployment journal: the GitHub run's URL, `run #N` of the local workflow, or a
+   * person's command.
+   * @default - not recorded
+   */
+  readonly deployedBy?: string;
   /** @default - loadProjectConfig() from the working directory */
   readonly project?: LoadedProjectConfig;
   /**
@@ -133,7 +147,28 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     await refuseDowngrade(sagemaker, project, options.stage, live.modelPackageArn, target.version);
   }
   const spec = endpointSpec(project, stageConfig, options.modelPackageArn);
+  const s3 = deps.s3 ?? new S3Client(awsClientConfig(options.backend));
+  const kind = options.replaces !== undefined || options.rollback ? 'rollback' : 'deploy';
   if (isLive(live, spec)) {
+    // A deploy killed after the endpoint changed and before its lifecycle and journal were written finishes
+    // them here.
+    await recordStageChange(sagemaker, project, {
+      stage: options.stage,
+      endpointName: name,
+      serving: spec.modelPackageArn,
+    });
+    const latest = await latestDeployment(s3, project, options.stage);
+    if (latest?.modelPackageArn !== spec.modelPackageArn) {
+      await recordDeployment(s3, project, {
+        stage: options.stage,
+        endpointName: name,
+        modelPackageArn: spec.modelPackageArn,
+        ...(latest ? { replaced: latest.modelPackageArn } : {}),
+        kind,
+        ...(options.deployedBy ? { deployedBy: options.deployedBy } : {}),
+        at: new Date().toISOString(),
+      });
+    }
     return result(
       false,
       `${options.stage} already serves ${spec.modelPackageArn} (${spec.endpointConfigName}); nothing to change`,
@@ -142,7 +177,7 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
   }
 
   // About to change the stage: its model data must be the one registered with the version.
-  await verifyModelData(deps.s3 ?? new S3Client(awsClientConfig(options.backend)), project, target);
+  await verifyModelData(s3, project, target);
   if (options.backend.kind === 'aws') {
     const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
     log(`Deploying ${spec.modelPackageArn} to ${options.stage} with the CDK`);
@@ -161,6 +196,25 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
       `The update of ${name} did not take: it serves ${after.modelPackageArn ?? 'no model package'} (the blue/green update may have rolled back on an alarm)`,
     );
   }
+  const lifecycle = await recordStageChange(sagemaker, project, {
+    stage: options.stage,
+    endpointName: name,
+    serving: spec.modelPackageArn,
+    ...(live?.modelPackageArn ? { replaced: live.modelPackageArn } : {}),
+    rollback: kind === 'rollback',
+  });
+  for (const { modelPackageArn, lifecycle: stage } of lifecycle) {
+    log(`Lifecycle of ${modelPackageArn}: ${stage.Stage} / ${stage.StageStatus}`);
+  }
+  await recordDeployment(s3, project, {
+    stage: options.stage,
+    endpointName: name,
+    modelPackageArn: spec.modelPackageArn,
+    ...(live?.modelPackageArn ? { replaced: live.modelPackageArn } : {}),
+    kind,
+    ...(options.deployedBy ? { deployedBy: options.deployedBy } : {}),
+    at: new Date().toISOString(),
+  });
   return result(true, `${options.stage} now serves ${spec.modelPackageArn} (${spec.endpointConfigName})`, after);
 }
 

@@ -11,7 +11,7 @@ import {
 } from '@slipway/core';
 import { DISPATCH_EVENT_TYPES, type DispatchEventType } from '../events/event-pattern.js';
 import { checkModelPackageArn } from '../model-package-arn.js';
-import { handledBy, type DeliveryHistory } from './delivery-history.js';
+import { handledBy, type DeliveryHistory, type EarlierDelivery } from './delivery-history.js';
 import { requireDeployable } from './model-data.js';
 import { describeModelPackage, newestApproved } from './model-package.js';
 
@@ -225,12 +225,22 @@ export function checkDeployRequest(
 }
 
 /**
+ * The newest earlier event of a version that was acted on (a run that failed does not count: its event may
+ * be acted on again). An approval after it was acted on is a new decision only if a rejection came between.
+ */
+function decidedBefore(events: readonly EarlierDelivery[]): EarlierDelivery | undefined {
+  return events.find((event) => handledBy([event]) !== undefined);
+}
+
+/**
  * Turns an untrusted deploy request into a decision. The ARN must parse and name a version of the project's
  * group; the registry (DescribeModelPackage) must say Approved now for an approval. A rejection rolls back to
  * the newest version still Approved, in the stages where the rejected version is live. Anything else throws a
  * ValidationError that names the field, and nothing is deployed.
  *
- * An event is acted on once per event id (`deliveries` says whether an earlier run received it), and an
+ * An event is acted on once per event id (`deliveries` says whether an earlier run received it), and once
+ * per decision: an approval event of a version whose approval a run already acted on (with no rejection
+ * since) is a lifecycle or metadata change and decides `none`, as does a second rejection event. An
  * approval event deploys only the newest Approved version of the group: a late or replayed approval of an
  * older version decides `none`, so it can never downgrade a stage. A manual request may deploy any Approved
  * version.
@@ -247,6 +257,17 @@ export async function resolveDeployment(request: DeployRequest, deps: ResolveDep
       };
     }
   }
+  // SageMaker sends the same event for a lifecycle or metadata change of a version as for its approval.
+  const repeatedDecision = async (): Promise<ResolvedDeployment | undefined> => {
+    if (trigger !== 'event' || !deps.deliveries) return undefined;
+    const decided = decidedBefore(await deps.deliveries.earlierEventsOfVersion(version));
+    if (decided?.eventType !== eventType) return undefined;
+    const approval = eventType === DISPATCH_EVENT_TYPES.Approved;
+    return {
+      action: 'none',
+      message: `Version ${version}'s ${approval ? 'approval' : 'rejection'} was received before by ${decided.run} (${decided.conclusion ?? decided.status}); this event is another change of the version (its lifecycle stage or metadata), which deploys nothing${approval ? `. To deploy it again on purpose, run the deploy workflow by hand with ${modelPackageArn}` : ''}`,
+    };
+  };
   const backend = deps.backend ?? { kind: 'aws', region: deps.project.region };
   const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(backend));
   const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
@@ -261,6 +282,8 @@ export async function resolveDeployment(request: DeployRequest, deps: ResolveDep
           message: `Version ${version} is Approved, but version ${newestVersion} is the newest Approved version: an approval event deploys only the newest, so this late or repeated one deploys nothing. To deploy version ${version} on purpose, run the deploy workflow by hand with ${modelPackageArn}`,
         };
       }
+      const repeated = await repeatedDecision();
+      if (repeated) return repeated;
     }
     return {
       action: 'deploy',
@@ -269,6 +292,8 @@ export async function resolveDeployment(request: DeployRequest, deps: ResolveDep
       message: `Version ${version} is Approved${trigger === 'event' ? ' and the newest Approved version' : ' (deployed by hand)'}: deploying ${modelPackageArn}`,
     };
   }
+  const repeated = await repeatedDecision();
+  if (repeated) return repeated;
   const state = await describeModelPackage(sagemaker, deps.project, modelPackageArn);
   if (state.approvalStatus !== 'Rejected') {
     return {

@@ -16,3 +16,11 @@ export function eventRunTitle(eventType: string, version: string, eventId: strin
 export function eventIdOfRunTitle(title: string | null | undefined): string | undefined {
   return /\[event ([A-Za-z0-9][A-Za-z0-9._:-]{0,63})\]$/.exec(title ?? '')?.[1];
 }
+
+/** The event type and version a run's title names, if it is an event's title. */
+export function eventOfRunTitle(
+  title: string | null | undefined,
+): { readonly eventType: string; readonly version: number; readonly eventId: string } | undefined {
+  const match = /^([a-z-]{1,100}) v(\d{1,10}) \[event ([A-Za-z0-9][A-Za-z0-9._:-]{0,63})\]$/.exec(title ?? '');
+  return match ? { eventType: match[1]!, version: Number(match[2]), eventId: match[3]! } : undefined;
+}

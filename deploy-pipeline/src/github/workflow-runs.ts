@@ -1,6 +1,6 @@
 import { ValidationError, describeValue } from '@slipway/core';
 import type { DeliveryHistory, EarlierDelivery } from '../deploy/delivery-history.js';
-import { eventIdOfRunTitle } from './run-title.js';
+import { eventIdOfRunTitle, eventOfRunTitle } from './run-title.js';
 
 /** The run the action is part of, from the variables GitHub sets in every job, plus the job's token. */
 export interface GitHubRunContext {
@@ -94,26 +94,31 @@ export function githubDeliveries(
   fetchImpl: typeof fetch = fetch,
   now: () => number = Date.now,
 ): DeliveryHistory {
-  return {
-    async earlierDeliveries(eventId) {
-      const found: EarlierDelivery[] = [];
-      const since = now() - LOOKBACK_MS;
-      for (let page = 1; page <= MAX_PAGES; page += 1) {
-        const runs = await listRuns(context, page, fetchImpl);
-        for (const run of runs) {
-          if (run.id === context.runId || run.run_number >= context.runNumber) continue;
-          if (eventIdOfRunTitle(run.display_title) !== eventId) continue;
-          found.push({
-            run: run.html_url ?? `run ${run.id}`,
-            status: run.status ?? 'unknown',
-            ...(run.conclusion ? { conclusion: run.conclusion } : {}),
-          });
-        }
-        const oldest = runs.at(-1);
-        if (runs.length < PAGE_SIZE || !oldest || Date.parse(oldest.created_at) < since) break;
+  /** The earlier event runs within the lookback that `which` selects, newest first. */
+  const earlier = async (which: (title: string | null | undefined) => boolean): Promise<EarlierDelivery[]> => {
+    const found: EarlierDelivery[] = [];
+    const since = now() - LOOKBACK_MS;
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const runs = await listRuns(context, page, fetchImpl);
+      for (const run of runs) {
+        if (run.id === context.runId || run.run_number >= context.runNumber) continue;
+        if (!which(run.display_title)) continue;
+        const event = eventOfRunTitle(run.display_title);
+        found.push({
+          run: run.html_url ?? `run ${run.id}`,
+          status: run.status ?? 'unknown',
+          ...(run.conclusion ? { conclusion: run.conclusion } : {}),
+          ...(event ? { eventType: event.eventType } : {}),
+        });
       }
-      return found;
-    },
+      const oldest = runs.at(-1);
+      if (runs.length < PAGE_SIZE || !oldest || Date.parse(oldest.created_at) < since) break;
+    }
+    return found;
+  };
+  return {
+    earlierDeliveries: (eventId) => earlier((title) => eventIdOfRunTitle(title) === eventId),
+    earlierEventsOfVersion: (version) => earlier((title) => eventOfRunTitle(title)?.version === version),
   };
 }
 

@@ -288,6 +288,7 @@ class RunExecution {
         ...(promotedFrom ? { promotedFrom } : {}),
         backend: this.deps.backend,
         project: this.deps.project,
+        deployedBy: `run #${this.record.number}`,
         ...(this.deps.timeoutSeconds ? { timeoutSeconds: this.deps.timeoutSeconds } : {}),
         log: (line) => void this.log(`${stage}: ${line}`),
       },

@@ -10,9 +10,11 @@ import {
   ListModelPackagesCommand,
   SageMakerClient,
   UpdateEndpointCommand,
+  UpdateModelPackageCommand,
+  type ModelLifeCycle,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -50,7 +52,10 @@ export class FakeSageMaker {
   });
   readonly s3 = new S3Client({ region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   readonly changes: EndpointChange[] = [];
-  private readonly packages = new Map<number, { status: ApprovalStatus; created: Date; sha256: string }>();
+  private readonly packages = new Map<
+    number,
+    { status: ApprovalStatus; created: Date; sha256: string; lifecycle?: ModelLifeCycle }
+  >();
   private readonly objects = new Map<string, Buffer>();
   private readonly artifacts = modelArtifactsUri(testProject());
   private readonly models = new Map<string, string>();
@@ -77,8 +82,21 @@ export class FakeSageMaker {
         ModelApprovalStatus: entry.status,
         InferenceSpecification: { Containers: [{ Image: 'sklearn', ModelDataUrl: this.modelDataUrl(version) }] },
         CustomerMetadataProperties: { [modelDataChecksumKey()]: entry.sha256 },
+        ...(entry.lifecycle ? { ModelLifeCycle: entry.lifecycle } : {}),
       };
     });
+    sagemaker
+      .on(UpdateModelPackageCommand)
+      .callsFake(
+        (input: { ModelPackageArn: string; ModelApprovalStatus?: string; ModelLifeCycle?: ModelLifeCycle }) => {
+          const entry = this.packages.get(parseModelPackageArn(input.ModelPackageArn).version);
+          if (!entry) throw notFound(`model package ${input.ModelPackageArn}`);
+          // The deploy writes lifecycle stages only; an approval goes through setStatus.
+          if (input.ModelApprovalStatus !== undefined) throw new Error('the deploy must not change an approval status');
+          if (input.ModelLifeCycle) entry.lifecycle = input.ModelLifeCycle;
+          return { ModelPackageArn: input.ModelPackageArn };
+        },
+      );
     sagemaker
       .on(ListModelPackagesCommand)
       .callsFake((input: { ModelApprovalStatus?: string; MaxResults?: number }) => ({
@@ -140,13 +158,27 @@ export class FakeSageMaker {
     sagemaker.on(CreateEndpointCommand).callsFake(serve);
     sagemaker.on(UpdateEndpointCommand).callsFake(serve);
 
-    mockClient(this.s3)
-      .on(GetObjectCommand)
-      .callsFake((input: { Bucket: string; Key: string }) => {
-        const body = this.objects.get(`s3://${input.Bucket}/${input.Key}`);
-        if (!body) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
-        return { Body: Readable.from([body]) as never };
-      });
+    const s3 = mockClient(this.s3);
+    s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+      const body = this.objects.get(`s3://${input.Bucket}/${input.Key}`);
+      if (!body) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+      // A stream, as the SDK's Body is, with the SDK's transformToString.
+      return {
+        Body: Object.assign(Readable.from([body]), { transformToString: async () => body.toString('utf8') }) as never,
+      };
+    });
+    // The deployment journal (deployment-journal.ts): written and listed like any object of the bucket.
+    s3.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string }) => {
+      this.objects.set(`s3://${input.Bucket}/${input.Key}`, Buffer.from(input.Body));
+      return {};
+    });
+    s3.on(ListObjectsV2Command).callsFake((input: { Bucket: string; Prefix?: string }) => ({
+      Contents: [...this.objects.keys()]
+        .filter((uri) => uri.startsWith(`s3://${input.Bucket}/${input.Prefix ?? ''}`))
+        .map((uri) => ({ Key: uri.slice(`s3://${input.Bucket}/`.length) }))
+        .sort((a, b) => a.Key.localeCompare(b.Key)),
+      IsTruncated: false,
+    }));
 
     mockClient(this.runtime)
       .on(InvokeEndpointCommand)
@@ -188,6 +220,11 @@ export class FakeSageMaker {
     const entry = this.packages.get(version);
     if (!entry) throw new Error(`no version ${version}`);
     entry.status = status;
+  }
+
+  /** The lifecycle stage the deploy wrote on a version, if any. */
+  lifecycle(version: number): ModelLifeCycle | undefined {
+    return this.packages.get(version)?.lifecycle;
   }
 
   status(version: number): ApprovalStatus | undefined {

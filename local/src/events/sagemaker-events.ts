@@ -20,6 +20,7 @@ export interface ModelPackageEventInput {
   readonly MetadataProperties?: unknown;
   readonly ModelMetrics?: unknown;
   readonly CustomerMetadataProperties?: unknown;
+  readonly ModelLifeCycle?: unknown;
   readonly LastModifiedTime: Date;
 }
 
@@ -49,6 +50,7 @@ export function modelPackageStateChangeEvent(
     ...(input.CustomerMetadataProperties !== undefined
       ? { CustomerMetadataProperties: input.CustomerMetadataProperties }
       : {}),
+    ...(input.ModelLifeCycle !== undefined ? { ModelLifeCycle: input.ModelLifeCycle } : {}),
     LastModifiedTime: eventTime(input.LastModifiedTime),
   };
   return bus.envelope(SAGEMAKER_SOURCE, MODEL_PACKAGE_STATE_CHANGE, detail, [input.ModelPackageArn], at);

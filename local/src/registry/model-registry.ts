@@ -130,6 +130,7 @@ export class ModelRegistry {
     checkInferenceSpecification(request['InferenceSpecification']);
     checkStringMap(request, 'CustomerMetadataProperties');
     checkStringMap(request, 'MetadataProperties');
+    checkModelLifeCycle(request['ModelLifeCycle']);
     const details: Record<string, unknown> = {};
     for (const member of STORED_MEMBERS) if (request[member] !== undefined) details[member] = request[member];
     if (options.generatedBy) {
@@ -201,6 +202,7 @@ export class ModelRegistry {
     const approvalDescription = optionalText(request, 'ApprovalDescription', 1024);
     checkStringMap(request, 'CustomerMetadataProperties');
     if (request['InferenceSpecification'] !== undefined) checkInferenceSpecification(request['InferenceSpecification']);
+    checkModelLifeCycle(request['ModelLifeCycle']);
     const updated = this.store.transaction(() => {
       const current = this.package(arn);
       const details: Record<string, unknown> = { ...current.details };
@@ -288,6 +290,7 @@ function eventInput(record: ModelPackageRecord) {
     MetadataProperties: details['MetadataProperties'],
     ModelMetrics: details['ModelMetrics'],
     CustomerMetadataProperties: details['CustomerMetadataProperties'],
+    ModelLifeCycle: details['ModelLifeCycle'],
     LastModifiedTime: record.modifiedAt,
   };
 }
@@ -325,6 +328,43 @@ function checkStringMap(request: Record<string, unknown>, member: string): void 
     !Object.values(value).every((v) => typeof v === 'string')
   ) {
     throw validationException(`${member} must be a map of strings, got ${describeValue(value)}`);
+  }
+}
+
+/** SageMaker's EntityName: what ModelLifeCycle's Stage and StageStatus must be. */
+const ENTITY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/**
+ * ModelLifeCycle as SageMaker's API reference gives it: Stage and StageStatus required, each an EntityName
+ * (1–63 letters, digits and inner hyphens), StageDescription optional, at most 1024 characters.
+ */
+function checkModelLifeCycle(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw validationException(
+      `ModelLifeCycle must be a structure {Stage, StageStatus, StageDescription?}, got ${describeValue(value)}`,
+    );
+  }
+  const lifecycle = value as Record<string, unknown>;
+  const unknown = Object.keys(lifecycle).filter((key) => !['Stage', 'StageStatus', 'StageDescription'].includes(key));
+  if (unknown.length > 0) {
+    throw validationException(
+      `ModelLifeCycle has unknown members ${unknown.join(', ')}: use only Stage, StageStatus and StageDescription`,
+    );
+  }
+  for (const member of ['Stage', 'StageStatus']) {
+    const text = lifecycle[member];
+    if (typeof text !== 'string' || !ENTITY_NAME.test(text)) {
+      throw validationException(
+        `ModelLifeCycle.${member} must be 1 to 63 letters, digits and inner hyphens (e.g. Staging, Deployed), got ${describeValue(text)}`,
+      );
+    }
+  }
+  const description = lifecycle['StageDescription'];
+  if (description !== undefined && (typeof description !== 'string' || description.length > 1024)) {
+    throw validationException(
+      `ModelLifeCycle.StageDescription must be a string of at most 1024 characters, got ${describeValue(description)}`,
+    );
   }
 }
 

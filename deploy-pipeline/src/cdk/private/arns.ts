@@ -29,3 +29,8 @@ export function cloudFormationStackArn(region: string, stackName: string): strin
 export function alarmArn(alarmName: string, region?: string): string {
   return accountArn('cloudwatch', `alarm:${alarmName}`, region);
 }
+
+/** Objects of a bucket by name, written out: S3 ARNs carry no region or account, so no `Fn::` is needed. */
+export function bucketArn(region: string, bucketName: string, keyPattern?: string): string {
+  return `arn:${partitionOf(region)}:s3:::${bucketName}${keyPattern !== undefined ? `/${keyPattern}` : ''}`;
+}

@@ -2,10 +2,11 @@ import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { MODEL_ARTIFACTS_PREFIX, type ProjectConfig } from '@slipway/core';
+import { DEPLOYMENTS_PREFIX } from '../../deploy/deployment-journal.js';
 import { deploymentResourceNamePrefix, endpointName, endpointStackName, rollbackAlarmNames } from '../../names.js';
 import type { ArtifactStorage } from '../artifact-storage.js';
 import { allow } from './acknowledge.js';
-import { accountArn, alarmArn, cloudFormationStackArn, sagemakerArn } from './arns.js';
+import { accountArn, alarmArn, bucketArn, cloudFormationStackArn, sagemakerArn } from './arns.js';
 
 /**
  * The permissions of ProjectStack's roles, each scoped to this project's bucket, key and SageMaker
@@ -22,6 +23,8 @@ const REASONS = {
   versions: "SageMaker numbers model package versions; the wildcard covers this project's group only.",
   listModelPackages: 'sagemaker:ListModelPackages supports no resource-level permissions.',
   pipelineJobs: 'SageMaker Pipelines names its jobs and models pipelines-<execution>-<step>.',
+  journal:
+    'Deployment records are named by the time and version of each deploy; the wildcard stays inside the deployments/ prefix.',
   endpointResources:
     'Each version gets its own model and endpoint config, named <project>-<stage>-v<version>-<hash>; the wildcard covers the versions of this one stage (its endpoint is named exactly).',
 } as const;
@@ -322,14 +325,30 @@ export function grantBuild(
  */
 export function grantDeployCommon(
   policy: iam.ManagedPolicy,
-  { project, storage }: { project: Project; storage: ArtifactStorage },
+  { project, storage }: { project: Project & Pick<ProjectConfig, 'artifactBucket'>; storage: ArtifactStorage },
 ): void {
   const registry = registryArns(project);
   allow(policy, ['s3:GetObject'], [storage.bucket.arnForObjects(`${MODEL_ARTIFACTS_PREFIX}*`)], {
     wildcardReason: 'Model artifacts are named by the training job that wrote them, under the models/ prefix.',
   });
-  allow(policy, ['kms:Decrypt'], [storage.key.keyArn]);
-  allow(policy, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
+  // GenerateDataKey: writing the deployment journal under SSE-KMS.
+  allow(policy, ['kms:Decrypt', 'kms:GenerateDataKey'], [storage.key.keyArn]);
+  // The deployment journal (deployment-journal.ts): read (deploy history, the version a rollback goes back
+  // to) and appended to. One statement for every stage, not one per stage: ProjectStack is sent inline and
+  // must stay under CloudFormation's 51,200 bytes with three stages.
+  const bucket = project.artifactBucket;
+  allow(policy, ['s3:GetObject', 's3:PutObject'], [bucketArn(project.region, bucket, `${DEPLOYMENTS_PREFIX}*`)], {
+    wildcardReason: REASONS.journal,
+  });
+  // Listing shows key names only (content hashes, job names); an s3:prefix condition would not fit the size.
+  allow(policy, ['s3:ListBucket'], [bucketArn(project.region, bucket)]);
+  // UpdateModelPackage: the deploy writes each version's ModelLifeCycle stage (model-lifecycle.ts). A request
+  // that carries an approval status does not match (the key must be absent, as it is for Describe), so a
+  // deploy role can move a version's stage but never approve or reject it.
+  allow(policy, ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'], [registry.versions], {
+    wildcardReason: REASONS.versions,
+    conditions: { Null: { 'sagemaker:ModelApprovalStatus': 'true' } },
+  });
   allow(policy, ['sagemaker:DescribeModelPackageGroup'], [registry.group]);
   allow(policy, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
 }
