@@ -116,7 +116,7 @@ export const PIPELINE_STEP_TYPES = {
     },
   ),
   Lambda: facts('LambdaStep', ['OutputParameters'], NO_RETRY, IGNORED_CACHE, {
-    envelope: ['FunctionArn', 'OutputParameters'],
+    envelope: ['FunctionArn', 'OutputParameters', 'TimeoutInSeconds'],
   }),
   QualityCheck: facts(
     'QualityCheckStep',

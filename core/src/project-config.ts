@@ -53,7 +53,64 @@ export interface ProjectConfig {
    * @default false
    */
   readonly template?: boolean;
+  /** What only the local server uses (`slipway local up`). */
+  readonly local?: LocalSettings;
 }
+
+/** Settings read by the local server alone. */
+export interface LocalSettings {
+  /**
+   * Lambda functions' local stand-ins, keyed by function ARN or function name: a Lambda step that invokes one
+   * runs its handler here; one with no entry is refused at CreatePipeline.
+   */
+  readonly lambdaFunctions?: Readonly<Record<string, LocalLambdaFunction>>;
+}
+
+/** A Lambda function's handler on this machine. */
+export interface LocalLambdaFunction {
+  /** The handler's file, relative to the repository root: a `.py` file, or a Node module (`.mjs`, `.js`, `.cjs`). */
+  readonly file: string;
+  /** The function in that file called as `handler(event, context)`. @default "handler" */
+  readonly function?: string;
+  /**
+   * Python only: the local runtime to run it in (a name `slipway local runtimes list` shows, e.g. `sklearn-1.2-1`).
+   * @default the interpreter the runtimes are built from (`SLIPWAY_PYTHON`, else python3.11, else python3)
+   */
+  readonly runtime?: string;
+}
+
+/** The handler files a Lambda stand-in may be, by how they run. */
+export const LAMBDA_HANDLER_FILES = { python: /\.py$/, node: /\.(mjs|cjs|js)$/ } as const;
+const HANDLER_FUNCTION = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+interface LambdaFieldSpec {
+  readonly description: string;
+  readonly required: boolean;
+  readonly pattern?: RegExp;
+  readonly what: string;
+}
+
+/** One table drives the schema of a `local.lambdaFunctions` entry and the loader's checks of it. */
+const LAMBDA_FUNCTION_FIELDS: Record<keyof LocalLambdaFunction, LambdaFieldSpec> = {
+  file: {
+    description: 'The handler file, relative to the repository root: a .py file or a Node module (.mjs, .js, .cjs).',
+    required: true,
+    pattern: /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+\.(py|mjs|cjs|js)$/,
+    what: 'a relative path inside the repository ending in .py, .mjs, .js or .cjs',
+  },
+  function: {
+    description: 'The function in that file, called as handler(event, context). Default: handler.',
+    required: false,
+    pattern: HANDLER_FUNCTION,
+    what: 'an identifier, e.g. "handler"',
+  },
+  runtime: {
+    description: 'Python handlers only: the local runtime to run it in (see `slipway local runtimes list`).',
+    required: false,
+    pattern: /^[a-z0-9][a-z0-9._-]{0,62}$/,
+    what: 'a runtime name, e.g. "sklearn-1.2-1"',
+  },
+};
 
 /** A loaded config together with where it came from. */
 export interface LoadedProjectConfig extends ProjectConfig {
@@ -74,6 +131,94 @@ interface FieldSpec {
   readonly default?: string;
   readonly boolean?: true;
   readonly required: boolean;
+  /** A section of its own (not a name or the stage list), with its own schema and checks. */
+  readonly section?: {
+    schema(): Record<string, unknown>;
+    check(value: unknown, field: string, add: (field: string, problem: string, fix: string) => void): void;
+  };
+}
+
+function lambdaFunctionsSchema(): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: 'Lambda functions run locally, keyed by function ARN or name.',
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      required: Object.entries(LAMBDA_FUNCTION_FIELDS)
+        .filter(([, spec]) => spec.required)
+        .map(([key]) => key),
+      properties: Object.fromEntries(
+        Object.entries(LAMBDA_FUNCTION_FIELDS).map(([key, spec]) => [
+          key,
+          { type: 'string', description: spec.description, ...(spec.pattern ? { pattern: spec.pattern.source } : {}) },
+        ]),
+      ),
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks `local`: its `lambdaFunctions` entries against LAMBDA_FUNCTION_FIELDS, the table its schema comes from. */
+function checkLocalSection(
+  value: unknown,
+  field: string,
+  add: (field: string, problem: string, fix: string) => void,
+): void {
+  if (!isRecord(value)) {
+    add(field, `must be an object, got ${describeValue(value)}`, 'e.g. {"lambdaFunctions": {}}');
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'lambdaFunctions')
+      add(`${field}.${key}`, 'is not a known setting', 'remove it; known: lambdaFunctions');
+  }
+  const functions = value['lambdaFunctions'];
+  if (functions === undefined) return;
+  if (!isRecord(functions)) {
+    add(
+      `${field}.lambdaFunctions`,
+      `must be an object keyed by function ARN or name, got ${describeValue(functions)}`,
+      'e.g. {"my-function": {"file": "lambdas/my_function.py", "function": "handler"}}',
+    );
+    return;
+  }
+  for (const [name, entry] of Object.entries(functions)) {
+    const at = `${field}.lambdaFunctions[${JSON.stringify(name)}]`;
+    if (!isRecord(entry)) {
+      add(at, `must be {"file": ..., "function": ...}, got ${describeValue(entry)}`, 'name the handler file');
+      continue;
+    }
+    for (const key of Object.keys(entry)) {
+      if (!(key in LAMBDA_FUNCTION_FIELDS)) {
+        add(
+          `${at}.${key}`,
+          'is not a known setting',
+          `remove it; known: ${Object.keys(LAMBDA_FUNCTION_FIELDS).join(', ')}`,
+        );
+      }
+    }
+    for (const [key, spec] of Object.entries(LAMBDA_FUNCTION_FIELDS)) {
+      const setting = entry[key];
+      if (setting === undefined) {
+        if (spec.required) add(`${at}.${key}`, 'is missing', `set it to ${spec.what}`);
+        continue;
+      }
+      if (typeof setting !== 'string' || (spec.pattern && !spec.pattern.test(setting))) {
+        add(`${at}.${key}`, `must be ${spec.what}, got ${describeValue(setting)}`, `set it to ${spec.what}`);
+      }
+    }
+    if (
+      typeof entry['file'] === 'string' &&
+      LAMBDA_HANDLER_FILES.node.test(entry['file']) &&
+      entry['runtime'] !== undefined
+    ) {
+      add(`${at}.runtime`, 'names a Python runtime for a Node module', 'remove it (Node modules run in this Node.js)');
+    }
+  }
 }
 
 /** One table drives the JSON schema, the loader's checks and `slipway init`. */
@@ -118,6 +263,18 @@ const FIELDS: Record<keyof ProjectConfig, FieldSpec> = {
     boolean: true,
     required: false,
   },
+  local: {
+    description: 'Settings only the local server reads.',
+    required: false,
+    section: {
+      schema: () => ({
+        type: 'object',
+        additionalProperties: false,
+        properties: { lambdaFunctions: lambdaFunctionsSchema() },
+      }),
+      check: checkLocalSection,
+    },
+  },
 };
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -126,7 +283,9 @@ const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 export function projectConfigJsonSchema(): Record<string, unknown> {
   const properties: Record<string, unknown> = { $schema: { type: 'string' } };
   for (const [key, spec] of Object.entries(FIELDS)) {
-    if (spec.choices) {
+    if (spec.section) {
+      properties[key] = { description: spec.description, ...spec.section.schema() };
+    } else if (spec.choices) {
       properties[key] = {
         type: 'string',
         description: spec.description,
@@ -195,7 +354,9 @@ export function validateProjectConfig(input: unknown, where = PROJECT_CONFIG_FIL
         });
       continue;
     }
-    if (spec.choices) {
+    if (spec.section) {
+      spec.section.check(value, key, (field, problem, fix) => issues.add({ where, field, problem, fix }));
+    } else if (spec.choices) {
       if (typeof value !== 'string' || !Object.hasOwn(spec.choices, value)) {
         issues.add({
           where,
@@ -436,6 +597,7 @@ export function initProjectConfig(dir: string, options: InitOptions): InitResult
     ...(githubRepository ? { githubRepository } : {}),
     stages: existing?.stages ?? ['staging', 'prod'],
     model: options.model ?? existing?.model ?? DEFAULT_PROJECT_MODEL,
+    ...(existing?.local !== undefined ? { local: existing.local } : {}),
   };
   const config = validateProjectConfig(candidate, path);
   options.checkConfig?.(config);

@@ -187,4 +187,65 @@ describe('project config', () => {
   it('fails with a fix when no config exists', () => {
     expect(() => loadProjectConfig({ cwd: tempDir(), env: {} })).toThrow(/slipway init --project NAME/);
   });
+
+  describe('local.lambdaFunctions', () => {
+    const base = {
+      projectName: 'reviews',
+      projectId: 'p-abcdefghijkl',
+      region: 'us-east-1',
+      pipelineName: 'reviews-pipeline',
+      modelPackageGroupName: 'reviews-models',
+      artifactBucket: 'slipway-reviews-p-abcdefghijkl',
+      stages: ['staging', 'prod'],
+    };
+
+    it('accepts Python and Node handlers keyed by ARN or name, and init keeps them', () => {
+      const local = {
+        lambdaFunctions: {
+          'score-model': { file: 'lambdas/score.py', function: 'handler', runtime: 'sklearn-1.2-1' },
+          'arn:aws:lambda:us-east-1:111122223333:function:tag': { file: 'lambdas/tag.mjs' },
+        },
+      };
+      expect(validateProjectConfig({ ...base, local }).local).toEqual(local);
+      const dir = tempDir();
+      writeFileSync(join(dir, 'slipway.config.json'), JSON.stringify({ ...base, local }));
+      initProjectConfig(dir, { projectName: 'reviews' });
+      expect(JSON.parse(readFileSync(join(dir, 'slipway.config.json'), 'utf8')).local).toEqual(local);
+    });
+
+    it('names each bad entry field and its fix', () => {
+      let error: unknown;
+      try {
+        validateProjectConfig({
+          ...base,
+          local: {
+            lambdaFunctions: {
+              a: { function: 'handler' },
+              b: { file: '../outside.py' },
+              c: { file: 'lambdas/c.mjs', runtime: 'sklearn-1.2-1' },
+              d: { file: 'lambdas/d.py', function: 'not valid', timeout: 3 },
+              e: 'lambdas/e.py',
+            },
+            other: true,
+          },
+        });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      const fields = (error as ValidationError).issues.map((issue) => `${issue.field}: ${issue.problem}`);
+      expect(fields).toEqual(
+        expect.arrayContaining([
+          'local.other: is not a known setting',
+          'local.lambdaFunctions["a"].file: is missing',
+          expect.stringMatching(/^local\.lambdaFunctions\["b"\]\.file: must be a relative path inside the repository/),
+          'local.lambdaFunctions["c"].runtime: names a Python runtime for a Node module',
+          expect.stringMatching(/^local\.lambdaFunctions\["d"\]\.function: must be an identifier/),
+          'local.lambdaFunctions["d"].timeout: is not a known setting',
+          expect.stringMatching(/^local\.lambdaFunctions\["e"\]: must be \{"file"/),
+        ]),
+      );
+      expect(fields).toHaveLength(7);
+    });
+  });
 });

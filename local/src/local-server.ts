@@ -16,6 +16,7 @@ import { EndpointManager, type EndpointManagerOptions } from './endpoints/endpoi
 import { createDefaultRunners } from './runners/default-runners.js';
 import { JobService, type WorkDirRetention } from './jobs/job-service.js';
 import { PipelineEngine } from './engine/pipeline-engine.js';
+import { LocalLambdaFunctions, type LambdaFunctionsConfig } from './engine/steps/lambda-functions.js';
 import { EventBus, type EventBusOptions, type RuleDefinition } from './events/event-bus.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import type { JobKind, JobRunner } from './runners/job-runner.js';
@@ -62,6 +63,11 @@ export interface LocalServiceOptions {
   readonly operationModules?: readonly OperationModuleFactory[];
   /** Model servers behind endpoints: runtimes, start/stop/drain timeouts. */
   readonly endpoints?: EndpointManagerOptions;
+  /**
+   * The project's `local.lambdaFunctions` (with its root): the local handlers Lambda steps run.
+   * @default none: every Lambda step is refused at CreatePipeline, naming the setting
+   */
+  readonly lambdaFunctions?: LambdaFunctionsConfig;
 }
 
 export interface LocalServerOptions extends LocalServiceOptions {
@@ -198,7 +204,7 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
       log,
       scope,
       dataDir,
-      localSupport: { lambdaFunctions: new Set() },
+      localSupport: { lambdaFunctions: new LocalLambdaFunctions(options.lambdaFunctions) },
     });
     // Rules first: the status changes that recovery publishes must be routed to them.
     bus.start();

@@ -4,6 +4,7 @@ One local server per session, started on 127.0.0.1 by `slipway local up --detach
 (outside any project, so no approval route), stopped at the end. Every boto3/SDK session comes from the `aws`
 fixture, signed with the server's own secret (from server.json), as a user's session would be.
 """
+import contextlib
 import json
 import os
 import subprocess
@@ -29,6 +30,19 @@ def _slipway(*args, cwd):
     )
 
 
+@contextlib.contextmanager
+def started_server(cwd, data_dir):
+    """`slipway local up --detach --port 0` run in `cwd` (a project folder or not); yields server.json; stops it."""
+    started = _slipway("local", "up", "--detach", "--port", "0", "--data-dir", data_dir, "--json", cwd=cwd)
+    assert started.returncode == 0, "slipway local up failed:\n%s%s" % (started.stdout, started.stderr)
+    with open(os.path.join(data_dir, "server.json")) as handle:
+        server = json.load(handle)
+    try:
+        yield server
+    finally:
+        _slipway("local", "down", "--data-dir", data_dir, cwd=cwd)
+
+
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory):
     """{url, dataDir, ...}: a local server for the session, in its own data dir."""
@@ -37,15 +51,8 @@ def local_server(tmp_path_factory):
     config = work / "sagemaker-config.yaml"
     config.write_text("SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n")
     os.environ["SAGEMAKER_USER_CONFIG_OVERRIDE"] = str(config)
-    data_dir = str(work / "data")
-    started = _slipway("local", "up", "--detach", "--port", "0", "--data-dir", data_dir, "--json", cwd=str(work))
-    assert started.returncode == 0, "slipway local up failed:\n%s%s" % (started.stdout, started.stderr)
-    with open(os.path.join(data_dir, "server.json")) as handle:
-        server = json.load(handle)
-    try:
+    with started_server(str(work), str(work / "data")) as server:
         yield server
-    finally:
-        _slipway("local", "down", "--data-dir", data_dir, cwd=str(work))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import {
   isProcessAlive,
   readServerFile,
   startLocalServer,
+  type LambdaFunctionsConfig,
   type RuleDefinition,
   type ServerFile,
 } from '@slipway/local';
@@ -70,6 +71,7 @@ export function registerLocal(program: Command, context: CliContext): void {
         ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
         ...(options.region ? { region: options.region } : {}),
         ...(route ? { rules: route.rules } : {}),
+        ...lambdaFunctions(context),
       });
       listening.server = server;
       const link = studio.link(server.url);
@@ -249,6 +251,13 @@ function approvalRoute(
         ? '(promoted as soon as its tests pass: --auto-promote)'
         : '(prod waits for `npx slipway deploy promote`)'),
   };
+}
+
+/** The project's `local.lambdaFunctions` for the server (Lambda steps run these handlers); none outside a project. */
+function lambdaFunctions(context: CliContext): { lambdaFunctions?: LambdaFunctionsConfig } {
+  if (!findProjectConfig(context.cwd, context.env)) return {};
+  const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+  return { lambdaFunctions: { rootDir: project.rootDir, functions: project.local?.lambdaFunctions ?? {} } };
 }
 
 const ENV_HINT =

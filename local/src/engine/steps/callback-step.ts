@@ -1,22 +1,7 @@
 import { describeValue } from '@slipway/core';
-import { isObject, type AddIssue, type StepDefinition } from '../definition/index.js';
-import { errorMessage, type StepExecutor } from './step-executor.js';
-
-const OUTPUT_TYPES = ['String', 'Integer', 'Boolean', 'Float'] as const;
-type OutputType = (typeof OUTPUT_TYPES)[number];
-
-interface OutputDeclaration {
-  readonly name: string;
-  readonly type: OutputType;
-}
-
-function declaredOutputs(step: StepDefinition): OutputDeclaration[] {
-  const list = step.envelope['OutputParameters'];
-  return (Array.isArray(list) ? list : []).filter(isObject).map((entry) => ({
-    name: String(entry['OutputName']),
-    type: (entry['OutputType'] ?? 'String') as OutputType,
-  }));
-}
+import type { AddIssue, StepDefinition } from '../definition/index.js';
+import { checkOutputParameters, declaredOutputs, missingOutputs, type OutputDeclaration } from './output-parameters.js';
+import { errorMessage, resolveArgumentsAnd, type StepExecutor } from './step-executor.js';
 
 /** A Callback step's SqsQueueUrl and OutputParameters, checked at CreatePipeline. */
 export function checkCallbackStep(step: StepDefinition, add: AddIssue): void {
@@ -28,26 +13,7 @@ export function checkCallbackStep(step: StepDefinition, add: AddIssue): void {
       'name the queue the token goes to',
     );
   }
-  const outputs = step.envelope['OutputParameters'];
-  if (outputs === undefined) return;
-  if (!Array.isArray(outputs)) {
-    add(`${step.field}.OutputParameters`, `(step "${step.name}") must be a list, got ${describeValue(outputs)}`);
-    return;
-  }
-  outputs.forEach((entry, index) => {
-    const at = `${step.field}.OutputParameters[${index}]`;
-    if (!isObject(entry) || typeof entry['OutputName'] !== 'string' || entry['OutputName'].length === 0) {
-      add(at, `(step "${step.name}") must be {"OutputName": ..., "OutputType": ...}, got ${describeValue(entry)}`);
-      return;
-    }
-    const type = entry['OutputType'] ?? 'String';
-    if (!OUTPUT_TYPES.includes(type as OutputType)) {
-      add(
-        `${at}.OutputType`,
-        `(step "${step.name}") must be one of ${OUTPUT_TYPES.join(', ')}, got ${describeValue(type)}`,
-      );
-    }
-  });
+  checkOutputParameters(step, add);
 }
 
 /** An output's value as its declared type (SendPipelineExecutionStepSuccess sends strings). */
@@ -82,14 +48,9 @@ function typed(value: string, declaration: OutputDeclaration): string | number |
  */
 export const runCallbackStep: StepExecutor = async (context) => {
   const { step, execution, services } = context;
-  let args: unknown;
-  let queue: string;
-  try {
-    args = await context.resolve(step.arguments ?? {});
-    queue = String(await context.resolve(step.envelope['SqsQueueUrl']));
-  } catch (error) {
-    return { status: 'Failed', failureReason: errorMessage(error) };
-  }
+  const resolved = await resolveArgumentsAnd(context, 'SqsQueueUrl');
+  if ('failed' in resolved) return resolved.failed;
+  const { args, value: queue } = resolved;
   const { token, answer } = services.callbacks.issue(execution.arn, step.name, context.signal);
   const metadata = { Callback: { CallbackToken: token, SqsQueueUrl: queue } };
   context.reportMetadata(metadata);
@@ -106,7 +67,7 @@ export const runCallbackStep: StepExecutor = async (context) => {
     };
   if (result.status === 'Failed') return { status: 'Failed', failureReason: result.failureReason, metadata };
   const declared = declaredOutputs(step);
-  const missing = declared.filter((output) => result.outputs[output.name] === undefined).map((output) => output.name);
+  const missing = missingOutputs(declared, result.outputs);
   const reported = {
     Callback: {
       ...metadata.Callback,

@@ -9,13 +9,15 @@ import type { AddIssue, PipelineDefinition, StepDefinition } from '../definition
 import { checkCallbackStep, runCallbackStep } from './callback-step.js';
 import { checkTransformStep, checkTuningStep } from './creation-checks.js';
 import { jobStep } from './job-step.js';
+import type { LocalLambdaFunctions } from './lambda-functions.js';
+import { checkLambdaStep, runLambdaStep } from './lambda-step.js';
 import { runConditionStep, runFailStep, runModelStep, runRegisterModelStep } from './simple-steps.js';
 import type { StepExecutor } from './step-executor.js';
 
 /** What the local server needs to know at CreatePipeline to tell whether it can run a step. */
 export interface LocalSupportContext {
-  /** Lambda functions the project's configuration maps to local handlers, by function name. */
-  readonly lambdaFunctions: ReadonlySet<string>;
+  /** Lambda functions the project's configuration (`local.lambdaFunctions`) maps to local handlers. */
+  readonly lambdaFunctions: LocalLambdaFunctions;
 }
 
 /** A step type the local engine runs: its executor, and what it must find at creation to run the step. */
@@ -44,11 +46,7 @@ export const LOCAL_STEP_TYPES = {
   Transform: { run: jobStep('Transform'), check: (step, _context, add) => checkTransformStep(step, add) },
   Callback: { run: runCallbackStep, check: (step, _context, add) => checkCallbackStep(step, add) },
   Tuning: { run: jobStep('Tuning'), check: (step, _context, add) => checkTuningStep(step, add) },
-  Lambda: {
-    refused:
-      'it invokes an AWS Lambda function, and the local server has no local handlers for Lambda functions yet; run ' +
-      "the function's code in a Processing step instead",
-  },
+  Lambda: { run: runLambdaStep, check: checkLambdaStep },
   QualityCheck: {
     refused:
       "it runs SageMaker Model Monitor's analyzer container (data and model quality baselines), which has no local " +

@@ -59,3 +59,19 @@ export type StepExecutor = (context: StepContext) => Promise<StepOutcome>;
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Resolves a step's Arguments and one member of its envelope beside them (a Callback's SqsQueueUrl, a Lambda's
+ * FunctionArn), as text; an expression that does not resolve fails the step.
+ */
+export async function resolveArgumentsAnd(
+  context: StepContext,
+  member: string,
+): Promise<{ readonly args: unknown; readonly value: string } | { readonly failed: StepOutcome }> {
+  try {
+    const args = await context.resolve(context.step.arguments ?? {});
+    return { args, value: String(await context.resolve(context.step.envelope[member])) };
+  } catch (error) {
+    return { failed: { status: 'Failed', failureReason: errorMessage(error) } };
+  }
+}
