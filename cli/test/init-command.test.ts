@@ -75,3 +75,5 @@ describe('slipway init --model', () => {
     const unknown = await runCli(['init', '--project', 'reviews', '--model', 'gpt', '--dir', dir]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/model must be one of sklearn, bert, got "gpt"/);
+  });
+});
