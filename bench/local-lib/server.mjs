@@ -12,7 +12,6 @@ const server = await startLocalServer({
   runners: { Processing: new SleepRunner('Processing') },
   logger: silentLogger,
 });
-process.stdout.write(`${JSON.stringify({ url: server.url, credentials: server.credentials, dataDir })}\n`);
 process.on(
   'SIGTERM',
   () =>
@@ -21,3 +20,5 @@ process.on(
       .finally(() => rmSync(dataDir, { recursive: true, force: true }))
       .then(() => process.exit(0)),
 );
+// Only now say it is ready: a parent that stops it on reading the line must find the handler in place.
+process.stdout.write(`${JSON.stringify({ url: server.url, credentials: server.credentials, dataDir })}\n`);

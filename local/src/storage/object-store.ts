@@ -199,6 +199,9 @@ export class ObjectStore {
 
   /** Copies a local file into the store (job outputs, model artifacts); rejects if the file cannot be read. */
   async putFile(bucket: string, key: string, file: string, options: PutOptions = {}): Promise<ObjectInfo> {
+    // Refuse a bad name before the file is opened: a stream nobody reads would hold its descriptor open.
+    checkBucketName(bucket);
+    checkObjectKey(key);
     const handle = await open(file, 'r');
     return this.put(bucket, key, handle.createReadStream(), options);
   }
