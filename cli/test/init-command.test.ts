@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
+import { EXIT_CODES } from '../src/failure.js';
 import { runCli } from './support.js';
 
 /** The template's config (marked so even when these tests run in a project made from the template). */
@@ -38,13 +39,13 @@ describe('slipway init', () => {
     const dir = templateCopy();
     const before = readFileSync(join(dir, 'slipway.config.json'), 'utf8');
     const result = await runCli(['init', '--project', 'a'.repeat(32)], { cwd: dir });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(EXIT_CODES.failure);
     expect(result.stderr).toMatch(
       /IAM role name "slipway-a{32}-endpoint-deployer-staging", which must be at most 64 characters, got 66: shorten the project name/,
     );
     expect(readFileSync(join(dir, 'slipway.config.json'), 'utf8')).toBe(before);
     const fresh = mkdtempSync(join(tmpdir(), 'slipway-init-'));
-    expect((await runCli(['init', '--project', 'a'.repeat(32)], { cwd: fresh })).code).toBe(2);
+    expect((await runCli(['init', '--project', 'a'.repeat(32)], { cwd: fresh })).code).toBe(EXIT_CODES.failure);
     expect(existsSync(join(fresh, 'slipway.config.json'))).toBe(false);
     expect((await runCli(['init', '--project', 'a'.repeat(30)], { cwd: fresh })).code).toBe(0);
   });

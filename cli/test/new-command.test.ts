@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateProjectConfig } from '@slipway/core';
 import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
+import { EXIT_CODES } from '../src/failure.js';
 import { runCli } from './support.js';
 
 const TEMPLATE = JSON.parse(readFileSync(join(REPO_ROOT, 'slipway.config.json'), 'utf8')) as { projectId: string };
@@ -70,7 +71,7 @@ describe('slipway new DIR', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-new-'));
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     const result = await runCli(['new', dir], { cwd: tmpdir() });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(EXIT_CODES.failure);
     expect(result.stderr).toMatch(/DIR .* already exists and is not an empty folder: choose a new folder/);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
@@ -78,7 +79,7 @@ describe('slipway new DIR', () => {
   it('fails on a bad name or model, naming the field, and leaves no half-made folder', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'slipway-new-'));
     const long = await runCli(['new', 'x', '--project', 'a'.repeat(32)], { cwd: parent });
-    expect(long.code).toBe(2);
+    expect(long.code).toBe(EXIT_CODES.failure);
     expect(long.stderr).toMatch(/IAM role name .* must be at most 64 characters/);
     expect(existsSync(join(parent, 'x'))).toBe(false);
 

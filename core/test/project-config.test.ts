@@ -181,7 +181,7 @@ describe('project config', () => {
   });
 
   it('init without --project needs an existing config', () => {
-    expect(() => initProjectConfig(tempDir(), { model: 'bert' })).toThrow(/projectName is needed .*--project NAME/s);
+    expect(() => initProjectConfig(tempDir(), { model: 'bert' })).toThrow(/projectName is not given.*--project NAME/s);
   });
 
   it('fails with a fix when no config exists', () => {

@@ -194,8 +194,6 @@ export function registerDeploy(program: Command, context: CliContext): void {
   );
 
   registerDeployWorkflow(deploy, context);
-  registerDeployHistory(deploy, context);
-  registerDeployRollback(deploy, context);
 
   deploy
     .command('dispatch')
