@@ -11,6 +11,7 @@ import { registerRegistry } from './commands/registry.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerDemo } from './commands/demo.js';
 import { registerStudio } from './commands/studio.js';
+import { registerMonitor } from './commands/monitor.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   registerEndpoints(program, context);
   registerDemo(program, context);
   registerStudio(program, context);
+  registerMonitor(program, context);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

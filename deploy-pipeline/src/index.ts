@@ -9,3 +9,4 @@ export * from './deploy/index.js';
 export * from './bootstrap/index.js';
 export * from './workflow/index.js';
 export * from './github/index.js';
+export * from './monitoring/index.js';

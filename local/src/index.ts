@@ -29,3 +29,4 @@ export {
   INTERRUPTED_CREATE,
 } from './endpoints/endpoint-manager.js';
 export type { EndpointRecord, EndpointStatus, DeploymentSpec, VariantSpec } from './store/endpoint-repository.js';
+export { PeriodicTask, type PeriodicTaskOptions } from './monitoring/periodic-task.js';
