@@ -46,6 +46,7 @@ import html
 import io
 import json
 import math
+import multiprocessing
 import os
 import re
 import shutil
@@ -135,11 +136,16 @@ class Observations:
         return len(self.review_length)
 
     def add(self, text: str, label: str, confidence: float, vocabulary: frozenset) -> None:
-        tokens = words(clean_text(text))
+        # Only tags and entities change the words: whitespace and control characters are not in any word.
+        tokens = words(clean_text(text) if "<" in text or "&" in text else text)
         self.review_length.append(len(tokens))
-        self.oov_rate.append(sum(1 for token in tokens if token not in vocabulary) / len(tokens) if tokens else 0.0)
+        self.oov_rate.append(1.0 - sum(map(vocabulary.__contains__, tokens)) / len(tokens) if tokens else 0.0)
         self.predicted_label.append(label)
         self.confidence.append(confidence)
+
+    def extend(self, other: "Observations") -> None:
+        for name in FEATURES:
+            self.values(name).extend(other.values(name))
 
     def values(self, name: str) -> list:
         return getattr(self, name)
@@ -436,36 +442,66 @@ def response_predictions(captured: Dict) -> List[Tuple[str, float]]:
     return result
 
 
-def read_capture(directory: str, vocabulary: frozenset, start: Optional[str] = None,
-                 end: Optional[str] = None) -> Tuple[Observations, int]:
-    """(observations, records skipped) of the captured records with start <= inferenceTime < end (ISO 8601 UTC
-    strings compare in time order). A record skipped is one without both input and output, or that cannot be read:
-    it is counted, never fatal, since one bad request must not stop the check."""
+def read_capture_file(path: str, vocabulary: frozenset, start: Optional[str],
+                      end: Optional[str]) -> Tuple[Observations, int]:
+    """(observations, records skipped) of one capture file (see read_capture)."""
     observations = Observations()
     skipped = 0
-    for path in capture_files(directory):
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                if not line.strip():
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                when = record.get("eventMetadata", {}).get("inferenceTime", "")
+                if (start and when < start) or (end and when >= end):
                     continue
-                try:
-                    record = json.loads(line)
-                    when = record.get("eventMetadata", {}).get("inferenceTime", "")
-                    if (start and when < start) or (end and when >= end):
-                        continue
-                    data = record["captureData"]
-                    texts = request_texts(data["endpointInput"])
-                    predictions = response_predictions(data["endpointOutput"])
-                    if len(texts) != len(predictions) or not texts:
-                        raise ValueError("%d texts, %d predictions" % (len(texts), len(predictions)))
-                except (KeyError, ValueError, TypeError, AttributeError):
+                data = record["captureData"]
+                texts = request_texts(data["endpointInput"])
+                predictions = response_predictions(data["endpointOutput"])
+                if len(texts) != len(predictions) or not texts:
+                    raise ValueError("%d texts, %d predictions" % (len(texts), len(predictions)))
+            except (KeyError, ValueError, TypeError, AttributeError):
+                skipped += 1
+                continue
+            for text, (label, confidence) in zip(texts, predictions):
+                if math.isnan(confidence):
                     skipped += 1
                     continue
-                for text, (label, confidence) in zip(texts, predictions):
-                    if math.isnan(confidence):
-                        skipped += 1
-                        continue
-                    observations.add(text, label, confidence, vocabulary)
+                observations.add(text, label, confidence, vocabulary)
+    return observations, skipped
+
+
+# What the worker processes of read_capture read the files with (set before they are forked).
+_WORKER_ARGS: Tuple[frozenset, Optional[str], Optional[str]] = (frozenset(), None, None)
+
+
+def _read_in_worker(path: str) -> Tuple[Observations, int]:
+    return read_capture_file(path, *_WORKER_ARGS)
+
+
+def read_capture(directory: str, vocabulary: frozenset, start: Optional[str] = None,
+                 end: Optional[str] = None, processes: Optional[int] = None) -> Tuple[Observations, int]:
+    """(observations, records skipped) of the captured records with start <= inferenceTime < end (ISO 8601 UTC
+    strings compare in time order). A record skipped is one without both input and output, or that cannot be read:
+    it is counted, never fatal, since one bad request must not stop the check.
+
+    Files are read by one process per CPU (at most one per file) where the platform forks; the observations come
+    back in file order, so the result does not depend on how many processes read them."""
+    global _WORKER_ARGS
+    paths = list(capture_files(directory))
+    processes = min(processes or os.cpu_count() or 1, len(paths))
+    observations = Observations()
+    skipped = 0
+    if processes > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _WORKER_ARGS = (vocabulary, start, end)
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            parts = pool.map(_read_in_worker, paths, chunksize=1)
+    else:
+        parts = [read_capture_file(path, vocabulary, start, end) for path in paths]
+    for part, part_skipped in parts:
+        observations.extend(part)
+        skipped += part_skipped
     return observations, skipped
 
 

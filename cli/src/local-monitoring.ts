@@ -11,6 +11,8 @@ import {
   DRIFT_EVENT_SOURCE,
   MONITORING_PREFIX,
   RetrainGate,
+  approvalRuleNamePrefix,
+  driftRuleName,
   driftDetectedPattern,
   driftDispatchTransformer,
   endpointName,
@@ -128,7 +130,7 @@ export function driftRouteRule(
   target: Omit<CommandTarget, 'id' | 'inputTransformer'> | Omit<HandlerTarget, 'id' | 'inputTransformer'>,
 ): RuleDefinition {
   return {
-    name: `slipway-${project.projectName}-drift`,
+    name: driftRuleName(approvalRuleNamePrefix(project)),
     description: `drift of ${project.modelPackageGroupName}'s live versions → model-drift-detected → retrain`,
     eventPattern: driftDetectedPattern(project.modelPackageGroupName),
     targets: [{ ...target, id: RETRAIN_TARGET_ID, inputTransformer: driftDispatchTransformer() }],

@@ -157,3 +157,8 @@ export function approvalRuleNamePrefix(project: Pick<ProjectConfig, 'projectName
 export function approvalRuleName(prefix: string, approvalStatus: string): string {
   return `${prefix}-${approvalStatus.toLowerCase()}`;
 }
+
+/** The drift route's rule, beside the approval rules: `<prefix>-drift`. */
+export function driftRuleName(prefix: string): string {
+  return `${prefix}-drift`;
+}

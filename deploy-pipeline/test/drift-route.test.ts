@@ -70,6 +70,9 @@ describe('the drift route', () => {
         window_end: '2026-12-04T11:00:00Z',
         report_s3_uri: 's3://bucket/monitoring/sentiment-prod/20261204T110000Z-abcd1234/',
         event_id: 'evt-1',
+        drifted: [
+          { feature: 'oov_rate', method: 'PopulationStabilityIndex', distance: 2.1, threshold: 0.25, change: '' },
+        ],
       },
     });
     expect(parseDriftDispatchPayload(body).endpoint_name).toBe('sentiment-prod');

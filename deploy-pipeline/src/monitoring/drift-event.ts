@@ -55,6 +55,8 @@ export interface DriftDispatchPayload {
   readonly report_s3_uri: string;
   /** The EventBridge event's `id`: EventBridge retries with the same id, and the retrain acts on it once. */
   readonly event_id: string;
+  /** The statistics that drifted and by how much (the event's `Drifted`, as JSON), for the job summary. */
+  readonly drifted?: readonly DriftedStatistic[];
 }
 
 export const DRIFT_INPUT_PATHS = Object.freeze({
@@ -63,12 +65,13 @@ export const DRIFT_INPUT_PATHS = Object.freeze({
   check: '$.detail.CheckId',
   end: '$.detail.WindowEnd',
   report: '$.detail.ReportS3Uri',
+  drifted: '$.detail.Drifted',
   id: '$.id',
 });
 
 /** The InputTransformer from a drift event to the `model-drift-detected` repository_dispatch body. */
 export function driftDispatchTransformer(): InputTransformer {
-  const payload: Record<keyof DriftDispatchPayload, string> = {
+  const payload: Record<Exclude<keyof DriftDispatchPayload, 'drifted'>, string> = {
     endpoint_name: '<endpoint>',
     model_package_arn: '<arn>',
     check_id: '<check>',
@@ -76,9 +79,14 @@ export function driftDispatchTransformer(): InputTransformer {
     report_s3_uri: '<report>',
     event_id: '<id>',
   };
+  // `drifted` is the event's array itself: a placeholder outside quotes is replaced by the value as JSON.
+  const body = JSON.stringify({
+    event_type: DRIFT_DISPATCH_EVENT_TYPE,
+    client_payload: { ...payload, drifted: 'DRIFTED' },
+  });
   return Object.freeze({
     InputPathsMap: DRIFT_INPUT_PATHS,
-    InputTemplate: JSON.stringify({ event_type: DRIFT_DISPATCH_EVENT_TYPE, client_payload: payload }),
+    InputTemplate: body.replace('"DRIFTED"', '<drifted>'),
   });
 }
 
