@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { autocannon, machine, report, root } from './endpoint-lib/world.mjs';
+import { signRequest } from '@slipway/core';
+
+import { BODY, autocannon, errorsOf, machine, report, root } from './endpoint-lib/world.mjs';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 10;
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-bench-bert-'));
@@ -67,13 +69,24 @@ try {
       `  test accuracy ${bert.summary.accuracy.toFixed(4)} (evaluation.json) beside sklearn's ${sklearn.summary.accuracy.toFixed(4)}`,
     );
     const endpoint = bert.summary.endpoints.at(-1).endpointName;
-    const result = await autocannon({
-      url: `${url}/endpoints/${endpoint}/invocations`,
-      connections: 1,
-      duration: seconds,
+    // The server answers only requests signed with its secret (`slipway local env` gives it): one InvokeEndpoint
+    // signed as the SDK signs it, which autocannon repeats (a signature stays valid for 15 minutes).
+    const client = JSON.parse(slipway(['local', 'env', '--data-dir', dataDir, '--json']).stdout);
+    const invocation = `${url}/endpoints/${endpoint}/invocations`;
+    const headers = signRequest({
+      method: 'POST',
+      url: invocation,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: BODY,
+      credentials: { accessKeyId: client.AWS_ACCESS_KEY_ID, secretAccessKey: client.AWS_SECRET_ACCESS_KEY },
+      region: client.AWS_REGION,
+      service: 'sagemaker',
     });
+    const result = await autocannon({ url: invocation, connections: 1, duration: seconds, headers });
     console.log(report(`${endpoint} (BERT), one review per request, 1 connection, ${seconds} s:`, result));
-    console.log(`  target p99 ≤ 100 ms: ${result.latency.p99 <= 100 ? 'met' : 'MISSED'}`);
+    // A latency is only a figure when the endpoint answered: any error misses the target.
+    const met = result.latency.p99 <= 100 && errorsOf(result) === 0;
+    console.log(`  target p99 ≤ 100 ms with 0 errors: ${met ? 'met' : 'MISSED'}`);
   } finally {
     slipway(['local', 'down', '--data-dir', dataDir]);
   }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs the TypeScript tests (jest, ESM) and the Python tests (pytest in .venv), then prints one summary
 // line, `N passed, N failed`, summed over both. CI reads that line, not jest's own summary.
-// Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`); `--only=typescript|python|conformance`
-// runs one part.
+// Arguments after `--` go to jest (e.g. `npm test -- local/test/engine.test.ts`); `--only=typescript|python|bert|conformance`
+// runs one part (`python` includes `bert`: seed/tests/bert, run in the local PyTorch runtime).
 // `--reliability` (npm run test:reliability) runs only the reliability suite (test/reliability/,
 // deploy-pipeline/test/reliability/ and the Python tests marked `reliability`) with its full number of inputs,
 // then prints each test's figures.
@@ -15,14 +15,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', 'test');
 mkdirSync(cache, { recursive: true });
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-const dash = process.argv.indexOf('--');
 const reliability = process.argv.includes('--reliability');
-const jestArgs = [
-  ...(reliability ? ['test/reliability', 'deploy-pipeline/test/reliability'] : []),
-  ...(dash >= 0 ? process.argv.slice(dash + 1) : []),
-];
+// npm drops the `--` of `npm test -- <path>`: every argument that is not this script's own goes to jest.
+const targeted = process.argv
+  .slice(2)
+  .filter((arg) => arg !== '--' && arg !== '--reliability' && !arg.startsWith('--only='));
+const jestArgs = [...(reliability ? ['test/reliability', 'deploy-pipeline/test/reliability'] : []), ...targeted];
 const pytestArgs = reliability ? ['-m', 'reliability'] : [];
 const figuresDir = join(root, '.cache', 'reliability');
+/**
+ * Whether this run includes a part: `npm test -- <path>` only the jest tests under that path (as the README says);
+ * `--only=python` includes the BERT tests, which are Python tests too.
+ */
+const wants = (part) =>
+  targeted.length > 0 ? part === 'typescript' : !only || only === part || (part === 'bert' && only === 'python');
 if (reliability) {
   process.env.SLIPWAY_RELIABILITY = 'full';
   rmSync(figuresDir, { recursive: true, force: true });
@@ -31,12 +37,14 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 /** Each skipped (not run) test: where it is and why, from its title or its skip message. */
 const skipped = [];
 
+/** The runtime the BERT scripts' tests run in: the one their PyTorch estimator's image maps to. */
+const BERT_TEST_RUNTIME = 'pytorch-2.5';
 /**
  * The local runtimes the tests need beyond the scikit-learn one setup builds: built in the background while the
  * first tests run, so PyTorch's one-time download (about 3 GB) overlaps them. A test that needs one before it is
  * ready waits on its build lock; on a machine where they are built (the per-user cache) this takes a second.
  */
-const TEST_RUNTIMES = ['pytorch-2.5', 'huggingface-pytorch-4.49', 'xgboost-1.7-1', 'sklearn-1.0-1'];
+const TEST_RUNTIMES = [BERT_TEST_RUNTIME, 'huggingface-pytorch-4.49', 'xgboost-1.7-1', 'sklearn-1.0-1'];
 
 function buildTestRuntimes() {
   if (jestArgs.length > 0 || only) return Promise.resolve(0);
@@ -101,8 +109,7 @@ function runJest() {
  * One pytest run, counted into the totals: the Python tests of seed/ and local/python in .venv, and the SageMaker
  * Python SDK conformance suite (test/sdk-conformance) in .venv-tools, where the SDK lives.
  */
-function runPytest({ venv, args, label }) {
-  const python = join(root, venv, 'bin', 'python');
+function runPytest({ venv, python = join(root, venv, 'bin', 'python'), args, label }) {
   if (!existsSync(python)) {
     process.stderr.write(`test: ${venv} is missing; run \`npm run setup\`. Counting ${label} as one failure.\n`);
     totals.failed += 1;
@@ -137,6 +144,62 @@ function runPytest({ venv, args, label }) {
   if (result.status !== 0 && failed === 0) totals.failed += 1;
 }
 
+/**
+ * seed/tests/bert needs PyTorch, transformers and tokenizers, which .venv does not have (pytest.ini keeps the folder
+ * out of .venv's run). It runs in the local PyTorch runtime with seed/bert/requirements.txt installed on it as the
+ * training job installs it (`slipway local runtimes build --requirements`: a cached overlay on the per-user runtime),
+ * plus seed/requirements-dev.txt's pytest. Returns that interpreter, or why there is none.
+ */
+function bertTestInterpreter() {
+  const pytestPin = readFileSync(join(root, 'seed', 'requirements-dev.txt'), 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('pytest=='));
+  // Written with the lines themselves (no `-r`), so the overlay's cache key changes when either file's pins do.
+  const requirements = join(cache, 'bert-tests', 'requirements.txt');
+  mkdirSync(dirname(requirements), { recursive: true });
+  writeFileSync(
+    requirements,
+    `${readFileSync(join(root, 'seed', 'bert', 'requirements.txt'), 'utf8').trimEnd()}\n# To run the tests:\n${pytestPin}\n`,
+  );
+  const logFile = join(cache, 'bert-runtime.log');
+  const build = spawnSync(
+    process.execPath,
+    [
+      join(root, 'cli', 'bin', 'slipway.js'),
+      'local',
+      'runtimes',
+      'build',
+      BERT_TEST_RUNTIME,
+      '--requirements',
+      requirements,
+      '--json',
+    ],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', openSync(logFile, 'w')] },
+  );
+  if (build.status !== 0) {
+    return {
+      reason: `building the ${BERT_TEST_RUNTIME} runtime with seed/bert/requirements.txt failed (exit ${build.status}; ${relative(root, logFile)})`,
+    };
+  }
+  return { python: JSON.parse(build.stdout).runtimes[0].python };
+}
+
+/**
+ * The BERT scripts' tests in the PyTorch runtime. When that runtime cannot be had, they are listed as not run (a
+ * skip, never a pass) with the reason.
+ */
+function runBertTests() {
+  const found = bertTestInterpreter();
+  if (!found.python) {
+    process.stderr.write(`test: NOT RUN: seed/tests/bert (the BERT scripts' tests): ${found.reason}\n`);
+    totals.skipped += 1;
+    skipped.push(`seed/tests/bert (all of it): NOT RUN: ${found.reason}`);
+    return;
+  }
+  process.stderr.write(`test: seed/tests/bert in the ${BERT_TEST_RUNTIME} runtime (${found.python})\n`);
+  runPytest({ python: found.python, args: ['seed/tests/bert'], label: 'bert' });
+}
+
 /** The figures each reliability test recorded (test/reliability/support/reliability.ts), one line each. */
 function printFigures() {
   if (!existsSync(figuresDir)) return;
@@ -154,19 +217,25 @@ function printFigures() {
   }
 }
 
-const runtimesBuilt = buildTestRuntimes();
-if (only !== 'python' && only !== 'conformance') runJest();
-if (only !== 'typescript' && only !== 'conformance') runPytest({ venv: '.venv', args: [], label: 'python' });
-// The SDK-driven suite starts the local server (compiled CLI) and runs real pipelines; it builds any runtime it
-// needs on first use (PyTorch's the first time: minutes), so it comes last.
-if (only !== 'typescript' && only !== 'python' && !reliability) {
-  const code = await runtimesBuilt;
+const runtimesBuilt = buildTestRuntimes().then((code) => {
   if (code !== 0) {
     process.stderr.write(
       `test: building the test runtimes in the background failed (exit ${code}; ${join(cache, 'runtime-build.log')}); ` +
         'the tests that need them build them themselves\n',
     );
   }
+});
+if (wants('typescript')) runJest();
+if (wants('python')) runPytest({ venv: '.venv', args: [], label: 'python' });
+// The BERT tests and the SDK-driven suite need the PyTorch runtime (built in the background meanwhile, or here on
+// first use: minutes), so they come last. The SDK-driven suite starts the local server (compiled CLI) and runs real
+// pipelines.
+if (wants('bert') && !reliability) {
+  await runtimesBuilt;
+  runBertTests();
+}
+if (wants('conformance') && !reliability) {
+  await runtimesBuilt;
   runPytest({ venv: '.venv-tools', args: ['test/sdk-conformance'], label: 'conformance' });
 }
 if (reliability) printFigures();

@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { makeWheel } from '../../local/test/support/wheel.js';
 import { runCli } from './support.js';
+
+const run = promisify(execFile);
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -56,6 +61,40 @@ describe('slipway local runtimes', () => {
     const removed = await runCli(['local', 'runtimes', 'remove', 'tiny'], { env });
     expect(removed.stdout).toContain(`Removed tiny: ${join(dir, 'cache', 'tiny')}`);
     expect(existsSync(join(dir, 'cache', 'tiny'))).toBe(false);
+  }, 120_000);
+
+  it('builds a runtime with a requirements.txt installed as a training job installs it, giving that interpreter', async () => {
+    // A source dir with a package only a local wheel has: nothing comes from an index.
+    const source = join(dir, 'source');
+    await makeWheel(join(source, 'wheels'), 'slipway_probe', '1.0', 'VALUE = 42\n');
+    const requirements = join(source, 'requirements.txt');
+    await writeFile(requirements, `--find-links ${join(source, 'wheels')}\nslipway-probe==1.0\n`);
+    const build = async () => {
+      const result = await runCli(['local', 'runtimes', 'build', 'tiny', '--requirements', requirements, '--json'], {
+        env: { ...env, PIP_INDEX_URL: 'http://127.0.0.1:9/simple' },
+      });
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as { requirements: string; runtimes: { python: string; built: boolean }[] };
+    };
+    const first = await build();
+    expect(first.requirements).toBe(requirements);
+    const [overlay] = first.runtimes;
+    expect(overlay!.built).toBe(true);
+    expect(overlay!.python.startsWith(join(dir, 'cache', 'overlays', 'tiny-'))).toBe(true);
+    expect((await run(overlay!.python, ['-c', 'import slipway_probe; print(slipway_probe.VALUE)'])).stdout).toBe(
+      '42\n',
+    );
+    // The shared runtime itself never got the package, and the same file reuses the same layer.
+    await expect(run(join(dir, 'cache', 'tiny', 'bin', 'python'), ['-c', 'import slipway_probe'])).rejects.toThrow(
+      /No module named/,
+    );
+    expect((await build()).runtimes).toEqual([expect.objectContaining({ python: overlay!.python, built: false })]);
+
+    const missing = await runCli(['local', 'runtimes', 'build', 'tiny', '--requirements', join(dir, 'none.txt')], {
+      env,
+    });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/--requirements.*none\.txt does not exist/);
   }, 120_000);
 
   it('names the runtimes when asked for one that does not exist', async () => {

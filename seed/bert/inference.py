@@ -15,7 +15,7 @@ Lives in model.tar.gz at `code/inference.py` (train.py copies it there); the con
     output_fn(prediction, accept)         -> (body, content type)
 
 The requests and responses are the scikit-learn endpoint's, byte for byte (seed/inference.py; the shared parts are
-identical copies, which seed/tests/bert/test_bert_standalone.py keeps in step). train.py imports the tokenizer
+identical copies, which seed/tests/test_scripts_standalone.py keeps in step). train.py imports the tokenizer
 from this file, so training and serving turn a text into the same token ids.
 """
 
@@ -220,6 +220,12 @@ class SentimentModel:
         return torch.cat(rows) if rows else torch.empty((0, len(self.classes_)))
 
 
+def select_device() -> torch.device:
+    """CUDA when the machine has a GPU PyTorch can use (a GPU instance type), else the CPU: training and serving
+    both choose here, so a model trained on either runs on either."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 def model_fn(model_dir: str) -> SentimentModel:
     for name in (MODEL_FILE, VOCAB_FILE, CONFIG_FILE):
         if not os.path.isfile(os.path.join(model_dir, name)):
@@ -229,7 +235,7 @@ def model_fn(model_dir: str) -> SentimentModel:
         config = json.load(handle)
     tokenizer = WordPieceTokenizer(read_vocabulary(os.path.join(model_dir, VOCAB_FILE)),
                                    lowercase=bool(config["lowercase"]), strip_accents=config.get("strip_accents"))
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = select_device()
     network = torch.jit.load(os.path.join(model_dir, MODEL_FILE), map_location=device)
     network.eval()
     return SentimentModel(network, tokenizer, config["labels"], int(config["max_length"]), device)

@@ -368,7 +368,7 @@ def train(args: argparse.Namespace) -> Dict[str, object]:
                             % classes[0])
     inference = load_inference_module()
     torch.manual_seed(args.seed)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = inference.select_device()
     if args.pretrained_model == NO_PRETRAINED_MODEL:
         vocabulary = train_vocabulary(texts, args.vocab_size, inference.SPECIAL_TOKENS)
         tokenizer = inference.WordPieceTokenizer(vocabulary, lowercase=True)

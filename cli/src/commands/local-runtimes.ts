@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ValidationError } from '@slipway/core';
 import { RuntimeManager, type RuntimeStatus } from '@slipway/local';
 import type { CliContext } from '../context.js';
 
@@ -91,8 +94,22 @@ export function registerLocalRuntimes(local: Command, context: CliContext): void
     .command('build')
     .argument('<name...>', 'runtime names (see `slipway local runtimes list`)')
     .description('build runtimes now instead of on first use, showing pip’s progress')
-    .action(async (names: string[]) => {
+    .option(
+      '--requirements <file>',
+      'also install this requirements.txt on each runtime, as a training job installs its source dir’s (the same ' +
+        'cached layer), and give that interpreter',
+    )
+    .action(async (names: string[], options: { requirements?: string }) => {
       const runtimeManager = manager();
+      const requirements = options.requirements ? resolve(context.cwd, options.requirements) : undefined;
+      if (requirements && !existsSync(requirements)) {
+        throw new ValidationError({
+          where: 'slipway local runtimes build',
+          field: '--requirements',
+          problem: `${requirements} does not exist`,
+          fix: 'name a requirements.txt file',
+        });
+      }
       const built: { name: string; python: string; seconds: number; built: boolean }[] = [];
       for (const name of names) {
         const started = Date.now();
@@ -101,16 +118,20 @@ export function registerLocalRuntimes(local: Command, context: CliContext): void
           building = true;
           context.output.line(`${name}: ${message}`, 'dim');
         };
-        const python = await runtimeManager.build(name, say, say);
+        const python = requirements
+          ? await runtimeManager.buildWithRequirements(name, requirements, say, say)
+          : await runtimeManager.build(name, say, say);
         const seconds = Math.round((Date.now() - started) / 100) / 10;
         built.push({ name, python, seconds, built: building });
       }
-      context.output.result({ cacheDir: runtimeManager.cacheDir, runtimes: built }, () => {
+      const result = { cacheDir: runtimeManager.cacheDir, runtimes: built, ...(requirements ? { requirements } : {}) };
+      const what = (name: string) => (requirements ? `${name} with ${options.requirements}` : name);
+      context.output.result(result, () => {
         for (const entry of built) {
           context.output.line(
             entry.built
-              ? `Built ${entry.name} in ${entry.seconds} s (${entry.python})`
-              : `${entry.name} was already built (${entry.python})`,
+              ? `Built ${what(entry.name)} in ${entry.seconds} s (${entry.python})`
+              : `${what(entry.name)} was already built (${entry.python})`,
             'good',
           );
         }

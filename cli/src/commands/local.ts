@@ -81,10 +81,11 @@ export function registerLocal(program: Command, context: CliContext): void {
       if (options.detach) return detach(context, port, dataDir, options);
       const route = approvalRoute(context, dataDir, options);
       const drift = driftMonitoring(context, dataDir, options);
-      let started: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } | undefined;
+      // Filled in once the server listens; the console asks for it only when a page is served.
+      const listening: { server?: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } } = {};
       const studio = projectConsole(context, dataDir, () => {
-        if (!started) throw new Error('the local server is not listening yet');
-        return started;
+        if (!listening.server) throw new Error('the local server is not listening yet');
+        return listening.server;
       });
       const server = await startLocalServer({
         dataDir,
@@ -94,7 +95,7 @@ export function registerLocal(program: Command, context: CliContext): void {
         ...(options.region ? { region: options.region } : {}),
         ...(route || drift ? { rules: [...(route?.rules ?? []), ...(drift ? [drift.rule] : [])] } : {}),
       });
-      started = server;
+      listening.server = server;
       const schedule = drift?.start(server);
       const link = studio.link(server.url);
       context.output.result(

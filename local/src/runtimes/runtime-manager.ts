@@ -164,7 +164,7 @@ export class RuntimeManager {
    * Returns the overlay's interpreter, which stands in for the runtime's in that job.
    */
   async withRequirements(
-    runtime: Runtime,
+    runtime: Pick<Runtime, 'name' | 'definition'>,
     requirementsFile: string,
     options: {
       jobEnv?: Readonly<Record<string, string>>;
@@ -250,6 +250,25 @@ export class RuntimeManager {
   /** Builds a runtime by name (for `slipway local runtimes build`); returns its interpreter. */
   async build(name: string, onBuild?: BuildListener, onProgress?: BuildListener): Promise<string> {
     return this.interpreterFor(await this.named(name), onBuild, onProgress);
+  }
+
+  /**
+   * Builds a runtime by name with a requirements file installed on it exactly as a training job installs its source
+   * dir's `requirements.txt` (withRequirements: the same cached overlay, so a job with the same file reuses it).
+   * Returns the overlay's interpreter: the environment a job's script runs in, for running its tests.
+   */
+  async buildWithRequirements(
+    name: string,
+    requirementsFile: string,
+    onBuild?: BuildListener,
+    onProgress?: BuildListener,
+  ): Promise<string> {
+    const definition = await this.named(name);
+    await this.interpreterFor(definition, onBuild, onProgress);
+    return this.withRequirements({ name, definition }, requirementsFile, {
+      ...(onBuild ? { onBuild } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   /**

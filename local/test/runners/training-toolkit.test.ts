@@ -7,6 +7,7 @@ import { extractTarGz } from '../../src/archive/index.js';
 import { TrainingRunner } from '../../src/runners/index.js';
 import { countGpus } from '../../src/runners/gpus.js';
 import { RuntimeManager } from '../../src/runtimes/index.js';
+import { makeWheel } from '../support/wheel.js';
 import { BUCKET, JobWorld, SKLEARN_IMAGE, runnerOptions, trainingRequest } from './job-fixtures.js';
 
 const run = promisify(execFile);
@@ -22,22 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world.dispose();
 });
-
-/** Writes a one-module wheel `name-version-py3-none-any.whl` (a wheel is a zip with its metadata). */
-async function makeWheel(dir: string, name: string, version: string, source: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const script = [
-    'import sys, zipfile',
-    'out, name, version, source = sys.argv[1:5]',
-    'info = "%s-%s.dist-info" % (name, version)',
-    'with zipfile.ZipFile("%s/%s-%s-py3-none-any.whl" % (out, name, version), "w") as wheel:',
-    '    wheel.writestr("%s.py" % name, source)',
-    '    wheel.writestr(info + "/METADATA", "Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n" % (name, version))',
-    '    wheel.writestr(info + "/WHEEL", "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")',
-    '    wheel.writestr(info + "/RECORD", "")',
-  ].join('\n');
-  await run(process.env.SLIPWAY_PYTHON ?? 'python3', ['-c', script, dir, name, version, source]);
-}
 
 describe('the training toolkit’s requirements.txt, on a real runtime', () => {
   it(

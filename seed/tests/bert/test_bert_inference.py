@@ -25,6 +25,31 @@ def test_model_fn_loads_the_network_tokenizer_and_labels(bert_model):
     assert bert_model.device.type == ("cuda" if bert_inference.torch.cuda.is_available() else "cpu")
 
 
+@pytest.mark.parametrize("cuda, expected", [(True, "cuda"), (False, "cpu")])
+def test_the_device_is_cuda_when_pytorch_has_a_gpu_else_the_cpu(monkeypatch, cuda, expected):
+    # Choosing allocates nothing, so the CUDA branch is checked on a machine without a GPU too.
+    monkeypatch.setattr(bert_inference.torch.cuda, "is_available", lambda: cuda)
+    assert bert_inference.select_device() == bert_inference.torch.device(expected)
+
+
+def test_model_fn_and_train_py_both_choose_the_device_with_select_device(bert_model_dir, channels, tmp_path,
+                                                                          monkeypatch):
+    from bert_helpers import TINY, bert_train
+
+    chosen = []
+
+    def select_device():
+        chosen.append(True)
+        return bert_inference.torch.device("cpu")
+
+    monkeypatch.setattr(bert_inference, "select_device", select_device)
+    assert bert_inference.model_fn(bert_model_dir).device.type == "cpu" and len(chosen) == 1
+    argv = TINY + ["--epochs", "1", "--train", str(channels / "train"), "--validation", str(channels / "validation"),
+                   "--model-dir", str(tmp_path / "model"), "--output-dir", str(tmp_path / "output")]
+    assert bert_train.main(argv) == 0
+    assert len(chosen) == 2
+
+
 @pytest.mark.parametrize("missing", ["model.pt", "vocab.txt", "model_config.json"])
 def test_model_fn_names_a_missing_file(bert_model_dir, tmp_path, missing):
     for name in ("model.pt", "vocab.txt", "model_config.json"):
