@@ -219,3 +219,21 @@ def test_baseline_of_a_packed_model_without_evaluate_says_what_to_give(model_dir
                   str(tmp_path / "out")], {}, cwd=str(tmp_path))
     assert result.returncode == 1
     assert "evaluate.py is not in" in result.stderr
+
+
+def test_a_model_scored_through_its_serving_code_gives_scores_and_its_wordpiece_words(tmp_path):
+    """The BERT variant's path of load_scorer, with a stand-in serving code: predict_fn's scores, vocab.txt's words."""
+    import evaluate
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "inference.py").write_text(
+        "def model_fn(model_dir):\n    return 'm'\n\n"
+        "def predict_fn(texts, model):\n"
+        "    return [{'label': 'positive', 'scores': {'negative': 0.1, 'neutral': 0.2, 'positive': 0.7}}"
+        " for _ in texts]\n")
+    (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nbattery\n##ies\nlasts\n")
+    scorer = evaluate.load_scorer(str(tmp_path), str(tmp_path / "scratch"))
+    assert scorer.predict(["a", "b"])[1] == {"label": "positive",
+                                            "scores": {"negative": 0.1, "neutral": 0.2, "positive": 0.7}}
+    assert scorer.words() == ["battery", "lasts"]
