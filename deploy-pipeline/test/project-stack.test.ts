@@ -4,8 +4,6 @@ import { ValidationError } from '@slipway/core';
 import {
   approvalRoutes,
   dispatchTransformer,
-  driftDetectedPattern,
-  driftDispatchTransformer,
   DISPATCH_EVENT_TYPES,
   modelPackageApprovalPattern,
 } from '../src/index.js';
@@ -403,28 +401,6 @@ describe('ProjectStack', () => {
     });
   });
 
-  it("routes drift of the group's live versions to model-drift-detected through the same destination and dead letters", () => {
-    const template = synthesize().template(STACK);
-    const transformer = driftDispatchTransformer();
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Name: 'slipway-sentiment-drift',
-      EventPattern: driftDetectedPattern('sentiment-models'),
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApprovalRoute'), 'Arn'] },
-          InputTransformer: {
-            InputPathsMap: { ...transformer.InputPathsMap },
-            InputTemplate: transformer.InputTemplate,
-          },
-          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
-          DeadLetterConfig: { Arn: Match.anyValue() },
-        }),
-      ],
-    });
-    expect(transformer.InputTemplate).toContain('"event_type":"model-drift-detected"');
-    expect(Object.keys(resources(template, 'AWS::Events::ApiDestination'))).toHaveLength(1);
-  });
-
   it('never puts a token into the template, only the secret reference', () => {
     const template = JSON.stringify(synthesize().template(STACK).toJSON());
     expect(template).not.toMatch(/gh[pousr]_[A-Za-z0-9]|github_pat_|Bearer /);
@@ -452,7 +428,7 @@ describe('ProjectStack', () => {
       (statement) => JSON.stringify(statement.Principal) === '{"Service":"events.amazonaws.com"}',
     );
     expect(JSON.stringify(forEvents?.Condition)).toMatch(
-      /ArnEquals.*rule\/slipway-sentiment-approved.*rule\/slipway-sentiment-rejected.*rule\/slipway-sentiment-drift/,
+      /ArnEquals.*rule\/slipway-sentiment-approved.*rule\/slipway-sentiment-rejected/,
     );
     const forAlarms = keyStatements.find(
       (statement) => JSON.stringify(statement.Principal) === '{"Service":"cloudwatch.amazonaws.com"}',

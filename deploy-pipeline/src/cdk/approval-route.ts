@@ -11,8 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GITHUB_DISPATCH_HEADERS, approvalRoutes, repositoryDispatchUrl } from '../events/repository-dispatch.js';
 import { GITHUB_TOKEN_SECRET_FIELD } from '../github-token-secret.js';
-import { driftDetectedPattern, driftDispatchTransformer } from '../monitoring/drift-event.js';
-import { approvalRuleName, driftRuleName } from '../names.js';
+import { approvalRuleName } from '../names.js';
 import { acknowledge } from './private/acknowledge.js';
 import { accountArn, alarmArn } from './private/arns.js';
 import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
@@ -63,16 +62,12 @@ export interface ApprovalRouteProps {
  * Model package approvals → GitHub repository_dispatch, without a Lambda: one EventBridge rule per approval
  * status, each targeting an API destination (POST /repos/{owner}/{repo}/dispatches) through a Connection that
  * holds the token, with an input transformer building the dispatch body. Failed deliveries are retried, then
- * land in an encrypted dead-letter queue whose alarm notifies a topic. The drift route's rule (a drift check's
- * Model Drift Detected event → `model-drift-detected`, which runs the build workflow) uses the same destination,
- * retries and dead-letter queue.
+ * land in an encrypted dead-letter queue whose alarm notifies a topic.
  */
 export class ApprovalRoute extends Construct {
   readonly connection: events.Connection;
   readonly destination: events.ApiDestination;
   readonly rules: readonly events.Rule[];
-  /** Drift of the group's live versions → `model-drift-detected`. */
-  readonly driftRule: events.Rule;
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
   readonly alarmTopic: sns.Topic;
@@ -126,20 +121,6 @@ export class ApprovalRoute extends Construct {
         }),
     );
 
-    this.driftRule = new events.Rule(this, 'DriftRule', {
-      ruleName: driftRuleName(props.ruleNamePrefix),
-      description: `Drift of ${props.modelPackageGroupName}'s live versions → model-drift-detected (retrain)`,
-      eventPattern: toCdkEventPattern(driftDetectedPattern(props.modelPackageGroupName)),
-      targets: [
-        new targets.ApiDestination(this.destination, {
-          event: new TransformerInput(driftDispatchTransformer()),
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: props.retryAttempts ?? 185,
-          maxEventAge: props.maxEventAge ?? Duration.hours(24),
-        }),
-      ],
-    });
-
     // EventBridge writes undeliverable events into the encrypted queue only if the key lets it.
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -150,12 +131,9 @@ export class ApprovalRoute extends Construct {
         // Built from the fixed rule names, not the rules' attributes: key → queue → rule → key would be a cycle.
         conditions: {
           ArnEquals: {
-            'aws:SourceArn': [
-              ...approvalRoutes(props.modelPackageGroupName).map((route) =>
-                accountArn('events', `rule/${approvalRuleName(props.ruleNamePrefix, route.approvalStatus)}`),
-              ),
-              accountArn('events', `rule/${driftRuleName(props.ruleNamePrefix)}`),
-            ],
+            'aws:SourceArn': approvalRoutes(props.modelPackageGroupName).map((route) =>
+              accountArn('events', `rule/${approvalRuleName(props.ruleNamePrefix, route.approvalStatus)}`),
+            ),
           },
         },
       }),
