@@ -162,3 +162,13 @@ export function approvalRuleName(prefix: string, approvalStatus: string): string
 export function driftRuleName(prefix: string): string {
   return `${prefix}-drift`;
 }
+
+/** The stack that holds the drift route, its alarms and the scheduled drift check (beside ProjectStack). */
+export function monitoringStackName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-monitoring`;
+}
+
+/** The drift route's alarm on undelivered drift events; named so the key policy can name it without a cycle. */
+export function driftDeadLetterAlarmName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-drift-dead-letters`;
+}

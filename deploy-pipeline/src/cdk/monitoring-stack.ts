@@ -1,0 +1,155 @@
+import { Duration, Lazy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { ProjectConfig } from '@slipway/core';
+import { driftDetectedPattern, driftDispatchTransformer } from '../monitoring/drift-event.js';
+import { approvalRuleNamePrefix, driftDeadLetterAlarmName, driftRuleName, projectTags } from '../names.js';
+import { acknowledge } from './private/acknowledge.js';
+import { deadLetterAlarmProps } from './private/dead-letter-alarm.js';
+import { accountArn, alarmArn } from './private/arns.js';
+import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
+
+export interface MonitoringStackProps extends StackProps {
+  readonly project: ProjectConfig;
+  /**
+   * The approval route's API destination (ProjectStack's): drift events go to the same repository_dispatch
+   * endpoint through the same Connection and token. Passed as the construct, CDK exports its ARN from
+   * ProjectStack and imports it here.
+   */
+  readonly destination: events.IApiDestination;
+  /**
+   * How long EventBridge keeps retrying a failed delivery.
+   * @default Duration.hours(24)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Delivery attempts before an event goes to the dead-letter queue.
+   * @default 185 (EventBridge's maximum)
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Email address subscribed to the monitoring alarms.
+   * @default - no subscription; subscribe to the topic yourself
+   */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * The AWS half of the drift loop, in a stack of its own because ProjectStack is at CloudFormation's inline
+ * template limit: the `<prefix>-drift` rule (a drift check's Model Drift Detected event → repository_dispatch
+ * `model-drift-detected`, which runs build.yml) on ProjectStack's API destination, with its own retries,
+ * encrypted dead-letter queue and alarm, and the topic the monitoring alarms notify.
+ */
+export class MonitoringStack extends Stack {
+  /** Encrypts the dead-letter queue and the alarm topic. */
+  readonly key: kms.Key;
+  readonly rule: events.Rule;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+  readonly alarmTopic: sns.Topic;
+  /** Names of the alarms that may publish to the topic (its key policy names each). */
+  private readonly alarmNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, {
+      description: `Slipway project ${props.project.projectName}: drift route and monitoring alarms`,
+      ...props,
+    });
+    const { project } = props;
+    const ruleName = driftRuleName(approvalRuleNamePrefix(project));
+
+    this.key = new kms.Key(this, 'Key', {
+      description: `Slipway ${project.projectName}: drift route dead letters and monitoring alarm topic`,
+      enableKeyRotation: true,
+    });
+    // EventBridge writes undeliverable events into the encrypted queue only if the key lets it; the rule is
+    // named by its fixed name, not its attribute (key → queue → rule → key would be a cycle).
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheDriftRuleToUseTheDeadLetterQueueKey',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:SourceArn': accountArn('events', `rule/${ruleName}`) } },
+      }),
+    );
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.deadLetterQueue, {
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the drift route; nothing reads it automatically.',
+    });
+
+    // Its own role: the destination's default (ProjectStack's events role) would put this rule's grant, and an
+    // export of that role, into ProjectStack.
+    const invokeRole = new iam.Role(this, 'DriftRuleRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: `Lets the ${ruleName} rule call the repository_dispatch API destination`,
+    });
+    this.rule = new events.Rule(this, 'DriftRule', {
+      ruleName,
+      description: `Drift of ${project.modelPackageGroupName}'s live versions → model-drift-detected (retrain)`,
+      eventPattern: toCdkEventPattern(driftDetectedPattern(project.modelPackageGroupName)),
+      targets: [
+        new targets.ApiDestination(props.destination, {
+          event: new TransformerInput(driftDispatchTransformer()),
+          eventRole: invokeRole,
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: props.retryAttempts ?? 185,
+          maxEventAge: props.maxEventAge ?? Duration.hours(24),
+        }),
+      ],
+    });
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `Slipway ${project.projectName} monitoring`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.deadLetterAlarm = this.alarm('DeadLetterAlarm', {
+      alarmName: driftDeadLetterAlarmName(project),
+      alarmDescription: `A drift event of ${project.modelPackageGroupName} could not be delivered to GitHub; see the dead-letter queue`,
+      ...deadLetterAlarmProps(this.deadLetterQueue),
+    });
+
+    // CloudWatch publishes to the encrypted topic only if the key lets it: this account's named alarms, and no
+    // other (aws:SourceArn and aws:SourceAccount keep out a confused deputy). Lazy: resolved at synthesis, when
+    // every alarm of this stack is named.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheMonitoringAlarmsToUseTheTopicKey',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => this.alarmNames.map((name) => alarmArn(name)) }) },
+        },
+      }),
+    );
+
+    for (const [key, value] of Object.entries(projectTags(project))) Tags.of(this).add(key, value);
+  }
+
+  /** A fixed-name alarm that notifies the topic; its name goes into the key policy. */
+  private alarm(id: string, props: cloudwatch.AlarmProps & { alarmName: string }): cloudwatch.Alarm {
+    this.alarmNames.push(props.alarmName);
+    const alarm = new cloudwatch.Alarm(this, id, props);
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    return alarm;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * MonitoringStack: the AWS half of the drift loop, beside ProjectStack (which is at CloudFormation's inline
+ * template limit). The drift rule reaches GitHub through ProjectStack's API destination, imported by its ARN.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { Match } from 'aws-cdk-lib/assertions';
+import { applyInputTransformer, matchesEventPattern } from '@slipway/core';
+import {
+  DRIFT_DETECTED,
+  DRIFT_EVENT_SOURCE,
+  driftDetectedPattern,
+  driftDispatchTransformer,
+  parseDriftDispatchPayload,
+} from '../src/index.js';
+import { synthesize } from './support/cdk.js';
+
+const STACK = 'slipway-sentiment-monitoring';
+const PROJECT_STACK = 'slipway-sentiment-project';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+describe('MonitoringStack', () => {
+  const synthesized = synthesize();
+  const template = synthesized.template(STACK);
+
+  it('passes cdk-nag AwsSolutions and CDK validation with zero unacknowledged findings', () => {
+    expect(synthesized.violations).toEqual([]);
+    expect(synthesized.monitoringStack?.stackName).toBe(STACK);
+  });
+
+  it("routes drift of the group's live versions to model-drift-detected through ProjectStack's API destination", () => {
+    const transformer = driftDispatchTransformer();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'slipway-sentiment-drift',
+      EventPattern: driftDetectedPattern('sentiment-models'),
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('^slipway-sentiment-project:ExportsOutput.*ApprovalRoute') },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DriftRuleRole'), 'Arn'] },
+          InputTransformer: {
+            InputPathsMap: { ...transformer.InputPathsMap },
+            InputTemplate: transformer.InputTemplate,
+          },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetterQueue'), 'Arn'] } },
+        }),
+      ],
+    });
+    // No second Connection or destination (and so no second copy of the token).
+    template.resourceCountIs('AWS::Events::ApiDestination', 0);
+    template.resourceCountIs('AWS::Events::Connection', 0);
+    // ProjectStack exports exactly the destination's ARN for it, and the rule's role may invoke only that.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'events:InvokeApiDestination',
+            Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('ApprovalRoute') },
+          },
+        ],
+        Version: '2012-10-17',
+      },
+    });
+    const exports = Object.values(
+      synthesized.template(PROJECT_STACK).toJSON().Outputs as Record<string, { Export?: unknown; Value: unknown }>,
+    )
+      .filter((output) => output.Export)
+      .map((output) => output.Value);
+    expect(exports).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ApprovalRoute/), 'Arn'] }]);
+  });
+
+  it('the rule and its transformer turn a drift event into the body build.yml reads', () => {
+    const event = {
+      id: 'evt-7',
+      source: DRIFT_EVENT_SOURCE,
+      'detail-type': DRIFT_DETECTED,
+      detail: {
+        ModelPackageGroupName: 'sentiment-models',
+        EndpointName: 'sentiment-prod',
+        ModelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/3',
+        CheckId: 'c-1',
+        WindowStart: '2026-12-04T10:00:00Z',
+        WindowEnd: '2026-12-04T11:00:00Z',
+        ItemCount: 2000,
+        Drifted: [{ feature: 'oov_rate', method: 'psi', distance: 0.9, threshold: 0.2, change: 'x' }],
+        ReportS3Uri: 's3://b/monitoring/sentiment-prod/c-1/',
+      },
+    };
+    const rule = Object.values(template.findResources('AWS::Events::Rule') as Record<string, Resource>)[0]!;
+    expect(matchesEventPattern(rule.Properties.EventPattern as never, event)).toBe(true);
+    expect(
+      matchesEventPattern(rule.Properties.EventPattern as never, {
+        ...event,
+        detail: { ...event.detail, ModelPackageGroupName: 'other-models' },
+      }),
+    ).toBe(false);
+    const target = (
+      rule.Properties.Targets as {
+        InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
+      }[]
+    )[0]!;
+    const body = JSON.parse(applyInputTransformer(target.InputTransformer, event)) as unknown;
+    const payload = parseDriftDispatchPayload(body);
+    expect([payload.endpoint_name, payload.event_id, payload.drifted?.[0]?.feature]).toEqual([
+      'sentiment-prod',
+      'evt-7',
+      'oov_rate',
+    ]);
+  });
+
+  it('keeps undeliverable drift events in its own KMS-encrypted, TLS-only queue, with an alarm on it', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      MessageRetentionPeriod: 1_209_600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'slipway-sentiment-drift-dead-letters',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('lets only the drift rule and its own named alarms use the key', () => {
+    const key = Object.values(template.findResources('AWS::KMS::Key') as Record<string, Resource>)[0]!;
+    const statements = (key.Properties.KeyPolicy as { Statement: { Principal: unknown; Condition?: unknown }[] })
+      .Statement;
+    const byService = (service: string) =>
+      JSON.stringify(
+        statements.find((statement) => JSON.stringify(statement.Principal) === JSON.stringify({ Service: service }))
+          ?.Condition,
+      );
+    expect(byService('events.amazonaws.com')).toMatch(/ArnEquals.*rule\/slipway-sentiment-drift"/);
+    expect(byService('cloudwatch.amazonaws.com')).toMatch(/aws:SourceAccount/);
+    expect(byService('cloudwatch.amazonaws.com')).toMatch(/alarm:slipway-sentiment-drift-dead-letters/);
+  });
+
+  it('carries the SageMaker project tags', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      Tags: Match.arrayWith([{ Key: 'sagemaker:project-name', Value: 'sentiment' }]),
+    });
+  });
+
+  it('is not built when the app deploys one stage', () => {
+    const oneStage = synthesize({
+      stage: 'staging',
+      modelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/3',
+    });
+    expect(oneStage.monitoringStack).toBeUndefined();
+  });
+});
