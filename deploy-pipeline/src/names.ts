@@ -172,3 +172,8 @@ export function monitoringStackName(project: Pick<ProjectConfig, 'projectName'>)
 export function driftDeadLetterAlarmName(project: Pick<ProjectConfig, 'projectName'>): string {
   return `slipway-${project.projectName}-drift-dead-letters`;
 }
+
+/** The alarm on drift of one stage's endpoint (MonitoringStack): `slipway-<project>-<stage>-drift`. */
+export function driftAlarmName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `slipway-${project.projectName}-${stage}-drift`;
+}

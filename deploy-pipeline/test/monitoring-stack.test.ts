@@ -3,15 +3,19 @@
  * template limit). The drift rule reaches GitHub through ProjectStack's API destination, imported by its ARN.
  */
 import { describe, expect, it } from '@jest/globals';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import { applyInputTransformer, matchesEventPattern } from '@slipway/core';
 import {
   DRIFT_DETECTED,
   DRIFT_EVENT_SOURCE,
+  DRIFT_METRIC,
   driftDetectedPattern,
   driftDispatchTransformer,
   parseDriftDispatchPayload,
 } from '../src/index.js';
+import { MonitoringStack } from '../src/cdk/index.js';
 import { synthesize } from './support/cdk.js';
 
 const STACK = 'slipway-sentiment-monitoring';
@@ -143,6 +147,46 @@ describe('MonitoringStack', () => {
     expect(byService('events.amazonaws.com')).toMatch(/ArnEquals.*rule\/slipway-sentiment-drift"/);
     expect(byService('cloudwatch.amazonaws.com')).toMatch(/aws:SourceAccount/);
     expect(byService('cloudwatch.amazonaws.com')).toMatch(/alarm:slipway-sentiment-drift-dead-letters/);
+  });
+
+  it("alarms on each stage's endpoint when a check publishes a drifted statistic, notifying the topic", () => {
+    for (const stage of synthesized.project.stages) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `slipway-sentiment-${stage}-drift`,
+        Namespace: DRIFT_METRIC.namespace,
+        MetricName: DRIFT_METRIC.metricName,
+        Dimensions: [{ Name: DRIFT_METRIC.dimensionName, Value: `sentiment-${stage}` }],
+        Statistic: 'Maximum',
+        Period: 86_400,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+      });
+    }
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(
+      synthesized.project.stages.length + 1,
+    );
+    // The topic's key names every alarm that may publish to it.
+    const key = Object.values(template.findResources('AWS::KMS::Key') as Record<string, Resource>)[0]!;
+    const policy = JSON.stringify(key.Properties.KeyPolicy);
+    for (const stage of synthesized.project.stages) expect(policy).toContain(`alarm:slipway-sentiment-${stage}-drift"`);
+  });
+
+  it('rejects a check period CloudWatch cannot alarm on, naming the field', () => {
+    const app = new App();
+    const destination = events.ApiDestination.fromApiDestinationAttributes(new Stack(app, 'Other'), 'Destination', {
+      apiDestinationArn: 'arn:aws:events:us-east-1:123456789012:api-destination/d/abc',
+      connection: events.Connection.fromEventBusArn(
+        new Stack(app, 'Conn'),
+        'C',
+        'arn:aws:events:us-east-1:123456789012:connection/c/abc',
+        'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
+      ),
+    });
+    expect(
+      () => new MonitoringStack(app, 'M', { project: synthesized.project, destination, checkEvery: Duration.days(2) }),
+    ).toThrow(/checkEvery.*between 1 minute and 1 day/);
   });
 
   it('carries the SageMaker project tags', () => {

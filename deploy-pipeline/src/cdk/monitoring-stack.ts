@@ -9,9 +9,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { ProjectConfig } from '@slipway/core';
+import { ValidationError, type ProjectConfig } from '@slipway/core';
 import { driftDetectedPattern, driftDispatchTransformer } from '../monitoring/drift-event.js';
-import { approvalRuleNamePrefix, driftDeadLetterAlarmName, driftRuleName, projectTags } from '../names.js';
+import { DRIFT_METRIC } from '../monitoring/drift-metric.js';
+import {
+  approvalRuleNamePrefix,
+  driftAlarmName,
+  driftDeadLetterAlarmName,
+  driftRuleName,
+  endpointName,
+  projectTags,
+} from '../names.js';
 import { acknowledge } from './private/acknowledge.js';
 import { deadLetterAlarmProps } from './private/dead-letter-alarm.js';
 import { accountArn, alarmArn } from './private/arns.js';
@@ -36,6 +44,11 @@ export interface MonitoringStackProps extends StackProps {
    */
   readonly retryAttempts?: number;
   /**
+   * How often each endpoint's traffic is checked: the window of one check, and the period of its drift alarm.
+   * @default Duration.days(1)
+   */
+  readonly checkEvery?: Duration;
+  /**
    * Email address subscribed to the monitoring alarms.
    * @default - no subscription; subscribe to the topic yourself
    */
@@ -55,6 +68,8 @@ export class MonitoringStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
   readonly alarmTopic: sns.Topic;
+  /** The drift alarm of each stage's endpoint, by stage. */
+  readonly driftAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
   /** Names of the alarms that may publish to the topic (its key policy names each). */
   private readonly alarmNames: string[] = [];
 
@@ -125,6 +140,40 @@ export class MonitoringStack extends Stack {
       alarmDescription: `A drift event of ${project.modelPackageGroupName} could not be delivered to GitHub; see the dead-letter queue`,
       ...deadLetterAlarmProps(this.deadLetterQueue),
     });
+
+    // One alarm per stage's endpoint, on the metric each check publishes: any drifted statistic in a period.
+    const checkEvery = props.checkEvery ?? Duration.days(1);
+    // CloudWatch alarm periods are whole minutes and at most a day.
+    if (checkEvery.toSeconds() % 60 !== 0 || checkEvery.toSeconds() < 60 || checkEvery.toSeconds() > 86_400) {
+      throw new ValidationError({
+        where: 'MonitoringStack',
+        field: 'checkEvery',
+        problem: `must be whole minutes between 1 minute and 1 day, got ${checkEvery.toHumanString()}`,
+        fix: 'check every hour (Duration.hours(1)) up to every day (Duration.days(1))',
+      });
+    }
+    this.driftAlarms = new Map(
+      project.stages.map((stage) => {
+        const endpoint = endpointName(project, stage);
+        const alarm = this.alarm(`${stage}DriftAlarm`, {
+          alarmName: driftAlarmName(project, stage),
+          alarmDescription: `The traffic of ${endpoint} drifted from its live version's baseline; a retrain was requested (see the build workflow)`,
+          metric: new cloudwatch.Metric({
+            namespace: DRIFT_METRIC.namespace,
+            metricName: DRIFT_METRIC.metricName,
+            dimensionsMap: { [DRIFT_METRIC.dimensionName]: endpoint },
+            statistic: 'Maximum',
+            period: checkEvery,
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          // No check in a period (no traffic, or a stage not deployed yet) is not drift.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+        return [stage, alarm] as const;
+      }),
+    );
 
     // CloudWatch publishes to the encrypted topic only if the key lets it: this account's named alarms, and no
     // other (aws:SourceArn and aws:SourceAccount keep out a confused deputy). Lazy: resolved at synthesis, when

@@ -1,3 +1,4 @@
 export * from './drift-event.js';
 export * from './drift-check.js';
 export * from './retrain-gate.js';
+export * from './drift-metric.js';
