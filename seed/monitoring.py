@@ -42,6 +42,7 @@ import argparse
 import base64
 import bisect
 import csv
+import datetime
 import html
 import io
 import json
@@ -54,6 +55,7 @@ import sys
 import tempfile
 import traceback
 import unicodedata
+import uuid
 from collections import Counter, OrderedDict
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -602,6 +604,182 @@ def run_check(args: argparse.Namespace) -> Dict[str, object]:
     return report
 
 
+# --- The drift check on AWS: `check-endpoint`, the scheduled pipeline's processing job -----------------------------
+# A port of deploy-pipeline's runDriftCheck (TypeScript, which `slipway monitor run` uses locally) to boto3, so the
+# job needs no Node.js: endpoint → live version → its DriftCheckBaselines, the window's captured files, `check`,
+# the reports to S3, the CloudWatch metric, and the Model Drift Detected event. The lookup happens when the job
+# runs, so a schedule never needs updating when a new version goes live. boto3 is imported only here: the
+# scikit-learn processing image has it, and `baseline` and `check` stay standard library only.
+
+
+def parse_s3(uri: str, field: str) -> Tuple[str, str]:
+    match = re.match(r"^s3://([^/]+)/?(.*)$", uri or "")
+    if not match:
+        raise MonitoringError("%s must be an s3:// URI, got %r" % (field, uri))
+    return match.group(1), match.group(2)
+
+
+def live_model_package(sagemaker, endpoint_name: str) -> Tuple[Optional[str], Dict]:
+    """The model package ARN the endpoint serves (its first variant's model's container) and its endpoint config;
+    no ARN when the model was not created from a model package. The container is the authority, as in
+    readLiveDeployment: tags can drift, the container cannot."""
+    from botocore.exceptions import ClientError
+
+    try:
+        endpoint = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
+            raise MonitoringError("endpoint %r does not exist: name a deployed stage's endpoint" % endpoint_name)
+        raise
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    variants = config.get("ProductionVariants") or []
+    if not variants or not variants[0].get("ModelName"):
+        return None, config
+    model = sagemaker.describe_model(ModelName=variants[0]["ModelName"])
+    container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+    return container.get("ModelPackageName") or None, config
+
+
+def baseline_uris(sagemaker, model_package_arn: str) -> Optional[Tuple[str, str, str]]:
+    """statistics.json, constraints.json and vocabulary.txt (beside the statistics) of a version's
+    DriftCheckBaselines.ModelDataQuality; None when it was registered without one."""
+    package = sagemaker.describe_model_package(ModelPackageName=model_package_arn)
+    quality = (package.get("DriftCheckBaselines") or {}).get("ModelDataQuality") or {}
+    statistics_uri = (quality.get("Statistics") or {}).get("S3Uri")
+    constraints_uri = (quality.get("Constraints") or {}).get("S3Uri")
+    if not statistics_uri or not constraints_uri:
+        return None
+    return statistics_uri, constraints_uri, statistics_uri.rsplit("/", 1)[0] + "/" + VOCABULARY_FILE
+
+
+def capture_hours(start: "datetime.datetime", end: "datetime.datetime") -> List[str]:
+    """The hour folders (yyyy/mm/dd/hh) a window touches, plus the next hour (capture flushes every few seconds,
+    so a record near an hour's end can land in the next hour's file); as captureHours in drift-check.ts."""
+    hour = start.replace(minute=0, second=0, microsecond=0)
+    last = end + datetime.timedelta(hours=1)
+    hours = []
+    while hour < last:
+        hours.append(hour.strftime("%Y/%m/%d/%H"))
+        hour += datetime.timedelta(hours=1)
+    return hours
+
+
+def download_capture(s3, destination: str, endpoint_name: str, start, end, into: str) -> int:
+    bucket, key = parse_s3(destination, "DataCaptureConfig.DestinationS3Uri")
+    base = "/".join(part for part in (key.rstrip("/"), endpoint_name) if part)
+    hours = set(capture_hours(start, end))
+    files = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=base + "/"):
+        for item in page.get("Contents", []):
+            parts = item["Key"][len(base) + 1:].split("/")  # <variant>/yyyy/mm/dd/hh/<file>.jsonl
+            if len(parts) != 6 or not parts[5].endswith(".jsonl") or "/".join(parts[1:5]) not in hours:
+                continue
+            if any(part in ("", ".", "..") for part in parts):
+                continue
+            target = os.path.join(into, *parts)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            s3.download_file(bucket, item["Key"], target)
+            files += 1
+    return files
+
+
+def window_of(now: "datetime.datetime", period_seconds: int) -> Tuple["datetime.datetime", "datetime.datetime"]:
+    """The last whole period before `now`, on period boundaries counted from the epoch: a schedule that fires
+    late, or twice, checks the same window, and consecutive windows neither overlap nor leave gaps."""
+    epoch = int(now.timestamp())
+    end = datetime.datetime.fromtimestamp(epoch - epoch % period_seconds, tz=datetime.timezone.utc)
+    return end - datetime.timedelta(seconds=period_seconds), end
+
+
+def iso(moment: "datetime.datetime") -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_check_endpoint(args: argparse.Namespace, session=None) -> Dict[str, object]:
+    import boto3
+
+    session = session or boto3.session.Session()
+    sagemaker, s3 = session.client("sagemaker"), session.client("s3")
+    if args.period_seconds < 60:
+        raise MonitoringError("--period-seconds must be at least 60, got %d" % args.period_seconds)
+    now = (datetime.datetime.strptime(args.now, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+           if args.now else datetime.datetime.now(datetime.timezone.utc))
+    start, end = window_of(now, args.period_seconds)
+    check_id = "%s-%s" % (iso(end).replace("-", "").replace(":", ""), uuid.uuid4().hex[:8])
+    result = OrderedDict([("check_id", check_id), ("endpoint_name", args.endpoint_name),
+                          ("window_start", iso(start)), ("window_end", iso(end))])
+    arn, config = live_model_package(sagemaker, args.endpoint_name)
+    if not arn:
+        return skipped(result, "the endpoint serves a model that was not created from a model package")
+    result["model_package_arn"] = arn
+    uris = baseline_uris(sagemaker, arn)
+    if not uris:
+        return skipped(result, "the live version has no DriftCheckBaselines.ModelDataQuality (registered before "
+                               "the Baseline step): retrain to get one")
+    capture = config.get("DataCaptureConfig") or {}
+    if capture.get("EnableCapture") is False or not capture.get("DestinationS3Uri"):
+        return skipped(result, "the endpoint captures no data (its stage config has dataCapture.enabled false)")
+    work = tempfile.mkdtemp(prefix="drift-")
+    try:
+        baseline_dir = os.path.join(work, "baseline")
+        os.makedirs(baseline_dir)
+        for uri, name in zip(uris, (STATISTICS_FILE, CONSTRAINTS_FILE, VOCABULARY_FILE)):
+            s3.download_file(*parse_s3(uri, "DriftCheckBaselines"), os.path.join(baseline_dir, name))
+        capture_dir = os.path.join(work, "capture")
+        os.makedirs(capture_dir)
+        download_capture(s3, capture["DestinationS3Uri"], args.endpoint_name, start, end, capture_dir)
+        output_dir = os.path.join(work, "output")
+        report = run_check(argparse.Namespace(baseline_dir=baseline_dir, capture_dir=capture_dir,
+                                              start_time=iso(start), end_time=iso(end), output_dir=output_dir))
+        prefix = "monitoring/%s/%s" % (args.endpoint_name, check_id)
+        for name in (REPORT_FILE, VIOLATIONS_FILE, STATISTICS_FILE):
+            s3.upload_file(os.path.join(output_dir, name), args.report_bucket, "%s/%s" % (prefix, name),
+                           ExtraArgs={"ContentType": "application/json"})
+        violations = read_json(os.path.join(output_dir, VIOLATIONS_FILE), "the violations")["violations"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result.update([("status", "Violations" if violations else "NoViolations"),
+                   ("item_count", report["item_count"]),
+                   ("report_s3_uri", "s3://%s/%s/" % (args.report_bucket, prefix)),
+                   ("drifted", [drifted_statistic(violation) for violation in violations])])
+    # The metric after every check that ran, 0 included: the alarm tells "no drift" from "no check".
+    session.client("cloudwatch").put_metric_data(Namespace=args.metric_namespace, MetricData=[{
+        "MetricName": args.metric_name, "Value": float(len(violations)), "Unit": "Count",
+        "Dimensions": [{"Name": args.metric_dimension, "Value": args.endpoint_name}],
+    }])
+    if violations:
+        put_drift_event(session.client("events"), args, result)
+    return result
+
+
+def skipped(result: Dict[str, object], reason: str) -> Dict[str, object]:
+    result.update([("status", "Skipped"), ("reason", reason)])
+    log("skipped: %s" % reason)
+    return result
+
+
+def drifted_statistic(violation: Dict) -> Dict[str, object]:
+    """One entry of the event's Drifted, as runDriftCheck builds it."""
+    return OrderedDict([("feature", violation["feature_name"]), ("method", violation["comparison_method"]),
+                        ("distance", violation["distance"]), ("threshold", violation["threshold"]),
+                        ("change", re.sub(r"^.*?threshold: [0-9.e+-]+\. ", "", violation["description"]))])
+
+
+def put_drift_event(events, args: argparse.Namespace, result: Dict[str, object]) -> None:
+    """The Model Drift Detected event (DriftDetectedDetail in drift-event.ts) on the default bus."""
+    detail = OrderedDict([
+        ("ModelPackageGroupName", args.model_package_group_name), ("EndpointName", args.endpoint_name),
+        ("ModelPackageArn", result["model_package_arn"]), ("CheckId", result["check_id"]),
+        ("WindowStart", result["window_start"]), ("WindowEnd", result["window_end"]),
+        ("ItemCount", result["item_count"]), ("Drifted", result["drifted"]),
+        ("ReportS3Uri", result["report_s3_uri"]),
+    ])
+    answer = events.put_events(Entries=[{"Source": args.event_source, "DetailType": args.event_detail_type,
+                                         "Detail": json.dumps(detail)}])
+    if answer.get("FailedEntryCount"):
+        raise MonitoringError("EventBridge refused the drift event: %s" % answer["Entries"])
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise MonitoringError("bad argument: %s (see --help)" % message)
@@ -625,9 +803,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     check.add_argument("--start-time", help="ISO 8601 UTC, e.g. 2026-12-04T10:00:00Z (default: no lower bound)")
     check.add_argument("--end-time", help="ISO 8601 UTC, exclusive (default: no upper bound)")
     check.add_argument("--output-dir", default=opt_ml("processing", "output"))
+    job = commands.add_parser("check-endpoint", help="the drift check on AWS: one endpoint's last period, end to end")
+    job.add_argument("--endpoint-name", required=True)
+    job.add_argument("--model-package-group-name", required=True)
+    job.add_argument("--report-bucket", required=True, help="where monitoring/<endpoint>/<check>/ is written")
+    job.add_argument("--period-seconds", type=int, required=True, help="the window: the last whole period")
+    job.add_argument("--now", help="ISO 8601 UTC instead of the clock (tests)")
+    for name in ("metric-namespace", "metric-name", "metric-dimension", "event-source", "event-detail-type"):
+        job.add_argument("--" + name, required=True, help="from deploy-pipeline's DRIFT_METRIC / drift-event.ts")
     args = parser.parse_args(argv)
     if not args.command:
-        raise MonitoringError("name a command: baseline or check (see --help)")
+        raise MonitoringError("name a command: baseline, check or check-endpoint (see --help)")
     return args
 
 
@@ -641,6 +827,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = parse_args(argv)
         if args.command == "baseline":
             run_baseline(args)
+            return 0
+        if args.command == "check-endpoint":
+            print(json.dumps(run_check_endpoint(args)), flush=True)
             return 0
         report = run_check(args)
     except MonitoringError as error:
