@@ -177,3 +177,13 @@ export function driftDeadLetterAlarmName(project: Pick<ProjectConfig, 'projectNa
 export function driftAlarmName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
   return `slipway-${project.projectName}-${stage}-drift`;
 }
+
+/** The SageMaker pipeline that checks one endpoint's last period for drift (`monitoring.py check-endpoint`). */
+export function driftCheckPipelineName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-drift-check`;
+}
+
+/** The EventBridge Scheduler schedule that starts the drift check of one stage's endpoint. */
+export function driftCheckScheduleName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `slipway-${project.projectName}-${stage}-drift-check`;
+}

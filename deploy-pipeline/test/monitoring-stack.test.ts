@@ -10,6 +10,7 @@ import { applyInputTransformer, matchesEventPattern } from '@slipway/core';
 import {
   DRIFT_DETECTED,
   DRIFT_EVENT_SOURCE,
+  DRIFT_CHECK_PARAMETERS,
   DRIFT_METRIC,
   driftDetectedPattern,
   driftDispatchTransformer,
@@ -187,6 +188,67 @@ describe('MonitoringStack', () => {
     expect(
       () => new MonitoringStack(app, 'M', { project: synthesized.project, destination, checkEvery: Duration.days(2) }),
     ).toThrow(/checkEvery.*between 1 minute and 1 day/);
+  });
+
+  it("starts the drift-check pipeline for each stage's endpoint on a schedule, as a role that may start only it", () => {
+    for (const stage of synthesized.project.stages) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: `slipway-sentiment-${stage}-drift-check`,
+        ScheduleExpression: 'rate(1 day)',
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+        Target: {
+          Arn: { 'Fn::Sub': Match.stringLikeRegexp(':pipeline/slipway-sentiment-drift-check$') },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulerRole'), 'Arn'] },
+          SageMakerPipelineParameters: {
+            PipelineParameterList: [
+              { Name: DRIFT_CHECK_PARAMETERS.endpointName, Value: `sentiment-${stage}` },
+              { Name: DRIFT_CHECK_PARAMETERS.periodSeconds, Value: '86400' },
+            ],
+          },
+          RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetterQueue'), 'Arn'] } },
+        },
+      });
+    }
+    const roles = template.findResources('AWS::IAM::Role') as Record<string, Resource>;
+    const [roleId, role] = Object.entries(roles).find(([id]) => id.startsWith('SchedulerRole'))!;
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toMatch(
+      /aws:SourceAccount.*scheduler\.amazonaws\.com/,
+    );
+    const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>).filter(
+      (policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    );
+    const actions = policies.flatMap((policy) =>
+      (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+        (statement) => [statement.Action].flat(),
+      ),
+    );
+    expect(actions.sort()).toEqual(
+      ['kms:Decrypt', 'kms:GenerateDataKey', 'sagemaker:StartPipelineExecution', 'sqs:SendMessage'].sort(),
+    );
+  });
+
+  it('gives the check job (the execution role) only what it adds: describe endpoints, the metric, the event', () => {
+    const policy = Object.entries(template.findResources('AWS::IAM::ManagedPolicy') as Record<string, Resource>).find(
+      ([id]) => id.startsWith('DriftCheckJobPolicy'),
+    )![1];
+    expect(policy.Properties.Roles).toEqual(['slipway-sentiment-sagemaker-execution']);
+    const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    const text = JSON.stringify(statements);
+    expect(text).toContain('"cloudwatch:namespace":"Slipway/Monitoring"');
+    expect(text).toContain('event-bus/default');
+    for (const stage of synthesized.project.stages) expect(text).toContain(`:endpoint/sentiment-${stage}"`);
+    expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+      [
+        'cloudwatch:PutMetricData',
+        'events:PutEvents',
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:DescribeEndpointConfig',
+        'sagemaker:DescribeModel',
+      ].sort(),
+    );
   });
 
   it('carries the SageMaker project tags', () => {

@@ -5,24 +5,30 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ValidationError, type ProjectConfig } from '@slipway/core';
 import { driftDetectedPattern, driftDispatchTransformer } from '../monitoring/drift-event.js';
+import { DRIFT_CHECK_PARAMETERS } from '../monitoring/drift-check-pipeline.js';
 import { DRIFT_METRIC } from '../monitoring/drift-metric.js';
 import {
   approvalRuleNamePrefix,
+  deploymentResourceNamePrefix,
   driftAlarmName,
+  driftCheckPipelineName,
+  driftCheckScheduleName,
   driftDeadLetterAlarmName,
   driftRuleName,
   endpointName,
   projectTags,
+  roleNames,
 } from '../names.js';
-import { acknowledge } from './private/acknowledge.js';
+import { acknowledge, allow } from './private/acknowledge.js';
 import { deadLetterAlarmProps } from './private/dead-letter-alarm.js';
-import { accountArn, alarmArn } from './private/arns.js';
+import { accountArn, alarmArn, sagemakerArn } from './private/arns.js';
 import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
 
 export interface MonitoringStackProps extends StackProps {
@@ -68,6 +74,10 @@ export class MonitoringStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
   readonly alarmTopic: sns.Topic;
+  /** The schedule that starts each stage's endpoint's drift check, by stage. */
+  readonly schedules: ReadonlyMap<string, scheduler.CfnSchedule>;
+  /** The role the schedules start the drift-check pipeline as: that pipeline only. */
+  readonly schedulerRole: iam.Role;
   /** The drift alarm of each stage's endpoint, by stage. */
   readonly driftAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
   /** Names of the alarms that may publish to the topic (its key policy names each). */
@@ -175,6 +185,84 @@ export class MonitoringStack extends Stack {
       }),
     );
 
+    // The scheduled check: one EventBridge Scheduler schedule per stage's endpoint starts the drift-check
+    // pipeline with that endpoint and the period; undeliverable starts go to the dead-letter queue.
+    const pipelineArn = sagemakerArn(project.region, 'pipeline', driftCheckPipelineName(project));
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `Lets the drift-check schedules start ${driftCheckPipelineName(project)} and nothing else`,
+    });
+    this.schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution'], resources: [pipelineArn] }),
+    );
+    // Scheduler writes undeliverable starts into the encrypted queue, and reads the schedule's encrypted data, as
+    // this role.
+    this.schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
+    this.schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }),
+    );
+    this.schedules = new Map(
+      project.stages.map((stage) => {
+        const schedule = new scheduler.CfnSchedule(this, `${stage}DriftCheckSchedule`, {
+          name: driftCheckScheduleName(project, stage),
+          description: `Drift check of ${endpointName(project, stage)}: its last ${checkEvery.toHumanString()} of captured traffic`,
+          scheduleExpression: rateExpression(checkEvery),
+          scheduleExpressionTimezone: 'UTC',
+          flexibleTimeWindow: { mode: 'OFF' },
+          kmsKeyArn: this.key.keyArn,
+          target: {
+            arn: pipelineArn,
+            roleArn: this.schedulerRole.roleArn,
+            sageMakerPipelineParameters: {
+              pipelineParameterList: [
+                { name: DRIFT_CHECK_PARAMETERS.endpointName, value: endpointName(project, stage) },
+                { name: DRIFT_CHECK_PARAMETERS.periodSeconds, value: String(checkEvery.toSeconds()) },
+              ],
+            },
+            retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+            deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+          },
+        });
+        return [stage, schedule] as const;
+      }),
+    );
+
+    // What the check job (monitoring.py check-endpoint, run as the project's SageMaker execution role) needs
+    // beyond the pipeline steps' grants in ProjectStack: read the project's endpoints, publish the metric and
+    // the drift event. Here, not in ProjectStack, which is at its size limit.
+    const executionRole = iam.Role.fromRoleName(this, 'ExecutionRole', roleNames(project).sagemakerExecution);
+    const jobPolicy = new iam.ManagedPolicy(this, 'DriftCheckJobPolicy', {
+      description: `What the drift check of ${project.projectName}'s endpoints adds to the SageMaker execution role`,
+      roles: [executionRole],
+    });
+    allow(
+      jobPolicy,
+      ['sagemaker:DescribeEndpoint'],
+      project.stages.map((stage) => sagemakerArn(project.region, 'endpoint', endpointName(project, stage))),
+    );
+    allow(
+      jobPolicy,
+      ['sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'],
+      project.stages.flatMap((stage) =>
+        ['endpoint-config', 'model'].map((type) =>
+          sagemakerArn(project.region, type, `${deploymentResourceNamePrefix(project, stage)}*`),
+        ),
+      ),
+      {
+        wildcardReason:
+          "A stage's endpoint configs and models are named per version under one prefix (deploymentResourceName).",
+      },
+    );
+    allow(jobPolicy, ['events:PutEvents'], [accountArn('events', 'event-bus/default', project.region)]);
+    allow(jobPolicy, ['cloudwatch:PutMetricData'], ['*'], {
+      conditions: { StringEquals: { 'cloudwatch:namespace': DRIFT_METRIC.namespace } },
+      wildcardReason: 'PutMetricData has no resource type; the namespace condition limits it to the drift metric.',
+    });
+
     // CloudWatch publishes to the encrypted topic only if the key lets it: this account's named alarms, and no
     // other (aws:SourceArn and aws:SourceAccount keep out a confused deputy). Lazy: resolved at synthesis, when
     // every alarm of this stack is named.
@@ -201,4 +289,12 @@ export class MonitoringStack extends Stack {
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
     return alarm;
   }
+}
+
+/** EventBridge Scheduler's `rate(…)` for a period of whole minutes, in the largest unit that divides it. */
+function rateExpression(period: Duration): string {
+  const minutes = period.toMinutes();
+  const [value, unit] =
+    minutes % 1440 === 0 ? [minutes / 1440, 'day'] : minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
+  return `rate(${value} ${unit}${value === 1 ? '' : 's'})`;
 }
