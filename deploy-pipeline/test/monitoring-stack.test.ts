@@ -3,8 +3,8 @@
  * template limit). The drift rule reaches GitHub through ProjectStack's API destination, imported by its ARN.
  */
 import { describe, expect, it } from '@jest/globals';
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, CfnWaitConditionHandle, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { applyInputTransformer, matchesEventPattern } from '@slipway/core';
 import {
@@ -16,7 +16,7 @@ import {
   driftDispatchTransformer,
   parseDriftDispatchPayload,
 } from '../src/index.js';
-import { MonitoringStack } from '../src/cdk/index.js';
+import { MonitoringStack, type MonitoringStackProps } from '../src/cdk/index.js';
 import { synthesize } from './support/cdk.js';
 
 const STACK = 'slipway-sentiment-monitoring';
@@ -174,20 +174,34 @@ describe('MonitoringStack', () => {
     for (const stage of synthesized.project.stages) expect(policy).toContain(`alarm:slipway-sentiment-${stage}-drift"`);
   });
 
-  it('rejects a check period CloudWatch cannot alarm on, naming the field', () => {
+  /** A MonitoringStack alone, on a destination given by its ARN (as another app would import it). */
+  function standalone(props: Partial<MonitoringStackProps>): MonitoringStack {
     const app = new App();
-    const destination = events.ApiDestination.fromApiDestinationAttributes(new Stack(app, 'Other'), 'Destination', {
+    // The stack that would own the destination; a resource, so CDK's template checks do not flag it as empty.
+    const other = new Stack(app, 'Other');
+    new CfnWaitConditionHandle(other, 'Placeholder');
+    const destination = events.ApiDestination.fromApiDestinationAttributes(other, 'Destination', {
       apiDestinationArn: 'arn:aws:events:us-east-1:123456789012:api-destination/d/abc',
       connection: events.Connection.fromEventBusArn(
-        new Stack(app, 'Conn'),
+        other,
         'C',
         'arn:aws:events:us-east-1:123456789012:connection/c/abc',
         'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
       ),
     });
+    return new MonitoringStack(app, 'M', { project: synthesized.project, destination, ...props });
+  }
+
+  it('rejects a check period CloudWatch cannot alarm on, naming the field', () => {
+    expect(() => standalone({ checkEvery: Duration.days(2) })).toThrow(/checkEvery.*between 1 minute and 1 day/);
+  });
+
+  it('runs the schedules when asked, at the period given', () => {
+    const stack = standalone({ scheduleChecks: true, checkEvery: Duration.hours(6) });
+    const schedules = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule') as Record<string, Resource>;
     expect(
-      () => new MonitoringStack(app, 'M', { project: synthesized.project, destination, checkEvery: Duration.days(2) }),
-    ).toThrow(/checkEvery.*between 1 minute and 1 day/);
+      Object.values(schedules).map((schedule) => [schedule.Properties.State, schedule.Properties.ScheduleExpression]),
+    ).toEqual(synthesized.project.stages.map(() => ['ENABLED', 'rate(6 hours)']));
   });
 
   it("starts the drift-check pipeline for each stage's endpoint on a schedule, as a role that may start only it", () => {
@@ -196,6 +210,8 @@ describe('MonitoringStack', () => {
         Name: `slipway-sentiment-${stage}-drift-check`,
         ScheduleExpression: 'rate(1 day)',
         ScheduleExpressionTimezone: 'UTC',
+        // Off by default: nothing creates the drift-check pipeline in the account yet.
+        State: 'DISABLED',
         FlexibleTimeWindow: { Mode: 'OFF' },
         KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
         Target: {

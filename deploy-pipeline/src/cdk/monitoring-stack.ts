@@ -55,6 +55,13 @@ export interface MonitoringStackProps extends StackProps {
    */
   readonly checkEvery?: Duration;
   /**
+   * Whether the drift-check schedules run. Off until the `slipway-<project>-drift-check` pipeline exists in
+   * the account (nothing upserts it yet): a schedule that starts a missing pipeline only fills the dead-letter
+   * queue.
+   * @default false
+   */
+  readonly scheduleChecks?: boolean;
+  /**
    * Email address subscribed to the monitoring alarms.
    * @default - no subscription; subscribe to the topic yourself
    */
@@ -212,6 +219,7 @@ export class MonitoringStack extends Stack {
           description: `Drift check of ${endpointName(project, stage)}: its last ${checkEvery.toHumanString()} of captured traffic`,
           scheduleExpression: rateExpression(checkEvery),
           scheduleExpressionTimezone: 'UTC',
+          state: props.scheduleChecks ? 'ENABLED' : 'DISABLED',
           flexibleTimeWindow: { mode: 'OFF' },
           kmsKeyArn: this.key.keyArn,
           target: {
