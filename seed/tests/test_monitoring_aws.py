@@ -18,7 +18,7 @@ REGION = "us-east-1"
 BUCKET = "slipway-artifacts"
 ENDPOINT = "sentiment-prod"
 GROUP = "sentiment-models"
-# What the pipeline passes (deploy-pipeline's DRIFT_METRIC and drift-event.ts); drift-check-job.test.ts checks
+# What the pipeline passes (deploy-pipeline's DRIFT_METRIC and drift-event.ts); build-pipeline/test/drift-check-pipeline.test.ts checks
 # that the TypeScript side passes exactly these.
 CONTRACT = ["--metric-namespace", "Slipway/Monitoring", "--metric-name", "DriftedStatistics",
             "--metric-dimension", "EndpointName", "--event-source", "slipway.monitoring",

@@ -55,9 +55,9 @@ export interface MonitoringStackProps extends StackProps {
    */
   readonly checkEvery?: Duration;
   /**
-   * Whether the drift-check schedules run. Off until the `slipway-<project>-drift-check` pipeline exists in
-   * the account (nothing upserts it yet): a schedule that starts a missing pipeline only fills the dead-letter
-   * queue.
+   * Whether the drift-check schedules run. Off until the `slipway-<project>-drift-check` pipeline
+   * (build-pipeline/drift-check.ts) exists in the account, which nothing upserts automatically yet: a schedule
+   * that starts a missing pipeline only fills the dead-letter queue.
    * @default false
    */
   readonly scheduleChecks?: boolean;
