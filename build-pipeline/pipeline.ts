@@ -3,9 +3,14 @@
  *
  *   Preprocess → Train → Evaluate → CheckAccuracy ─ accuracy ≥ MinAccuracy → RegisterModel, CreateModel
  *                      ↘ ChecksumModel ↗           └ otherwise             → AccuracyTooLow (fails the run)
+ *                      ↘ Baseline ────────────────────────────────────────↗ (RegisterModel's drift baseline)
  *
  * Train runs as the training role, the only one that may write under the bucket's models/ prefix, and
  * RegisterModel records the model's SHA-256, which the deploy checks before deploying the version.
+ *
+ * Baseline scores the model on the validation split with seed/monitoring.py and writes Model Monitor's
+ * statistics.json and constraints.json; RegisterModel registers them with the version as its ModelDataQuality
+ * metrics and DriftCheckBaselines, which the endpoint's drift check compares captured traffic with.
  *
  * Script names, arguments, channels, outputs and the evaluation report follow SEED-CONTRACT (see
  * seed/README.md); change both sides together. `npx slipway pipeline compile` shows what this compiles to.
@@ -184,6 +189,43 @@ export function definePipeline(context: PipelineContext): Pipeline {
     retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
   });
 
+  // Runs on the image that evaluates the model (it loads the model as evaluate.py does: evaluate.py comes along
+  // as an input), beside Evaluate.
+  const baseline = new ProcessingStep('Baseline', {
+    description:
+      'Review length, out-of-vocabulary rate, predicted class and confidence on the validation split: the drift baseline.',
+    processor: variant.evaluationProcessor,
+    code: seed('monitoring.py'),
+    jobArguments: ['baseline'],
+    inputs: [
+      { inputName: 'model', source: modelData, destination: '/opt/ml/processing/model' },
+      {
+        inputName: 'validation',
+        source: split.validation.S3Output.S3Uri,
+        destination: '/opt/ml/processing/validation',
+      },
+      {
+        inputName: 'evaluate',
+        source: new FileAsset(seed('evaluate.py'), { kind: 'code' }),
+        destination: '/opt/ml/processing/input/evaluate',
+      },
+    ],
+    outputs: [{ outputName: 'baseline', source: '/opt/ml/processing/baseline' }],
+    cacheConfig: JOB_CACHE,
+    retryPolicies: [SERVICE_RETRY, CAPACITY_RETRY],
+  });
+  const baselineFile = (file: string) => ({
+    s3Uri: new Join({
+      on: '/',
+      values: [baseline.properties.ProcessingOutputConfig.Outputs.baseline.S3Output.S3Uri, file],
+    }),
+    contentType: 'application/json',
+  });
+  const dataQuality = {
+    modelDataStatistics: baselineFile('statistics.json'),
+    modelDataConstraints: baselineFile('constraints.json'),
+  };
+
   const model = variant.model(modelData);
   const accuracy = new JsonGet({
     step: evaluate,
@@ -206,7 +248,9 @@ export function definePipeline(context: PipelineContext): Pipeline {
         }),
         contentType: 'application/json',
       },
+      ...dataQuality,
     },
+    driftCheckBaselines: dataQuality,
     approvalStatus: modelApprovalStatus,
     customerMetadataProperties: {
       source_revision: sourceRevision,
@@ -249,6 +293,6 @@ export function definePipeline(context: PipelineContext): Pipeline {
       sourceRunUrl,
       sourcePipelineVersion,
     ],
-    steps: [preprocess, train, evaluate, checksum.step, checkAccuracy],
+    steps: [preprocess, train, evaluate, checksum.step, baseline, checkAccuracy],
   });
 }

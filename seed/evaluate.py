@@ -39,6 +39,8 @@ LABELS = ("negative", "neutral", "positive")
 MODEL_ARCHIVE = "model.tar.gz"
 MODEL_FILE = "model.joblib"
 SERVING_CODE = os.path.join("code", "inference.py")
+# The BERT model's WordPiece vocabulary, one token per line, beside its weights.
+WORDPIECE_VOCABULARY = "vocab.txt"
 # Texts per predict_fn call when a model is scored through its serving code.
 PREDICT_BATCH = 256
 REPORT_FILE = "evaluation.json"
@@ -97,13 +99,28 @@ def extract_archive(archive: str, target: str) -> None:
                 shutil.copyfileobj(source, sink)
 
 
-def load_model(model_dir: str, scratch: str) -> Callable[[List[str]], List[str]]:
-    """A function from texts to predicted labels, for the model in <model_dir>/model.tar.gz (extracted into
-    scratch, which must outlive the function) or unpacked in <model_dir>.
+Prediction = Dict[str, object]
 
-    A scikit-learn model (`model.joblib`) predicts with its own `predict`. Any other model is scored through the
-    serving code it carries (`code/inference.py`: `model_fn`, then `predict_fn` on the texts, which preprocess.py
-    already cleaned as `input_fn` would), so a BERT model is evaluated by exactly the code its endpoint runs."""
+
+class Scorer:
+    """A loaded model: `predict(texts)` gives one `{"label": ..., "scores": {label: probability}}` per text (the
+    serving code's predict_fn shape), and `words()` the whole words of the model's vocabulary (what the baseline's
+    out-of-vocabulary rate is measured against)."""
+
+    def __init__(self, predict: Callable[[List[str]], List[Prediction]], words: Callable[[], List[str]]):
+        self.predict = predict
+        self.words = words
+
+
+def load_scorer(model_dir: str, scratch: str) -> Scorer:
+    """The model in <model_dir>/model.tar.gz (extracted into scratch, which must outlive the scorer) or unpacked in
+    <model_dir>.
+
+    A scikit-learn model (`model.joblib`) predicts with its own `predict_proba`; its words are its text
+    vectorizer's single-word features. Any other model is scored through the serving code it carries
+    (`code/inference.py`: `model_fn`, then `predict_fn` on the texts, which preprocess.py already cleaned as
+    `input_fn` would), so a BERT model is evaluated by exactly the code its endpoint runs; its words are the whole
+    words of its WordPiece `vocab.txt`."""
     archive = os.path.join(model_dir, MODEL_ARCHIVE)
     base = model_dir
     if os.path.isfile(archive):
@@ -116,21 +133,56 @@ def load_model(model_dir: str, scratch: str) -> Callable[[List[str]], List[str]]
         import joblib
 
         model = joblib.load(os.path.join(base, MODEL_FILE))
-        return lambda texts: [str(label) for label in model.predict(texts)]
+
+        def predict_proba(texts: List[str]) -> List[Prediction]:
+            classes = [str(label) for label in model.classes_]
+            predictions: List[Prediction] = []
+            for row in model.predict_proba(texts).tolist():
+                best = max(range(len(row)), key=row.__getitem__)
+                predictions.append({"label": classes[best], "scores": dict(zip(classes, row))})
+            return predictions
+        return Scorer(predict_proba, lambda: sklearn_words(model))
     serving_code = os.path.join(base, SERVING_CODE)
     if os.path.isfile(serving_code):
         handlers = load_serving_code(serving_code)
         served = handlers.model_fn(base)
 
-        def predict(texts: List[str]) -> List[str]:
-            labels: List[str] = []
+        def predict(texts: List[str]) -> List[Prediction]:
+            predictions: List[Prediction] = []
             for start in range(0, len(texts), PREDICT_BATCH):
-                labels.extend(str(item["label"]) for item in handlers.predict_fn(texts[start:start + PREDICT_BATCH],
-                                                                                 served))
-            return labels
-        return predict
+                predictions.extend(handlers.predict_fn(texts[start:start + PREDICT_BATCH], served))
+            return predictions
+        return Scorer(predict, lambda: wordpiece_words(os.path.join(base, WORDPIECE_VOCABULARY)))
     raise EvaluationError("no %s (a scikit-learn model) or %s (a model with its serving code) in %s (looked in %s, "
                           "then in the folder itself)" % (MODEL_FILE, SERVING_CODE, model_dir, MODEL_ARCHIVE))
+
+
+def load_model(model_dir: str, scratch: str) -> Callable[[List[str]], List[str]]:
+    """A function from texts to predicted labels (see load_scorer)."""
+    scorer = load_scorer(model_dir, scratch)
+    return lambda texts: [str(item["label"]) for item in scorer.predict(texts)]
+
+
+def sklearn_words(model) -> List[str]:
+    """The single-word features of the first step of a scikit-learn pipeline that has a `vocabulary_`."""
+    steps = [step for _, step in getattr(model, "steps", [])] or [model]
+    for step in steps:
+        vocabulary = getattr(step, "vocabulary_", None)
+        if isinstance(vocabulary, dict):
+            return sorted(str(term) for term in vocabulary if " " not in str(term))
+    raise EvaluationError("the scikit-learn model has no step with a vocabulary_ (a text vectorizer): cannot "
+                          "measure out-of-vocabulary words against it")
+
+
+def wordpiece_words(path: str) -> List[str]:
+    """The whole words of a WordPiece vocabulary: no `##` continuations, no `[SPECIAL]` tokens."""
+    if not os.path.isfile(path):
+        raise EvaluationError("the model has no %s: cannot measure out-of-vocabulary words against it"
+                              % WORDPIECE_VOCABULARY)
+    with open(path, encoding="utf-8") as handle:
+        tokens = [line.rstrip("\n") for line in handle]
+    return [token for token in tokens
+            if token and not token.startswith("##") and not (token.startswith("[") and token.endswith("]"))]
 
 
 def load_serving_code(path: str):

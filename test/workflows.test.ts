@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { loadProjectConfig } from '@slipway/core';
 import {
   DEPLOY_WORKFLOW_COMMAND,
+  DRIFT_DISPATCH_EVENT_TYPE,
   EVENT_RUN_TITLE_FORMAT,
   PINNED_ACTIONS,
   deployRoleVariable,
@@ -414,6 +415,22 @@ describe('build.yml', () => {
     expect(runPipeline?.with).toMatchObject({
       role: '${{ vars.SLIPWAY_SAGEMAKER_ROLE_ARN }}',
       'training-role': '${{ vars.SLIPWAY_TRAINING_ROLE_ARN }}',
+    });
+  });
+});
+
+describe('build.yml on drift', () => {
+  const workflow = parse(readFileSync(join(WORKFLOWS_DIR, 'build.yml'), 'utf8')) as Workflow & {
+    on: Record<string, { types?: string[] } | null>;
+  };
+
+  it('retrains on the drift route’s dispatch and summarizes the payload from the environment, not the shell line', () => {
+    expect(workflow.on.repository_dispatch?.types).toEqual([DRIFT_DISPATCH_EVENT_TYPE]);
+    const summary = workflow.jobs.run?.steps?.find((step) => step.name?.startsWith('Say what drifted'));
+    expect(summary).toMatchObject({
+      if: "github.event_name == 'repository_dispatch'",
+      env: { DRIFT_PAYLOAD: '${{ toJSON(github.event.client_payload) }}' },
+      run: 'node scripts/drift-summary.mjs >> "$GITHUB_STEP_SUMMARY"',
     });
   });
 });

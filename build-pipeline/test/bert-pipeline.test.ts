@@ -148,6 +148,14 @@ describe("the project's pipeline with the BERT variant", () => {
     expect(step(bert, 'Evaluate').PropertyFiles).toEqual(step(sklearn, 'Evaluate').PropertyFiles);
   });
 
+  it('computes the drift baseline with the same monitoring.py, inputs and output, on the PyTorch image', () => {
+    type Job = { AppSpecification: { ImageUri: string } };
+    const { AppSpecification: sklearnApp, ...sklearnRest } = args(sklearn, 'Baseline') as unknown as Job;
+    const { AppSpecification: app, ...rest } = args(bert, 'Baseline') as unknown as Job;
+    expect(app).toEqual({ ...sklearnApp, ImageUri: PYTORCH_TRAINING });
+    expect(rest).toEqual(sklearnRest);
+  });
+
   it('registers and creates the model with the PyTorch inference image, everything else as the scikit-learn variant', () => {
     for (const name of ['RegisterModel', 'CreateModel']) {
       const swapImage = (json: JsonObject, image: string): unknown =>

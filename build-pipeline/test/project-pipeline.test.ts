@@ -47,12 +47,13 @@ describe("the project's pipeline", () => {
     expect(result.warnings).toEqual([]);
   });
 
-  it('has the contract’s steps: Preprocess → Train → Evaluate → CheckAccuracy → RegisterModel + CreateModel | AccuracyTooLow', () => {
+  it('has the contract’s steps: Preprocess → Train → Evaluate, ChecksumModel, Baseline → CheckAccuracy → RegisterModel + CreateModel | AccuracyTooLow', () => {
     expect(steps.map((step) => [step.Name, step.Type])).toEqual([
       ['Preprocess', 'Processing'],
       ['Train', 'Training'],
       ['Evaluate', 'Processing'],
       ['ChecksumModel', 'Processing'],
+      ['Baseline', 'Processing'],
       ['CheckAccuracy', 'Condition'],
     ]);
     expect(condition.IfSteps.map((step) => [step.Name, step.Type])).toEqual([
@@ -203,6 +204,56 @@ describe("the project's pipeline", () => {
     );
   });
 
+  it('computes the drift baseline with monitoring.py on the validation split, loading the model with evaluate.py', () => {
+    const baseline = args('Baseline') as unknown as {
+      AppSpecification: { ImageUri: string; ContainerEntrypoint: string[]; ContainerArguments: string[] };
+      ProcessingInputs: { InputName: string; S3Input: { S3Uri: unknown; LocalPath: string } }[];
+      ProcessingOutputConfig: { Outputs: { OutputName: string; S3Output: { LocalPath: string } }[] };
+    };
+    const evaluate = args('Evaluate') as unknown as typeof baseline;
+    expect(baseline.AppSpecification).toEqual({
+      ImageUri: evaluate.AppSpecification.ImageUri,
+      ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/monitoring.py'],
+      ContainerArguments: ['baseline'],
+    });
+    const evaluateCode = evaluate.ProcessingInputs.find((input) => input.InputName === 'code')!.S3Input.S3Uri;
+    expect(
+      baseline.ProcessingInputs.map((input) => [input.InputName, input.S3Input.S3Uri, input.S3Input.LocalPath]),
+    ).toEqual([
+      ['model', { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' }, '/opt/ml/processing/model'],
+      [
+        'validation',
+        { Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['validation'].S3Output.S3Uri" },
+        '/opt/ml/processing/validation',
+      ],
+      // evaluate.py's own asset: the Baseline step reads the model with the code Evaluate runs.
+      ['evaluate', evaluateCode, '/opt/ml/processing/input/evaluate'],
+      ['code', expect.stringMatching(/\/monitoring\.py$/), '/opt/ml/processing/input/code'],
+    ]);
+    expect(
+      baseline.ProcessingOutputConfig.Outputs.map((output) => [output.OutputName, output.S3Output.LocalPath]),
+    ).toEqual([['baseline', '/opt/ml/processing/baseline']]);
+  });
+
+  it('registers the baseline with the version: ModelDataQuality metrics and DriftCheckBaselines', () => {
+    const file = (name: string) => ({
+      ContentType: 'application/json',
+      S3Uri: {
+        'Std:Join': {
+          On: '/',
+          Values: [{ Get: "Steps.Baseline.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri" }, name],
+        },
+      },
+    });
+    const dataQuality = { Statistics: file('statistics.json'), Constraints: file('constraints.json') };
+    const register = args('RegisterModel', condition.IfSteps) as unknown as {
+      ModelMetrics: JsonObject;
+      DriftCheckBaselines: JsonObject;
+    };
+    expect(register.ModelMetrics['ModelDataQuality']).toEqual(dataQuality);
+    expect(register.DriftCheckBaselines).toEqual({ ModelDataQuality: dataQuality });
+  });
+
   it('registers into the config’s group with the serving image, metrics and the source it was built from', () => {
     const register = args('RegisterModel', condition.IfSteps);
     expect(register).toMatchObject({
@@ -276,7 +327,7 @@ describe("the project's pipeline", () => {
   });
 
   it('caches the job steps and retries throttling and capacity errors', () => {
-    for (const name of ['Preprocess', 'Train', 'Evaluate', 'ChecksumModel']) {
+    for (const name of ['Preprocess', 'Train', 'Evaluate', 'ChecksumModel', 'Baseline']) {
       const step = byName(name);
       expect(step.CacheConfig).toEqual({ Enabled: true, ExpireAfter: 'P30D' });
       expect(step.RetryPolicies?.flatMap((policy) => policy.ExceptionType)).toEqual(
@@ -289,7 +340,7 @@ describe("the project's pipeline", () => {
   });
 
   const seedDir = join(REPO, 'seed');
-  const seedFiles = ['preprocess.py', 'train.py', 'evaluate.py', 'inference.py', 'data/reviews.csv'];
+  const seedFiles = ['preprocess.py', 'train.py', 'evaluate.py', 'inference.py', 'monitoring.py', 'data/reviews.csv'];
   const seedReady = seedFiles.every((file) => existsSync(join(seedDir, file)));
   (seedReady ? it : it.skip)(
     seedReady
@@ -298,7 +349,7 @@ describe("the project's pipeline", () => {
     () => {
       const real = compileWith(seedDir);
       expect(real.assets.map((asset) => asset.key.split('/').pop())).toEqual(
-        expect.arrayContaining(['preprocess.py', 'evaluate.py', 'sourcedir.tar.gz', 'reviews.csv']),
+        expect.arrayContaining(['preprocess.py', 'evaluate.py', 'monitoring.py', 'sourcedir.tar.gz', 'reviews.csv']),
       );
     },
   );

@@ -15,6 +15,7 @@ import { registerStudio } from './commands/studio.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerNew } from './commands/new.js';
+import { registerMonitor } from './commands/monitor.js';
 
 export interface MainOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -66,6 +67,7 @@ export function buildProgram(context: CliContext, streams: Pick<MainOptions, 'st
   registerEndpoints(program, context);
   registerDemo(program, context);
   registerStudio(program, context);
+  registerMonitor(program, context);
   registerDoctor(program, context);
   registerNew(program, context);
   registerCompletion(program, context);

@@ -98,9 +98,9 @@ describe('slipway demo', () => {
       'predict:ok',
     ]);
     const cached = summary.run.steps.filter((step) => step.cacheHit).map((step) => step.name);
-    expect(cached.sort()).toEqual(['ChecksumModel', 'Evaluate', 'Preprocess', 'Train']);
+    expect(cached.sort()).toEqual(['Baseline', 'ChecksumModel', 'Evaluate', 'Preprocess', 'Train']);
     expect(summary).toMatchObject({
-      cacheHits: 4,
+      cacheHits: 5,
       modelPackageArn: expect.stringMatching(/\/sentiment-models\/2$/),
       modelApprovalStatus: 'PendingManualApproval',
       reused: {

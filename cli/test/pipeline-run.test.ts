@@ -76,11 +76,11 @@ describe('slipway pipeline run / status / logs on the local server', () => {
     });
     expect(run.accuracy).toBeGreaterThan(0.7);
     const names = run.steps.map((step: { name: string }) => step.name);
-    // Evaluate and ChecksumModel both follow Train and run side by side.
+    // Evaluate, ChecksumModel and Baseline all follow Train and run side by side.
     expect(names.slice(0, 2)).toEqual(['Preprocess', 'Train']);
-    expect(names.slice(2, 4).sort()).toEqual(['ChecksumModel', 'Evaluate']);
-    expect(names[4]).toBe('CheckAccuracy');
-    expect(names.slice(5).sort()).toEqual(['CreateModel', 'RegisterModel']);
+    expect(names.slice(2, 5).sort()).toEqual(['Baseline', 'ChecksumModel', 'Evaluate']);
+    expect(names[5]).toBe('CheckAccuracy');
+    expect(names.slice(6).sort()).toEqual(['CreateModel', 'RegisterModel']);
     // The plain progress (not a terminal) goes to stderr with --json, one line per transition.
     expect(result.stderr).toMatch(/^Step Train: Executing → Succeeded \(/m);
     expect(readFileSync(summary, 'utf8')).toContain('```mermaid');
@@ -92,7 +92,7 @@ describe('slipway pipeline run / status / logs on the local server', () => {
     expect(result.code).toBe(0);
     const status = JSON.parse(result.stdout);
     expect(status).toMatchObject({ executionArn, status: 'Succeeded' });
-    expect(status.steps).toHaveLength(7);
+    expect(status.steps).toHaveLength(8);
     const byArn = await slipway(['pipeline', 'status', executionArn, '--data-dir', dataDir]);
     expect(byArn.stdout).toMatch(/^ {2}Evaluate +Succeeded/m);
     const bad = await slipway(['pipeline', 'status', 'exec-1', '--data-dir', dataDir]);

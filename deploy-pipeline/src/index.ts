@@ -11,3 +11,4 @@ export * from './bootstrap/index.js';
 export * from './workflow/index.js';
 export * from './github/index.js';
 export * from './doctor/index.js';
+export * from './monitoring/index.js';

@@ -157,3 +157,33 @@ export function approvalRuleNamePrefix(project: Pick<ProjectConfig, 'projectName
 export function approvalRuleName(prefix: string, approvalStatus: string): string {
   return `${prefix}-${approvalStatus.toLowerCase()}`;
 }
+
+/** The drift route's rule, beside the approval rules: `<prefix>-drift`. */
+export function driftRuleName(prefix: string): string {
+  return `${prefix}-drift`;
+}
+
+/** The stack that holds the drift route, its alarms and the scheduled drift check (beside ProjectStack). */
+export function monitoringStackName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-monitoring`;
+}
+
+/** The drift route's alarm on undelivered drift events; named so the key policy can name it without a cycle. */
+export function driftDeadLetterAlarmName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-drift-dead-letters`;
+}
+
+/** The alarm on drift of one stage's endpoint (MonitoringStack): `slipway-<project>-<stage>-drift`. */
+export function driftAlarmName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `slipway-${project.projectName}-${stage}-drift`;
+}
+
+/** The SageMaker pipeline that checks one endpoint's last period for drift (`monitoring.py check-endpoint`). */
+export function driftCheckPipelineName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-drift-check`;
+}
+
+/** The EventBridge Scheduler schedule that starts the drift check of one stage's endpoint. */
+export function driftCheckScheduleName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `slipway-${project.projectName}-${stage}-drift-check`;
+}

@@ -40,7 +40,7 @@ describe('the synthesized templates', () => {
 
   (cfnLintMissing ? it.skip : it)('pass cfn-lint with no errors or warnings', () => {
     const templates = synthesizeAll();
-    expect(templates).toHaveLength(3);
+    expect(templates).toHaveLength(4);
     const run = spawnSync(join(TOOLS_BIN, 'cfn-lint'), ['--format', 'json', '--', ...templates], { encoding: 'utf8' });
     const findings = JSON.parse(run.stdout || '[]') as { Rule: { Id: string }; Message: string; Filename: string }[];
     expect(findings.map((finding) => `${finding.Rule.Id} ${finding.Message} (${finding.Filename})`)).toEqual([]);

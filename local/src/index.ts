@@ -30,3 +30,4 @@ export {
 } from './endpoints/endpoint-manager.js';
 export type { EndpointRecord, EndpointStatus, DeploymentSpec, VariantSpec } from './store/endpoint-repository.js';
 export type { LambdaFunctionsConfig } from './engine/steps/lambda-functions.js';
+export { PeriodicTask, type PeriodicTaskOptions } from './monitoring/periodic-task.js';

@@ -16,20 +16,21 @@ import pytest
 
 import evaluate
 import inference
+import monitoring
 import preprocess
 import train
 from helpers import script
 
 COPIES = [
-    ("LABELS", [preprocess, train, evaluate]),
-    ("opt_ml", [preprocess, train, evaluate]),
+    ("LABELS", [preprocess, train, evaluate, monitoring]),
+    ("opt_ml", [preprocess, train, evaluate, monitoring]),
     ("flag_value", [preprocess, train, evaluate]),
     ("write_message", [preprocess, evaluate]),
     ("read_labelled_dir", [train, evaluate]),
-    ("clean_text", [preprocess, inference]),
-    ("_TAG", [preprocess, inference]),
-    ("_CONTROL", [preprocess, inference]),
-    ("_SPACE", [preprocess, inference]),
+    ("clean_text", [preprocess, inference, monitoring]),
+    ("_TAG", [preprocess, inference, monitoring]),
+    ("_CONTROL", [preprocess, inference, monitoring]),
+    ("_SPACE", [preprocess, inference, monitoring]),
 ]
 
 

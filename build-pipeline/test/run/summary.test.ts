@@ -77,18 +77,21 @@ describe('pipelineGraph', () => {
       'Train',
       'Evaluate',
       'ChecksumModel',
+      'Baseline',
       'CheckAccuracy',
       'RegisterModel',
       'CreateModel',
       'AccuracyTooLow',
     ]);
     expect(graph.edges.map((edge) => `${edge.from}->${edge.to}${edge.label ? `:${edge.label}` : ''}`).sort()).toEqual([
+      'Baseline->RegisterModel',
       'CheckAccuracy->AccuracyTooLow:else',
       'CheckAccuracy->CreateModel:if',
       'CheckAccuracy->RegisterModel:if',
       'ChecksumModel->RegisterModel',
       'Evaluate->CheckAccuracy',
       'Preprocess->Train',
+      'Train->Baseline',
       'Train->ChecksumModel',
       'Train->Evaluate',
     ]);
@@ -101,11 +104,11 @@ describe('renderMermaid', () => {
     expect(chart.split('\n')[0]).toBe('flowchart LR');
     expect(chart).toContain('s0["Preprocess<br/>cache hit · 1.0 s"]:::cached');
     expect(chart).toContain('s1["Train<br/>Succeeded · 41 s"]:::succeeded');
-    expect(chart).toContain('s4{{"CheckAccuracy<br/>Succeeded · 0.0 s"}}:::succeeded');
-    expect(chart).toContain('s6(["CreateModel<br/>Failed · 1.0 s"]):::failed');
-    expect(chart).toContain('s7>"AccuracyTooLow<br/>Fail"]:::notrun');
-    expect(chart).toContain('s4 -->|if true| s5');
-    expect(chart).toContain('s4 -->|else| s7');
+    expect(chart).toContain('s5{{"CheckAccuracy<br/>Succeeded · 0.0 s"}}:::succeeded');
+    expect(chart).toContain('s7(["CreateModel<br/>Failed · 1.0 s"]):::failed');
+    expect(chart).toContain('s8>"AccuracyTooLow<br/>Fail"]:::notrun');
+    expect(chart).toContain('s5 -->|if true| s6');
+    expect(chart).toContain('s5 -->|else| s8');
     for (const css of ['cached', 'succeeded', 'failed', 'notrun'])
       expect(chart).toMatch(new RegExp(`^  classDef ${css} fill:`, 'm'));
     expect(chart).not.toMatch(/classDef running/);

@@ -14,12 +14,14 @@ import { dataDirOption } from '../backend-options.js';
 import type { CliContext } from '../context.js';
 import { connectLocal, localBackend } from '../local-connection.js';
 import { approvalRouteRules, deployRunStore, dispatchHandlerTarget } from '../local-deploy.js';
+import { DEFAULT_RETRAIN_PERIOD_HOURS, driftRouteRule, retrainHandlerTarget } from '../local-monitoring.js';
 import { prepareLocalRuntimes } from '../local-runtimes.js';
 import { LOCAL_EXECUTION_ROLE, clientsFor } from '../project-run.js';
 import { RunProgress } from '../run-progress.js';
 import { cliSourceContext } from '../source-revision.js';
 import { required, type DemoContext, type DemoStage } from './demo-context.js';
 import { deployStages, readEndpoints } from './demo-loop.js';
+import { driftStage } from './demo-drift.js';
 import { demoSummary, printDemoSummary } from './demo-summary.js';
 
 export interface StageOutcome {
@@ -72,12 +74,23 @@ const serverStage: DemoStage = {
       output: context.cli.output,
       region: context.config.region,
       // An in-process server gets the approval route with the deploy workflow as an in-process handler.
-      rules: (dataDir) =>
-        approvalRouteRules(
+      rules: (dataDir) => [
+        ...approvalRouteRules(
           context.config,
           // The workflow's own lines go to the run's log; the stages below report each job as it ends.
           dispatchHandlerTarget({ project: context.config, dataDir, promotion: context.promotion }),
         ),
+        // The drift route, with the retrain as an in-process handler (`--drift` sends it an event).
+        driftRouteRule(
+          context.config,
+          retrainHandlerTarget({
+            dataDir,
+            cwd: context.config.rootDir,
+            periodHours: DEFAULT_RETRAIN_PERIOD_HOURS,
+            log: (line) => context.cli.output.line(`  ${line}`, 'dim'),
+          }),
+        ),
+      ],
     });
     context.clients = clientsFor(localBackend(context.connection, context.config.region));
     context.facts['server'] = {
@@ -223,7 +236,8 @@ export function registerDemo(program: Command, context: CliContext): void {
       '--model <model>',
       `the model to train for this run, instead of slipway.config.json's (${Object.keys(PROJECT_MODELS).join(' | ')}); the config is not changed`,
     )
-    .action(async (options: { dataDir: string; manualPromote?: boolean; model?: string }) => {
+    .option('--drift', 'then send normal and shifted reviews to prod: the drift check fires and retrains')
+    .action(async (options: { dataDir: string; manualPromote?: boolean; model?: string; drift?: boolean }) => {
       const dataDir = resolve(context.cwd, options.dataDir);
       const demo: DemoContext = {
         cli: context,
@@ -233,7 +247,8 @@ export function registerDemo(program: Command, context: CliContext): void {
         runs: deployRunStore(dataDir),
         facts: {},
       };
-      const { outcomes, ok, ms, endpoints } = await runDemo(demo);
+      const stages = demoStages(demo.config.stages);
+      const { outcomes, ok, ms, endpoints } = await runDemo(demo, options.drift ? [...stages, driftStage] : stages);
       const summary = demoSummary(demo, { outcomes, ok, ms, endpoints });
       context.output.result(summary, () => printDemoSummary(context.output, demo, summary));
       if (!ok) process.exitCode = 1;

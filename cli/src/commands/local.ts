@@ -21,6 +21,12 @@ import { dataDirOption } from '../backend-options.js';
 import type { CliContext } from '../context.js';
 import { runningServer } from '../local-connection.js';
 import { approvalRouteRules, dispatchCommandTarget } from '../local-deploy.js';
+import {
+  DEFAULT_MONITOR_EVERY_MINUTES,
+  DEFAULT_RETRAIN_PERIOD_HOURS,
+  localDriftMonitoring,
+  type LocalDriftMonitoring,
+} from '../local-monitoring.js';
 import { projectConsole } from '../studio-console.js';
 import { registerLocalRuntimes } from './local-runtimes.js';
 
@@ -33,6 +39,8 @@ interface UpOptions {
   readonly rules?: string;
   readonly region?: string;
   readonly autoPromote?: boolean;
+  readonly monitorEvery: string;
+  readonly retrainPeriod: string;
 }
 
 /** `slipway local up|down|status|runtimes`: the local SageMaker server for this repository, and its runtimes. */
@@ -53,11 +61,22 @@ export function registerLocal(program: Command, context: CliContext): void {
       '--auto-promote',
       'deploy an approved version to prod as soon as staging passed its tests (default: wait for `slipway deploy promote`)',
     )
+    .option(
+      '--monitor-every <minutes>',
+      "run the drift check of the project's endpoints this often, over the traffic since the last one (0: never)",
+      String(DEFAULT_MONITOR_EVERY_MINUTES),
+    )
+    .option(
+      '--retrain-period <hours>',
+      'a drift retrains an endpoint at most once per this long',
+      String(DEFAULT_RETRAIN_PERIOD_HOURS),
+    )
     .action(async (options: UpOptions) => {
       const port = parsePort(options.port);
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
       const route = approvalRoute(context, dataDir, options);
+      const drift = driftMonitoring(context, dataDir, options);
       // The console asks for the server once it listens (the console is mounted before the server starts).
       const listening: { server?: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } } = {};
       const studio = projectConsole(context, dataDir, () => {
@@ -70,10 +89,11 @@ export function registerLocal(program: Command, context: CliContext): void {
         routes: [studio.mount],
         ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
         ...(options.region ? { region: options.region } : {}),
-        ...(route ? { rules: route.rules } : {}),
+        ...(route || drift ? { rules: [...(route?.rules ?? []), ...(drift ? [drift.rule] : [])] } : {}),
         ...lambdaFunctions(context),
       });
       listening.server = server;
+      const schedule = drift?.start(server);
       const link = studio.link(server.url);
       context.output.result(
         { url: server.url, pid: process.pid, dataDir, console: link, approvalRoute: route?.summary ?? null },
@@ -82,11 +102,12 @@ export function registerLocal(program: Command, context: CliContext): void {
           context.output.line(`  Slipway Studio: ${link}`);
           context.output.line(`  ${ENV_HINT}`, 'dim');
           if (route) context.output.line(`  ${route.description}`, 'dim');
+          if (drift) context.output.line(`  ${drift.description}`, 'dim');
           context.output.line('  stop with Ctrl-C or `slipway local down`', 'dim');
         },
       );
       await new Promise<void>((done) => {
-        const stop = () => void server.close().then(done);
+        const stop = () => void (schedule?.stop() ?? Promise.resolve()).then(() => server.close()).then(done);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
@@ -182,6 +203,7 @@ async function detach(context: CliContext, port: number, dataDir: string, option
   if (options.rules) args.push('--rules', resolve(context.cwd, options.rules));
   if (options.region) args.push('--region', options.region);
   if (options.autoPromote) args.push('--auto-promote');
+  args.push('--monitor-every', options.monitorEvery, '--retrain-period', options.retrainPeriod);
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', log, log],
@@ -258,6 +280,30 @@ function lambdaFunctions(context: CliContext): { lambdaFunctions?: LambdaFunctio
   if (!findProjectConfig(context.cwd, context.env)) return {};
   const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
   return { lambdaFunctions: { rootDir: project.rootDir, functions: project.local?.lambdaFunctions ?? {} } };
+}
+
+/**
+ * The project's drift loop on the local server: the drift route's rule (its target retrains) and the scheduled
+ * drift check of the project's endpoints. None outside a Slipway project.
+ */
+function driftMonitoring(context: CliContext, dataDir: string, options: UpOptions): LocalDriftMonitoring | undefined {
+  if (!findProjectConfig(context.cwd, context.env)) return undefined;
+  const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+  return localDriftMonitoring({
+    project,
+    dataDir,
+    everyMinutes: parseMinutes(options.monitorEvery, '--monitor-every'),
+    retrainPeriodHours: parseMinutes(options.retrainPeriod, '--retrain-period'),
+    log: (line) => context.output.line(line, 'dim'),
+  });
+}
+
+function parseMinutes(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ValidationError({ where: flag, field: '', problem: `must be a number ≥ 0, got "${text}"` });
+  }
+  return value;
 }
 
 const ENV_HINT =

@@ -2,10 +2,11 @@ import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError, describeValue, type LoadedProjectConfig } from '@slipway/core';
 import { loadStageConfig } from '../config/stage-config.js';
-import { endpointStackName, projectStackName } from '../names.js';
+import { endpointStackName, monitoringStackName, projectStackName } from '../names.js';
 import { CDK_CONTEXT as CONTEXT } from '../cdk-context.js';
 import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
 import { EndpointStack } from './endpoint-stack.js';
+import { MonitoringStack } from './monitoring-stack.js';
 import { ProjectStack } from './project-stack.js';
 
 /**
@@ -22,6 +23,8 @@ export interface SlipwayApp {
   readonly app: App;
   /** Absent when the app was asked for one stage's EndpointStack only. */
   readonly projectStack?: ProjectStack;
+  /** The drift route and monitoring alarms; with ProjectStack, whose API destination it uses. */
+  readonly monitoringStack?: MonitoringStack;
   readonly endpointStacks: readonly EndpointStack[];
 }
 
@@ -70,6 +73,7 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
   }
   // Deploying one stage needs only its EndpointStack: the project stack (and its GitHub settings) stay out.
   const projectStack = onlyStage ? undefined : buildProjectStack(app, project);
+  const monitoringStack = projectStack && buildMonitoringStack(app, project, projectStack);
   const stages = onlyStage ? [onlyStage] : modelPackageArn ? project.stages : [];
   const endpointStacks = stages.map(
     (stage) =>
@@ -79,7 +83,7 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
         modelPackageArn: modelPackageArn!,
       }),
   );
-  return { app, projectStack, endpointStacks };
+  return { app, projectStack, ...(monitoringStack ? { monitoringStack } : {}), endpointStacks };
 }
 
 function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack {
@@ -95,6 +99,18 @@ function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack
     ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
     ...(githubTokenSecretVersionId ? { githubTokenSecretVersionId } : {}),
     ...(defaultBranch ? { defaultBranch } : {}),
+    ...(alarmEmail ? { alarmEmail } : {}),
+  });
+}
+
+/** Beside ProjectStack, which is at CloudFormation's inline template limit; deployed after it (it imports). */
+function buildMonitoringStack(app: App, project: LoadedProjectConfig, projectStack: ProjectStack): MonitoringStack {
+  const alarmEmail = optionalString(app, CONTEXT.alarmEmail);
+  return new MonitoringStack(app, monitoringStackName(project), {
+    project,
+    destination: projectStack.approvalRoute.destination,
+    synthesizer: new CliCredentialsOnlySynthesizer(),
+    env: { region: project.region },
     ...(alarmEmail ? { alarmEmail } : {}),
   });
 }

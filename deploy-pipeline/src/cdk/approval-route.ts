@@ -13,6 +13,7 @@ import { GITHUB_DISPATCH_HEADERS, approvalRoutes, repositoryDispatchUrl } from '
 import { GITHUB_TOKEN_SECRET_FIELD } from '../github-token-secret.js';
 import { approvalRuleName } from '../names.js';
 import { acknowledge } from './private/acknowledge.js';
+import { deadLetterAlarmProps } from './private/dead-letter-alarm.js';
 import { accountArn, alarmArn } from './private/arns.js';
 import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
 
@@ -161,14 +162,7 @@ export class ApprovalRoute extends Construct {
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmName: props.alarmName,
       alarmDescription: `An approval of ${props.modelPackageGroupName} could not be delivered to GitHub; see the dead-letter queue`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...deadLetterAlarmProps(this.deadLetterQueue),
     });
     this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
   }

@@ -38,7 +38,11 @@ export function synthesize(
     project,
     violations,
     template: (stackName) => {
-      const stack = [...(built.projectStack ? [built.projectStack] : []), ...built.endpointStacks].find(
+      const stack = [
+        ...(built.projectStack ? [built.projectStack] : []),
+        ...(built.monitoringStack ? [built.monitoringStack] : []),
+        ...built.endpointStacks,
+      ].find(
         (candidate) => candidate.stackName === stackName,
       );
       if (!stack) throw new Error(`no stack ${stackName}`);

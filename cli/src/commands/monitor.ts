@@ -1,0 +1,233 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ValidationError, awsClientConfig, loadProjectConfig, type Backend } from '@slipway/core';
+import type { DriftCheckResult } from '@slipway/deploy-pipeline';
+import type { CliContext } from '../context.js';
+import {
+  DEFAULT_MONITOR_EVERY_MINUTES,
+  DEFAULT_RETRAIN_PERIOD_HOURS,
+  checkEndpoints,
+  projectEndpoints,
+  retrainFromDispatch,
+  retrainGate,
+  storedChecks,
+  type StoredCheck,
+} from '../local-monitoring.js';
+import type { Output } from '../output.js';
+import { printTable } from './format.js';
+import {
+  withConnection,
+  withConnectionOptions,
+  type ConnectionOptions,
+  type ServiceConnection,
+} from './service-connection.js';
+
+interface RunOptions extends ConnectionOptions {
+  readonly endpoint?: string[];
+  readonly window: string;
+}
+
+interface StatusOptions extends ConnectionOptions {
+  readonly endpoint?: string[];
+  readonly limit: string;
+}
+
+function positiveNumber(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ValidationError({ where: flag, field: '', problem: `must be a positive number, got "${text}"` });
+  }
+  return value;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function backendOf(connection: ServiceConnection): Backend {
+  return connection.kind === 'aws'
+    ? { kind: 'aws', region: connection.region }
+    : {
+        kind: 'local',
+        region: connection.region,
+        endpoint: connection.url!,
+        ...(connection.credentials ? { credentials: connection.credentials } : {}),
+      };
+}
+
+/** `slipway monitor run|status|retrain`: drift checks of the project's endpoints, local or on AWS. */
+export function registerMonitor(program: Command, context: CliContext): void {
+  const monitor = program
+    .command('monitor')
+    .description("drift checks: each endpoint's captured traffic against its live version's baseline");
+
+  withConnectionOptions(
+    monitor
+      .command('run')
+      .description('check now (every stage’s endpoint unless --endpoint); a drift publishes the event that retrains')
+      .option('--endpoint <name>', 'only this endpoint (repeatable)', collect)
+      .option('--window <minutes>', 'how far back the captured traffic is read', String(DEFAULT_MONITOR_EVERY_MINUTES)),
+  ).action((options: RunOptions) =>
+    withConnection(context, options, async (connection) => {
+      const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+      const results = await checkEndpoints({
+        project,
+        backend: backendOf(connection),
+        ...(options.endpoint ? { endpoints: options.endpoint } : {}),
+        windowMinutes: positiveNumber(options.window, '--window'),
+      });
+      context.output.result({ checks: results }, () => printResults(context.output, results));
+    }),
+  );
+
+  withConnectionOptions(
+    monitor
+      .command('status')
+      .description("each endpoint's last checks: statistics against the baseline, violations, the retrains started")
+      .option('--endpoint <name>', 'only this endpoint (repeatable)', collect)
+      .option('--limit <n>', 'checks per endpoint', '5'),
+  ).action((options: StatusOptions) =>
+    withConnection(context, options, async (connection) => {
+      const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+      const s3 = new S3Client(awsClientConfig(backendOf(connection)));
+      try {
+        const endpoints = options.endpoint ?? projectEndpoints(project);
+        const limit = positiveNumber(options.limit, '--limit');
+        const checks: StoredCheck[] = [];
+        for (const endpoint of endpoints)
+          checks.push(...(await storedChecks(s3, project.artifactBucket, endpoint, limit)));
+        const retrains =
+          connection.kind === 'local' ? await retrainGate(resolve(context.cwd, options.dataDir)).retrains() : [];
+        context.output.result({ checks, retrains }, () => {
+          printStored(context.output, endpoints, checks);
+          if (connection.kind === 'local') {
+            context.output.line('');
+            if (retrains.length === 0) context.output.line('Retrains started by drift: none.');
+            else {
+              context.output.line('Retrains started by drift:');
+              printTable(
+                context.output,
+                ['ENDPOINT', 'CHECK', 'STARTED (UTC)', 'OUTCOME'],
+                retrains.map((retrain) => [
+                  retrain.endpointName,
+                  retrain.checkId,
+                  retrain.startedAt,
+                  retrain.outcome ?? 'running',
+                ]),
+              );
+            }
+          }
+        });
+      } finally {
+        s3.destroy();
+      }
+    }),
+  );
+
+  monitor
+    .command('retrain')
+    .description(
+      'the local drift route’s target: reads a model-drift-detected dispatch body and starts the pipeline, at most once per endpoint per period',
+    )
+    .option('--data-dir <dir>', 'the local server data dir', '.slipway')
+    .option('--input <file>', 'read the body from a file instead of stdin')
+    .option(
+      '--retrain-period <hours>',
+      'at most one retrain per endpoint per this long',
+      String(DEFAULT_RETRAIN_PERIOD_HOURS),
+    )
+    .action(async (options: { dataDir: string; input?: string; retrainPeriod: string }) => {
+      const text = options.input ? await readFile(resolve(context.cwd, options.input), 'utf8') : await readStdin();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        throw new ValidationError({
+          where: options.input ?? 'stdin',
+          field: '',
+          problem: `is not JSON (${(error as Error).message})`,
+          fix: 'send the repository_dispatch body of a model-drift-detected event',
+        });
+      }
+      const outcome = await retrainFromDispatch(body, {
+        dataDir: resolve(context.cwd, options.dataDir),
+        cwd: context.cwd,
+        periodHours: positiveNumber(options.retrainPeriod, '--retrain-period'),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      context.output.result(outcome, () =>
+        context.output.line(
+          outcome.decision.action === 'start'
+            ? `Retrain for ${outcome.endpointName}: pipeline run exited ${outcome.exitCode}.`
+            : `No retrain for ${outcome.endpointName}: ${outcome.decision.reason}.`,
+        ),
+      );
+      if (outcome.exitCode !== undefined && outcome.exitCode !== 0) process.exitCode = 1;
+    });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function headline(feature: { baseline: Readonly<Record<string, unknown>>; window: Readonly<Record<string, unknown>> }) {
+  const show = (summary: Readonly<Record<string, unknown>>) =>
+    'mean' in summary
+      ? Number(summary.mean).toPrecision(3)
+      : Object.entries(summary.shares as Record<string, number>)
+          .map(([label, share]) => `${label.slice(0, 3)} ${Math.round(share * 100)}%`)
+          .join(' ');
+  return [show(feature.baseline), show(feature.window)];
+}
+
+function printResults(output: Output, results: readonly DriftCheckResult[]): void {
+  if (results.length === 0) return output.line('No endpoints to check.');
+  for (const result of results) {
+    const tone = result.status === 'Violations' ? 'bad' : result.status === 'Skipped' ? 'warn' : 'good';
+    output.line(
+      `${result.endpointName}: ${result.status} — ${result.itemCount} reviews, ${result.windowStart} to ${result.windowEnd}` +
+        (result.reason ? ` (${result.reason})` : ''),
+      tone,
+    );
+    if (result.features.length > 0) printFeatures(output, result.features);
+    if (result.published) output.line('  drift event published: the drift route starts a retrain', 'dim');
+  }
+}
+
+function printFeatures(output: Output, features: DriftCheckResult['features']): void {
+  printTable(
+    output,
+    ['  STATISTIC', 'METHOD', 'DISTANCE', 'THRESHOLD', 'BASELINE', 'WINDOW', ''],
+    features.map((feature) => [
+      `  ${feature.feature_name}`,
+      feature.comparison_method === 'PopulationStabilityIndex' ? 'PSI' : 'JS distance',
+      feature.distance.toFixed(4),
+      String(feature.threshold),
+      ...headline(feature),
+      feature.drifted ? 'DRIFT' : feature.compared ? 'ok' : 'too few reviews',
+    ]),
+  );
+}
+
+function printStored(output: Output, endpoints: readonly string[], checks: readonly StoredCheck[]): void {
+  for (const endpoint of endpoints) {
+    const mine = checks.filter((check) => check.endpointName === endpoint);
+    if (mine.length === 0) {
+      output.line(`${endpoint}: no drift checks yet (\`npx slipway monitor run --endpoint ${endpoint}\`)`);
+      continue;
+    }
+    output.line(`${endpoint}:`);
+    for (const check of mine) {
+      output.line(
+        `  ${check.windowStart} to ${check.windowEnd}: ${check.itemCount} reviews, ` +
+          (check.drifted.length > 0 ? `DRIFT in ${check.drifted.join(', ')}` : 'no violations'),
+        check.drifted.length > 0 ? 'bad' : 'good',
+      );
+    }
+    printFeatures(output, mine[0]!.features);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './drift-event.js';
+export * from './drift-check.js';
+export * from './retrain-gate.js';
+export * from './drift-metric.js';
+export * from './drift-check-pipeline.js';
