@@ -17,19 +17,15 @@ import {
 } from '../local-monitoring.js';
 import type { Output } from '../output.js';
 import { printTable } from './format.js';
-import {
-  withConnection,
-  withConnectionOptions,
-  type ConnectionOptions,
-  type ServiceConnection,
-} from './service-connection.js';
+import { withBackendOptions, type BackendFlags } from '../backend-options.js';
+import { withConnection, type ServiceConnection } from './service-connection.js';
 
-interface RunOptions extends ConnectionOptions {
+interface RunOptions extends BackendFlags {
   readonly endpoint?: string[];
   readonly window: string;
 }
 
-interface StatusOptions extends ConnectionOptions {
+interface StatusOptions extends BackendFlags {
   readonly endpoint?: string[];
   readonly limit: string;
 }
@@ -63,7 +59,7 @@ export function registerMonitor(program: Command, context: CliContext): void {
     .command('monitor')
     .description("drift checks: each endpoint's captured traffic against its live version's baseline");
 
-  withConnectionOptions(
+  withBackendOptions(
     monitor
       .command('run')
       .description('check now (every stage’s endpoint unless --endpoint); a drift publishes the event that retrains')
@@ -82,7 +78,7 @@ export function registerMonitor(program: Command, context: CliContext): void {
     }),
   );
 
-  withConnectionOptions(
+  withBackendOptions(
     monitor
       .command('status')
       .description("each endpoint's last checks: statistics against the baseline, violations, the retrains started")
