@@ -42,9 +42,7 @@ export function synthesize(
         ...(built.projectStack ? [built.projectStack] : []),
         ...(built.monitoringStack ? [built.monitoringStack] : []),
         ...built.endpointStacks,
-      ].find(
-        (candidate) => candidate.stackName === stackName,
-      );
+      ].find((candidate) => candidate.stackName === stackName);
       if (!stack) throw new Error(`no stack ${stackName}`);
       return Template.fromJSON(
         JSON.parse(readFileSync(join(outdir, `${stackName}.template.json`), 'utf8')) as Record<string, unknown>,
