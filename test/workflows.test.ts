@@ -46,7 +46,7 @@ function parserErrors(name: string, content: string): string[] {
   return result.context.errors.getErrors().map((error) => error.message);
 }
 
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown> };
+type Step = { name?: string; id?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown> };
 type Job = {
   name?: string;
   'timeout-minutes'?: number;
@@ -432,6 +432,22 @@ describe('build.yml on drift', () => {
       env: { DRIFT_PAYLOAD: '${{ toJSON(github.event.client_payload) }}' },
       run: 'node scripts/drift-summary.mjs >> "$GITHUB_STEP_SUMMARY"',
     });
+  });
+
+  it('retrains at most once per period: the gate reads the registry, and the pipeline runs only when it says so', () => {
+    const steps = workflow.jobs.run?.steps ?? [];
+    const gate = steps.find((step) => step.id === 'gate');
+    const pipeline = steps.find((step) => step.id === 'pipeline');
+    expect(gate).toMatchObject({
+      if: "github.event_name == 'repository_dispatch'",
+      env: { RETRAIN_PERIOD_HOURS: '24' },
+      run: 'npx slipway monitor gate --aws --retrain-period "$RETRAIN_PERIOD_HOURS" --github-output >> "$GITHUB_STEP_SUMMARY"',
+    });
+    expect(pipeline?.if).toBe("github.event_name != 'repository_dispatch' || steps.gate.outputs.retrain == 'true'");
+    // The gate needs AWS credentials, so it comes after they are configured and before the pipeline.
+    const index = (name: string) => steps.findIndex((step) => step.name?.startsWith(name));
+    expect(index('Configure AWS credentials')).toBeLessThan(steps.indexOf(gate!));
+    expect(steps.indexOf(gate!)).toBeLessThan(steps.indexOf(pipeline!));
   });
 });
 

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ValidationError, awsClientConfig, loadProjectConfig, type Backend } from '@slipway/core';
-import type { DriftCheckResult } from '@slipway/deploy-pipeline';
+import { decideRetrainFromRegistry, type DriftCheckResult } from '@slipway/deploy-pipeline';
 import type { CliContext } from '../context.js';
 import {
   DEFAULT_MONITOR_EVERY_MINUTES,
@@ -119,6 +119,38 @@ export function registerMonitor(program: Command, context: CliContext): void {
       } finally {
         s3.destroy();
       }
+    }),
+  );
+
+  withConnectionOptions(
+    monitor
+      .command('gate')
+      .description(
+        "build.yml's retrain limit: retrain on drift unless the model package group registered a version within the period",
+      )
+      .option('--retrain-period <hours>', 'at most one retrain per this long', String(DEFAULT_RETRAIN_PERIOD_HOURS))
+      .option('--github-output', 'also append retrain=true|false to the file $GITHUB_OUTPUT names'),
+  ).action((options: ConnectionOptions & { retrainPeriod: string; githubOutput?: boolean }) =>
+    withConnection(context, options, async (connection) => {
+      const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+      const periodHours = positiveNumber(options.retrainPeriod, '--retrain-period');
+      const outputFile = options.githubOutput ? context.env.GITHUB_OUTPUT : undefined;
+      if (options.githubOutput && !outputFile) {
+        throw new ValidationError({
+          where: '--github-output',
+          field: 'GITHUB_OUTPUT',
+          problem: 'is not set',
+          fix: 'run it in a GitHub Actions step, or leave --github-output out',
+        });
+      }
+      const decision = await decideRetrainFromRegistry(connection.sagemaker, {
+        modelPackageGroupName: project.modelPackageGroupName,
+        periodMs: periodHours * 3_600_000,
+      });
+      if (outputFile) await appendFile(outputFile, `retrain=${decision.retrain}\n`);
+      context.output.result(decision, () =>
+        context.output.line(`${decision.retrain ? 'Retrain' : 'No retrain'}: ${decision.reason}.`),
+      );
     }),
   );
 

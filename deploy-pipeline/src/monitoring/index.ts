@@ -3,3 +3,4 @@ export * from './drift-check.js';
 export * from './retrain-gate.js';
 export * from './drift-metric.js';
 export * from './drift-check-pipeline.js';
+export * from './registry-retrain-gate.js';
