@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { EXIT_CODES } from '../src/failure.js';
 import { runCli } from './support/run-cli.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -125,7 +126,7 @@ describe('the local drift loop', () => {
     const body = join(scratch, 'bad-body.json');
     writeFileSync(body, JSON.stringify({ event_type: 'model-drift-detected', client_payload: {} }));
     const bad = await slipway(['monitor', 'retrain', '--data-dir', dataDir, '--input', body]);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(EXIT_CODES.failure);
     expect(bad.stderr).toMatch(/client_payload\.endpoint_name must be a non-empty string/);
   }, 60_000);
 });

@@ -122,7 +122,7 @@ export function registerMonitor(program: Command, context: CliContext): void {
     }),
   );
 
-  withConnectionOptions(
+  withBackendOptions(
     monitor
       .command('gate')
       .description(
@@ -130,7 +130,7 @@ export function registerMonitor(program: Command, context: CliContext): void {
       )
       .option('--retrain-period <hours>', 'at most one retrain per this long', String(DEFAULT_RETRAIN_PERIOD_HOURS))
       .option('--github-output', 'also append retrain=true|false to the file $GITHUB_OUTPUT names'),
-  ).action((options: ConnectionOptions & { retrainPeriod: string; githubOutput?: boolean }) =>
+  ).action((options: BackendFlags & { retrainPeriod: string; githubOutput?: boolean }) =>
     withConnection(context, options, async (connection) => {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
       const periodHours = positiveNumber(options.retrainPeriod, '--retrain-period');

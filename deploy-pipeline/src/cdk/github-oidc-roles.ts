@@ -87,7 +87,7 @@ export class GitHubOidcRoles extends Construct {
     this.buildSubject = subject({ ref: `refs/heads/${branch}` }, props.buildWorkflow);
     this.buildRole = new iam.Role(this, 'BuildRole', {
       roleName: props.buildRoleName,
-      description: `GitHub Actions build role for ${props.githubRepository}: upload code, upsert and run the pipeline`,
+      description: `GitHub build jobs of ${props.githubRepository}`,
       assumedBy: this.principal(this.buildSubject),
       maxSessionDuration: props.buildSessionDuration ?? Duration.hours(3),
     });
@@ -101,7 +101,7 @@ export class GitHubOidcRoles extends Construct {
         stage.stage,
         new iam.Role(this, `DeployRole-${stage.stage}`, {
           roleName: stage.roleName,
-          description: `GitHub deploy jobs of the ${stage.stage} stage (environment ${stage.environment})`,
+          description: `GitHub ${stage.environment} deploy jobs`,
           assumedBy: this.principal(trusted),
           maxSessionDuration: props.deploySessionDuration ?? Duration.hours(2),
         }),

@@ -100,12 +100,12 @@ export class ProjectStack extends Stack {
     });
 
     const jobsCommon = new iam.ManagedPolicy(this, 'SageMakerJobsCommonPolicy', {
-      description: `What every SageMaker job of ${project.projectName} may do, whatever its role`,
+      description: `Every ${project.projectName} SageMaker job`,
     });
     grantSageMakerJobsCommon(jobsCommon, { project, storage: this.storage });
     this.trainingRole = new iam.Role(this, 'SageMakerTrainingRole', {
       roleName: names.sagemakerTraining,
-      description: `Runs the ${project.pipelineName} pipeline's training jobs: the only role that writes model artifacts`,
+      description: `${project.pipelineName} training jobs: the only writer of models/`,
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       managedPolicies: [jobsCommon],
     });
@@ -113,7 +113,7 @@ export class ProjectStack extends Stack {
     protectModelArtifacts(this.storage.bucket, this.trainingRole);
     this.executionRole = new iam.Role(this, 'SageMakerExecutionRole', {
       roleName: names.sagemakerExecution,
-      description: `Runs the ${project.pipelineName} pipeline, its processing jobs and the project's endpoints`,
+      description: `${project.pipelineName} pipeline, processing jobs, endpoints`,
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       managedPolicies: [jobsCommon],
     });
@@ -126,7 +126,7 @@ export class ProjectStack extends Stack {
     // What every stage's role may do goes into one managed policy per kind, what one stage may do into that
     // stage's role: the template grows little per stage (it is sent inline, up to 51,200 bytes).
     const deployerCommon = new iam.ManagedPolicy(this, 'EndpointDeployerCommonPolicy', {
-      description: `What the CloudFormation role of every ${project.projectName} stage may do`,
+      description: `Every ${project.projectName} stage's CloudFormation role`,
     });
     grantEndpointDeploymentCommon(deployerCommon, {
       project,
@@ -166,7 +166,7 @@ export class ProjectStack extends Stack {
       trainingRole: this.trainingRole,
     });
     const deployCommon = new iam.ManagedPolicy(this, 'GitHubDeployCommonPolicy', {
-      description: `What the GitHub deploy role of every ${project.projectName} stage may read`,
+      description: `Every ${project.projectName} stage's GitHub deploy role`,
     });
     grantDeployCommon(deployCommon, { project, storage: this.storage });
     project.stages.forEach((stage, index) => {
@@ -193,21 +193,14 @@ export class ProjectStack extends Stack {
 
     for (const [key, value] of Object.entries(projectTags(project))) Tags.of(this).add(key, value);
 
+    // Descriptions stay short: with three stages this template is near CloudFormation's 51,200-byte inline limit.
     const output = (id: string, value: string, description: string): void => {
       new CfnOutput(this, id, { value, description });
     };
     output('ArtifactBucketName', this.storage.bucket.bucketName, 'Artifact bucket');
     output('KmsKeyArn', this.storage.key.keyArn, 'Project KMS key');
-    output(
-      'SageMakerExecutionRoleArn',
-      this.executionRole.roleArn,
-      'Role the pipeline and the endpoints run as (repository variable SLIPWAY_SAGEMAKER_ROLE_ARN)',
-    );
-    output(
-      'SageMakerTrainingRoleArn',
-      this.trainingRole.roleArn,
-      'Role the training jobs run as, the only one that writes models/ (repository variable SLIPWAY_TRAINING_ROLE_ARN)',
-    );
+    output('SageMakerExecutionRoleArn', this.executionRole.roleArn, 'Repository variable SLIPWAY_SAGEMAKER_ROLE_ARN');
+    output('SageMakerTrainingRoleArn', this.trainingRole.roleArn, 'Repository variable SLIPWAY_TRAINING_ROLE_ARN');
     output('BuildRoleArn', this.github.buildRole.roleArn, 'Repository variable SLIPWAY_BUILD_ROLE_ARN');
     for (const stage of project.stages) {
       output(
@@ -218,10 +211,6 @@ export class ProjectStack extends Stack {
     }
     output('ModelPackageGroupName', project.modelPackageGroupName, 'Model package group');
     output('ApprovalDeadLetterQueueUrl', this.approvalRoute.deadLetterQueue.queueUrl, 'Undelivered approval events');
-    output(
-      'ApprovalAlarmTopicArn',
-      this.approvalRoute.alarmTopic.topicArn,
-      'Subscribe to hear about undelivered approvals',
-    );
+    output('ApprovalAlarmTopicArn', this.approvalRoute.alarmTopic.topicArn, 'Undelivered approvals alarm');
   }
 }
