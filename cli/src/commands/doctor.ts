@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadProjectConfig } from '@slipway/core';
 import { awsDoctorClients, createGitHubClient, runProjectDoctor, type DoctorCheck } from '@slipway/deploy-pipeline';
-import { DEFAULT_DATA_DIR } from '@slipway/local';
+import { dataDirOption } from '../backend-options.js';
 import type { CliContext } from '../context.js';
 import { runLocalDoctor } from '../doctor/local-doctor.js';
 import { GITHUB_SETUP_TOKEN_ENV } from './bootstrap-github.js';
@@ -20,7 +20,7 @@ export function registerDoctor(program: Command, context: CliContext): void {
     )
     .option('--local', 'check the local loop instead: runtimes, the local server, the approval rules')
     .option('--default-branch <branch>', 'the branch the AWS roles and the environments should trust', 'main')
-    .option('--data-dir <dir>', 'with --local: the data dir of the local server', DEFAULT_DATA_DIR)
+    .addOption(dataDirOption())
     .action(async (options: DoctorOptions) => {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
       const checks = options.local

@@ -17,7 +17,7 @@ import {
 } from '../local-monitoring.js';
 import type { Output } from '../output.js';
 import { printTable } from './format.js';
-import { withBackendOptions, type BackendFlags } from '../backend-options.js';
+import { dataDirOption, withBackendOptions, type BackendFlags } from '../backend-options.js';
 import { withConnection, type ServiceConnection } from './service-connection.js';
 
 interface RunOptions extends BackendFlags {
@@ -159,7 +159,7 @@ export function registerMonitor(program: Command, context: CliContext): void {
     .description(
       'the local drift route’s target: reads a model-drift-detected dispatch body and starts the pipeline, at most once per endpoint per period',
     )
-    .option('--data-dir <dir>', 'the local server data dir', '.slipway')
+    .addOption(dataDirOption())
     .option('--input <file>', 'read the body from a file instead of stdin')
     .option(
       '--retrain-period <hours>',
