@@ -75,6 +75,10 @@ export function createRequestListener(
   const verifier = new RequestSignatureVerifier(options.secretAccessKey);
   return (request, response) => {
     route(options, verifier, request, response).catch((thrown: unknown) => {
+      if (clientHungUp(response, thrown)) {
+        response.destroy(); // nobody is left to answer; the client's going is not the server's failure
+        return;
+      }
       const surface = surfaceOf(request);
       const { error, internal } = toServiceError(thrown, surface === 's3' ? S3_ERROR_CODES : {});
       if (internal) options.log.error(`${request.method} ${request.url} failed`, thrown);
@@ -353,3 +357,14 @@ export async function listenLocal(server: Server, port: number): Promise<number>
 }
 
 export { createServer };
+
+/** Errors a stream reports when its other end went away. */
+const HANG_UP_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED']);
+
+/** The client closed the connection while the answer was being sent (a download it stopped reading). */
+function clientHungUp(response: ServerResponse, thrown: unknown): boolean {
+  const code = (thrown as { code?: unknown } | null)?.code;
+  return (
+    response.headersSent && typeof code === 'string' && HANG_UP_CODES.has(code) && response.socket?.destroyed !== false
+  );
+}
