@@ -12,26 +12,14 @@ import { Output } from '../src/output.js';
 import { runCli } from './support/run-cli.js';
 import { buildCliBin, runBin } from './support/run-bin.js';
 import { EXIT_CODES } from '../src/failure.js';
+import { sentimentProjectDir } from './support/project-dir.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const STACK_FRAME = /^\s+at /m;
 
 /** A Slipway project with no server running for it. */
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-cli-conventions-'));
-  writeFileSync(
-    join(dir, 'slipway.config.json'),
-    JSON.stringify({
-      projectName: 'sentiment',
-      projectId: 'p-abcdefghijkl',
-      region: 'us-east-1',
-      pipelineName: 'sentiment-pipeline',
-      modelPackageGroupName: 'sentiment-models',
-      artifactBucket: 'slipway-sentiment-bucket',
-      stages: ['staging', 'prod'],
-    }),
-  );
-  return dir;
+  return sentimentProjectDir('slipway-cli-conventions-');
 }
 
 /** Every command of the CLI, with its path (`deploy promote`). */

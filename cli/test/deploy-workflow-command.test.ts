@@ -1,25 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { deployWorkflowYaml } from '@slipway/deploy-pipeline';
 import { runCli } from './support/run-cli.js';
+import { sentimentProjectDir } from './support/project-dir.js';
 
 describe('slipway deploy workflow', () => {
   it("writes deploy.yml for the config's stages, then finds it current", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slipway-deploy-workflow-'));
-    writeFileSync(
-      join(dir, 'slipway.config.json'),
-      JSON.stringify({
-        projectName: 'sentiment',
-        projectId: 'p-abcdefghijkl',
-        region: 'us-east-1',
-        pipelineName: 'sentiment-pipeline',
-        modelPackageGroupName: 'sentiment-models',
-        artifactBucket: 'slipway-sentiment-bucket',
-        stages: ['dev', 'qa', 'prod'],
-      }),
-    );
+    const dir = sentimentProjectDir('slipway-deploy-workflow-', ['dev', 'qa', 'prod']);
     const written = await runCli(['deploy', 'workflow', '--write', '--json'], { cwd: dir, env: { NO_COLOR: '1' } });
     expect([written.code, JSON.parse(written.stdout)]).toEqual([
       0,

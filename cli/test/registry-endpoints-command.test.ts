@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -22,6 +21,7 @@ import {
 } from '../../local/test/endpoints/endpoint-fixtures.js';
 import { runCli } from './support/run-cli.js';
 import { EXIT_CODES } from '../src/failure.js';
+import { sentimentProjectDir } from './support/project-dir.js';
 
 /** The CLI in-process in `cwd`, as a person named jane, without colour. */
 const slipway = (args: string[], cwd: string) =>
@@ -44,19 +44,7 @@ describe('slipway registry and slipway endpoints against a running local server'
   beforeAll(async () => {
     archives = await buildModelArchives();
     // A project whose config names the model package group, as `slipway init` writes it.
-    project = mkdtempSync(join(tmpdir(), 'slipway-cli-project-'));
-    writeFileSync(
-      join(project, 'slipway.config.json'),
-      JSON.stringify({
-        projectName: 'sentiment',
-        projectId: 'p-abcdefghijkl',
-        region: 'us-east-1',
-        pipelineName: 'sentiment-pipeline',
-        modelPackageGroupName: 'sentiment-models',
-        artifactBucket: 'slipway-sentiment-bucket',
-        stages: ['staging', 'prod'],
-      }),
-    );
+    project = sentimentProjectDir('slipway-cli-project-');
     dataDir = join(project, '.slipway');
     server = await startLocalServer({ dataDir, runners: {}, logger: silentLogger, endpoints: { stopGraceMs: 1000 } });
     server.events.putRule({
