@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ValidationError, findProjectConfig, loadProjectConfig } from '@slipway/core';
+import { ValidationError, findProjectConfig, loadProjectConfig, type LoadedProjectConfig } from '@slipway/core';
 import type { PromotionMode } from '@slipway/deploy-pipeline';
 import {
   DEFAULT_PORT,
@@ -75,8 +75,9 @@ export function registerLocal(program: Command, context: CliContext): void {
       const port = parsePort(options.port);
       const dataDir = resolve(context.cwd, options.dataDir);
       if (options.detach) return detach(context, port, dataDir, options);
-      const route = approvalRoute(context, dataDir, options);
-      const drift = driftMonitoring(context, dataDir, options);
+      const project = currentProject(context);
+      const route = approvalRoute(project, dataDir, options);
+      const drift = driftMonitoring(context, project, dataDir, options);
       // The console asks for the server once it listens (the console is mounted before the server starts).
       const listening: { server?: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } } } = {};
       const studio = projectConsole(context, dataDir, () => {
@@ -90,7 +91,7 @@ export function registerLocal(program: Command, context: CliContext): void {
         ...(options.rules ? { rulesFile: resolve(context.cwd, options.rules) } : {}),
         ...(options.region ? { region: options.region } : {}),
         ...(route || drift ? { rules: [...(route?.rules ?? []), ...(drift ? [drift.rule] : [])] } : {}),
-        ...lambdaFunctions(context),
+        ...lambdaFunctions(project),
       });
       listening.server = server;
       const schedule = drift?.start(server);
@@ -235,7 +236,7 @@ async function detach(context: CliContext, port: number, dataDir: string, option
     throw new Error(`the local server did not start${exited ? '' : ' within 30 s'}; the end of ${logFile}:\n${tail}`);
   }
   const ready = started;
-  const route = approvalRoute(context, dataDir, options);
+  const route = approvalRoute(currentProject(context), dataDir, options);
   const token = await readConsoleTokenFile(dataDir);
   const link = token?.pid === ready.pid ? consoleLink(ready.url, token.token) : null;
   context.output.result(
@@ -250,18 +251,23 @@ async function detach(context: CliContext, port: number, dataDir: string, option
   );
 }
 
+/** The Slipway project the command runs in, read once; none outside a project. */
+function currentProject(context: CliContext): LoadedProjectConfig | undefined {
+  if (!findProjectConfig(context.cwd, context.env)) return undefined;
+  return loadProjectConfig({ cwd: context.cwd, env: context.env });
+}
+
 /**
  * The project's approval route on the local bus: its rules (the CDK rules' pattern and transformer) with the
  * deploy workflow as their target. None outside a Slipway project.
  */
 function approvalRoute(
-  context: CliContext,
+  project: LoadedProjectConfig | undefined,
   dataDir: string,
   options: UpOptions,
 ):
   { rules: RuleDefinition[]; summary: { rules: string[]; promotion: PromotionMode }; description: string } | undefined {
-  if (!findProjectConfig(context.cwd, context.env)) return undefined;
-  const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+  if (!project) return undefined;
   const promotion: PromotionMode = options.autoPromote ? 'auto' : 'manual';
   const rules = approvalRouteRules(project, dispatchCommandTarget({ dataDir, promotion, cwd: project.rootDir }));
   return {
@@ -276,9 +282,8 @@ function approvalRoute(
 }
 
 /** The project's `local.lambdaFunctions` for the server (Lambda steps run these handlers); none outside a project. */
-function lambdaFunctions(context: CliContext): { lambdaFunctions?: LambdaFunctionsConfig } {
-  if (!findProjectConfig(context.cwd, context.env)) return {};
-  const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+function lambdaFunctions(project: LoadedProjectConfig | undefined): { lambdaFunctions?: LambdaFunctionsConfig } {
+  if (!project) return {};
   return { lambdaFunctions: { rootDir: project.rootDir, functions: project.local?.lambdaFunctions ?? {} } };
 }
 
@@ -286,9 +291,13 @@ function lambdaFunctions(context: CliContext): { lambdaFunctions?: LambdaFunctio
  * The project's drift loop on the local server: the drift route's rule (its target retrains) and the scheduled
  * drift check of the project's endpoints. None outside a Slipway project.
  */
-function driftMonitoring(context: CliContext, dataDir: string, options: UpOptions): LocalDriftMonitoring | undefined {
-  if (!findProjectConfig(context.cwd, context.env)) return undefined;
-  const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+function driftMonitoring(
+  context: CliContext,
+  project: LoadedProjectConfig | undefined,
+  dataDir: string,
+  options: UpOptions,
+): LocalDriftMonitoring | undefined {
+  if (!project) return undefined;
   return localDriftMonitoring({
     project,
     dataDir,
