@@ -36,6 +36,9 @@ import { OWNER_ONLY_DIR, loadServerSecret, restrictDataDir, writeOwnerOnly } fro
 import { ObjectStore } from './storage/object-store.js';
 import { Store } from './store/store.js';
 
+/** How long an idle keep-alive connection stays open (advertised in `Keep-Alive: timeout=…`). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_DATA_DIR = '.slipway';
 /** The port `slipway local up` uses when none is given (the function itself defaults to any free port). */
@@ -312,7 +315,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       invocations: options.invocations ?? service.endpoints.invoke,
     }),
   );
-  http.keepAliveTimeout = 5000;
+  // Clients keep idle connections for reuse (the SDKs' agents, urllib3's pools); a connection the server closes
+  // just as a client sends on it fails that request with ECONNRESET. Node's 5 s default made that race common
+  // on a busy machine; 65 s (as load balancers keep them) makes it rare, and GracefulClose still closes idle
+  // connections at once on shutdown.
+  http.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const graceful = new GracefulClose(http);
   let boundPort: number;
   try {
