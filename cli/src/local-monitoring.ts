@@ -9,13 +9,13 @@ import { ValidationError, awsClientConfig, type Backend, type LoadedProjectConfi
 import {
   DRIFT_DETECTED,
   DRIFT_EVENT_SOURCE,
-  FileRetrainLedger,
+  localRetrainLedger,
+  monitoredEndpoints,
   RetrainGate,
   approvalRuleNamePrefix,
   driftRuleName,
   driftDetectedPattern,
   driftDispatchTransformer,
-  endpointName,
   parseDriftDispatchPayload,
   runDriftCheck,
   type DriftCheckResult,
@@ -47,11 +47,6 @@ export function monitoringScript(project: LoadedProjectConfig): string {
   return join(project.rootDir, 'seed', 'monitoring.py');
 }
 
-/** The local retrain ledger: `<dataDir>/monitoring/retrains.json`. */
-export function localRetrainLedger(dataDir: string): FileRetrainLedger {
-  return new FileRetrainLedger(join(dataDir, 'monitoring'));
-}
-
 /** The local retrain gate, on the local ledger. */
 export function retrainGate(dataDir: string, periodHours = DEFAULT_RETRAIN_PERIOD_HOURS): RetrainGate {
   return new RetrainGate(localRetrainLedger(dataDir), { periodMs: periodHours * 3_600_000 });
@@ -59,7 +54,7 @@ export function retrainGate(dataDir: string, periodHours = DEFAULT_RETRAIN_PERIO
 
 /** The project's endpoints: one per stage. */
 export function projectEndpoints(project: LoadedProjectConfig): string[] {
-  return project.stages.map((stage) => endpointName(project, stage));
+  return monitoredEndpoints(project);
 }
 
 export interface CheckEndpointsOptions {

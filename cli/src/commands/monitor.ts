@@ -6,6 +6,7 @@ import { ValidationError, awsClientConfig, loadProjectConfig, type Backend } fro
 import {
   RetrainGate,
   S3RetrainLedger,
+  localRetrainLedger,
   parseDriftDispatchPayload,
   readMonitorStatus,
   type DriftCheckResult,
@@ -17,7 +18,6 @@ import {
   DEFAULT_MONITOR_EVERY_MINUTES,
   DEFAULT_RETRAIN_PERIOD_HOURS,
   checkEndpoints,
-  localRetrainLedger,
   projectEndpoints,
   retrainFromDispatch,
 } from '../local-monitoring.js';

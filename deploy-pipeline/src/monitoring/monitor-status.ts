@@ -1,4 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { ProjectConfig } from '@slipway/core';
+import { endpointName } from '../names.js';
 import { MONITORING_PREFIX, type FeatureComparison } from './drift-check.js';
 import type { RetrainLedgerStore, RetrainRecord } from './retrain-gate.js';
 
@@ -7,6 +9,11 @@ import type { RetrainLedgerStore, RetrainRecord } from './retrain-gate.js';
  * newest drift checks (the reports the checks wrote to the artifact bucket) and the retrains the drift route
  * started (the retrain ledger: a file locally, an object in the bucket on AWS).
  */
+
+/** The endpoints a project's drift checks watch: each stage's. */
+export function monitoredEndpoints(project: Pick<ProjectConfig, 'projectName' | 'stages'>): string[] {
+  return project.stages.map((stage) => endpointName(project, stage));
+}
 
 /** One stored check: its window, how many reviews it read, what drifted, and each statistic against baseline. */
 export interface StoredCheck {

@@ -57,6 +57,11 @@ export function emptyRetrainLedger(): RetrainLedger {
   return { seenEventIds: [], seenCheckIds: [], retrains: [] };
 }
 
+/** The local ledger of a data directory (`<dataDir>/monitoring/retrains.json`): the drift route's and Studio's. */
+export function localRetrainLedger(dataDir: string): FileRetrainLedger {
+  return new FileRetrainLedger(join(dataDir, 'monitoring'));
+}
+
 /** The ledger from its JSON text, tolerating fields an older version did not write. */
 export function parseRetrainLedger(text: string): RetrainLedger {
   const parsed = JSON.parse(text) as Partial<RetrainLedger>;

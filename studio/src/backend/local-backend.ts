@@ -2,6 +2,7 @@ import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { awsClientConfig, type LoadedProjectConfig } from '@slipway/core';
+import { localRetrainLedger, monitoredEndpoints } from '@slipway/deploy-pipeline';
 import type { LocalService, StoreChange } from '@slipway/local';
 import type { LiveTopic } from '../views.js';
 import { IN_PROCESS_ENDPOINT, inProcessRequestHandler } from './in-process-transport.js';
@@ -44,6 +45,15 @@ export function localStudioBackend(service: LocalService, options: LocalBackendO
     region: service.region,
     permissions: { execute: true, approve: true, promote: options.deploy !== undefined, invoke: true },
     ...(project ? { project: projectView(project) } : {}),
+    ...(project
+      ? {
+          monitoring: {
+            bucket: project.artifactBucket,
+            endpoints: monitoredEndpoints(project),
+            ledger: localRetrainLedger(service.dataDir),
+          },
+        }
+      : {}),
     sagemaker,
     s3,
     clientBackend,
