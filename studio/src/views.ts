@@ -412,6 +412,8 @@ export type LiveTopic =
   | { readonly topic: 'endpoints' }
   | { readonly topic: 'endpoint'; readonly name: string }
   | { readonly topic: 'deployments' }
+  /** The retrain ledger changed (local: a drift dispatch was admitted or a retrain ended). */
+  | { readonly topic: 'monitoring' }
   | { readonly topic: 'refresh' };
 
 /** The header every state-changing request must carry (with a same-origin `Origin`). */

@@ -171,6 +171,18 @@ describeInBrowser('the monitoring page in the browser', () => {
     expect(await retrains.nth(0).innerText()).toContain(prod);
     expect(await retrains.nth(0).getAttribute('data-retrain')).toBe('2026-12-04T120000Z-bbbb');
     await screenshot(page, 'monitoring-01');
+
+    // A drift dispatch admitted now (the drift route's target writes the ledger) shows without a reload.
+    await new RetrainGate(localRetrainLedger(t.dataDir)).admit({
+      endpoint_name: staging,
+      model_package_arn: `arn:aws:sagemaker:${project.region}:000000000000:model-package/${project.modelPackageGroupName}/1`,
+      check_id: '2026-12-04T130000Z-cccc',
+      window_end: '2026-12-04T13:00:00Z',
+      report_s3_uri: `s3://${project.artifactBucket}/${MONITORING_PREFIX}/${staging}/2026-12-04T130000Z-cccc/`,
+      event_id: 'evt-2',
+    });
+    await page.locator('table[data-testid=retrains] tr[data-retrain="2026-12-04T130000Z-cccc"]').waitFor();
+    expect(await retrains.count()).toBe(2);
     expect(problems).toEqual([]);
   }, 60_000);
 });

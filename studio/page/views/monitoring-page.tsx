@@ -9,11 +9,11 @@ import { href } from '../router.js';
  * the retrains drift started: what `slipway monitor status` prints, read by the same reader on the server.
  */
 export function MonitoringPage() {
-  // A retrain registers a version, and a deploy changes the endpoint the checks read.
+  // The ledger changes when drift starts a retrain; a retrain registers a version; a deploy changes the endpoint.
   const view = useResource<MonitoringView>(
     'monitoring',
     {},
-    (topic) => topic.topic === 'registry' || topic.topic === 'endpoints',
+    (topic) => topic.topic === 'monitoring' || topic.topic === 'registry' || topic.topic === 'endpoints',
   );
   if (view.error && !view.data) return <Problem error={view.error} />;
   if (!view.data) return <Loading />;
