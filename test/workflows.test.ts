@@ -411,11 +411,33 @@ describe('build.yml', () => {
     const project = loadProjectConfig({ path: join(REPO_ROOT, 'slipway.config.json') });
     const variables = new Set([...text.matchAll(/vars\.(\w+)/g)].map((match) => match[1]));
     for (const variable of variables) expect(Object.keys(repositoryVariableOutputs(project))).toContain(variable);
-    const runPipeline = workflow.jobs.run?.steps?.find((step) => step.uses?.startsWith('./actions/run-pipeline'));
+    const runPipeline = workflow.jobs.run?.steps?.find((step) => step.id === 'pipeline');
+    expect(runPipeline?.uses).toBe('./actions/run-pipeline');
     expect(runPipeline?.with).toMatchObject({
       role: '${{ vars.SLIPWAY_SAGEMAKER_ROLE_ARN }}',
       'training-role': '${{ vars.SLIPWAY_TRAINING_ROLE_ARN }}',
     });
+  });
+});
+
+describe('build.yml and the drift-check pipeline', () => {
+  const workflow = parse(readFileSync(join(WORKFLOWS_DIR, 'build.yml'), 'utf8')) as Workflow;
+
+  it('upserts the drift-check pipeline without starting it, on every build, with AWS credentials', () => {
+    const steps = workflow.jobs.run?.steps ?? [];
+    const upserts = steps.filter((step) => step.with?.['pipeline-module'] === 'build-pipeline/drift-check.ts');
+    expect(upserts).toHaveLength(1);
+    const upsert = upserts[0]!;
+    expect(upsert).toMatchObject({
+      uses: './actions/run-pipeline',
+      with: { role: '${{ vars.SLIPWAY_SAGEMAKER_ROLE_ARN }}', start: false },
+    });
+    // No condition: a push, a manual run and a drift dispatch all keep it current (upserting is idempotent).
+    expect(upsert.if).toBeUndefined();
+    expect(upsert.with?.parameters).toBeUndefined();
+    const credentials = steps.findIndex((step) => step.name?.startsWith('Configure AWS credentials'));
+    expect(credentials).toBeGreaterThanOrEqual(0);
+    expect(steps.indexOf(upsert)).toBeGreaterThan(credentials);
   });
 });
 
@@ -434,14 +456,14 @@ describe('build.yml on drift', () => {
     });
   });
 
-  it('retrains at most once per period: the gate reads the registry, and the pipeline runs only when it says so', () => {
+  it('retrains at most once per endpoint per period: the gate reads the dispatch and the ledger, and the pipeline runs only when it says so', () => {
     const steps = workflow.jobs.run?.steps ?? [];
     const gate = steps.find((step) => step.id === 'gate');
     const pipeline = steps.find((step) => step.id === 'pipeline');
     expect(gate).toMatchObject({
       if: "github.event_name == 'repository_dispatch'",
       env: { RETRAIN_PERIOD_HOURS: '24' },
-      run: 'npx slipway monitor gate --aws --retrain-period "$RETRAIN_PERIOD_HOURS" --github-output >> "$GITHUB_STEP_SUMMARY"',
+      run: 'npx slipway monitor gate --aws --dispatch "$GITHUB_EVENT_PATH" --retrain-period "$RETRAIN_PERIOD_HOURS" --github-output >> "$GITHUB_STEP_SUMMARY"',
     });
     expect(pipeline?.if).toBe("github.event_name != 'repository_dispatch' || steps.gate.outputs.retrain == 'true'");
     // The gate needs AWS credentials, so it comes after they are configured and before the pipeline.

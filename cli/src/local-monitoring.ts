@@ -3,24 +3,23 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ValidationError, awsClientConfig, type Backend, type LoadedProjectConfig } from '@slipway/core';
 import {
   DRIFT_DETECTED,
   DRIFT_EVENT_SOURCE,
-  MONITORING_PREFIX,
+  localRetrainLedger,
+  monitoredEndpoints,
   RetrainGate,
   approvalRuleNamePrefix,
   driftRuleName,
   driftDetectedPattern,
   driftDispatchTransformer,
-  endpointName,
   parseDriftDispatchPayload,
   runDriftCheck,
   type DriftCheckResult,
   type DriftDetectedDetail,
-  type FeatureComparison,
   type RetrainDecision,
 } from '@slipway/deploy-pipeline';
 import { PeriodicTask, type CommandTarget, type HandlerTarget, type RuleDefinition } from '@slipway/local';
@@ -48,14 +47,14 @@ export function monitoringScript(project: LoadedProjectConfig): string {
   return join(project.rootDir, 'seed', 'monitoring.py');
 }
 
-/** Where the local retrain ledger lives: `<dataDir>/monitoring/`. */
+/** The local retrain gate, on the local ledger. */
 export function retrainGate(dataDir: string, periodHours = DEFAULT_RETRAIN_PERIOD_HOURS): RetrainGate {
-  return new RetrainGate(join(dataDir, 'monitoring'), { periodMs: periodHours * 3_600_000 });
+  return new RetrainGate(localRetrainLedger(dataDir), { periodMs: periodHours * 3_600_000 });
 }
 
 /** The project's endpoints: one per stage. */
 export function projectEndpoints(project: LoadedProjectConfig): string[] {
-  return project.stages.map((stage) => endpointName(project, stage));
+  return monitoredEndpoints(project);
 }
 
 export interface CheckEndpointsOptions {
@@ -228,68 +227,6 @@ export async function retrainFromDispatch(
     exitCode === 0 ? 'pipeline run succeeded' : `pipeline run failed (exit ${exitCode})`,
   );
   return { ...base, exitCode, logFile };
-}
-
-/** One stored check, as `monitor status` shows it. */
-export interface StoredCheck {
-  readonly endpointName: string;
-  readonly checkId: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly itemCount: number;
-  readonly drifted: readonly string[];
-  readonly features: readonly FeatureComparison[];
-  readonly reportS3Uri: string;
-}
-
-/** The newest `limit` checks of an endpoint, newest first, from the reports in the artifact bucket. */
-export async function storedChecks(
-  s3: S3Client,
-  bucket: string,
-  endpoint: string,
-  limit: number,
-): Promise<StoredCheck[]> {
-  const prefix = `${MONITORING_PREFIX}/${endpoint}/`;
-  const ids = new Set<string>();
-  let token: string | undefined;
-  try {
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const object of page.Contents ?? []) {
-        const [id, file] = object.Key!.slice(prefix.length).split('/');
-        if (id && file === 'drift_report.json') ids.add(id);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-  } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchBucket') return [];
-    throw error;
-  }
-  const newest = [...ids].sort().reverse().slice(0, limit);
-  const checks: StoredCheck[] = [];
-  for (const id of newest) {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${id}/drift_report.json` }));
-    const report = JSON.parse(await object.Body!.transformToString()) as {
-      start_time: string;
-      end_time: string;
-      item_count: number;
-      drifted: string[];
-      features: FeatureComparison[];
-    };
-    checks.push({
-      endpointName: endpoint,
-      checkId: id,
-      windowStart: report.start_time,
-      windowEnd: report.end_time,
-      itemCount: report.item_count,
-      drifted: report.drifted,
-      features: report.features,
-      reportS3Uri: `s3://${bucket}/${prefix}${id}/`,
-    });
-  }
-  return checks;
 }
 
 /** The drift loop of a local server: its route's rule, and the schedule to start once the server listens. */

@@ -18,8 +18,8 @@ import {
   parseDriftDispatchPayload,
   validateRepositoryDispatchBody,
   type DriftDetectedDetail,
-  type DriftDispatchPayload,
 } from '../src/index.js';
+import { driftPayload } from './support/drift-payload.js';
 
 const GROUP = 'sentiment-models';
 
@@ -109,15 +109,7 @@ describe('RetrainGate', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const payload = (overrides: Partial<DriftDispatchPayload> = {}): DriftDispatchPayload => ({
-    endpoint_name: 'sentiment-prod',
-    model_package_arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/sentiment-models/1',
-    check_id: 'check-1',
-    window_end: '2026-12-04T11:00:00Z',
-    report_s3_uri: 's3://bucket/monitoring/sentiment-prod/check-1/',
-    event_id: 'evt-1',
-    ...overrides,
-  });
+  const payload = driftPayload;
 
   it('starts one retrain for an event delivered twice (at least once delivery)', async () => {
     const gate = new RetrainGate(dir, { now: () => now });

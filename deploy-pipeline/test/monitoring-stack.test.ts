@@ -196,12 +196,38 @@ describe('MonitoringStack', () => {
     expect(() => standalone({ checkEvery: Duration.days(2) })).toThrow(/checkEvery.*between 1 minute and 1 day/);
   });
 
-  it('runs the schedules when asked, at the period given', () => {
-    const stack = standalone({ scheduleChecks: true, checkEvery: Duration.hours(6) });
-    const schedules = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule') as Record<string, Resource>;
-    expect(
-      Object.values(schedules).map((schedule) => [schedule.Properties.State, schedule.Properties.ScheduleExpression]),
-    ).toEqual(synthesized.project.stages.map(() => ['ENABLED', 'rate(6 hours)']));
+  it('runs the schedules at the period given, and stops them when asked', () => {
+    const states = (props: Partial<MonitoringStackProps>) =>
+      Object.values(
+        Template.fromStack(standalone(props)).findResources('AWS::Scheduler::Schedule') as Record<string, Resource>,
+      ).map((schedule) => [schedule.Properties.State, schedule.Properties.ScheduleExpression]);
+    expect(states({ checkEvery: Duration.hours(6) })).toEqual(
+      synthesized.project.stages.map(() => ['ENABLED', 'rate(6 hours)']),
+    );
+    expect(states({ scheduleChecks: false })).toEqual(
+      synthesized.project.stages.map(() => ['DISABLED', 'rate(1 day)']),
+    );
+  });
+
+  it('lets the build role (build.yml) create and update the drift-check pipeline, and not start it', () => {
+    const policy = Object.entries(template.findResources('AWS::IAM::ManagedPolicy') as Record<string, Resource>).find(
+      ([id]) => id.startsWith('DriftCheckUpsertPolicy'),
+    )![1];
+    expect(policy.Properties.Roles).toEqual(['slipway-sentiment-github-build']);
+    const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+      [
+        'sagemaker:AddTags',
+        'sagemaker:CreatePipeline',
+        'sagemaker:DescribePipeline',
+        'sagemaker:ListTags',
+        'sagemaker:UpdatePipeline',
+      ].sort(),
+    );
+    expect(JSON.stringify(statements.map((statement) => statement.Resource))).toMatch(
+      /:pipeline\/slipway-sentiment-drift-check"/,
+    );
+    expect(JSON.stringify(statements)).not.toContain('StartPipelineExecution');
   });
 
   it("starts the drift-check pipeline for each stage's endpoint on a schedule, as a role that may start only it", () => {
@@ -210,8 +236,8 @@ describe('MonitoringStack', () => {
         Name: `slipway-sentiment-${stage}-drift-check`,
         ScheduleExpression: 'rate(1 day)',
         ScheduleExpressionTimezone: 'UTC',
-        // Off by default: nothing creates the drift-check pipeline in the account yet.
-        State: 'DISABLED',
+        // On by default: build.yml upserts the drift-check pipeline on every build.
+        State: 'ENABLED',
         FlexibleTimeWindow: { Mode: 'OFF' },
         KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
         Target: {

@@ -9,6 +9,7 @@ import { DeploymentsPage } from './views/deployments-page.js';
 import { EndpointPage, EndpointsPage } from './views/endpoints-page.js';
 import { ComparePage } from './views/compare-page.js';
 import { ExecutionPage } from './views/execution-page.js';
+import { MonitoringPage } from './views/monitoring-page.js';
 import { ObjectPage } from './views/object-page.js';
 import { PipelinePage, PipelinesPage } from './views/pipelines-page.js';
 import { ModelGroupPage, ModelVersionPage, RegistryPage } from './views/registry-page.js';
@@ -37,6 +38,7 @@ const SECTIONS = [
   { path: 'registry', title: 'Model registry' },
   { path: 'deployments', title: 'Deployments' },
   { path: 'endpoints', title: 'Endpoints' },
+  { path: 'monitoring', title: 'Monitoring' },
 ] as const;
 
 function page(route: Route) {
@@ -57,6 +59,8 @@ function page(route: Route) {
       return <DeploymentsPage />;
     case 'endpoints':
       return name ? <EndpointPage name={name} /> : <EndpointsPage />;
+    case 'monitoring':
+      return <MonitoringPage />;
     case 'object':
       return <ObjectPage uri={route.query.get('uri') ?? ''} />;
     default:

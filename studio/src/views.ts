@@ -355,6 +355,55 @@ export interface ApiErrorBody {
 }
 
 /** What the event stream says: which views to read again. */
+/**
+ * The monitoring page: what `slipway monitor status` prints, from the same reader (deploy-pipeline's
+ * `readMonitorStatus`: the drift reports in the artifact bucket and the retrain ledger).
+ */
+export interface MonitoringView {
+  readonly endpoints: readonly string[];
+  /** Each endpoint's newest checks, newest first. */
+  readonly checks: readonly DriftCheckView[];
+  /** The retrains drift started, oldest first. */
+  readonly retrains: readonly RetrainView[];
+  /** Where the retrains were read from (a file locally, an S3 URI on AWS). */
+  readonly retrainLedger: string;
+  /** Why there is nothing to show (no project config). */
+  readonly note?: string;
+}
+
+export interface DriftCheckView {
+  readonly endpointName: string;
+  readonly checkId: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly itemCount: number;
+  /** The statistics that drifted (the violations). */
+  readonly drifted: readonly string[];
+  readonly features: readonly DriftStatisticView[];
+  readonly reportS3Uri: string;
+}
+
+/** One statistic against its baseline, as drift_report.json gives it. */
+export interface DriftStatisticView {
+  readonly feature_name: string;
+  readonly comparison_method: string;
+  readonly distance: number;
+  readonly threshold: number;
+  readonly compared: boolean;
+  readonly drifted: boolean;
+  readonly baseline: Readonly<Record<string, unknown>>;
+  readonly window: Readonly<Record<string, unknown>>;
+}
+
+export interface RetrainView {
+  readonly endpointName: string;
+  readonly checkId: string;
+  readonly eventId: string;
+  readonly modelPackageArn: string;
+  readonly startedAt: string;
+  readonly outcome?: string;
+}
+
 export type LiveTopic =
   | { readonly topic: 'pipelines' }
   | { readonly topic: 'pipeline'; readonly name: string }
@@ -363,6 +412,8 @@ export type LiveTopic =
   | { readonly topic: 'endpoints' }
   | { readonly topic: 'endpoint'; readonly name: string }
   | { readonly topic: 'deployments' }
+  /** The retrain ledger changed (local: a drift dispatch was admitted or a retrain ended). */
+  | { readonly topic: 'monitoring' }
   | { readonly topic: 'refresh' };
 
 /** The header every state-changing request must carry (with a same-origin `Origin`). */

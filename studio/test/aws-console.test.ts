@@ -12,9 +12,11 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { loadProjectConfig } from '@slipway/core';
+import { MONITORING_PREFIX, RetrainGate, S3RetrainLedger } from '@slipway/deploy-pipeline';
 import { motoClientConfig, startMoto, toolsMissing, type MotoServer } from '../../test/support/moto-server.js';
 import { startAwsConsole, type AwsConsole } from '../src/index.js';
 import type {
+  MonitoringView,
   ConsoleInfo,
   DeploymentsView,
   EndpointView,
@@ -213,6 +215,48 @@ suite('the console over AWS (moto)', () => {
     ]);
     expect(endpoint.body.latency).toBeUndefined();
     expect(endpoint.body.latencyNote).toMatch(/CloudWatch/);
+  });
+
+  it("shows the drift checks from the bucket and the retrains from build.yml's ledger in it", async () => {
+    const project = loadProjectConfig({ cwd: REPO_ROOT });
+    const s3 = new S3Client({ ...motoClientConfig(moto), forcePathStyle: true });
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: project.artifactBucket }));
+      const checkId = '2026-12-04T120000Z-aaaa';
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: project.artifactBucket,
+          Key: `${MONITORING_PREFIX}/sentiment-staging/${checkId}/drift_report.json`,
+          Body: JSON.stringify({
+            start_time: '2026-12-04T11:00:00Z',
+            end_time: '2026-12-04T12:00:00Z',
+            item_count: 2000,
+            drifted: ['oov_rate'],
+            features: [],
+          }),
+        }),
+      );
+      await new RetrainGate(new S3RetrainLedger(s3, project.artifactBucket)).admit({
+        endpoint_name: 'sentiment-staging',
+        model_package_arn: packageArn,
+        check_id: checkId,
+        window_end: '2026-12-04T12:00:00Z',
+        report_s3_uri: `s3://${project.artifactBucket}/${MONITORING_PREFIX}/sentiment-staging/${checkId}/`,
+        event_id: 'evt-1',
+      });
+    } finally {
+      s3.destroy();
+    }
+    const { status, body } = await readOnly.client.get<MonitoringView>('monitoring');
+    expect(status).toBe(200);
+    expect(body.endpoints).toEqual(['sentiment-staging', 'sentiment-prod']);
+    expect(body.checks.map((check) => [check.endpointName, check.drifted])).toEqual([
+      ['sentiment-staging', ['oov_rate']],
+    ]);
+    expect(body.retrains.map((retrain) => [retrain.endpointName, retrain.modelPackageArn])).toEqual([
+      ['sentiment-staging', packageArn],
+    ]);
+    expect(body.retrainLedger).toBe(`s3://${project.artifactBucket}/monitoring/retrains.json`);
   });
 
   it('refuses every change', async () => {

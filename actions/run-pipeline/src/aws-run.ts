@@ -10,4 +10,5 @@ export {
   renderRunSummary,
   runPipeline,
   settleRun,
+  upsertProjectPipeline,
 } from '@slipway/build-pipeline/run';

@@ -21,6 +21,8 @@ export interface RunPipelineInputs {
   readonly artifactBucket: string;
   /** The multiline `NAME=VALUE` text, checked against the compiled pipeline later. */
   readonly parameters: string;
+  /** Start an execution (true), or only create or update the pipeline (false): one a schedule starts. */
+  readonly start: boolean;
   readonly wait: boolean;
   readonly timeoutMinutes: number;
   readonly projectName: string;
@@ -97,6 +99,24 @@ export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEn
   }
   const endpointUrl = inputs.url('endpoint-url', 'e.g. http://127.0.0.1:7700, or leave it out for AWS');
   const modulePath = read('pipeline-module') || DEFAULT_PIPELINE_MODULE;
+  const wait = inputs.boolean('wait', true);
+  const compareWithApproved = inputs.boolean('compare-with-approved', false);
+  const start = inputs.boolean('start', true);
+  // What only a started execution uses: given with start: false, it would be silently ignored.
+  if (!start && read('parameters').trim() !== '') {
+    problem(
+      'parameters',
+      'has no effect with start: false (nothing is started)',
+      'leave parameters out, or set start: true',
+    );
+  }
+  if (!start && compareWithApproved) {
+    problem(
+      'compare-with-approved',
+      'has no effect with start: false (it sets a parameter of the execution)',
+      'leave compare-with-approved out, or set start: true',
+    );
+  }
   const parsed: RunPipelineInputs = {
     pipelineModule: isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath),
     region,
@@ -104,11 +124,12 @@ export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEn
     ...(trainingRole !== '' ? { trainingRoleArn: trainingRole } : {}),
     artifactBucket,
     parameters: read('parameters'),
-    wait: inputs.boolean('wait', true),
+    start,
+    wait,
     timeoutMinutes,
     projectName,
     projectId,
-    compareWithApproved: inputs.boolean('compare-with-approved', false),
+    compareWithApproved,
     ...(endpointUrl !== '' ? { endpointUrl } : {}),
     config,
   };

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig, failStep, type Backend } from '@slipway/core';
-import type { CompiledPipeline, RunPipelineResult } from '@slipway/build-pipeline/run';
+import type { CompiledPipeline, RunPipelineResult, UpsertProjectPipelineResult } from '@slipway/build-pipeline/run';
 import { readInputs, type RunPipelineInputs } from './inputs.js';
 import { importProjectCompiler, type CompileForRun } from './project-compiler.js';
 
@@ -34,6 +34,19 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const s3 = deps.s3 ?? new S3Client(awsClientConfig(backend));
     const compile =
       deps.compile ?? (async (given: RunPipelineInputs) => compileWithProjectSdk(await projectCompiler!, given));
+    if (!inputs.start) {
+      const upserted = await logic.upsertProjectPipeline(
+        {
+          compile: () => compile(inputs),
+          region: inputs.region,
+          project: { name: inputs.projectName, id: inputs.projectId },
+          createMissingBucket: inputs.endpointUrl !== undefined,
+        },
+        { sagemaker, s3, onEvent: (event) => core.info(logic.describeRunEvent(event)) },
+      );
+      await publishUpsert(upserted, env);
+      return;
+    }
     const settled = await logic.settleRun(
       logic.runPipeline(
         {
@@ -89,4 +102,21 @@ async function publish(result: RunPipelineResult, summary: string, env: NodeJS.P
   core.setOutput('model-package-arn', result.modelPackageArn ?? '');
   if (!env.GITHUB_STEP_SUMMARY) return;
   await core.summary.addRaw(summary, true).write();
+}
+
+/** With start: false there is no execution: its outputs are empty, and the summary says what was upserted. */
+async function publishUpsert(result: UpsertProjectPipelineResult, env: NodeJS.ProcessEnv): Promise<void> {
+  core.setOutput('pipeline-arn', result.pipelineArn);
+  core.setOutput('execution-arn', '');
+  core.setOutput('status', '');
+  core.setOutput('model-package-arn', '');
+  if (!env.GITHUB_STEP_SUMMARY) return;
+  const version = result.pipelineVersionId !== undefined ? ` (version ${result.pipelineVersionId})` : '';
+  await core.summary
+    .addRaw(
+      `### Pipeline ${result.pipelineName} ${result.action}${version}\n\n` +
+        `${result.definition.Steps.length} step(s); not started here: whatever schedules it starts it.\n`,
+      true,
+    )
+    .write();
 }

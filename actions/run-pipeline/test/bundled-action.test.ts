@@ -7,6 +7,7 @@ import {
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
   DescribePipelineCommand,
+  ListPipelineExecutionsCommand,
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -14,6 +15,7 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig, loadProjectConfig } from '@slipway/core';
 import { silentLogger, startLocalServer, type LocalServer } from '@slipway/local';
 import { motoAvailable, startMoto, type MotoServer } from '../../../local/test/support/moto.js';
+import { driftCheckPipelineName } from '@slipway/deploy-pipeline';
 import { REPO, runBundledAction } from './support.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/slipway-action-test';
@@ -191,5 +193,64 @@ motoSuite(
       expect(again.log).toMatch(/^Updated the pipeline /m);
       expect(again.log).not.toMatch(/^Uploaded /m);
     }, 60_000);
+
+    it("upserts build.yml's drift-check pipeline with start: false and starts nothing, twice (create, then update)", async () => {
+      const upsert = (attempt: string) =>
+        runBundledAction(
+          {
+            role: 'arn:aws:iam::123456789012:role/exec',
+            'endpoint-url': moto.url,
+            'pipeline-module': 'build-pipeline/drift-check.ts',
+            start: 'false',
+          },
+          { ...credentialsEnv(moto.credentials), GITHUB_RUN_ATTEMPT: attempt },
+        );
+      const first = await upsert('1');
+      expect(first.log).not.toMatch(/::error::/);
+      expect(first.code).toBe(0);
+      const name = driftCheckPipelineName(config);
+      expect(first.outputs).toEqual({
+        'pipeline-arn': expect.stringMatching(new RegExp(`:pipeline/${name}$`)),
+        'execution-arn': '',
+        status: '',
+        'model-package-arn': '',
+      });
+      expect(first.log).toMatch(/^Created the pipeline /m);
+      expect(first.summary).toContain(`### Pipeline ${name} created`);
+      const clientConfig = awsClientConfig({
+        kind: 'local',
+        region: config.region,
+        endpoint: moto.url,
+        credentials: moto.credentials,
+      });
+      const sagemaker = new SageMakerClient(clientConfig);
+      try {
+        const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: name }));
+        const definition = JSON.parse(pipeline.PipelineDefinition!) as { Steps: { Name: string }[] };
+        expect(definition.Steps.map((step) => step.Name)).toEqual(['CheckDrift']);
+        const second = await upsert('2');
+        expect(second.code).toBe(0);
+        expect(second.log).toMatch(/^Updated the pipeline /m);
+        const executions = await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: name }));
+        expect(executions.PipelineExecutionSummaries ?? []).toEqual([]);
+      } finally {
+        sagemaker.destroy();
+      }
+    }, 60_000);
+
+    it('refuses parameters with start: false before anything is sent', async () => {
+      const run = await runBundledAction(
+        {
+          role: 'arn:aws:iam::123456789012:role/exec',
+          'endpoint-url': moto.url,
+          start: 'false',
+          parameters: 'MinAccuracy=0.9',
+        },
+        credentialsEnv(moto.credentials),
+      );
+      expect(run.code).toBe(1);
+      expect(run.log).toContain('parameters has no effect with start: false');
+      expect(run.outputs).toEqual({});
+    }, 30_000);
   },
 );

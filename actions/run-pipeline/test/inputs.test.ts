@@ -94,6 +94,26 @@ describe('readInputs', () => {
     for (const issue of issues) expect(issue.fix).toBeTruthy();
   });
 
+  it('starts by default, and with start: false refuses what only a started execution uses', () => {
+    const role = 'arn:aws:iam::123456789012:role/exec';
+    expect(readInputs(reader({ role }), REPO, {}).start).toBe(true);
+    expect(readInputs(reader({ role, start: 'false' }), REPO, {}).start).toBe(false);
+    let error: unknown;
+    try {
+      readInputs(
+        reader({ role, start: 'false', parameters: 'MinAccuracy=0.9', 'compare-with-approved': 'true' }),
+        REPO,
+        {},
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ValidationError).issues.map((issue) => [issue.where, issue.problem])).toEqual([
+      ['input parameters', 'has no effect with start: false (nothing is started)'],
+      ['input compare-with-approved', 'has no effect with start: false (it sets a parameter of the execution)'],
+    ]);
+  });
+
   it('refuses a role that is not an IAM role ARN', () => {
     expect(() => readInputs(reader({ role: 'arn:aws:iam::123:user/me' }), REPO, {})).toThrow(
       /^input role must use an IAM role ARN/,

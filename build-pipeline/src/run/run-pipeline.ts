@@ -21,7 +21,7 @@ import {
 } from './source-context.js';
 import { startExecution } from './start-execution.js';
 import { uploadAssets } from './upload-assets.js';
-import { upsertPipeline } from './upsert-pipeline.js';
+import { upsertPipeline, type UpsertPipelineResult } from './upsert-pipeline.js';
 import { awsCommands } from './aws-commands.js';
 
 /** The tags SageMaker Projects put on a project's resources; the pipeline and its group carry them. */
@@ -111,15 +111,8 @@ export class PipelineRunError extends Error {
 export async function runPipeline(options: RunPipelineOptions, deps: RunPipelineDeps): Promise<RunPipelineResult> {
   const where = options.parametersInput ?? 'parameters';
   const lines = parseParameterLines(options.parameters ?? [], where);
-  const compiled = await options.compile();
   const emit: RunReporter = (event) => deps.onEvent?.(event);
-  for (const warning of compiled.warnings) emit({ kind: 'warning', message: warning });
-  emit({
-    kind: 'compiled',
-    pipelineName: compiled.pipelineName,
-    steps: compiled.definition.Steps.length,
-    assets: compiled.assets.length,
-  });
+  const compiled = await compileAndReport(options, emit);
   const declared = compiled.definition.Parameters;
   const parameters = { ...sourceParameters(declared, options.source), ...checkParameterValues(lines, declared, where) };
   const given = Number(effectiveParameter(declared, parameters, MIN_ACCURACY_PARAMETER));
@@ -133,15 +126,8 @@ export async function runPipeline(options: RunPipelineOptions, deps: RunPipeline
   }
 
   // From here on: AWS calls.
-  const tags: Tag[] = [
-    { Key: PROJECT_NAME_TAG, Value: options.project.name },
-    { Key: PROJECT_ID_TAG, Value: options.project.id },
-  ];
-  await uploadAssets(deps.s3, compiled.assets, {
-    region: options.region,
-    createMissingBucket: options.createMissingBucket ?? false,
-    onEvent: emit,
-  });
+  const tags = projectTags(options.project);
+  await uploadCompiledAssets(compiled, options, deps.s3, emit);
   await ensureModelPackageGroup(deps.sagemaker, compiled.modelPackageGroupName, {
     tags,
     description: `Model versions of ${options.project.name}, registered by ${compiled.pipelineName}`,
@@ -162,17 +148,7 @@ export async function runPipeline(options: RunPipelineOptions, deps: RunPipeline
   }
   const source = options.source ?? {};
   const description = executionDescription(source);
-  const upserted = await upsertPipeline(
-    deps.sagemaker,
-    {
-      pipelineName: compiled.pipelineName,
-      definition: compiled.json,
-      roleArn: compiled.roleArn,
-      description: `Built by Slipway for ${options.project.name}`,
-      tags,
-    },
-    emit,
-  );
+  const upserted = await upsertCompiled(deps.sagemaker, compiled, options.project, emit);
   if (
     upserted.pipelineVersionId !== undefined &&
     declared.some((parameter) => parameter.Name === PIPELINE_VERSION_PARAMETER)
@@ -242,6 +218,98 @@ export async function runPipeline(options: RunPipelineOptions, deps: RunPipeline
   const problem = runProblem(result, options.timeoutMs);
   if (problem) throw new PipelineRunError(problem, result);
   return result;
+}
+
+/** What an upsert without a start needs: the compiler, where to upload, and the project's tags. */
+export type UpsertProjectPipelineOptions = Pick<
+  RunPipelineOptions,
+  'compile' | 'region' | 'project' | 'createMissingBucket'
+>;
+
+export interface UpsertProjectPipelineResult {
+  readonly pipelineName: string;
+  readonly pipelineArn: string;
+  readonly action: 'created' | 'updated';
+  readonly pipelineVersionId?: number;
+  readonly definition: PipelineDefinition;
+  readonly region: string;
+}
+
+/**
+ * The first half of `runPipeline` and nothing after it: compile, upload the assets S3 lacks, create or update
+ * the pipeline. No execution is started and no model package group is made: for a pipeline something else
+ * starts, such as the drift check that MonitoringStack's schedules run (build.yml upserts it on each build).
+ */
+export async function upsertProjectPipeline(
+  options: UpsertProjectPipelineOptions,
+  deps: Pick<RunPipelineDeps, 'sagemaker' | 's3' | 'onEvent'>,
+): Promise<UpsertProjectPipelineResult> {
+  const emit: RunReporter = (event) => deps.onEvent?.(event);
+  const compiled = await compileAndReport(options, emit);
+  await uploadCompiledAssets(compiled, options, deps.s3, emit);
+  const upserted = await upsertCompiled(deps.sagemaker, compiled, options.project, emit);
+  return {
+    pipelineName: compiled.pipelineName,
+    pipelineArn: upserted.pipelineArn,
+    action: upserted.action,
+    ...(upserted.pipelineVersionId !== undefined ? { pipelineVersionId: upserted.pipelineVersionId } : {}),
+    definition: compiled.definition,
+    region: options.region,
+  };
+}
+
+async function compileAndReport(
+  options: Pick<RunPipelineOptions, 'compile'>,
+  emit: RunReporter,
+): Promise<CompiledPipeline> {
+  const compiled = await options.compile();
+  for (const warning of compiled.warnings) emit({ kind: 'warning', message: warning });
+  emit({
+    kind: 'compiled',
+    pipelineName: compiled.pipelineName,
+    steps: compiled.definition.Steps.length,
+    assets: compiled.assets.length,
+  });
+  return compiled;
+}
+
+function projectTags(project: RunPipelineOptions['project']): Tag[] {
+  return [
+    { Key: PROJECT_NAME_TAG, Value: project.name },
+    { Key: PROJECT_ID_TAG, Value: project.id },
+  ];
+}
+
+async function uploadCompiledAssets(
+  compiled: CompiledPipeline,
+  options: Pick<RunPipelineOptions, 'region' | 'createMissingBucket'>,
+  s3: S3Client,
+  emit: RunReporter,
+): Promise<void> {
+  await uploadAssets(s3, compiled.assets, {
+    region: options.region,
+    createMissingBucket: options.createMissingBucket ?? false,
+    onEvent: emit,
+  });
+}
+
+function upsertCompiled(
+  sagemaker: SageMakerClient,
+  compiled: CompiledPipeline,
+  project: RunPipelineOptions['project'],
+  emit: RunReporter,
+): Promise<UpsertPipelineResult> {
+  return upsertPipeline(
+    sagemaker,
+    {
+      pipelineName: compiled.pipelineName,
+      definition: compiled.json,
+      roleArn: compiled.roleArn,
+      description: `Built by Slipway for ${project.name}`,
+      tags: projectTags(project),
+    },
+    emit,
+  );
 }
 
 /** The source parameters (commit, repository, run URL) the pipeline declares, filled from the run's source. */

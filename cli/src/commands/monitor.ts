@@ -3,7 +3,16 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ValidationError, awsClientConfig, loadProjectConfig, type Backend } from '@slipway/core';
-import { decideRetrainFromRegistry, type DriftCheckResult } from '@slipway/deploy-pipeline';
+import {
+  RetrainGate,
+  S3RetrainLedger,
+  localRetrainLedger,
+  parseDriftDispatchPayload,
+  readMonitorStatus,
+  type DriftCheckResult,
+  type MonitorStatus,
+  type StoredCheck,
+} from '@slipway/deploy-pipeline';
 import type { CliContext } from '../context.js';
 import {
   DEFAULT_MONITOR_EVERY_MINUTES,
@@ -11,9 +20,6 @@ import {
   checkEndpoints,
   projectEndpoints,
   retrainFromDispatch,
-  retrainGate,
-  storedChecks,
-  type StoredCheck,
 } from '../local-monitoring.js';
 import type { Output } from '../output.js';
 import { printTable } from './format.js';
@@ -89,33 +95,17 @@ export function registerMonitor(program: Command, context: CliContext): void {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
       const s3 = new S3Client(awsClientConfig(backendOf(connection)));
       try {
-        const endpoints = options.endpoint ?? projectEndpoints(project);
-        const limit = positiveNumber(options.limit, '--limit');
-        const checks: StoredCheck[] = [];
-        for (const endpoint of endpoints)
-          checks.push(...(await storedChecks(s3, project.artifactBucket, endpoint, limit)));
-        const retrains =
-          connection.kind === 'local' ? await retrainGate(resolve(context.cwd, options.dataDir)).retrains() : [];
-        context.output.result({ checks, retrains }, () => {
-          printStored(context.output, endpoints, checks);
-          if (connection.kind === 'local') {
-            context.output.line('');
-            if (retrains.length === 0) context.output.line('Retrains started by drift: none.');
-            else {
-              context.output.line('Retrains started by drift:');
-              printTable(
-                context.output,
-                ['ENDPOINT', 'CHECK', 'STARTED (UTC)', 'OUTCOME'],
-                retrains.map((retrain) => [
-                  retrain.endpointName,
-                  retrain.checkId,
-                  retrain.startedAt,
-                  retrain.outcome ?? 'running',
-                ]),
-              );
-            }
-          }
+        const status = await readMonitorStatus({
+          s3,
+          bucket: project.artifactBucket,
+          endpoints: options.endpoint ?? projectEndpoints(project),
+          limit: positiveNumber(options.limit, '--limit'),
+          ledger:
+            connection.kind === 'local'
+              ? localRetrainLedger(resolve(context.cwd, options.dataDir))
+              : new S3RetrainLedger(s3, project.artifactBucket),
         });
+        context.output.result(status, () => printStatus(context.output, status));
       } finally {
         s3.destroy();
       }
@@ -126,11 +116,19 @@ export function registerMonitor(program: Command, context: CliContext): void {
     monitor
       .command('gate')
       .description(
-        "build.yml's retrain limit: retrain on drift unless the model package group registered a version within the period",
+        "build.yml's retrain limit: retrain on a drift dispatch unless it was handled already or its endpoint retrained within the period",
       )
-      .option('--retrain-period <hours>', 'at most one retrain per this long', String(DEFAULT_RETRAIN_PERIOD_HOURS))
+      .requiredOption(
+        '--dispatch <file>',
+        'the repository_dispatch event file (in build.yml: "$GITHUB_EVENT_PATH"), or the dispatch body',
+      )
+      .option(
+        '--retrain-period <hours>',
+        'at most one retrain per endpoint per this long',
+        String(DEFAULT_RETRAIN_PERIOD_HOURS),
+      )
       .option('--github-output', 'also append retrain=true|false to the file $GITHUB_OUTPUT names'),
-  ).action((options: BackendFlags & { retrainPeriod: string; githubOutput?: boolean }) =>
+  ).action((options: BackendFlags & { dispatch: string; retrainPeriod: string; githubOutput?: boolean }) =>
     withConnection(context, options, async (connection) => {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
       const periodHours = positiveNumber(options.retrainPeriod, '--retrain-period');
@@ -143,14 +141,26 @@ export function registerMonitor(program: Command, context: CliContext): void {
           fix: 'run it in a GitHub Actions step, or leave --github-output out',
         });
       }
-      const decision = await decideRetrainFromRegistry(connection.sagemaker, {
-        modelPackageGroupName: project.modelPackageGroupName,
-        periodMs: periodHours * 3_600_000,
-      });
-      if (outputFile) await appendFile(outputFile, `retrain=${decision.retrain}\n`);
-      context.output.result(decision, () =>
-        context.output.line(`${decision.retrain ? 'Retrain' : 'No retrain'}: ${decision.reason}.`),
-      );
+      const payload = parseDriftDispatchPayload(await readDispatch(resolve(context.cwd, options.dispatch)));
+      // The ledger is an object in the artifact bucket: build.yml runs on a fresh runner each time.
+      const s3 = new S3Client(awsClientConfig(backendOf(connection)));
+      try {
+        const gate = new RetrainGate(new S3RetrainLedger(s3, project.artifactBucket), {
+          periodMs: periodHours * 3_600_000,
+        });
+        const decision = await gate.admit(payload);
+        const retrain = decision.action === 'start';
+        if (outputFile) await appendFile(outputFile, `retrain=${retrain}\n`);
+        context.output.result({ retrain, endpointName: payload.endpoint_name, ...decision }, () =>
+          context.output.line(
+            retrain
+              ? `Retrain for ${payload.endpoint_name}: drift check ${payload.check_id} is its first retrain in the period.`
+              : `No retrain for ${payload.endpoint_name}: ${decision.action} (${'reason' in decision ? decision.reason : ''}).`,
+          ),
+        );
+      } finally {
+        s3.destroy();
+      }
     }),
   );
 
@@ -196,6 +206,24 @@ export function registerMonitor(program: Command, context: CliContext): void {
     });
 }
 
+/** The dispatch body from a repository_dispatch event file (GitHub's), or from a file holding the body itself. */
+async function readDispatch(file: string): Promise<unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new ValidationError({
+      where: '--dispatch',
+      field: '',
+      problem: `could not be read as JSON (${(error as Error).message})`,
+      fix: 'pass the event file GitHub writes ("$GITHUB_EVENT_PATH") of a model-drift-detected dispatch',
+    });
+  }
+  // GitHub's event file names the dispatch's event_type `action`; the dispatch body itself names it event_type.
+  const event = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  return 'event_type' in event ? event : { event_type: event.action, client_payload: event.client_payload };
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -237,6 +265,23 @@ function printFeatures(output: Output, features: DriftCheckResult['features']): 
       String(feature.threshold),
       ...headline(feature),
       feature.drifted ? 'DRIFT' : feature.compared ? 'ok' : 'too few reviews',
+    ]),
+  );
+}
+
+function printStatus(output: Output, status: MonitorStatus): void {
+  printStored(output, status.endpoints, status.checks);
+  output.line('');
+  if (status.retrains.length === 0) return output.line('Retrains started by drift: none.');
+  output.line('Retrains started by drift:');
+  printTable(
+    output,
+    ['ENDPOINT', 'CHECK', 'STARTED (UTC)', 'OUTCOME'],
+    status.retrains.map((retrain) => [
+      retrain.endpointName,
+      retrain.checkId,
+      retrain.startedAt,
+      retrain.outcome ?? 'started',
     ]),
   );
 }

@@ -55,10 +55,11 @@ export interface MonitoringStackProps extends StackProps {
    */
   readonly checkEvery?: Duration;
   /**
-   * Whether the drift-check schedules run. Off until the `slipway-<project>-drift-check` pipeline
-   * (build-pipeline/drift-check.ts) exists in the account, which nothing upserts automatically yet: a schedule
-   * that starts a missing pipeline only fills the dead-letter queue.
-   * @default false
+   * Whether the drift-check schedules run. build.yml upserts the `slipway-<project>-drift-check` pipeline
+   * (build-pipeline/drift-check.ts) on every build, so it exists from the project's first build on; a start
+   * before that finds no pipeline and lands in the dead-letter queue (its alarm says so). Turn it off to stop
+   * checking without deleting the schedules.
+   * @default true
    */
   readonly scheduleChecks?: boolean;
   /**
@@ -219,7 +220,7 @@ export class MonitoringStack extends Stack {
           description: `Drift check of ${endpointName(project, stage)}: its last ${checkEvery.toHumanString()} of captured traffic`,
           scheduleExpression: rateExpression(checkEvery),
           scheduleExpressionTimezone: 'UTC',
-          state: props.scheduleChecks ? 'ENABLED' : 'DISABLED',
+          state: (props.scheduleChecks ?? true) ? 'ENABLED' : 'DISABLED',
           flexibleTimeWindow: { mode: 'OFF' },
           kmsKeyArn: this.key.keyArn,
           target: {
@@ -237,6 +238,26 @@ export class MonitoringStack extends Stack {
         });
         return [stage, schedule] as const;
       }),
+    );
+
+    // build.yml upserts the drift-check pipeline (never starts it: the schedules do) as the GitHub build role,
+    // whose policies in ProjectStack name only the project's own pipeline. Here, not there: ProjectStack is at its
+    // size limit.
+    const buildRole = iam.Role.fromRoleName(this, 'BuildRole', roleNames(project).githubBuild);
+    const buildPolicy = new iam.ManagedPolicy(this, 'DriftCheckUpsertPolicy', {
+      description: `Lets build.yml create and update ${driftCheckPipelineName(project)}, not start it`,
+      roles: [buildRole],
+    });
+    allow(
+      buildPolicy,
+      [
+        'sagemaker:CreatePipeline',
+        'sagemaker:UpdatePipeline',
+        'sagemaker:DescribePipeline',
+        'sagemaker:AddTags',
+        'sagemaker:ListTags',
+      ],
+      [pipelineArn],
     );
 
     // What the check job (monitoring.py check-endpoint, run as the project's SageMaker execution role) needs

@@ -7,8 +7,10 @@ import type { DriftDispatchPayload } from './drift-event.js';
  * Decides whether a `model-drift-detected` dispatch starts a retrain: each event (and each check) is acted on
  * once, since EventBridge and the local outbox deliver at least once; and an endpoint gets at most one retrain
  * per `period`, since a drifted endpoint keeps drifting until the retrained version is approved and deployed, and
- * every check until then would otherwise start another run. The ledger is a JSON file in `dir`, updated under a
- * file lock, so two deliveries at once cannot both start a retrain.
+ * every check until then would otherwise start another run. The ledger is one JSON document, changed only by an
+ * atomic read-modify-write of its store, so two deliveries at once cannot both start a retrain: locally a file in
+ * the data directory under a file lock (FileRetrainLedger); on AWS an object in the artifact bucket written with
+ * S3's conditional writes (S3RetrainLedger), since build.yml runs on a fresh runner each time.
  */
 
 /** One retrain per endpoint per this long unless configured. */
@@ -32,10 +34,79 @@ export interface RetrainRecord {
   readonly outcome?: string;
 }
 
-interface Ledger {
+/** The ledger document, as both stores keep it. */
+export interface RetrainLedger {
   seenEventIds: string[];
   seenCheckIds: string[];
   retrains: RetrainRecord[];
+}
+
+/** Where a RetrainGate keeps its ledger. */
+export interface RetrainLedgerStore {
+  /** Where it is, for messages (a path or an s3:// URI). */
+  readonly location: string;
+  read(): Promise<RetrainLedger>;
+  /**
+   * Reads the ledger, lets `change` edit it, writes it back, atomically with respect to every other update:
+   * `change` may run more than once (each time on a fresh read) and must not have other effects.
+   */
+  update<T>(change: (ledger: RetrainLedger) => T): Promise<T>;
+}
+
+export function emptyRetrainLedger(): RetrainLedger {
+  return { seenEventIds: [], seenCheckIds: [], retrains: [] };
+}
+
+/** The local ledger of a data directory (`<dataDir>/monitoring/retrains.json`): the drift route's and Studio's. */
+export function localRetrainLedger(dataDir: string): FileRetrainLedger {
+  return new FileRetrainLedger(join(dataDir, 'monitoring'));
+}
+
+/** The ledger from its JSON text, tolerating fields an older version did not write. */
+export function parseRetrainLedger(text: string): RetrainLedger {
+  const parsed = JSON.parse(text) as Partial<RetrainLedger>;
+  return {
+    seenEventIds: parsed.seenEventIds ?? [],
+    seenCheckIds: parsed.seenCheckIds ?? [],
+    retrains: parsed.retrains ?? [],
+  };
+}
+
+/** The local store: `<dir>/retrains.json`, replaced by rename under a file lock. */
+export class FileRetrainLedger implements RetrainLedgerStore {
+  readonly location: string;
+
+  constructor(private readonly dir: string) {
+    this.location = join(dir, 'retrains.json');
+  }
+
+  async update<T>(change: (ledger: RetrainLedger) => T): Promise<T> {
+    await mkdir(this.dir, { recursive: true });
+    return withFileLock(
+      `${this.location}.lock`,
+      30_000,
+      async () => {
+        const ledger = await this.read();
+        const result = change(ledger);
+        const temporary = `${this.location}.${process.pid}.tmp`;
+        await writeFile(temporary, `${JSON.stringify(ledger, null, 2)}\n`);
+        await rename(temporary, this.location);
+        return result;
+      },
+      'retrain',
+    );
+  }
+
+  async read(): Promise<RetrainLedger> {
+    let text: string;
+    try {
+      text = await readFile(this.location, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyRetrainLedger();
+      throw error;
+    }
+    return parseRetrainLedger(text);
+  }
 }
 
 export interface RetrainGateOptions {
@@ -45,17 +116,20 @@ export interface RetrainGateOptions {
 }
 
 export class RetrainGate {
-  private readonly file: string;
+  private readonly store: RetrainLedgerStore;
   private readonly periodMs: number;
   private readonly now: () => Date;
 
-  constructor(
-    private readonly dir: string,
-    options: RetrainGateOptions = {},
-  ) {
-    this.file = join(dir, 'retrains.json');
+  /** `store`: a ledger store, or a folder for a FileRetrainLedger. */
+  constructor(store: RetrainLedgerStore | string, options: RetrainGateOptions = {}) {
+    this.store = typeof store === 'string' ? new FileRetrainLedger(store) : store;
     this.periodMs = options.periodMs ?? DEFAULT_RETRAIN_PERIOD_MS;
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** One retrain per endpoint per this long. */
+  get period(): number {
+    return this.periodMs;
   }
 
   /**
@@ -63,7 +137,7 @@ export class RetrainGate {
    * rate-limited dispatch is remembered too, so a redelivery of it is a duplicate.
    */
   async admit(payload: DriftDispatchPayload): Promise<RetrainDecision> {
-    return this.update((ledger) => {
+    return this.store.update((ledger) => {
       if (ledger.seenEventIds.includes(payload.event_id)) {
         return { action: 'duplicate', reason: `event ${payload.event_id} was already handled` };
       }
@@ -100,7 +174,7 @@ export class RetrainGate {
 
   /** Records how the retrain a check started ended. */
   async finish(checkId: string, outcome: string): Promise<void> {
-    await this.update((ledger) => {
+    await this.store.update((ledger) => {
       ledger.retrains = ledger.retrains.map((retrain) =>
         retrain.checkId === checkId ? { ...retrain, outcome } : retrain,
       );
@@ -109,41 +183,7 @@ export class RetrainGate {
 
   /** The retrains started, oldest first. */
   async retrains(): Promise<readonly RetrainRecord[]> {
-    return (await this.read()).retrains;
-  }
-
-  private async update<T>(change: (ledger: Ledger) => T): Promise<T> {
-    await mkdir(this.dir, { recursive: true });
-    return withFileLock(
-      `${this.file}.lock`,
-      30_000,
-      async () => {
-        const ledger = await this.read();
-        const result = change(ledger);
-        const temporary = `${this.file}.${process.pid}.tmp`;
-        await writeFile(temporary, `${JSON.stringify(ledger, null, 2)}\n`);
-        await rename(temporary, this.file);
-        return result;
-      },
-      'retrain',
-    );
-  }
-
-  private async read(): Promise<Ledger> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        return { seenEventIds: [], seenCheckIds: [], retrains: [] };
-      throw error;
-    }
-    const parsed = JSON.parse(text) as Partial<Ledger>;
-    return {
-      seenEventIds: parsed.seenEventIds ?? [],
-      seenCheckIds: parsed.seenCheckIds ?? [],
-      retrains: parsed.retrains ?? [],
-    };
+    return (await this.store.read()).retrains;
   }
 }
 

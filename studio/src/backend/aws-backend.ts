@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { awsClientConfig, type AwsClientConfig, type ProjectConfig } from '@slipway/core';
+import { S3RetrainLedger, monitoredEndpoints } from '@slipway/deploy-pipeline';
 import { projectView } from './project-view.js';
 import type { StudioBackend } from './studio-backend.js';
 
@@ -29,6 +30,15 @@ export function awsStudioBackend(options: AwsBackendOptions): StudioBackend {
     region: options.region,
     permissions: { execute: false, approve: options.allowApprove, promote: false, invoke: false },
     ...(options.project ? { project: projectView(options.project) } : {}),
+    ...(options.project
+      ? {
+          monitoring: {
+            bucket: options.project.artifactBucket,
+            endpoints: monitoredEndpoints(options.project),
+            ledger: new S3RetrainLedger(s3, options.project.artifactBucket),
+          },
+        }
+      : {}),
     sagemaker,
     s3,
     clientBackend,

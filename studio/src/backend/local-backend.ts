@@ -1,7 +1,9 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { awsClientConfig, type LoadedProjectConfig } from '@slipway/core';
+import { localRetrainLedger, monitoredEndpoints } from '@slipway/deploy-pipeline';
 import type { LocalService, StoreChange } from '@slipway/local';
 import type { LiveTopic } from '../views.js';
 import { IN_PROCESS_ENDPOINT, inProcessRequestHandler } from './in-process-transport.js';
@@ -44,6 +46,15 @@ export function localStudioBackend(service: LocalService, options: LocalBackendO
     region: service.region,
     permissions: { execute: true, approve: true, promote: options.deploy !== undefined, invoke: true },
     ...(project ? { project: projectView(project) } : {}),
+    ...(project
+      ? {
+          monitoring: {
+            bucket: project.artifactBucket,
+            endpoints: monitoredEndpoints(project),
+            ledger: localRetrainLedger(service.dataDir),
+          },
+        }
+      : {}),
     sagemaker,
     s3,
     clientBackend,
@@ -74,10 +85,19 @@ export function localStudioBackend(service: LocalService, options: LocalBackendO
       const watcher = options.deploy
         ? watchRuns(options.deploy.runsDir, () => listener([{ topic: 'deployments' }]))
         : undefined;
+      // The drift route's target (`slipway monitor retrain`) writes the ledger from another process.
+      const ledger = project
+        ? watchDir(
+            dirname(localRetrainLedger(service.dataDir).location),
+            (name) => name === 'retrains.json',
+            () => listener([{ topic: 'monitoring' }]),
+          )
+        : undefined;
       return () => {
         stopStore();
         stopInvocations();
         watcher?.close();
+        ledger?.close();
       };
     },
     close() {
@@ -118,10 +138,15 @@ function pipelineOfExecution(arn: string): string | undefined {
 
 /** The deploy workflow writes its runs from another process: the directory is watched, not polled. */
 function watchRuns(dir: string, changed: () => void): FSWatcher | undefined {
+  return watchDir(dir, (name) => /^\d+\.json$/.test(name), changed);
+}
+
+/** Calls `changed` when a file of `dir` that `wanted` names changes (or one unnamed: some platforms give none). */
+function watchDir(dir: string, wanted: (name: string) => boolean, changed: () => void): FSWatcher | undefined {
   try {
     mkdirSync(dir, { recursive: true });
     const watcher = watch(dir, { persistent: false }, (_event, name) => {
-      if (name === null || /^\d+\.json$/.test(name)) changed();
+      if (name === null || wanted(name)) changed();
     });
     watcher.on('error', () => undefined);
     return watcher;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Backend } from '@slipway/core';
-import type { DeployRun } from '@slipway/deploy-pipeline';
+import type { DeployRun, RetrainLedgerStore } from '@slipway/deploy-pipeline';
 import type { ApprovalEntry, ConsoleMode, ConsolePermissions, LatencyPoint, LiveTopic, ProjectView } from '../views.js';
 
 /** The local deploy workflow, as the console sees it: its runs and its production gate. */
@@ -13,6 +13,15 @@ export interface DeployWorkflowAccess {
   readonly runsDir: string;
   /** Opens the production gate of the waiting run; resolves when the run has gone on (or ended). */
   promote(): Promise<void>;
+}
+
+/** Where the project's drift checks and retrains are kept (the monitoring page reads them). */
+export interface MonitoringAccess {
+  /** The artifact bucket, which holds the drift reports (`monitoring/<endpoint>/<check>/`). */
+  readonly bucket: string;
+  readonly endpoints: readonly string[];
+  /** The retrain ledger: the local server's file, or the object in the bucket on AWS. */
+  readonly ledger: RetrainLedgerStore;
 }
 
 /**
@@ -40,6 +49,8 @@ export interface StudioBackend {
   jobRunning?(jobName: string): boolean;
   /** Recent invocations of an endpoint with their latency (local). */
   recentInvocations?(endpointName: string): readonly LatencyPoint[];
+  /** The project's drift checks and retrains, when the console knows the project. */
+  readonly monitoring?: MonitoringAccess;
   /** The local deploy workflow, when the server runs in a Slipway project. */
   readonly deploy?: DeployWorkflowAccess;
   /** Pushes what changed as it happens (local); absent means the console refreshes on a timer. */

@@ -4,6 +4,7 @@ import type { ConsoleContext } from '../api/console-context.js';
 import { deploymentsView } from '../api/deployments.js';
 import { endpointView, listEndpoints } from '../api/endpoints.js';
 import { compareExecutions, executionView, stepDetail } from '../api/executions.js';
+import { monitoringView } from '../api/monitoring.js';
 import { previewObject } from '../api/objects.js';
 import { listPipelines, pipelineView, retryExecution, startExecution, stopExecution } from '../api/pipelines.js';
 import { decideApproval, listModelGroups, modelGroupView, modelVersionView } from '../api/registry.js';
@@ -86,6 +87,7 @@ export function createApiRouter(options: ApiRouterOptions) {
     deployments: () => deploymentsView(context),
     endpoints: () => listEndpoints(context),
     endpoint: (query) => endpointView(context, required(query, 'name')),
+    monitoring: () => monitoringView(context),
     object: (query) => previewObject(context, required(query, 'uri')),
   };
 
