@@ -50,9 +50,10 @@ export type Warn = (message: string) => void;
 /** Why a call failed, in the words a person fixes it with. */
 function why(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { status?: unknown }).status;
+  if (status === undefined) return message;
   // Octokit gives a request that got no answer (refused, reset, timed out) status 500 and no response.
   if ((error as { response?: unknown }).response === undefined) return `GitHub could not be reached (${message})`;
-  const status = (error as { status?: unknown }).status;
   if (status === 403 || status === 404) {
     return `GitHub answered ${String(status)} (${message}): give the job permissions: deployments: write`;
   }
@@ -118,9 +119,11 @@ export class GitHubDeployment {
     payload: ModelDeploymentPayload,
     warn: Warn,
   ): Promise<GitHubDeployment | undefined> {
-    const { owner, repo } = splitRepository(target.repository);
+    let owner: string;
+    let repo: string;
     let id: number;
     try {
+      ({ owner, repo } = splitRepository(target.repository));
       const created = await client.rest.repos.createDeployment({
         owner,
         repo,

@@ -152,7 +152,32 @@ describe('GitHub deployments of a stage', () => {
     );
     expect(unreachable).toBeUndefined();
     expect(warnings[1]).toMatch(/GitHub could not be reached/);
+    const misnamed = await GitHubDeployment.start(
+      client(),
+      { ...target('staging', 'staging', false), repository: 'reviews' },
+      payload(4, 'staging'),
+      (line) => warnings.push(line),
+    );
+    expect(misnamed).toBeUndefined();
+    expect(warnings[2]).toMatch(/GITHUB_REPOSITORY must be OWNER\/REPO, got "reviews"\. The deploy goes on/);
     expect(deployments()).toEqual([]);
+  });
+
+  it("is checked against GitHub's OpenAPI description: a state GitHub does not have is a violation", async () => {
+    const deployment = await GitHubDeployment.start(
+      client(),
+      target('staging', 'staging', false),
+      payload(4, 'staging'),
+      (line) => warnings.push(line),
+    );
+    const { owner, repo } = { owner: repository.split('/')[0]!, repo: repository.split('/')[1]! };
+    const wrong = { owner, repo, deployment_id: deployment!.id, state: 'live' } as unknown as Parameters<
+      ReturnType<typeof client>['rest']['repos']['createDeploymentStatus']
+    >[0];
+    await expect(client().rest.repos.createDeploymentStatus(wrong)).rejects.toMatchObject({ status: 422 });
+    expect(github.violations.splice(0)).toEqual([
+      expect.stringMatching(/deployments\/\d+\/statuses: the body does not match repos\/create-deployment-status/),
+    ]);
   });
 
   it('names the local server as the environment URL locally', () => {
