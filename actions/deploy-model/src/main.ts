@@ -105,7 +105,11 @@ export async function run(): Promise<void> {
           })
         ).modelPackageArn
       : inputs.modelPackageArn;
-    const recorded = target ? await startGitHubDeployment(inputs, project.stages, target, name) : undefined;
+    // A rejection's rollback concerns only the stages serving the rejected version, which deployStage finds
+    // out: it is recorded once it changed the stage, so the other stages get no empty record.
+    const afterwards = inputs.replacesModelPackageArn !== '';
+    const recorded =
+      target && !afterwards ? await startGitHubDeployment(inputs, project.stages, target, name) : undefined;
     let result: DeployStageResult;
     try {
       result = await deployStage({
@@ -124,6 +128,10 @@ export async function run(): Promise<void> {
     } catch (error) {
       await recorded?.failed(error instanceof Error ? error.message : String(error));
       throw error;
+    }
+    if (afterwards && target && result.changed && result.modelPackageArn === target) {
+      const late = await startGitHubDeployment(inputs, project.stages, target, name);
+      await late?.succeeded(environmentUrl(result.endpointName, backend), result.message);
     }
     if (recorded) {
       if (result.modelPackageArn === target) {

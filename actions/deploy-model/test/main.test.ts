@@ -219,6 +219,48 @@ describe('deploy-model main, recording the deploy in GitHub', () => {
     ]);
   });
 
+  it("records a rejection's rollback only in the stages it changed", async () => {
+    const replacement = ARN.replace(/4$/, '3');
+    const before = github.repositories.get('acme/reviews')!.deployments.length;
+    core.reset({
+      stage: 'prod',
+      'replaces-model-package-arn': ARN,
+      'model-package-arn': replacement,
+      'github-token': TOKEN,
+    });
+    deployStage.mockResolvedValue({
+      stage: 'prod',
+      endpointName: 'sentiment-prod',
+      modelPackageArn: ARN.replace(/4$/, '2'),
+      changed: false,
+      message: 'The rejected version is not live in prod; nothing to roll back',
+    });
+    await run();
+    expect(github.repositories.get('acme/reviews')!.deployments.length).toBe(before);
+    core.reset({
+      stage: 'staging',
+      'replaces-model-package-arn': ARN,
+      'model-package-arn': replacement,
+      'github-token': TOKEN,
+    });
+    deployStage.mockResolvedValue({
+      stage: 'staging',
+      endpointName: 'sentiment-staging',
+      modelPackageArn: replacement,
+      changed: true,
+      message: 'staging now serves version 3',
+    });
+    await run();
+    expect(core.failures).toEqual([]);
+    expect(github.violations).toEqual([]);
+    const last = github.repositories.get('acme/reviews')!.deployments.at(-1);
+    expect([
+      last?.environment,
+      (last?.payload as { kind: string }).kind,
+      last?.statuses.map((status) => status.state),
+    ]).toEqual(['staging', 'rollback', ['in_progress', 'success']]);
+  });
+
   it('records nothing, and says so, without a token', async () => {
     const before = github.requests.length;
     core.reset({ stage: 'staging', 'model-package-arn': ARN });
