@@ -6,6 +6,7 @@ import { loadProjectConfig } from '@slipway/core';
 import { eventRunTitle } from '@slipway/deploy-pipeline';
 import type { LocalServer } from '@slipway/local';
 import { startSeedServer, type SeedServer } from '../deploy-pipeline/test/support/seed-registry.js';
+import { FakeGitHub } from './support/fake-github.js';
 import { REPO_ROOT } from './support/moto-server.js';
 import { runAction } from './support/run-action.js';
 
@@ -134,6 +135,81 @@ describe('resolve-deployment, deploy-model and test-endpoint bundles against the
     expect(again.outputs.changed).toBe('false');
     expect(again.stdout).toContain('staging already serves');
   }, 120_000);
+
+  it('rolls staging back by hand as deploy.yml does, recording each deploy as a GitHub deployment', async () => {
+    const fake = await new FakeGitHub().start();
+    const token = 'ghs_deployjobtoken0123456789';
+    fake.tokens.add(token);
+    fake.addRepository('octo-org/sentiment-reviews');
+    const job = {
+      ...env(),
+      GITHUB_API_URL: fake.url,
+      GITHUB_REPOSITORY: 'octo-org/sentiment-reviews',
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+      GITHUB_RUN_ID: '600',
+    };
+    const step = (bundle: string, inputs: Record<string, string>) =>
+      runAction(bundle, { ...local(), ...inputs }, { cwd: REPO_ROOT, env: job });
+    try {
+      const newer = await seed.registry.register('Approved');
+      const deployed = await step(DEPLOY_MODEL, {
+        stage: 'staging',
+        'model-package-arn': newer,
+        'github-token': token,
+      });
+      expect([deployed.errors, deployed.outputs.changed]).toEqual([[], 'true']);
+
+      // workflow_dispatch with rollback: staging and no version: the stage's own job finds the one before.
+      const resolved = await step(RESOLVE_DEPLOYMENT, {
+        trigger: 'workflow_dispatch',
+        'event-type': 'model-package-approved',
+        'rollback-stage': 'staging',
+      });
+      expect(resolved.errors).toEqual([]);
+      expect(resolved.outputs).toMatchObject({
+        action: 'rollback',
+        'model-package-arn': '',
+        'rollback-stage': 'staging',
+      });
+      const rolledBack = await step(DEPLOY_MODEL, {
+        stage: 'staging',
+        rollback: 'true',
+        'model-package-arn': resolved.outputs['model-package-arn'] ?? '',
+        'github-token': token,
+      });
+      expect(rolledBack.errors).toEqual([]);
+      expect(rolledBack.outputs).toMatchObject({ 'model-package-arn': approved, changed: 'true' });
+
+      // GitHub's Environments page: staging serves the version rolled back to; the one it replaced is inactive.
+      expect(fake.violations).toEqual([]);
+      const staging = fake.repositories.get('octo-org/sentiment-reviews')!.deployments;
+      expect(
+        staging.map((deployment) => [
+          deployment.environment,
+          (deployment.payload as { model_package_arn: string; kind: string }).model_package_arn,
+          (deployment.payload as { kind: string }).kind,
+          deployment.statuses.map((status) => status.state),
+        ]),
+      ).toEqual([
+        ['staging', newer, 'deploy', ['in_progress', 'success', 'inactive']],
+        ['staging', approved, 'rollback', ['in_progress', 'success']],
+      ]);
+      expect(staging[1]?.statuses[1]?.environment_url).toBe(`${server.url}/endpoints/sentiment-staging/invocations`);
+
+      // A version that is not Approved is refused before any gate, with the registry's reason.
+      const rejected = await seed.registry.register('Rejected');
+      const refused = await step(RESOLVE_DEPLOYMENT, {
+        trigger: 'workflow_dispatch',
+        'event-type': 'model-package-approved',
+        'rollback-stage': 'prod',
+        'rollback-to': rejected.split('/').at(-1) ?? '',
+      });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.errors.join('\n')).toMatch(/is Rejected in the registry now, not Approved/);
+    } finally {
+      await fake.stop();
+    }
+  }, 180_000);
 
   it('fails the test job, with an annotation and a summary, when the real endpoint is below its threshold', async () => {
     const strict = await testEndpoint({ stage: 'staging', 'min-accuracy': '1' });

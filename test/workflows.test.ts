@@ -23,6 +23,7 @@ import {
 } from '@slipway/deploy-pipeline';
 import { buildApp } from '@slipway/deploy-pipeline/cdk';
 import { REPO_ROOT, TOOLS_BIN, toolsMissing } from './support/moto-server.js';
+import { interpolate, jobsThatRun, type JobStandIn } from './support/run-workflow-job.js';
 
 // The package's ESM build calls require(); its CommonJS build is loaded directly.
 const { runLint } = createRequire(import.meta.url)(
@@ -156,8 +157,9 @@ describe.each(workflows)('workflow hygiene: %s', (name) => {
 
   it('reads contents only at the top and widens per job only to what that job needs', () => {
     // id-token: OIDC to AWS; pull-requests: the one job that keeps the sticky PR comment; actions: read, the
-    // deploy workflow's resolve job, which reads the earlier runs' names to act on each event once.
-    const WIDENINGS = new Set(['id-token:write', 'pull-requests:write', 'actions:read']);
+    // deploy workflow's resolve job, which reads the earlier runs' names to act on each event once;
+    // deployments: write, the deploy workflow's stage jobs, which record each deploy as a GitHub deployment.
+    const WIDENINGS = new Set(['id-token:write', 'pull-requests:write', 'actions:read', 'deployments:write']);
     // personalize.yml alone writes: it commits the personalized config and then disables itself.
     if (name === 'personalize.yml') ['contents:write', 'actions:write'].forEach((grant) => WIDENINGS.add(grant));
     expect(workflow.permissions).toEqual({ contents: 'read' });
@@ -227,11 +229,28 @@ describe('deploy.yml', () => {
   const workflow = parse(readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8')) as Workflow;
   const text = readFileSync(join(WORKFLOWS_DIR, 'deploy.yml'), 'utf8');
 
-  it("runs on the approval route's dispatch types and by hand with a model package ARN", () => {
+  it("runs on the approval route's dispatch types, and by hand with a model package ARN or a stage's rollback", () => {
     expect(workflow.on).toEqual({
       repository_dispatch: { types: ['model-package-approved', 'model-package-rejected'] },
-      workflow_dispatch: { inputs: { model_package_arn: expect.objectContaining({ required: true, type: 'string' }) } },
+      workflow_dispatch: {
+        inputs: {
+          model_package_arn: expect.objectContaining({ required: false, type: 'string' }),
+          rollback: expect.objectContaining({ type: 'choice', options: ['none', 'staging', 'prod'], default: 'none' }),
+          rollback_to: expect.objectContaining({ required: false, type: 'string' }),
+        },
+      },
     });
+  });
+
+  it('lets only the stage jobs, which record GitHub deployments, write deployments', () => {
+    const writers = Object.entries(workflow.jobs)
+      .filter(([, spec]) => spec.permissions?.deployments === 'write')
+      .map(([job]) => job);
+    expect(writers).toEqual(['staging', 'prod']);
+    for (const job of writers) {
+      const step = workflow.jobs[job]?.steps?.find((candidate) => candidate.uses === './actions/deploy-model');
+      expect(step?.with?.['github-token']).toBe('${{ github.token }}');
+    }
   });
 
   it('queues deploys and never cancels one', () => {
@@ -331,6 +350,119 @@ describe('deploy.yml', () => {
       ['test', [staging]],
       ['prod', [prod]],
     ]);
+  });
+});
+
+describe('deploy.yml by hand: the rollback input', () => {
+  const file = join(WORKFLOWS_DIR, 'deploy.yml');
+  const workflow = parse(readFileSync(file, 'utf8')) as Workflow;
+  const step = (job: string, uses: string) => workflow.jobs[job]?.steps?.find((candidate) => candidate.uses === uses);
+  const manual = (inputs: Record<string, string>) => ({
+    github: { event_name: 'workflow_dispatch', event: { inputs } },
+    inputs,
+  });
+  const resolved = (outputs: Record<string, string>): Record<string, JobStandIn> => ({
+    resolve: {
+      result: 'success',
+      outputs: { 'model-package-arn': '', 'replaces-model-package-arn': '', 'rollback-stage': '', ...outputs },
+    },
+  });
+  /** What the resolve step is given, as the runner expands its `with:`. */
+  const resolveInputs = (contexts: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(step('resolve', './actions/resolve-deployment')?.with ?? {}).map(([key, value]) => [
+        key,
+        interpolate(String(value), contexts),
+      ]),
+    );
+
+  it('hands the stage and the version of a rollback to the resolve step, and nothing for an event', () => {
+    expect(resolveInputs(manual({ model_package_arn: '', rollback: 'prod', rollback_to: '3' }))).toMatchObject({
+      'rollback-stage': 'prod',
+      'rollback-to': '3',
+    });
+    expect(resolveInputs(manual({ model_package_arn: 'arn:x', rollback: 'none', rollback_to: '' }))).toMatchObject({
+      'rollback-stage': '',
+      'rollback-to': '',
+      'model-package-arn': 'arn:x',
+    });
+    const event = {
+      github: { event_name: 'repository_dispatch', event: { action: 'model-package-approved', client_payload: {} } },
+      inputs: {},
+    };
+    expect(resolveInputs(event)).toMatchObject({ 'rollback-stage': '', 'rollback-to': '' });
+  });
+
+  it('deploys every stage for a deploy, and stops before prod when staging fails its tests', () => {
+    const event = { github: { event_name: 'repository_dispatch', event: {} } };
+    expect(jobsThatRun(file, { ...event, standIns: resolved({ action: 'deploy' }) })).toEqual({
+      resolve: 'success',
+      staging: 'success',
+      test: 'success',
+      prod: 'success',
+    });
+    expect(
+      jobsThatRun(file, { ...event, standIns: { ...resolved({ action: 'deploy' }), test: { result: 'failure' } } }),
+    ).toEqual({ resolve: 'success', staging: 'success', test: 'failure', prod: 'skipped' });
+    expect(jobsThatRun(file, { ...event, standIns: resolved({ action: 'none' }) })).toEqual({
+      resolve: 'success',
+      staging: 'skipped',
+      test: 'skipped',
+      prod: 'skipped',
+    });
+  });
+
+  it('rolls back staging through its deploy and tests, leaving prod alone', () => {
+    const contexts = manual({ rollback: 'staging', rollback_to: '', model_package_arn: '' });
+    expect(
+      jobsThatRun(file, { ...contexts, standIns: resolved({ action: 'rollback', 'rollback-stage': 'staging' }) }),
+    ).toEqual({ resolve: 'success', staging: 'success', test: 'success', prod: 'skipped' });
+  });
+
+  it("rolls back prod through prod's gate and smoke test only, as a rollback, not a promotion", () => {
+    const contexts = manual({ rollback: 'prod', rollback_to: '3', model_package_arn: '' });
+    const outputs = { action: 'rollback', 'rollback-stage': 'prod', 'model-package-arn': 'arn:3' };
+    expect(jobsThatRun(file, { ...contexts, standIns: resolved(outputs) })).toEqual({
+      resolve: 'success',
+      staging: 'skipped',
+      test: 'skipped',
+      prod: 'success',
+    });
+    expect(workflow.jobs.prod?.environment).toBe('production');
+    const needs = { resolve: { result: 'success', outputs } };
+    const inputsOf = (job: string) =>
+      Object.fromEntries(
+        Object.entries(step(job, './actions/deploy-model')?.with ?? {}).map(([key, value]) => [
+          key,
+          interpolate(String(value), { ...contexts, needs }),
+        ]),
+      );
+    expect(inputsOf('prod')).toMatchObject({ rollback: 'true', 'model-package-arn': 'arn:3', 'promoted-from': '' });
+    expect(inputsOf('staging')).toMatchObject({ rollback: 'false' });
+    expect(workflow.jobs.prod?.steps?.some((candidate) => candidate.uses === './actions/test-endpoint')).toBe(true);
+  });
+
+  it('rolls back only the named stage of a longer stage list', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-yml-'));
+    const longer = join(dir, 'deploy.yml');
+    writeFileSync(longer, deployWorkflowYaml(['dev', 'qa', 'prod']));
+    const contexts = manual({ rollback: 'qa', rollback_to: '', model_package_arn: '' });
+    expect(
+      jobsThatRun(longer, { ...contexts, standIns: resolved({ action: 'rollback', 'rollback-stage': 'qa' }) }),
+    ).toEqual({ resolve: 'success', dev: 'skipped', test: 'skipped', qa: 'success', prod: 'skipped' });
+  });
+
+  it("names a rollback's run after its stage and version", () => {
+    const runName = (workflow['run-name'] ?? '').trim();
+    expect(interpolate(runName, manual({ rollback: 'prod', rollback_to: '3', model_package_arn: '' }))).toBe(
+      'Roll back prod to 3 by hand',
+    );
+    expect(interpolate(runName, manual({ rollback: 'staging', rollback_to: '', model_package_arn: '' }))).toBe(
+      'Roll back staging to the version before by hand',
+    );
+    expect(interpolate(runName, manual({ rollback: 'none', rollback_to: '', model_package_arn: 'arn:x' }))).toBe(
+      'Deploy arn:x by hand',
+    );
   });
 });
 

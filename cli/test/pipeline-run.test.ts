@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { Ajv } from 'ajv';
 import { main } from '@slipway/cli';
+import { MODEL_PACKAGE_MODEL_CARD_SCHEMA } from '@slipway/core';
 import { EXIT_CODES } from '../src/failure.js';
 import { TERMINAL_ENV } from './support/run-cli.js';
 
@@ -28,6 +30,7 @@ async function slipway(args: string[]): Promise<{ code: number; stdout: string; 
 describe('slipway pipeline run / status / logs on the local server', () => {
   const dataDir = join(scratch, 'data');
   let executionArn = '';
+  let runAccuracy = 0;
 
   it('refuses bad parameters before a server starts, naming --param and each problem', async () => {
     const result = await slipway([
@@ -85,7 +88,31 @@ describe('slipway pipeline run / status / logs on the local server', () => {
     expect(result.stderr).toMatch(/^Step Train: Executing → Succeeded \(/m);
     expect(readFileSync(summary, 'utf8')).toContain('```mermaid');
     executionArn = run.executionArn;
+    runAccuracy = run.accuracy;
   }, 240_000);
+
+  it('writes the version a model card with its evaluation metrics, which registry card prints', async () => {
+    const result = await slipway(['registry', 'card', '1', '--data-dir', dataDir, '--json']);
+    expect(result.stderr).not.toMatch(/^error:/m);
+    expect(result.code).toBe(0);
+    const card = JSON.parse(result.stdout);
+    expect(card).toMatchObject({ arn: expect.stringMatching(/sentiment-models\/1$/), status: 'Draft' });
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(MODEL_PACKAGE_MODEL_CARD_SCHEMA);
+    expect(validate(card.content) ? [] : validate.errors).toEqual([]);
+    const metrics = card.content.evaluation_details[0].metric_groups[0].metric_data;
+    const accuracy = metrics.find((metric: { name: string }) => metric.name === 'accuracy');
+    expect(accuracy.value).toBe(runAccuracy);
+    expect(card.content.training_details.training_job_details.training_arn).toMatch(/:training-job\//);
+    expect(card.content.additional_information.custom_details).toMatchObject({
+      model_package_arn: card.arn,
+    });
+    const human = await slipway(['registry', 'card', '1', '--data-dir', dataDir]);
+    expect(human.stdout).toMatch(/^Model card of .*sentiment-models\/1 \(Draft\)/m);
+    expect(human.stdout).toMatch(/multiclass_classification_metrics +accuracy +0\.\d{4}/);
+    const missing = await slipway(['registry', 'card', '7', '--data-dir', dataDir]);
+    expect(missing.code).toBe(EXIT_CODES.failure);
+    expect(missing.stderr).toMatch(/sentiment-models\/7 does not exist/);
+  }, 60_000);
 
   it('shows the latest execution and its steps', async () => {
     const result = await slipway(['pipeline', 'status', '--data-dir', dataDir, '--json']);

@@ -134,6 +134,14 @@ describe('slipway registry and slipway endpoints against a running local server'
     expect(described.stdout).toContain(SKLEARN_IMAGE);
   });
 
+  it('registry card says how cards come about for a version registered without one', async () => {
+    const card = await slipway(['registry', 'card', '1', '--data-dir', dataDir, '--json'], project);
+    expect(card.code).toBe(EXIT_CODES.failure);
+    expect(JSON.parse(card.stdout).error.message).toMatch(
+      /sentiment-models\/1 has no model card.*written when a pipeline run registers a version/,
+    );
+  });
+
   it('a missing version is a clear error naming the versions that exist', async () => {
     const missing = await slipway(['registry', 'approve', 'sentiment-models/7', '--data-dir', dataDir], project);
     expect(missing.code).toBe(EXIT_CODES.failure);

@@ -12,3 +12,5 @@ export * from './file-lock.js';
 export * from './model-artifacts.js';
 export * from './pipeline-step-types.js';
 export * from './action-inputs.js';
+export * from './model-card.js';
+export * from './model-card-schema.js';

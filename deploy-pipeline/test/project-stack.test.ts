@@ -301,10 +301,10 @@ describe('ProjectStack', () => {
     }
   });
 
-  it("lets each deploy role write a version's lifecycle stage, never its approval status", () => {
+  it("lets each deploy role write a version's lifecycle stage, and the build role its model card, never its approval status", () => {
     const template = synthesize().template(STACK);
-    for (const stage of ['staging', 'prod']) {
-      const policy = policyOf(template, `slipway-sentiment-github-deploy-${stage}`);
+    for (const role of ['github-deploy-staging', 'github-deploy-prod', 'github-build']) {
+      const policy = policyOf(template, `slipway-sentiment-${role}`);
       const updates = policy.filter((statement) => [statement.Action].flat().includes('sagemaker:UpdateModelPackage'));
       expect(updates).toEqual([
         expect.objectContaining({

@@ -41,8 +41,32 @@ export interface FakeEnvironment {
   policies: { id: number; name: string; type: 'branch' | 'tag' }[];
 }
 
+/** A deployment as GitHub keeps it, with its statuses, oldest first. */
+export interface FakeDeployment {
+  id: number;
+  ref: string;
+  sha: string;
+  task: string;
+  environment: string;
+  payload: Json;
+  description: string | null;
+  production_environment: boolean;
+  transient_environment: boolean;
+  created_at: string;
+  statuses: {
+    id: number;
+    state: string;
+    description: string;
+    environment_url: string;
+    log_url: string;
+    created_at: string;
+  }[];
+}
+
 export interface FakeRepository {
   defaultBranch: string;
+  /** Deployments, oldest first. */
+  deployments: FakeDeployment[];
   variables: Map<string, { value: string; updatedAt: string }>;
   environments: Map<string, FakeEnvironment>;
   oidcSub: { use_default: boolean; include_claim_keys?: string[] };
@@ -116,6 +140,15 @@ function loadOperations(): { operations: Operation[]; ajv: Ajv } {
   return cachedOperations;
 }
 
+/** A URL on 127.0.0.1 where nothing listens (a port just released): GitHub unreachable. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
@@ -142,6 +175,7 @@ export class FakeGitHub {
   addRepository(fullName: string, defaultBranch = 'main'): FakeRepository {
     const repository: FakeRepository = {
       defaultBranch,
+      deployments: [],
       variables: new Map(),
       environments: new Map(),
       oidcSub: { use_default: true },
@@ -264,6 +298,65 @@ export class FakeGitHub {
           .slice(0, Number(params.per_page ?? 30));
         return { status: 200, body: { total_count: runs.length, workflow_runs: runs } };
       }
+      case 'repos/create-deployment': {
+        const environment = typeof body.environment === 'string' ? body.environment : 'production';
+        const deployment: FakeDeployment = {
+          id: (this.nextId += 1),
+          ref: String(body.ref),
+          sha: String(body.ref),
+          task: typeof body.task === 'string' ? body.task : 'deploy',
+          environment,
+          payload: body.payload ?? {},
+          description: typeof body.description === 'string' ? body.description : null,
+          production_environment:
+            typeof body.production_environment === 'boolean'
+              ? body.production_environment
+              : environment === 'production',
+          transient_environment: body.transient_environment === true,
+          created_at: now,
+          statuses: [],
+        };
+        repository.deployments.push(deployment);
+        return { status: 201, body: this.deploymentBody(deployment) };
+      }
+      case 'repos/list-deployments': {
+        const found = [...repository.deployments]
+          .reverse()
+          .filter((deployment) => !params.environment || deployment.environment === params.environment)
+          .filter((deployment) => !params.task || deployment.task === params.task)
+          .slice(0, Number(params.per_page ?? 30));
+        return { status: 200, body: found.map((deployment) => this.deploymentBody(deployment)) };
+      }
+      case 'repos/create-deployment-status': {
+        const deployment = repository.deployments.find((candidate) => candidate.id === Number(params.deployment_id));
+        if (!deployment) return notFound;
+        const status = {
+          id: (this.nextId += 1),
+          state: String(body.state),
+          description: typeof body.description === 'string' ? body.description : '',
+          environment_url: typeof body.environment_url === 'string' ? body.environment_url : '',
+          log_url: typeof body.log_url === 'string' ? body.log_url : '',
+          created_at: now,
+        };
+        deployment.statuses.push(status);
+        // GitHub's auto_inactive (default true): a success marks the environment's earlier non-transient,
+        // non-production deployments inactive.
+        if (status.state === 'success' && body.auto_inactive !== false && !deployment.production_environment) {
+          for (const other of repository.deployments) {
+            if (other === deployment || other.environment !== deployment.environment || other.transient_environment)
+              continue;
+            if (other.statuses.at(-1)?.state === 'success')
+              other.statuses.push({ ...status, id: (this.nextId += 1), state: 'inactive' });
+          }
+        }
+        return { status: 201, body: { ...status, deployment_url: '', repository_url: '' } };
+      }
+      case 'repos/list-deployment-statuses': {
+        const deployment = repository.deployments.find((candidate) => candidate.id === Number(params.deployment_id));
+        if (!deployment) return notFound;
+        const statuses = [...deployment.statuses].reverse().slice(0, Number(params.per_page ?? 30));
+        return { status: 200, body: statuses };
+      }
       case 'actions/disable-workflow':
         repository.disabledWorkflows.add(params.workflow_id!);
         return { status: 204 };
@@ -350,6 +443,11 @@ export class FakeGitHub {
       default:
         return { status: 501, body: { message: `the fake does not implement ${operationId}` } };
     }
+  }
+
+  private deploymentBody(deployment: FakeDeployment): JsonObject {
+    const { statuses: _statuses, ...fields } = deployment;
+    return { ...fields, url: '', statuses_url: '', repository_url: '', creator: null, updated_at: fields.created_at };
   }
 
   private environmentBody(name: string, environment: FakeEnvironment): JsonObject {

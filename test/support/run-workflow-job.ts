@@ -70,7 +70,7 @@ function condition(text: string | undefined, contexts: Record<string, unknown>):
 }
 
 /** A value with `${{ }}` in it, as the runner expands it in `env:`. */
-function interpolate(text: string, contexts: Record<string, unknown>): string {
+export function interpolate(text: string, contexts: Record<string, unknown>): string {
   return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_match, expression: string) =>
     evaluate(expression, contexts).coerceString(),
   );
@@ -153,4 +153,77 @@ export async function runWorkflowJob(workflowFile: string, jobId: string, option
     if (outcome === 'failure') failed = true;
   }
   return { result: failed ? 'failure' : 'success', steps };
+}
+
+/** What a job does when it runs, as a test stands in for it: its result and outputs. */
+export interface JobStandIn {
+  readonly result: 'success' | 'failure';
+  readonly outputs?: Readonly<Record<string, string>>;
+}
+
+interface GraphJob {
+  if?: string;
+  needs?: string | string[];
+}
+
+/** The status functions of a job-level `if:`, over the results of the job's needs and their ancestors. */
+function statusFunctions(ancestorResults: readonly string[], needResults: readonly string[]) {
+  const call = (value: boolean) => () => new data.BooleanData(value);
+  const functions = [
+    { name: 'success', value: needResults.every((result) => result === 'success') },
+    { name: 'failure', value: ancestorResults.includes('failure') },
+    { name: 'always', value: true },
+    // The tests start no cancellation.
+    { name: 'cancelled', value: false },
+  ];
+  return functions.map(({ name, value }) => ({ name, minArgs: 0, maxArgs: 0, call: call(value) }));
+}
+
+/**
+ * Which jobs of a workflow run, in the order of the file, the way the runner decides it: a job runs once its
+ * needs are done, when its `if:` holds; an `if:` without a status function (success(), failure(), always(),
+ * cancelled()) holds only while every need succeeded (the implicit success()), one with a status function is
+ * evaluated as written; a job that does not run is `skipped`, and a skipped need is not a success. Each job
+ * that runs is given the stand-in's result and outputs (`needs.<job>.outputs`, `needs.<job>.result`).
+ */
+export function jobsThatRun(
+  workflowFile: string,
+  options: {
+    readonly github: Record<string, unknown>;
+    readonly inputs?: Record<string, unknown>;
+    readonly standIns?: Readonly<Record<string, JobStandIn>>;
+  },
+): Record<string, 'success' | 'failure' | 'skipped'> {
+  const workflow = parse(readFileSync(workflowFile, 'utf8')) as { jobs: Record<string, GraphJob> };
+  const results: Record<string, 'success' | 'failure' | 'skipped'> = {};
+  const needsOf = (job: GraphJob): string[] => (job.needs === undefined ? [] : [job.needs].flat());
+  const ancestors = (id: string, seen = new Set<string>()): Set<string> => {
+    for (const need of needsOf(workflow.jobs[id] ?? {})) {
+      if (!seen.has(need)) ancestors(need, seen.add(need));
+    }
+    return seen;
+  };
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    const needs = needsOf(job);
+    const missing = needs.filter((need) => results[need] === undefined);
+    if (missing.length > 0) throw new Error(`${id} needs ${missing.join(', ')}, which come later in the file`);
+    const needsContext = Object.fromEntries(
+      needs.map((need) => [need, { result: results[need], outputs: options.standIns?.[need]?.outputs ?? {} }]),
+    );
+    const contexts = { github: options.github, inputs: options.inputs ?? {}, needs: needsContext, vars: {} };
+    const expression = (job.if ?? 'success()').trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1');
+    const withStatus = /\b(success|failure|always|cancelled)\(\)/.test(expression)
+      ? expression
+      : `success() && (${expression})`;
+    const functions = statusFunctions(
+      [...ancestors(id)].map((ancestor) => results[ancestor] as string),
+      needs.map((need) => results[need] as string),
+    );
+    const lexed = new Lexer(withStatus).lex();
+    const parsed = new Parser(lexed.tokens, Object.keys(contexts), functions).parse();
+    const context = JSON.parse(JSON.stringify(contexts), data.reviver) as data.Dictionary;
+    const runs = truthy(new Evaluator(parsed, context, new Map(functions.map((f) => [f.name, f]))).evaluate());
+    results[id] = runs ? (options.standIns?.[id]?.result ?? 'success') : 'skipped';
+  }
+  return results;
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ActionInputs, failStep, loadActionProject, type InputReader } from '@slipway/core';
 import {
+  checkRollbackRequest,
   chooseBackend,
   githubDeliveries,
   githubRunContext,
@@ -13,6 +14,8 @@ import {
 /** Every input of action.yml, read once and checked. */
 export interface ResolveInputs {
   readonly request: DeployRequest;
+  /** A person's rollback (workflow_dispatch): the stage, and optionally the version to go back to. */
+  readonly rollback?: { readonly stage: string; readonly to?: string };
   /** Reads the earlier runs of the workflow. */
   readonly githubToken: string;
   readonly backend: string;
@@ -29,7 +32,10 @@ export function readInputs(read: InputReader): ResolveInputs {
     'event-type',
     "pass ${{ github.event_name == 'workflow_dispatch' && 'model-package-approved' || github.event.action }}",
   );
+  const rollbackStage = inputs.text('rollback-stage');
+  const rollbackTo = inputs.text('rollback-to');
   const resolved: ResolveInputs = {
+    ...(rollbackStage ? { rollback: { stage: rollbackStage, ...(rollbackTo ? { to: rollbackTo } : {}) } } : {}),
     request: {
       trigger,
       eventType,
@@ -53,7 +59,26 @@ function report(resolved: ResolvedDeployment): void {
   core.setOutput('action', resolved.action);
   core.setOutput('model-package-arn', resolved.action === 'none' ? '' : (resolved.modelPackageArn ?? ''));
   core.setOutput('replaces-model-package-arn', resolved.action === 'rollback' ? resolved.rejectedModelPackageArn : '');
+  core.setOutput('rollback-stage', '');
   core.setOutput('message', resolved.message);
+}
+
+/**
+ * A person's rollback of one stage: checked here (the stage is the project's; a named version is Approved now,
+ * or the run stops with the registry's reason before any gate); the stage's own job finds the version before
+ * when none is named, and deploys it (actions/deploy-model with rollback: true).
+ */
+async function resolveRollback(
+  rollback: NonNullable<ResolveInputs['rollback']>,
+  target: string | undefined,
+): Promise<void> {
+  const message = `Roll ${rollback.stage} back to ${target ?? 'the version it served before its current one'}`;
+  core.info(message);
+  core.setOutput('action', 'rollback');
+  core.setOutput('model-package-arn', target ?? '');
+  core.setOutput('replaces-model-package-arn', '');
+  core.setOutput('rollback-stage', rollback.stage);
+  core.setOutput('message', message);
 }
 
 /** The action: resolve an untrusted deploy request into what to deploy. Any failure fails the step. */
@@ -62,6 +87,14 @@ export async function run(): Promise<void> {
     const inputs = readInputs((name) => core.getInput(name));
     const project = loadActionProject(inputs.config);
     const backend = chooseBackend({ kind: inputs.backend, endpointUrl: inputs.endpointUrl, region: project.region });
+    if (inputs.rollback) {
+      if (inputs.request.trigger !== 'manual') {
+        throw new Error("A rollback is a person's request: rollback-stage is read from workflow_dispatch runs only");
+      }
+      const target = await checkRollbackRequest({ ...inputs.rollback, project, backend });
+      await resolveRollback(inputs.rollback, target);
+      return;
+    }
     const resolved = await resolveDeployment(inputs.request, {
       project,
       backend,

@@ -47,6 +47,7 @@ describeWithMoto('resolve-deployment dist/index.js as the runner runs it (agains
       action: 'deploy',
       'model-package-arn': approved,
       'replaces-model-package-arn': '',
+      'rollback-stage': '',
       message: expect.stringContaining('Version 1 is Approved'),
     });
   });

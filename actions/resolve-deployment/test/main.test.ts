@@ -4,9 +4,10 @@ import { createCoreFake } from '../../../test/support/core-fake.js';
 
 const core = createCoreFake();
 const resolveDeployment = jest.fn<(request: DeployRequest, deps: ResolveDeps) => Promise<ResolvedDeployment>>();
+const checkRollbackRequest = jest.fn<(request: { stage: string; to?: string }) => Promise<string | undefined>>();
 const actual = await import('@slipway/deploy-pipeline');
 jest.unstable_mockModule('@actions/core', () => core.module);
-jest.unstable_mockModule('@slipway/deploy-pipeline', () => ({ ...actual, resolveDeployment }));
+jest.unstable_mockModule('@slipway/deploy-pipeline', () => ({ ...actual, resolveDeployment, checkRollbackRequest }));
 const { run } = await import('../src/main.js');
 
 const ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/4';
@@ -14,6 +15,7 @@ const ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-mo
 describe('resolve-deployment main', () => {
   beforeEach(() => {
     resolveDeployment.mockReset();
+    checkRollbackRequest.mockReset();
   });
 
   const GITHUB_ENV = {
@@ -57,6 +59,7 @@ describe('resolve-deployment main', () => {
       action: 'deploy',
       'model-package-arn': ARN,
       'replaces-model-package-arn': '',
+      'rollback-stage': '',
       message: 'Version 4 is Approved',
     });
   });
@@ -116,5 +119,52 @@ describe('resolve-deployment main', () => {
     expect(core.failures).toHaveLength(1);
     expect(core.failures[0]).toContain(message);
     expect(resolveDeployment).not.toHaveBeenCalled();
+  });
+
+  it("resolves a person's rollback of one stage: the version named, checked Approved, or the stage's previous", async () => {
+    core.reset({
+      trigger: 'workflow_dispatch',
+      'event-type': 'model-package-approved',
+      'rollback-stage': 'prod',
+      'rollback-to': '3',
+    });
+    checkRollbackRequest.mockResolvedValue(ARN.replace(/4$/, '3'));
+    await run();
+    expect(core.failures).toEqual([]);
+    expect(checkRollbackRequest.mock.calls[0]?.[0]).toMatchObject({ stage: 'prod', to: '3' });
+    expect(resolveDeployment).not.toHaveBeenCalled();
+    expect(core.outputs).toMatchObject({
+      action: 'rollback',
+      'model-package-arn': ARN.replace(/4$/, '3'),
+      'replaces-model-package-arn': '',
+      'rollback-stage': 'prod',
+    });
+    core.reset({ trigger: 'workflow_dispatch', 'event-type': 'model-package-approved', 'rollback-stage': 'staging' });
+    checkRollbackRequest.mockResolvedValue(undefined);
+    await run();
+    expect(checkRollbackRequest.mock.calls[1]?.[0]).not.toHaveProperty('to');
+    expect(core.outputs).toMatchObject({ action: 'rollback', 'model-package-arn': '', 'rollback-stage': 'staging' });
+  });
+
+  it('refuses a rollback to a version that is not Approved, with the reason', async () => {
+    core.reset({
+      trigger: 'workflow_dispatch',
+      'event-type': 'model-package-approved',
+      'rollback-stage': 'prod',
+      'rollback-to': '4',
+    });
+    checkRollbackRequest.mockRejectedValue(
+      new Error('model_package_arn is Rejected in the registry now, not Approved (version 4)'),
+    );
+    await run();
+    expect(core.failures).toEqual(['model_package_arn is Rejected in the registry now, not Approved (version 4)']);
+    expect(core.outputs).toEqual({});
+  });
+
+  it('never takes a rollback from an event', async () => {
+    core.reset({ trigger: 'repository_dispatch', 'event-type': 'model-package-approved', 'rollback-stage': 'prod' });
+    await run();
+    expect(core.failures[0]).toContain('rollback-stage is read from workflow_dispatch runs only');
+    expect(checkRollbackRequest).not.toHaveBeenCalled();
   });
 });

@@ -6,9 +6,11 @@ export {
   DescribeModelPackageGroupCommand,
   DescribePipelineExecutionCommand,
   DescribeProcessingJobCommand,
+  DescribeTrainingJobCommand,
   ListModelPackagesCommand,
   ListPipelineExecutionStepsCommand,
   StartPipelineExecutionCommand,
+  UpdateModelPackageCommand,
   UpdatePipelineCommand,
   paginateListPipelineExecutionSteps,
 } from '@aws-sdk/client-sagemaker';

@@ -8,6 +8,8 @@ export function describeRunEvent(event: RunEvent): string {
       return `Compiled ${event.pipelineName}: ${event.steps} steps, ${event.assets} assets`;
     case 'warning':
       return `Warning: ${event.message}`;
+    case 'model-card':
+      return `Wrote the model card of ${event.modelPackageArn} (Draft): npx slipway registry card ${event.modelPackageArn}`;
     case 'bucket-created':
       return `Created the bucket ${event.bucket}`;
     case 'asset':

@@ -21,3 +21,4 @@ export * from './describe-run-event.js';
 export * from './summary.js';
 export * from './run-pipeline.js';
 export * from './s3-objects.js';
+export * from './model-card.js';

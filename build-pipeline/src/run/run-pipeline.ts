@@ -5,6 +5,7 @@ import type { PipelineDefinition } from '../definition/types.js';
 import { MIN_ACCURACY_PARAMETER, findChampion, minimumToBeat, type Champion } from './champion.js';
 import type { Clock } from './clock.js';
 import { readEvaluationReports, type EvaluationReport } from './evaluation-report.js';
+import { writeModelCard } from './model-card.js';
 import { describeExecution, registeredModelPackageArn } from './execution-steps.js';
 import { followExecution } from './follow-execution.js';
 import { ensureModelPackageGroup } from './model-package-group.js';
@@ -202,6 +203,16 @@ export async function runPipeline(options: RunPipelineOptions, deps: RunPipeline
         .ModelApprovalStatus
     : undefined;
   const evaluation = await readEvaluationReports(deps.sagemaker, deps.s3, compiled.definition, followed.steps);
+  if (modelPackageArn && followed.status === 'Succeeded') {
+    // The card is a record of the version, not a gate: a card that cannot be written is a warning.
+    const card = await writeModelCard(deps.sagemaker, {
+      modelPackageArn,
+      steps: followed.steps,
+      evaluation,
+      creator: source.repository ?? options.project.name,
+    });
+    emit(card.written ? { kind: 'model-card', modelPackageArn } : { kind: 'warning', message: card.reason });
+  }
   const result: RunPipelineResult = {
     ...base,
     status: followed.status,

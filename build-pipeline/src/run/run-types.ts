@@ -37,6 +37,7 @@ export type ExecutionStatus = PipelineExecutionStatus | 'Unknown';
 export type RunEvent =
   | { readonly kind: 'compiled'; readonly pipelineName: string; readonly steps: number; readonly assets: number }
   | { readonly kind: 'warning'; readonly message: string }
+  | { readonly kind: 'model-card'; readonly modelPackageArn: string }
   | { readonly kind: 'bucket-created'; readonly bucket: string }
   | { readonly kind: 'asset'; readonly key: string; readonly size: number; readonly uploaded: boolean }
   | { readonly kind: 'group'; readonly name: string; readonly created: boolean }

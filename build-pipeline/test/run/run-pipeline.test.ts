@@ -10,6 +10,7 @@ import {
   ListPipelineExecutionStepsCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
+  UpdateModelPackageCommand,
   UpdatePipelineCommand,
   type StartPipelineExecutionCommandInput,
 } from '@aws-sdk/client-sagemaker';
@@ -123,6 +124,55 @@ beforeEach(() => {
 });
 
 describe('runPipeline', () => {
+  it("writes the registered version's model card, Draft, with the evaluation metrics", async () => {
+    const clock = fakeClock();
+    fakeSageMaker(clock);
+    const events: string[] = [];
+    await runPipeline(options(), { sagemaker, s3, clock, onEvent: (event) => events.push(event.kind) });
+    const update = sagemakerMock.commandCalls(UpdateModelPackageCommand)[0]?.args[0].input;
+    expect(update?.ModelPackageArn).toBe(PACKAGE_ARN);
+    expect(update?.ModelCard?.ModelCardStatus).toBe('Draft');
+    const content = JSON.parse(update?.ModelCard?.ModelCardContent ?? '{}');
+    expect(content.evaluation_details[0]).toMatchObject({
+      name: 'Evaluate',
+      evaluation_job_arn: EVALUATE_JOB,
+      metric_groups: [
+        { name: 'multiclass_classification_metrics', metric_data: [{ name: 'accuracy', type: 'number', value: 0.86 }] },
+      ],
+    });
+    expect(content.model_overview.model_creator).toBe(SOURCE.repository);
+    expect(events).toContain('model-card');
+    // Never an approval: the build role may not approve its own version.
+    expect(update).not.toHaveProperty('ModelApprovalStatus');
+  });
+
+  it('keeps a card the version already has, and warns without failing the run when the card cannot be written', async () => {
+    const clock = fakeClock();
+    fakeSageMaker(clock);
+    sagemakerMock.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_ARN }).resolves({
+      ModelApprovalStatus: 'PendingManualApproval',
+      ModelCard: { ModelCardContent: '{"intended_uses":{"risk_rating":"Low"}}', ModelCardStatus: 'Approved' },
+    });
+    const warnings: string[] = [];
+    const onEvent = (event: { kind: string; message?: string }) => {
+      if (event.kind === 'warning') warnings.push(event.message ?? '');
+    };
+    await runPipeline(options(), { sagemaker, s3, clock, onEvent });
+    expect(sagemakerMock.commandCalls(UpdateModelPackageCommand)).toEqual([]);
+    expect(warnings).toEqual([`${PACKAGE_ARN} already has a model card; it is kept`]);
+
+    sagemakerMock.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_ARN }).resolves({
+      ModelApprovalStatus: 'PendingManualApproval',
+    });
+    sagemakerMock.on(UpdateModelPackageCommand).rejects(new Error('AccessDeniedException: not authorized'));
+    warnings.length = 0;
+    const result = await runPipeline(options({ clientRequestToken: 'second' }), { sagemaker, s3, clock, onEvent });
+    expect(result.status).toBe('Succeeded');
+    expect(warnings).toEqual([
+      `the model card of ${PACKAGE_ARN} was not written: AccessDeniedException: not authorized`,
+    ]);
+  });
+
   it('uploads, upserts, starts with the source in parameters and names, follows, and reads the outcome', async () => {
     const clock = fakeClock();
     fakeSageMaker(clock);

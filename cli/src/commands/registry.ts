@@ -14,6 +14,7 @@ import { callLocalOperation } from '../local-connection.js';
 import { formatTime, printTable } from './format.js';
 import { withBackendOptions, type BackendFlags } from '../backend-options.js';
 import { withConnection, type ServiceConnection } from './service-connection.js';
+import { modelCardOf, printModelCard } from './registry-card.js';
 
 const APPROVAL_STATUSES: readonly ModelApprovalStatus[] = ['Approved', 'Rejected', 'PendingManualApproval'];
 
@@ -35,7 +36,7 @@ export interface ApprovalHistoryEntry {
   readonly time: string;
 }
 
-/** `slipway registry list|describe|approve|reject|history`: the model registry, local or on AWS. */
+/** `slipway registry list|describe|approve|reject|history|card`: the model registry, local or on AWS. */
 export function registerRegistry(program: Command, context: CliContext): void {
   const registry = program
     .command('registry')
@@ -177,6 +178,20 @@ export function registerRegistry(program: Command, context: CliContext): void {
           );
         }
       });
+    }),
+  );
+
+  withBackendOptions(
+    registry
+      .command('card')
+      .description(
+        "print a version's model card (SageMaker's model card content: overview, intended uses, training, evaluation metrics, lineage)",
+      )
+      .argument('<version>', 'a model package ARN, GROUP/VERSION, or VERSION of the project’s group'),
+  ).action((reference: string, options: BackendFlags) =>
+    withConnection(context, options, async (connection) => {
+      const card = modelCardOf(await findVersion(connection, reference));
+      context.output.result(card, () => printModelCard(context, card));
     }),
   );
 }

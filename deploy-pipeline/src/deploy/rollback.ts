@@ -1,6 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { ValidationError, awsClientConfig, loadProjectConfig, modelPackageArn } from '@slipway/core';
+import {
+  ValidationError,
+  awsClientConfig,
+  loadProjectConfig,
+  modelPackageArn,
+  type LoadedProjectConfig,
+} from '@slipway/core';
 import { endpointName } from '../names.js';
 import { deployStage, type DeployStageDeps, type DeployStageOptions, type DeployStageResult } from './deploy-stage.js';
 import { previousVersion, readDeployments } from './deployment-journal.js';
@@ -27,20 +33,40 @@ export interface RollbackOptions extends Omit<
  */
 export async function rollbackStage(options: RollbackOptions, deps: DeployStageDeps = {}): Promise<DeployStageResult> {
   const project = options.project ?? loadProjectConfig();
-  if (!project.stages.includes(options.stage)) {
-    throw new ValidationError({
-      where: 'rollback',
-      field: 'stage',
-      problem: `must be one of ${project.stages.join(', ')}, got ${JSON.stringify(options.stage)}`,
-      fix: 'name a stage of slipway.config.json',
-    });
-  }
   const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(options.backend));
   const s3 = deps.s3 ?? new S3Client(awsClientConfig(options.backend));
+  const target = await rollbackTarget({ ...options, project }, { sagemaker, s3 });
+  options.log?.(`Rolling ${options.stage} back from ${target.from ?? 'nothing'} to ${target.modelPackageArn}`);
+  return deployStage(
+    { ...options, project, modelPackageArn: target.modelPackageArn, allowDowngrade: true, rollback: true },
+    { ...deps, sagemaker, s3 },
+  );
+}
+
+/** Where a rollback of one stage goes, and from where. */
+export interface RollbackTarget {
+  /** The Approved version the stage goes back to. */
+  readonly modelPackageArn: string;
+  /** The version the stage serves now. */
+  readonly from?: string;
+}
+
+/**
+ * The version `rollbackStage` deploys: the named one, or the one the stage served before its current one (the
+ * deployment journal); refused, with the registry's reason, unless it is Approved now. Nothing changes.
+ */
+export async function rollbackTarget(
+  options: Pick<RollbackOptions, 'stage' | 'to' | 'backend'> & { readonly project: LoadedProjectConfig },
+  deps: Pick<DeployStageDeps, 'sagemaker' | 's3'> = {},
+): Promise<RollbackTarget> {
+  const { project } = options;
+  const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(options.backend));
+  const s3 = deps.s3 ?? new S3Client(awsClientConfig(options.backend));
+  checkRollbackStage(project, options.stage);
   const live = await readLiveDeployment(sagemaker, endpointName(project, options.stage));
   let target: string;
   if (options.to !== undefined) {
-    target = /^\d+$/.test(options.to) ? await versionArn(sagemaker, project, Number(options.to)) : options.to;
+    target = await namedVersionArn(sagemaker, project, options.to);
   } else {
     const previous = live?.modelPackageArn
       ? previousVersion(await readDeployments(s3, project, options.stage), options.stage, live.modelPackageArn)
@@ -57,11 +83,40 @@ export async function rollbackStage(options: RollbackOptions, deps: DeployStageD
   }
   // Refused before anything changes, with the registry's reason (deployStage checks it again).
   await requireApproved(sagemaker, project, target);
-  options.log?.(`Rolling ${options.stage} back from ${live?.modelPackageArn ?? 'nothing'} to ${target}`);
-  return deployStage(
-    { ...options, project, modelPackageArn: target, allowDowngrade: true, rollback: true },
-    { ...deps, sagemaker, s3 },
-  );
+  return { modelPackageArn: target, ...(live?.modelPackageArn ? { from: live.modelPackageArn } : {}) };
+}
+
+/**
+ * Checks a rollback request before any stage's gate (the deploy workflow's resolve job, which may read the
+ * registry but not every stage's endpoint): the stage is one of the project's, and a named version is
+ * Approved now. Resolves to the named version's ARN, or undefined when the stage's journal decides.
+ */
+export async function checkRollbackRequest(
+  request: Pick<RollbackOptions, 'stage' | 'to' | 'backend'> & { readonly project: LoadedProjectConfig },
+  deps: Pick<DeployStageDeps, 'sagemaker'> = {},
+): Promise<string | undefined> {
+  checkRollbackStage(request.project, request.stage);
+  if (request.to === undefined) return undefined;
+  const sagemaker = deps.sagemaker ?? new SageMakerClient(awsClientConfig(request.backend));
+  const arn = await namedVersionArn(sagemaker, request.project, request.to);
+  await requireApproved(sagemaker, request.project, arn);
+  return arn;
+}
+
+function checkRollbackStage(project: LoadedProjectConfig, stage: string): void {
+  if (!project.stages.includes(stage)) {
+    throw new ValidationError({
+      where: 'rollback',
+      field: 'stage',
+      problem: `must be one of ${project.stages.join(', ')}, got ${JSON.stringify(stage)}`,
+      fix: 'name a stage of slipway.config.json',
+    });
+  }
+}
+
+/** A version number of the project's group, or a model package ARN. */
+async function namedVersionArn(sagemaker: SageMakerClient, project: LoadedProjectConfig, to: string): Promise<string> {
+  return /^\d+$/.test(to) ? versionArn(sagemaker, project, Number(to)) : to;
 }
 
 async function versionArn(

@@ -75,7 +75,27 @@ function awsCredentials(purpose: string, stage: string, sessionName: string, tim
   ];
 }
 
-function jobHeader(id: string, name: string, needs: string, timeoutMinutes: number, stage: string, why = ''): string[] {
+/** A stage's deploy job records its deploy as a GitHub deployment (actions/deploy-model/src/github-deployment.ts). */
+const DEPLOYMENTS_PERMISSION =
+  "      deployments: write # record the deploy in the environment's deployments (which model version is live)";
+
+/** The stage a person's rollback names (empty for every other run). */
+const ROLLBACK_STAGE = `needs.${RESOLVE_JOB}.outputs.rollback-stage`;
+
+/** A stage job runs in a deploy, and in a rollback only when the rollback names its stage. */
+function runsForStage(stage: string): string {
+  return `(${ROLLBACK_STAGE} == '' || ${ROLLBACK_STAGE} == '${stage}')`;
+}
+
+function jobHeader(
+  id: string,
+  name: string,
+  needs: string,
+  timeoutMinutes: number,
+  stage: string,
+  why = '',
+  extraPermissions: readonly string[] = [],
+): string[] {
   return [
     `  ${id}:`,
     `    name: ${name}`,
@@ -86,6 +106,7 @@ function jobHeader(id: string, name: string, needs: string, timeoutMinutes: numb
     '    permissions:',
     '      contents: read # check out the repository (actions and configs)',
     "      id-token: write # exchange the job's OIDC token for the AWS role",
+    ...extraPermissions,
     '    steps:',
   ];
 }
@@ -106,6 +127,7 @@ function resolveJob(first: string): string[] {
     '      action: ${{ steps.resolve.outputs.action }}',
     '      model-package-arn: ${{ steps.resolve.outputs.model-package-arn }}',
     '      replaces-model-package-arn: ${{ steps.resolve.outputs.replaces-model-package-arn }}',
+    '      rollback-stage: ${{ steps.resolve.outputs.rollback-stage }}',
     '    steps:',
     ...checkout(),
     ...awsCredentials('reading the registry', first, 'slipway-deploy-resolve', TIMEOUT_MINUTES.resolve),
@@ -121,6 +143,21 @@ function resolveJob(first: string): string[] {
     '          model-package-version: ${{ github.event.client_payload.model_package_version }}',
     '          approval-status: ${{ github.event.client_payload.approval_status }}',
     '          github-token: ${{ github.token }}',
+    "          rollback-stage: ${{ github.event_name == 'workflow_dispatch' && inputs.rollback != 'none' && inputs.rollback || '' }}",
+    "          rollback-to: ${{ github.event_name == 'workflow_dispatch' && inputs.rollback_to || '' }}",
+  ];
+}
+
+/** The deploy-model step's inputs every stage job passes. */
+function deployModelInputs(stage: string): string[] {
+  return [
+    '        uses: ./actions/deploy-model',
+    '        with:',
+    `          stage: ${stage}`,
+    `          model-package-arn: \${{ needs.${RESOLVE_JOB}.outputs.model-package-arn }}`,
+    `          replaces-model-package-arn: \${{ needs.${RESOLVE_JOB}.outputs.replaces-model-package-arn }}`,
+    `          rollback: \${{ ${ROLLBACK_STAGE} == '${stage}' }}`,
+    '          github-token: ${{ github.token }}',
   ];
 }
 
@@ -133,20 +170,17 @@ function firstStageJob(stage: string): string[] {
     minutes,
     stage,
     " # the endpoint wait (up to 60 min) and the CDK app's build",
+    [DEPLOYMENTS_PERMISSION],
   );
   return [
     ...header.slice(0, 3),
-    `    if: needs.${RESOLVE_JOB}.outputs.action != 'none'`,
+    `    if: needs.${RESOLVE_JOB}.outputs.action != 'none' && ${runsForStage(stage)}`,
     ...header.slice(3),
     ...checkout(),
     ...buildCdkApp(),
     ...awsCredentials('deploying', stage, `slipway-deploy-${stage}`, minutes),
     `      - name: Deploy the resolved version to ${githubEnvironmentName(stage)}`,
-    '        uses: ./actions/deploy-model',
-    '        with:',
-    `          stage: ${stage}`,
-    `          model-package-arn: \${{ needs.${RESOLVE_JOB}.outputs.model-package-arn }}`,
-    `          replaces-model-package-arn: \${{ needs.${RESOLVE_JOB}.outputs.replaces-model-package-arn }}`,
+    ...deployModelInputs(stage),
     '          # Only a person may replace a newer Approved version with an older one.',
     "          allow-downgrade: ${{ github.event_name == 'workflow_dispatch' }}",
   ];
@@ -168,26 +202,28 @@ function testJob(stage: string): string[] {
 function laterStageJob(stage: string, previousStage: string, previousJob: string): string[] {
   const minutes = TIMEOUT_MINUTES.laterStage;
   const environment = githubEnvironmentName(stage);
+  const header = jobHeader(
+    stage,
+    `Deploy to ${environment}`,
+    `[${RESOLVE_JOB}, ${previousJob}]`,
+    minutes,
+    stage,
+    ' # a canary with its bake time can take more than an hour',
+    [DEPLOYMENTS_PERMISSION],
+  );
   return [
-    ...jobHeader(
-      stage,
-      `Deploy to ${environment}`,
-      `[${RESOLVE_JOB}, ${previousJob}]`,
-      minutes,
-      stage,
-      ' # a canary with its bake time can take more than an hour',
-    ),
+    ...header.slice(0, 3),
+    // A rollback of this stage skips the stages before it: nothing before it may have failed, and the run
+    // still passes this stage's gate (its environment's reviewers) and smoke test.
+    `    if: \${{ !cancelled() && !failure() && needs.${RESOLVE_JOB}.outputs.action != 'none' && ${runsForStage(stage)} }}`,
+    ...header.slice(3),
     ...checkout(),
     ...buildCdkApp(),
     ...awsCredentials('deploying', stage, `slipway-deploy-${stage}`, minutes),
     `      # The same version ${previousStage} deployed; the action re-checks that it is still Approved and, for a`,
     `      # deploy, that ${previousStage} still serves it (promoted-from), whatever happened while the gate waited.`,
     `      - name: Deploy the version that passed ${githubEnvironmentName(previousStage)} to ${environment}`,
-    '        uses: ./actions/deploy-model',
-    '        with:',
-    `          stage: ${stage}`,
-    `          model-package-arn: \${{ needs.${RESOLVE_JOB}.outputs.model-package-arn }}`,
-    `          replaces-model-package-arn: \${{ needs.${RESOLVE_JOB}.outputs.replaces-model-package-arn }}`,
+    ...deployModelInputs(stage),
     `          promoted-from: \${{ needs.${RESOLVE_JOB}.outputs.action == 'deploy' && '${previousStage}' || '' }}`,
     "          allow-downgrade: ${{ github.event_name == 'workflow_dispatch' }}",
     `      - name: Smoke-test the ${environment} endpoint`,
@@ -218,8 +254,13 @@ export function deployWorkflowYaml(stages: readonly string[]): string {
     '#',
     '# Deploy on approval. Approving a model package version in the SageMaker Model Registry makes the',
     "# project's EventBridge rule send a repository_dispatch (model-package-approved / model-package-rejected);",
-    '# a person can also deploy a version by hand (workflow_dispatch). The payload is untrusted: the resolve',
-    '# job re-checks it against the registry, and every later job deploys exactly the version it resolved.',
+    '# a person can also deploy a version by hand, or roll one stage back (workflow_dispatch: model_package_arn,',
+    '# or rollback with an optional rollback_to, the same rollback as `npx slipway deploy rollback`: the version',
+    "# named, or the one the stage served before, refused unless Approved; it passes that stage's gates and tests",
+    '# and leaves the other stages alone). Each stage job records its deploy as a GitHub deployment of its',
+    "# environment (the model package in the payload, the endpoint as the environment's URL). The payload is",
+    '# untrusted: the resolve job re-checks it against the registry, and every later job deploys exactly the',
+    '# version it resolved.',
     '#',
     '# Late and repeated approvals: EventBridge delivers at least once and retries for up to 24 hours. An event',
     '# deploys only the newest Approved version of the group (an older one only by hand, workflow_dispatch), and',
@@ -239,7 +280,9 @@ export function deployWorkflowYaml(stages: readonly string[]): string {
     'name: Deploy on approval',
     "# The run's title names its event id: the resolve job recognises a repeated delivery by it (run-title.ts).",
     'run-name: >-',
-    "  ${{ github.event_name == 'workflow_dispatch' && format('Deploy {0} by hand', inputs.model_package_arn)",
+    "  ${{ github.event_name == 'workflow_dispatch' && inputs.rollback != 'none' && format('Roll back {0} to {1} by hand',",
+    "  inputs.rollback, inputs.rollback_to || 'the version before') || github.event_name == 'workflow_dispatch' &&",
+    "  format('Deploy {0} by hand', inputs.model_package_arn)",
     `  || format('${EVENT_RUN_TITLE_FORMAT}', github.event.action, github.event.client_payload.model_package_version,`,
     '  github.event.client_payload.event_id) }}',
     '',
@@ -249,8 +292,18 @@ export function deployWorkflowYaml(stages: readonly string[]): string {
     '  workflow_dispatch:',
     '    inputs:',
     '      model_package_arn:',
-    '        description: ARN of the Approved model package version to deploy (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION)',
-    '        required: true',
+    '        description: ARN of the Approved model package version to deploy (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION); empty for a rollback',
+    '        required: false',
+    '        type: string',
+    '      rollback:',
+    '        description: Roll this stage back instead (through its gates), to rollback_to or to the version it served before',
+    '        required: false',
+    '        type: choice',
+    `        options: [none, ${stages.join(', ')}]`,
+    '        default: none',
+    '      rollback_to:',
+    '        description: For a rollback, the Approved version to go back to (a version number or ARN); empty for the one before',
+    '        required: false',
     '        type: string',
     '',
     'permissions:',

@@ -1,4 +1,14 @@
-import { NAME_RULES, ValidationError, checkName, describeValue, modelPackageArn } from '@slipway/core';
+import {
+  MODEL_CARD_CONTENT_MAX_LENGTH,
+  MODEL_CARD_STATUSES,
+  MODEL_PACKAGE_MODEL_CARD_SCHEMA,
+  NAME_RULES,
+  ValidationError,
+  checkName,
+  describeValue,
+  modelPackageArn,
+  type ModelCardStatus,
+} from '@slipway/core';
 import type { EventBus } from '../events/event-bus.js';
 import { modelPackageStateChangeEvent } from '../events/sagemaker-events.js';
 import { resourceArn, type ArnScope } from '../engine/naming.js';
@@ -131,6 +141,7 @@ export class ModelRegistry {
     checkStringMap(request, 'CustomerMetadataProperties');
     checkStringMap(request, 'MetadataProperties');
     checkModelLifeCycle(request['ModelLifeCycle']);
+    checkModelCard(request['ModelCard']);
     const details: Record<string, unknown> = {};
     for (const member of STORED_MEMBERS) if (request[member] !== undefined) details[member] = request[member];
     if (options.generatedBy) {
@@ -203,6 +214,7 @@ export class ModelRegistry {
     checkStringMap(request, 'CustomerMetadataProperties');
     if (request['InferenceSpecification'] !== undefined) checkInferenceSpecification(request['InferenceSpecification']);
     checkModelLifeCycle(request['ModelLifeCycle']);
+    checkModelCard(request['ModelCard']);
     const updated = this.store.transaction(() => {
       const current = this.package(arn);
       const details: Record<string, unknown> = { ...current.details };
@@ -328,6 +340,56 @@ function checkStringMap(request: Record<string, unknown>, member: string): void 
     !Object.values(value).every((v) => typeof v === 'string')
   ) {
     throw validationException(`${member} must be a map of strings, got ${describeValue(value)}`);
+  }
+}
+
+/**
+ * ModelCard (ModelPackageModelCard) as SageMaker's API reference gives it: ModelCardContent, a JSON document of
+ * at most 100,000 characters following the model package model card schema (which has no
+ * model_package_details), and ModelCardStatus, one of Draft, PendingReview, Approved, Archived.
+ */
+function checkModelCard(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw validationException(
+      `ModelCard must be a structure {ModelCardContent, ModelCardStatus}, got ${describeValue(value)}`,
+    );
+  }
+  const card = value as Record<string, unknown>;
+  const unknown = Object.keys(card).filter((member) => member !== 'ModelCardContent' && member !== 'ModelCardStatus');
+  if (unknown.length > 0) {
+    throw validationException(
+      `ModelCard has unknown members ${unknown.join(', ')}: use only ModelCardContent and ModelCardStatus`,
+    );
+  }
+  const status = card['ModelCardStatus'];
+  if (status !== undefined && !MODEL_CARD_STATUSES.includes(status as ModelCardStatus)) {
+    throw validationException(
+      `ModelCard.ModelCardStatus must be one of ${MODEL_CARD_STATUSES.join(', ')}, got ${describeValue(status)}`,
+    );
+  }
+  const content = card['ModelCardContent'];
+  if (content === undefined) return;
+  if (typeof content !== 'string' || content.length > MODEL_CARD_CONTENT_MAX_LENGTH) {
+    throw validationException(
+      `ModelCard.ModelCardContent must be a JSON string of at most ${MODEL_CARD_CONTENT_MAX_LENGTH} characters, got ${describeValue(typeof content === 'string' ? `${content.length} characters` : content)}`,
+    );
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(content);
+  } catch (error) {
+    throw validationException(`ModelCard.ModelCardContent is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw validationException('ModelCard.ModelCardContent must be a JSON object (the model card schema)');
+  }
+  const sections = Object.keys(MODEL_PACKAGE_MODEL_CARD_SCHEMA.properties);
+  const extra = Object.keys(document).filter((section) => !sections.includes(section));
+  if (extra.length > 0) {
+    throw validationException(
+      `ModelCard.ModelCardContent has ${extra.join(', ')}, which a model package's card cannot have: its sections are ${sections.join(', ')}`,
+    );
   }
 }
 

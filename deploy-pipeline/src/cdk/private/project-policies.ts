@@ -308,11 +308,25 @@ export function grantBuild(
     ['sagemaker:DescribeModelPackageGroup', 'sagemaker:CreateModelPackageGroup', 'sagemaker:AddTags'],
     [registry.group],
   );
-  allow(role, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
-  allow(role, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
-  allow(role, ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'], pipelineJobArns(project.region), {
-    wildcardReason: `Read-only, to report failed steps. ${REASONS.pipelineJobs}`,
+  // UpdateModelPackage: the run writes the model card of the version it registered (build-pipeline's
+  // run/model-card.ts). As for the deploy roles, a request carrying an approval status does not match: the
+  // build never approves its own version.
+  allow(role, ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'], [registry.versions], {
+    wildcardReason: REASONS.versions,
+    conditions: { Null: { 'sagemaker:ModelApprovalStatus': 'true' } },
   });
+  allow(role, ['sagemaker:ListModelPackages'], ['*'], { wildcardReason: REASONS.listModelPackages });
+  // Each action applies to its own job type only, so one pattern names exactly the jobs pipelineJobArns names,
+  // in fewer bytes of a template that must stay under CloudFormation's inline limit. (The training job is also
+  // read for the model card: its image, data and hyperparameters.)
+  allow(
+    role,
+    ['sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob'],
+    [sagemakerArn(project.region, '*-job', 'pipelines-*')],
+    {
+      wildcardReason: `Read-only, to report failed steps. ${REASONS.pipelineJobs}`,
+    },
+  );
   // The definition names both roles; the pipeline, running as the execution role, starts the training jobs.
   allow(role, ['iam:PassRole'], [executionRole.roleArn, trainingRole.roleArn], {
     conditions: passRoleTo('sagemaker.amazonaws.com'),
