@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LoadedProjectConfig } from '@slipway/core';
 import { cdkAppDir, cdkCommand, cdkContextArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
-import { projectStackName } from '../names.js';
+import { monitoringStackName, projectStackName } from '../names.js';
 import { storeGitHubToken } from './github-token.js';
 import { githubSetupSteps, type GitHubSetupStep } from './github-setup.js';
 import { repositoryVariables } from './repository-variables.js';
@@ -28,6 +28,8 @@ export interface BootstrapDeps {
 
 export interface BootstrapResult {
   readonly stackName: string;
+  /** Deployed after the project stack when the config asks for monitoring (`"monitoring": true`). */
+  readonly monitoringStackName?: string;
   readonly secretName: string;
   readonly outputs: Readonly<Record<string, string>>;
   /** What to set under Settings → Secrets and variables → Actions → Variables. */
@@ -37,9 +39,10 @@ export interface BootstrapResult {
 }
 
 /**
- * Sets a project up in an AWS account: stores the GitHub token in Secrets Manager, deploys ProjectStack with
- * the CDK CLI (no `cdk bootstrap` needed: the stack has no assets), and reads back the role ARNs the
- * repository variables need. Safe to re-run; a new token replaces the old one.
+ * Sets a project up in an AWS account: stores the GitHub token in Secrets Manager, deploys ProjectStack (and
+ * MonitoringStack, when the config asks for monitoring) with the CDK CLI (no `cdk bootstrap` needed: the
+ * stacks have no assets), and reads back the role ARNs the repository variables need. Safe to re-run: the
+ * CDK CLI leaves a stack with no changes as it is; a new token replaces the old one.
  */
 export async function bootstrapProject(options: BootstrapOptions, deps: BootstrapDeps = {}): Promise<BootstrapResult> {
   const { project } = options;
@@ -50,11 +53,14 @@ export async function bootstrapProject(options: BootstrapOptions, deps: Bootstra
   log(`Stored the GitHub token in Secrets Manager as ${secretName} (version ${versionId})`);
 
   const stackName = projectStackName(project);
+  // MonitoringStack imports the project stack's API destination: the CDK CLI deploys the two in that order.
+  const monitoring = project.monitoring === true ? monitoringStackName(project) : undefined;
   const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
   await runCdk(
     [
       'deploy',
       stackName,
+      ...(monitoring ? [monitoring] : []),
       '--exclusively',
       '--require-approval',
       'never',
@@ -80,6 +86,7 @@ export async function bootstrapProject(options: BootstrapOptions, deps: Bootstra
   );
   return {
     stackName,
+    ...(monitoring ? { monitoringStackName: monitoring } : {}),
     secretName,
     outputs,
     repositoryVariables: repositoryVariables(outputs, project),

@@ -1,0 +1,177 @@
+import { beforeAll, expect, it } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CDK_CONTEXT,
+  bootstrapProject,
+  monitoringStackName,
+  portfolioStackName,
+  projectTemplatesBucketName,
+  publishProjectsTemplate,
+  type CdkRunner,
+} from '../src/index.js';
+import { buildApp } from '../src/cdk/index.js';
+import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
+import { testProject } from './support/project.js';
+
+const TOKEN = 'github_pat_11AAAAAAA0projectstemplate0123456789';
+const STUDIO_ROLE = 'arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-1';
+
+/** The `--context key=value` pairs of a CDK CLI command line. */
+function contextOf(args: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  args.forEach((arg, index) => {
+    if (arg !== '--context') return;
+    const [key, ...value] = args[index + 1]!.split('=');
+    context[key!] = value.join('=');
+  });
+  return context;
+}
+
+describeWithMoto(
+  'bootstrap --projects-template (S3 and Secrets Manager on moto, the CDK CLI run in-process)',
+  (moto) => {
+    let s3: S3Client;
+    let secrets: SecretsManagerClient;
+    beforeAll(() => {
+      s3 = new S3Client({ ...motoClientConfig(moto()), forcePathStyle: true });
+      secrets = new SecretsManagerClient(motoClientConfig(moto()));
+    });
+
+    /**
+     * The CDK CLI as bootstrap runs it: `synth` synthesizes the real app with the command line's context into
+     * `--output`; `deploy` of the portfolio stack is recorded, and its templates bucket made on moto, as
+     * CloudFormation would (moto's CloudFormation has no Service Catalog).
+     */
+    function cdk(deploys: Record<string, string>[]): CdkRunner {
+      return async (args) => {
+        const context = contextOf(args);
+        if (args[0] === 'synth') {
+          const outdir = args[args.indexOf('--output') + 1]!;
+          buildApp({ project: testProject(), appProps: { outdir, context } }).app.synth();
+          return;
+        }
+        expect(args.slice(0, 2)).toEqual(['deploy', portfolioStackName(testProject())]);
+        deploys.push(context);
+        const bucket = projectTemplatesBucketName(testProject());
+        await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: Error) => {
+          if (!/BucketAlready/.test(error.name)) throw error;
+        });
+      };
+    }
+
+    it('uploads the synthesized template under a content-hashed key and points the product at it, once', async () => {
+      const project = testProject();
+      const deploys: Record<string, string>[] = [];
+      const log: string[] = [];
+      const options = {
+        project,
+        githubToken: TOKEN,
+        studioRoleArns: [STUDIO_ROLE],
+        log: (line: string) => log.push(line),
+      };
+      const first = await publishProjectsTemplate(options, { s3, secrets, runCdk: cdk(deploys) });
+
+      // First the bucket alone (no product yet), then the product on the uploaded template.
+      expect(deploys.map((context) => context[CDK_CONTEXT.productTemplateKey])).toEqual([undefined, first.templateKey]);
+      expect(deploys[1]).toMatchObject({ projectsTemplate: 'true', studioRoleArns: STUDIO_ROLE });
+      expect(first.uploaded).toBe(true);
+      expect(first.templateKey).toMatch(/^project-templates\/sentiment-[0-9a-f]{16}\.template\.json$/);
+      expect(first.templateUrl).toBe(
+        `https://slipway-templates-p-4998j71vgs5g.s3.us-east-1.amazonaws.com/${first.templateKey}`,
+      );
+      const stored = await s3.send(new GetObjectCommand({ Bucket: first.bucket, Key: first.templateKey }));
+      const template = JSON.parse(await stored.Body!.transformToString()) as {
+        Parameters: Record<string, unknown>;
+        Resources: Record<string, { Type: string }>;
+      };
+      expect(Object.keys(template.Parameters)).toEqual(
+        expect.arrayContaining(['SageMakerProjectName', 'SageMakerProjectId', 'GitHubRepository']),
+      );
+      expect(Object.values(template.Resources).map((resource) => resource.Type)).toContain(
+        'AWS::SageMaker::ModelPackageGroup',
+      );
+      expect(log.join('\n')).not.toContain(TOKEN.slice(12));
+
+      // The same config again: nothing uploaded, the same key, the bucket step skipped.
+      const again = await publishProjectsTemplate(options, { s3, secrets, runCdk: cdk(deploys) });
+      expect(again.templateKey).toBe(first.templateKey);
+      expect(again.uploaded).toBe(false);
+      expect(deploys).toHaveLength(3);
+      expect(log.at(-1)).toMatch(/already published: unchanged/);
+
+      // Another launch role changes the portfolio, not the template; another branch changes the template.
+      const branch = await publishProjectsTemplate(
+        { ...options, defaultBranch: 'trunk' },
+        { s3, secrets, runCdk: cdk(deploys) },
+      );
+      expect(branch.uploaded).toBe(true);
+      expect(branch.templateKey).not.toBe(first.templateKey);
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: first.bucket }));
+      expect(listed.Contents?.map((object) => object.Key).sort()).toEqual(
+        [first.templateKey, branch.templateKey].sort(),
+      );
+    }, 120_000);
+  },
+);
+
+describeWithMoto('bootstrap with monitoring (Secrets Manager on moto, the CDK CLI faked)', (moto) => {
+  it('deploys the MonitoringStack after the project stack when the config asks for monitoring, every run alike', async () => {
+    const secrets = new SecretsManagerClient(motoClientConfig(moto()));
+    const cloudformation = new CloudFormationClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    const outputs = {
+      BuildRoleArn: 'arn:aws:iam::123456789012:role/b',
+      StagingDeployRoleArn: 'arn:aws:iam::123456789012:role/s',
+      ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/p',
+      SageMakerExecutionRoleArn: 'arn:aws:iam::123456789012:role/e',
+      SageMakerTrainingRoleArn: 'arn:aws:iam::123456789012:role/t',
+      ArtifactBucketName: 'slipway-sentiment-p-4998j71vgs5g',
+    };
+    mockClient(cloudformation)
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [
+          {
+            StackName: 'slipway-sentiment-project',
+            CreationTime: new Date(),
+            StackStatus: 'UPDATE_COMPLETE',
+            Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+          },
+        ],
+      });
+    const runs: (readonly string[])[] = [];
+    const runCdk: CdkRunner = async (args) => void runs.push(args);
+    const monitored = testProject({ monitoring: true });
+    const first = await bootstrapProject(
+      { project: monitored, githubToken: TOKEN },
+      { secrets, cloudformation, runCdk },
+    );
+    await bootstrapProject({ project: monitored, githubToken: TOKEN }, { secrets, cloudformation, runCdk });
+    await bootstrapProject({ project: testProject(), githubToken: TOKEN }, { secrets, cloudformation, runCdk });
+    expect(first.monitoringStackName).toBe('slipway-sentiment-monitoring');
+    expect(runs.map((args) => args.slice(0, 3))).toEqual([
+      ['deploy', 'slipway-sentiment-project', 'slipway-sentiment-monitoring'],
+      ['deploy', 'slipway-sentiment-project', 'slipway-sentiment-monitoring'],
+      ['deploy', 'slipway-sentiment-project', '--exclusively'],
+    ]);
+    expect(runs[0]).toContain('--exclusively');
+    // The names bootstrap deploys are the stacks the app synthesizes.
+    const app = buildApp({
+      project: monitored,
+      appProps: { outdir: mkdtempSync(join(tmpdir(), 'slipway-cdk-')) },
+      nag: false,
+    });
+    expect([app.projectStack?.stackName, app.monitoringStack?.stackName]).toEqual([
+      'slipway-sentiment-project',
+      monitoringStackName(monitored),
+    ]);
+  });
+});
