@@ -17,7 +17,7 @@ import {
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ProjectConfig } from '@slipway/core';
+import { sagemakerProjectOf, type ProjectConfig } from '@slipway/core';
 import { inspectGitHubRepository, type Octokit } from '../bootstrap/github-repository.js';
 import { repositoryVariableOutputs, repositoryVariables } from '../bootstrap/repository-variables.js';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, githubOidcSubject } from '../github/oidc-subject.js';
@@ -440,14 +440,16 @@ export async function runProjectDoctor(options: ProjectDoctorOptions): Promise<D
       .then((result) => result.TagSet ?? [])
       .catch(() => []);
     const projectId = tags.find((tag) => tag.Key === 'sagemaker:project-id')?.Value;
-    if (projectId !== project.projectId)
+    // Created from the Studio template, the bucket carries the Studio project's id.
+    const expected = sagemakerProjectOf(project).projectId;
+    if (projectId !== expected)
       return report.fail(
         'aws',
         'artifact bucket',
-        `${bucket} is tagged sagemaker:project-id=${projectId ?? '(none)'}, not ${project.projectId}: it is not this project's`,
+        `${bucket} is tagged sagemaker:project-id=${projectId ?? '(none)'}, not ${expected}: it is not this project's`,
         'choose another artifactBucket in slipway.config.json, or run `npx slipway init` for a new project id',
       );
-    report.pass('aws', 'artifact bucket', `${bucket}, tagged ${project.projectId}`);
+    report.pass('aws', 'artifact bucket', `${bucket}, tagged ${expected}`);
   });
 
   await githubChecks(report, options, { outputs, lastApproval });
