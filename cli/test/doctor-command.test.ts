@@ -475,6 +475,60 @@ describeWithMoto('slipway doctor, against moto and the fake GitHub', (moto) => {
       expect(check.fix?.length).toBeGreaterThan(10);
   });
 
+  it("finds a Studio project's stack, which Service Catalog named, by its SageMakerProjectId parameter", async () => {
+    const { project, dir } = await provision();
+    const cloudformation = new CloudFormationClient(config());
+    const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: projectStackName(project) })))
+      .Stacks![0]!;
+    await cloudformation.send(new DeleteStackCommand({ StackName: projectStackName(project) }));
+    const studio = { projectName: `studio-${project.projectName}`, projectId: 'p-studio000001' };
+    const provisioned = 'SC-123456789012-pp-abcdefghijklm';
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: provisioned,
+        TemplateBody: JSON.stringify({
+          Parameters: { SageMakerProjectName: { Type: 'String' }, SageMakerProjectId: { Type: 'String' } },
+          Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+          Outputs: Object.fromEntries(
+            (stack.Outputs ?? []).map((output) => [output.OutputKey, { Value: output.OutputValue }]),
+          ),
+        }),
+        Parameters: [
+          { ParameterKey: 'SageMakerProjectName', ParameterValue: studio.projectName },
+          { ParameterKey: 'SageMakerProjectId', ParameterValue: studio.projectId },
+        ],
+      }),
+    );
+    await new S3Client({ ...config(), forcePathStyle: true }).send(
+      new PutBucketTaggingCommand({
+        Bucket: project.artifactBucket,
+        Tagging: { TagSet: [{ Key: 'sagemaker:project-id', Value: studio.projectId }] },
+      }),
+    );
+    writeFileSync(join(dir, 'slipway.config.json'), JSON.stringify({ ...project, sagemakerProject: studio }));
+    const result = await doctor(dir);
+    expect(failures(result.checks)).toEqual([]);
+    expect(result.checks.find((check) => check.name === 'project stack')?.detail).toMatch(
+      new RegExp(
+        `^${provisioned} \\(the stack of SageMaker project studio-doc\\d+ \\(p-studio000001\\)\\) CREATE_COMPLETE`,
+      ),
+    );
+
+    // Another Studio project id: no stack, and the fix says where one comes from.
+    writeFileSync(
+      join(dir, 'slipway.config.json'),
+      JSON.stringify({ ...project, sagemakerProject: { ...studio, projectId: 'p-nosuchproj01' } }),
+    );
+    const missing = await doctor(dir);
+    expect(failures(missing.checks)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^project stack: the stack of SageMaker project studio-doc\d+ \(p-nosuchproj01\) does not exist in us-east-1 → create the project in SageMaker Studio from the Slipway template/,
+        ),
+      ]),
+    );
+  });
+
   it("reports a project stack that failed (moto cannot leave a stack in ROLLBACK_COMPLETE: CloudFormation's answer is mocked)", async () => {
     const { project } = await provision();
     const clients = awsDoctorClients({ ...config() });

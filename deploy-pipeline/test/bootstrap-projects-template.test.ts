@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ValidationError } from '@slipway/core';
 import {
   CDK_CONTEXT,
   bootstrapProject,
@@ -173,5 +174,56 @@ describeWithMoto('bootstrap with monitoring (Secrets Manager on moto, the CDK CL
       'slipway-sentiment-project',
       monitoringStackName(monitored),
     ]);
+  });
+});
+
+describeWithMoto('bootstrap of a project created in Studio (CloudFormation and Secrets Manager on moto)', (moto) => {
+  it('deploys nothing, and reads the variables from the stack Service Catalog provisioned for the Studio project', async () => {
+    const cloudformation = new CloudFormationClient(motoClientConfig(moto()));
+    const secrets = new SecretsManagerClient(motoClientConfig(moto()));
+    const studio = { projectName: 'reviews-studio', projectId: 'p-studio000042' };
+    const outputs = {
+      BuildRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-build',
+      StagingDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-staging',
+      ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-prod',
+      SageMakerExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-execution',
+      SageMakerTrainingRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-training',
+      ArtifactBucketName: 'slipway-sentiment-p-4998j71vgs5g',
+    };
+    for (const [name, projectId] of [
+      ['SC-123456789012-pp-otherproject', 'p-someoneelse0'],
+      ['SC-123456789012-pp-thisproject1', studio.projectId],
+    ] as const)
+      await cloudformation.send(
+        new CreateStackCommand({
+          StackName: name,
+          TemplateBody: JSON.stringify({
+            Parameters: { SageMakerProjectName: { Type: 'String' }, SageMakerProjectId: { Type: 'String' } },
+            Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+            Outputs: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { Value: value }])),
+          }),
+          Parameters: [
+            { ParameterKey: 'SageMakerProjectName', ParameterValue: studio.projectName },
+            { ParameterKey: 'SageMakerProjectId', ParameterValue: projectId },
+          ],
+        }),
+      );
+    const runCdk: CdkRunner = async (args) => {
+      throw new Error(`nothing is deployed for a Studio project, got cdk ${args.join(' ')}`);
+    };
+    const result = await bootstrapProject(
+      { project: testProject({ sagemakerProject: studio, monitoring: true }), githubToken: TOKEN },
+      { secrets, cloudformation, runCdk },
+    );
+    expect(result.stackName).toBe('SC-123456789012-pp-thisproject1');
+    expect(result.monitoringStackName).toBeUndefined();
+    expect(result.repositoryVariables.SLIPWAY_BUILD_ROLE_ARN).toBe(outputs.BuildRoleArn);
+
+    await expect(
+      bootstrapProject(
+        { project: testProject({ sagemakerProject: { ...studio, projectId: 'p-notcreated01' } }), githubToken: TOKEN },
+        { secrets, cloudformation, runCdk },
+      ),
+    ).rejects.toThrow(ValidationError);
   });
 });

@@ -4,3 +4,4 @@ export * from './repository-variables.js';
 export * from './github-setup.js';
 export * from './github-repository.js';
 export * from './projects-template.js';
+export * from './project-stack-lookup.js';

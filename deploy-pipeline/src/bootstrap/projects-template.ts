@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LoadedProjectConfig } from '@slipway/core';
-import { cdkAppDir, cdkCommand, cdkContextArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
+import {
+  cdkAppDir,
+  cdkCommand,
+  cdkContextArgs,
+  cdkDeployStacksArgs,
+  spawnCdk,
+  type CdkRunner,
+} from '../deploy/backends/cdk.js';
 import { portfolioStackName, projectTemplateStackName, projectTemplatesBucketName } from '../names.js';
 import { storeGitHubToken } from './github-token.js';
 
@@ -93,20 +100,7 @@ export async function publishProjectsTemplate(
   const bucket = projectTemplatesBucketName(project);
   const stackName = portfolioStackName(project);
   const deploy = (extra: Record<string, string>): Promise<void> =>
-    runCdk(
-      [
-        'deploy',
-        stackName,
-        '--exclusively',
-        '--require-approval',
-        'never',
-        '--no-notices',
-        '--progress',
-        'events',
-        ...cdkContextArgs({ ...context, ...extra }),
-      ],
-      { cwd, log },
-    );
+    runCdk(cdkDeployStacksArgs([stackName], { ...context, ...extra }), { cwd, log });
 
   // The first time, the bucket comes first (the portfolio stack without a product), then the template.
   if (!(await exists(() => s3.send(new HeadBucketCommand({ Bucket: bucket }))))) {
