@@ -689,6 +689,11 @@ export function initProjectConfig(dir: string, options: InitOptions): InitResult
     stages: existing?.stages ?? ['staging', 'prod'],
     model: options.model ?? existing?.model ?? DEFAULT_PROJECT_MODEL,
     ...(existing?.local !== undefined ? { local: existing.local } : {}),
+    ...(existing?.monitoring !== undefined ? { monitoring: existing.monitoring } : {}),
+    // The Studio project belongs to this project id: a new id (another repository) is not that project.
+    ...(existing?.sagemakerProject !== undefined && decision.keep
+      ? { sagemakerProject: existing.sagemakerProject }
+      : {}),
   };
   const config = validateProjectConfig(candidate, path);
   options.checkConfig?.(config);

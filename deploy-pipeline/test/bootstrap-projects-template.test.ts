@@ -19,6 +19,7 @@ import {
 import { buildApp } from '../src/cdk/index.js';
 import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
 import { testProject } from './support/project.js';
+import { PROJECT_STACK_OUTPUTS } from './support/project-stack-outputs.js';
 
 const TOKEN = 'github_pat_11AAAAAAA0projectstemplate0123456789';
 const STUDIO_ROLE = 'arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-1';
@@ -128,14 +129,7 @@ describeWithMoto('bootstrap with monitoring (Secrets Manager on moto, the CDK CL
       region: 'us-east-1',
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
-    const outputs = {
-      BuildRoleArn: 'arn:aws:iam::123456789012:role/b',
-      StagingDeployRoleArn: 'arn:aws:iam::123456789012:role/s',
-      ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/p',
-      SageMakerExecutionRoleArn: 'arn:aws:iam::123456789012:role/e',
-      SageMakerTrainingRoleArn: 'arn:aws:iam::123456789012:role/t',
-      ArtifactBucketName: 'slipway-sentiment-p-4998j71vgs5g',
-    };
+    const outputs = PROJECT_STACK_OUTPUTS;
     mockClient(cloudformation)
       .on(DescribeStacksCommand)
       .resolves({
@@ -182,14 +176,7 @@ describeWithMoto('bootstrap of a project created in Studio (CloudFormation and S
     const cloudformation = new CloudFormationClient(motoClientConfig(moto()));
     const secrets = new SecretsManagerClient(motoClientConfig(moto()));
     const studio = { projectName: 'reviews-studio', projectId: 'p-studio000042' };
-    const outputs = {
-      BuildRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-build',
-      StagingDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-staging',
-      ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-prod',
-      SageMakerExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-execution',
-      SageMakerTrainingRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-training',
-      ArtifactBucketName: 'slipway-sentiment-p-4998j71vgs5g',
-    };
+    const outputs = PROJECT_STACK_OUTPUTS;
     for (const [name, projectId] of [
       ['SC-123456789012-pp-otherproject', 'p-someoneelse0'],
       ['SC-123456789012-pp-thisproject1', studio.projectId],
