@@ -1,4 +1,9 @@
-import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeStacksCommand,
+  paginateDescribeStacks,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import type { ProjectConfig } from '@slipway/core';
 import { projectStackName } from '../names.js';
 
@@ -34,9 +39,7 @@ export async function findProjectStack(
     }
   }
   const description = `the stack of SageMaker project ${studio.projectName} (${studio.projectId})`;
-  let nextToken: string | undefined;
-  do {
-    const page = await cloudformation.send(new DescribeStacksCommand(nextToken ? { NextToken: nextToken } : {}));
+  for await (const page of paginateDescribeStacks({ client: cloudformation }, {})) {
     const stack = (page.Stacks ?? []).find(
       (candidate) =>
         candidate.StackStatus !== 'DELETE_COMPLETE' &&
@@ -46,7 +49,6 @@ export async function findProjectStack(
         ),
     );
     if (stack) return { stackName: stack.StackName ?? '', stack, description: `${stack.StackName} (${description})` };
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
   return { stackName: '', description };
 }
