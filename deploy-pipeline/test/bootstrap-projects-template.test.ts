@@ -1,5 +1,6 @@
 import { beforeAll, expect, it } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -10,14 +11,16 @@ import { ValidationError } from '@slipway/core';
 import {
   CDK_CONTEXT,
   bootstrapProject,
+  cdkCommand,
   monitoringStackName,
   portfolioStackName,
   projectTemplatesBucketName,
   publishProjectsTemplate,
+  spawnCdk,
   type CdkRunner,
 } from '../src/index.js';
 import { buildApp } from '../src/cdk/index.js';
-import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
+import { REPO_ROOT, describeWithMoto, motoClientConfig } from './support/moto-server.js';
 import { testProject } from './support/project.js';
 import { PROJECT_STACK_OUTPUTS } from './support/project-stack-outputs.js';
 
@@ -36,28 +39,37 @@ function contextOf(args: readonly string[]): Record<string, string> {
 }
 
 describeWithMoto(
-  'bootstrap --projects-template (S3 and Secrets Manager on moto, the CDK CLI run in-process)',
+  'bootstrap --projects-template (S3 and Secrets Manager on moto, the real CDK CLI synthesizing)',
   (moto) => {
     let s3: S3Client;
     let secrets: SecretsManagerClient;
+    let synth: CdkRunner;
     beforeAll(() => {
       s3 = new S3Client({ ...motoClientConfig(moto()), forcePathStyle: true });
       secrets = new SecretsManagerClient(motoClientConfig(moto()));
-    });
+      const tsc = spawnSync(
+        process.execPath,
+        [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(REPO_ROOT, 'deploy-pipeline')],
+        { encoding: 'utf8' },
+      );
+      if (tsc.status !== 0) throw new Error(`tsc -b deploy-pipeline failed:\n${tsc.stdout}${tsc.stderr}`);
+      // The app reads the config itself: the test project's, which names a GitHub repository.
+      const config = join(mkdtempSync(join(tmpdir(), 'slipway-config-')), 'slipway.config.json');
+      const { configPath: _path, rootDir: _root, ...project } = testProject();
+      writeFileSync(config, JSON.stringify(project));
+      synth = spawnCdk(cdkCommand(testProject()).cliPath, { SLIPWAY_CONFIG: config });
+    }, 120_000);
 
     /**
-     * The CDK CLI as bootstrap runs it: `synth` synthesizes the real app with the command line's context into
-     * `--output`; `deploy` of the portfolio stack is recorded, and its templates bucket made on moto, as
-     * CloudFormation would (moto's CloudFormation has no Service Catalog).
+     * The CDK CLI as bootstrap runs it: `synth` is the real CLI on the real app; `deploy` of the portfolio
+     * stack is recorded, and its templates bucket made on moto as CloudFormation would: moto's CloudFormation
+     * knows no AWS::ServiceCatalog::* resource, and its Service Catalog neither associates products and
+     * principals with a portfolio nor makes launch constraints.
      */
     function cdk(deploys: Record<string, string>[]): CdkRunner {
-      return async (args) => {
+      return async (args, options) => {
         const context = contextOf(args);
-        if (args[0] === 'synth') {
-          const outdir = args[args.indexOf('--output') + 1]!;
-          buildApp({ project: testProject(), appProps: { outdir, context } }).app.synth();
-          return;
-        }
+        if (args[0] === 'synth') return synth(args, options);
         expect(args.slice(0, 2)).toEqual(['deploy', portfolioStackName(testProject())]);
         deploys.push(context);
         const bucket = projectTemplatesBucketName(testProject());
@@ -118,7 +130,7 @@ describeWithMoto(
       expect(listed.Contents?.map((object) => object.Key).sort()).toEqual(
         [first.templateKey, branch.templateKey].sort(),
       );
-    }, 120_000);
+    }, 300_000);
   },
 );
 
