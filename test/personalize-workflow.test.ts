@@ -99,6 +99,7 @@ describe('personalize.yml: the first push of a repository made from the template
         'Install and build the CLI: success',
         'Personalize the config (slipway init): success',
         'Commit and push the personalized config: success',
+        'Open a pull request with the personalized config: skipped',
         'Disable this workflow: success',
       ],
     ]);
@@ -157,23 +158,92 @@ describe('personalize.yml: the first push of a repository made from the template
     expect(git(bare, 'rev-parse', 'main')).toBe(head);
   });
 
-  it('fails, leaving the branch as it was, when the push is refused', async () => {
-    const { workspace, bare } = repositoryFromTemplate(server, 'acme/locked');
-    github.addRepository('acme/locked');
+  /** A default branch that refuses the bot's push (a protected branch); with `everything`, every branch does. */
+  function protect(bare: string, everything = false): void {
+    const refuse = everything
+      ? 'exit 1'
+      : 'while read old new ref; do [ "$ref" = refs/heads/main ] && exit 1; done; exit 0';
+    writeFileSync(join(bare, 'hooks', 'pre-receive'), `#!/bin/sh\n${refuse}\n`, { mode: 0o755 });
+  }
+
+  it('proposes the config in a pull request when the default branch refuses the push, then disables itself', async () => {
+    const { workspace, bare } = repositoryFromTemplate(server, 'acme/protected');
+    const repository = github.addRepository('acme/protected');
     const head = git(bare, 'rev-parse', 'main');
-    // A protected default branch refuses the bot's push.
-    appendFileSync(join(bare, 'config'), '[receive]\n\tdenyCurrentBranch = refuse\n');
-    execFileSync('sh', ['-c', `printf '#!/bin/sh\\nexit 1\\n' > hooks/pre-receive && chmod +x hooks/pre-receive`], {
-      cwd: bare,
+    protect(bare);
+    const run = await runWorkflowJob(WORKFLOW, 'personalize', {
+      github: context({ repository: 'acme/protected' }),
+      workspace,
+      replace,
     });
+    expect([run.result, run.steps.map((step) => `${step.name}: ${step.outcome}`).slice(-3)]).toEqual([
+      'success',
+      [
+        'Commit and push the personalized config: success',
+        'Open a pull request with the personalized config: success',
+        'Disable this workflow: success',
+      ],
+    ]);
+    expect(run.steps.at(-3)?.output).toMatch(/refused the push .*pull request instead/);
+    expect(run.steps.at(-2)?.output).toMatch(
+      /Opened pull request #\d+: https:\/\/github\.com\/acme\/protected\/pull\//,
+    );
+
+    // main is untouched; the branch holds the personalization commit, on top of it.
+    expect(git(bare, 'rev-parse', 'main')).toBe(head);
+    expect(git(bare, 'rev-parse', 'slipway/personalize~1')).toBe(head);
+    expect(git(bare, 'diff', '--name-only', 'main', 'slipway/personalize')).toBe('slipway.config.json');
+    const config = validateProjectConfig(JSON.parse(git(bare, 'show', 'slipway/personalize:slipway.config.json')));
+    expect(config).toMatchObject({ projectName: 'protected', githubRepository: 'acme/protected' });
+    expect(config.projectId).not.toBe(TEMPLATE_CONFIG.projectId);
+
+    expect(repository.pullRequests).toEqual([
+      expect.objectContaining({
+        head: 'slipway/personalize',
+        base: 'main',
+        title: 'Personalize the project for acme/protected (slipway init)',
+        state: 'open',
+      }),
+    ]);
+    expect(
+      github.writes
+        .filter((request) => request.path.startsWith('/repos/acme/protected/'))
+        .map((request) => [request.method, request.path, request.authorization]),
+    ).toEqual([
+      ['POST', '/repos/acme/protected/pulls', `Bearer ${TOKEN}`],
+      ['PUT', '/repos/acme/protected/actions/workflows/personalize.yml/disable', `Bearer ${TOKEN}`],
+    ]);
+    expect(repository.disabledWorkflows).toEqual(new Set(['personalize.yml']));
+    expect(github.violations).toEqual([]);
+
+    // Run again by hand before the pull request is merged: the same branch, and no second pull request.
+    repository.disabledWorkflows.clear();
+    const again = await runWorkflowJob(WORKFLOW, 'personalize', {
+      github: context({ repository: 'acme/protected' }),
+      workspace: checkout(bare),
+      replace,
+    });
+    expect(again.result).toBe('success');
+    expect(again.steps.at(-2)?.output).toMatch(/Pull request #\d+ already proposes/);
+    expect(repository.pullRequests).toHaveLength(1);
+    expect(git(bare, 'rev-parse', 'main')).toBe(head);
+  });
+
+  it('fails, leaving every branch as it was and itself enabled, when no push is allowed at all', async () => {
+    const { workspace, bare } = repositoryFromTemplate(server, 'acme/locked');
+    const repository = github.addRepository('acme/locked');
+    const head = git(bare, 'rev-parse', 'main');
+    protect(bare, true);
     const run = await runWorkflowJob(WORKFLOW, 'personalize', {
       github: context({ repository: 'acme/locked' }),
       workspace,
       replace,
     });
     expect(run.result).toBe('failure');
-    expect(run.steps.map((step) => step.outcome).slice(-2)).toEqual(['failure', 'skipped']);
+    expect(run.steps.map((step) => step.outcome).slice(-3)).toEqual(['failure', 'skipped', 'skipped']);
     expect(git(bare, 'rev-parse', 'main')).toBe(head);
-    expect(github.repositories.get('acme/locked')?.disabledWorkflows.size).toBe(0);
+    expect(git(bare, 'branch', '--list', 'slipway/personalize')).toBe('');
+    expect(repository.pullRequests).toEqual([]);
+    expect(repository.disabledWorkflows.size).toBe(0);
   });
 });

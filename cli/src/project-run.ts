@@ -1,6 +1,6 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
-import { LOCAL_ACCOUNT_ID, awsClientConfig, type Backend } from '@slipway/core';
+import { LOCAL_ACCOUNT_ID, awsClientConfig, sagemakerProjectOf, type Backend, type ProjectConfig } from '@slipway/core';
 
 /** The execution role local runs use when none is given: the local server runs jobs as the caller. */
 export const LOCAL_EXECUTION_ROLE = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/slipway-local-execution`;
@@ -23,4 +23,10 @@ export function clientsFor(backend: Backend): SageMakerClients {
       s3.destroy();
     },
   };
+}
+
+/** What a run tags its pipeline and model package group with: the project's SageMaker project (Studio's, if any). */
+export function runPipelineProject(config: ProjectConfig): { readonly name: string; readonly id: string } {
+  const { projectName, projectId } = sagemakerProjectOf(config);
+  return { name: projectName, id: projectId };
 }

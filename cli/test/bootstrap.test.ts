@@ -1,12 +1,19 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { BootstrapOptions, BootstrapResult } from '@slipway/deploy-pipeline';
+import type {
+  BootstrapOptions,
+  BootstrapResult,
+  PublishProjectsTemplateOptions,
+  PublishProjectsTemplateResult,
+} from '@slipway/deploy-pipeline';
 import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
 import { EXIT_CODES } from '../src/failure.js';
 
 const TOKEN = 'github_pat_11AAAAAAA0abcdefghijklmnopqrstuvwxyz0123456789';
 const bootstrapProject = jest.fn<(options: BootstrapOptions) => Promise<BootstrapResult>>();
 const actual = await import('@slipway/deploy-pipeline');
-jest.unstable_mockModule('@slipway/deploy-pipeline', () => ({ ...actual, bootstrapProject }));
+const publishProjectsTemplate =
+  jest.fn<(options: PublishProjectsTemplateOptions) => Promise<PublishProjectsTemplateResult>>();
+jest.unstable_mockModule('@slipway/deploy-pipeline', () => ({ ...actual, bootstrapProject, publishProjectsTemplate }));
 const { runCli } = await import('./support.js');
 
 describe('slipway bootstrap', () => {
@@ -66,6 +73,41 @@ describe('slipway bootstrap', () => {
     expect(result.stdout).toContain('"reviewers":[{"type":"User","id":"REVIEWER_USER_ID"}]');
     expect(result.stdout).toContain('{"name":"main","type":"branch"}');
     expect(result.stdout + result.stderr).not.toContain(TOKEN.slice(12));
+  });
+
+  it('--projects-template publishes the template for the Studio roles instead of deploying the project stack', async () => {
+    publishProjectsTemplate.mockReset();
+    publishProjectsTemplate.mockResolvedValue({
+      portfolioStackName: 'slipway-sentiment-portfolio',
+      bucket: 'slipway-templates-p-4998j71vgs5g',
+      templateKey: 'project-templates/sentiment-0123456789abcdef.template.json',
+      templateUrl:
+        'https://slipway-templates-p-4998j71vgs5g.s3.us-east-1.amazonaws.com/project-templates/sentiment-0123456789abcdef.template.json',
+      uploaded: true,
+      secretName: 'slipway/sentiment/github-dispatch-token',
+    });
+    const studio = 'arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-1';
+    const result = await runCli(
+      ['bootstrap', '--projects-template', '--studio-role-arn', `${studio}, arn:aws:iam::123456789012:role/two`],
+      { cwd: REPO_ROOT, env: { SLIPWAY_GITHUB_TOKEN: TOKEN } },
+    );
+    expect(result.code).toBe(0);
+    expect(bootstrapProject).not.toHaveBeenCalled();
+    expect(publishProjectsTemplate.mock.calls[0]?.[0]).toMatchObject({
+      githubToken: TOKEN,
+      studioRoleArns: [studio, 'arn:aws:iam::123456789012:role/two'],
+    });
+    expect(result.stdout).toMatch(/Published the project template: https:\/\/slipway-templates-p-4998j71vgs5g\.s3/);
+    expect(result.stdout).toMatch(/Organization templates → "Slipway sentiment"/);
+    expect(result.stdout).toContain('"sagemakerProject"');
+    expect(result.stdout + result.stderr).not.toContain(TOKEN.slice(12));
+
+    const missing = await runCli(['bootstrap', '--projects-template'], {
+      cwd: REPO_ROOT,
+      env: { SLIPWAY_GITHUB_TOKEN: TOKEN },
+    });
+    expect(missing.code).toBe(EXIT_CODES.failure);
+    expect(missing.stderr).toMatch(/--studio-role-arn is missing.*Execution role/);
   });
 
   it('prints the result as JSON without the token', async () => {

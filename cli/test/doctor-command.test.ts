@@ -2,7 +2,12 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import {
   CreateApiDestinationCommand,
   CreateConnectionCommand,
@@ -14,10 +19,11 @@ import {
 import {
   CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,
+  DeleteOpenIDConnectProviderCommand,
   IAMClient,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketTaggingCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
@@ -375,6 +381,175 @@ describeWithMoto('slipway doctor, against moto and the fake GitHub', (moto) => {
     const human = await runCli(['doctor'], { cwd: dir, env: env() });
     expect(human.stdout).toMatch(/✗ pipeline: doc2-pipeline does not exist\n {6}fix: push to the default branch/);
     expect(human.stdout).toMatch(/\d+ ok, 8 to fix/);
+  });
+
+  it('names the fix for a missing OIDC provider, a stack without its outputs, roles that trust another repository, environment or workflow, a missing model package group and an untagged bucket', async () => {
+    const { project, dir } = await provision();
+    const provider = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    const iam = new IAMClient(config());
+    const cloudformation = new CloudFormationClient(config());
+    const stackName = projectStackName(project);
+    const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
+    await cloudformation.send(new DeleteStackCommand({ StackName: stackName }));
+    const kept = (stack.Outputs ?? []).filter((output) => output.OutputKey !== 'BuildRoleArn');
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: stackName,
+        TemplateBody: JSON.stringify({
+          Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+          Outputs: Object.fromEntries(kept.map((output) => [output.OutputKey, { Value: output.OutputValue }])),
+        }),
+      }),
+    );
+    const retrust = (roleName: string, role: Parameters<typeof trust>[2], repository = project.githubRepository!) =>
+      iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: roleName,
+          PolicyDocument: trust(provider, { ...project, githubRepository: repository }, role),
+        }),
+      );
+    await retrust(
+      roleNames(project).githubBuild,
+      { context: { ref: 'refs/heads/main' }, workflow: WORKFLOW_FILES.build },
+      'acme/someone-elses',
+    );
+    await retrust(githubDeployRoleName(project, 'staging'), {
+      context: { environment: 'production' },
+      workflow: WORKFLOW_FILES.deploy,
+    });
+    await retrust(githubDeployRoleName(project, 'prod'), {
+      context: { environment: 'production' },
+      workflow: WORKFLOW_FILES.build,
+    });
+    // moto has no DeleteModelPackageGroup: the config names a group that was never created instead.
+    writeFileSync(
+      join(dir, 'slipway.config.json'),
+      JSON.stringify({ ...project, modelPackageGroupName: `${project.projectName}-gone` }),
+    );
+    await new S3Client({ ...config(), forcePathStyle: true }).send(
+      new DeleteBucketTaggingCommand({ Bucket: project.artifactBucket }),
+    );
+    await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: provider }));
+    let result: Awaited<ReturnType<typeof doctor>>;
+    try {
+      result = await doctor(dir);
+    } finally {
+      await iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: 'https://token.actions.githubusercontent.com',
+          ClientIDList: ['sts.amazonaws.com'],
+          ThumbprintList: ['a'.repeat(40)],
+        }),
+      );
+    }
+    const name = project.projectName;
+    expect(result.code).toBe(1);
+    expect(failures(result.checks)).toEqual([
+      `project stack: ${stackName} lacks the outputs BuildRoleArn → run \`npx slipway bootstrap\``,
+      'GitHub OIDC provider: the account has no provider for token.actions.githubusercontent.com → run `npx slipway bootstrap`',
+      expect.stringMatching(
+        new RegExp(
+          `^role slipway-${name}-github-build: trusts repo:acme/someone-elses:ref:refs/heads/main:.*, not repo:acme/${name}:ref:refs/heads/main:.* → run \`npx slipway bootstrap\``,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^role slipway-${name}-github-deploy-staging: trusts repo:acme/${name}:environment:production:.*, not repo:acme/${name}:environment:staging:.* → run \`npx slipway bootstrap\``,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^role slipway-${name}-github-deploy-prod: trusts .*workflows/build\\.yml@refs/heads/main, not .*workflows/deploy\\.yml@refs/heads/main → run \`npx slipway bootstrap\``,
+        ),
+      ),
+      `model package group: ${name}-gone does not exist → run \`npx slipway bootstrap\``,
+      expect.stringMatching(
+        new RegExp(
+          `^artifact bucket: ${project.artifactBucket} is tagged sagemaker:project-id=\\(none\\), not ${project.projectId}: it is not this project's → choose another artifactBucket`,
+        ),
+      ),
+    ]);
+    // With the build role's output gone there is nothing to compare the variables with: said, not passed.
+    expect(result.checks.find((check) => check.name === 'repository variables')).toMatchObject({ skipped: true });
+    for (const check of result.checks.filter((check) => !check.ok && !check.skipped))
+      expect(check.fix?.length).toBeGreaterThan(10);
+  });
+
+  it("finds a Studio project's stack, which Service Catalog named, by its SageMakerProjectId parameter", async () => {
+    const { project, dir } = await provision();
+    const cloudformation = new CloudFormationClient(config());
+    const stack = (await cloudformation.send(new DescribeStacksCommand({ StackName: projectStackName(project) })))
+      .Stacks![0]!;
+    await cloudformation.send(new DeleteStackCommand({ StackName: projectStackName(project) }));
+    const studio = { projectName: `studio-${project.projectName}`, projectId: 'p-studio000001' };
+    const provisioned = 'SC-123456789012-pp-abcdefghijklm';
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: provisioned,
+        TemplateBody: JSON.stringify({
+          Parameters: { SageMakerProjectName: { Type: 'String' }, SageMakerProjectId: { Type: 'String' } },
+          Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+          Outputs: Object.fromEntries(
+            (stack.Outputs ?? []).map((output) => [output.OutputKey, { Value: output.OutputValue }]),
+          ),
+        }),
+        Parameters: [
+          { ParameterKey: 'SageMakerProjectName', ParameterValue: studio.projectName },
+          { ParameterKey: 'SageMakerProjectId', ParameterValue: studio.projectId },
+        ],
+      }),
+    );
+    await new S3Client({ ...config(), forcePathStyle: true }).send(
+      new PutBucketTaggingCommand({
+        Bucket: project.artifactBucket,
+        Tagging: { TagSet: [{ Key: 'sagemaker:project-id', Value: studio.projectId }] },
+      }),
+    );
+    writeFileSync(join(dir, 'slipway.config.json'), JSON.stringify({ ...project, sagemakerProject: studio }));
+    const result = await doctor(dir);
+    expect(failures(result.checks)).toEqual([]);
+    expect(result.checks.find((check) => check.name === 'project stack')?.detail).toMatch(
+      new RegExp(
+        `^${provisioned} \\(the stack of SageMaker project studio-doc\\d+ \\(p-studio000001\\)\\) CREATE_COMPLETE`,
+      ),
+    );
+
+    // Another Studio project id: no stack, and the fix says where one comes from.
+    writeFileSync(
+      join(dir, 'slipway.config.json'),
+      JSON.stringify({ ...project, sagemakerProject: { ...studio, projectId: 'p-nosuchproj01' } }),
+    );
+    const missing = await doctor(dir);
+    expect(failures(missing.checks)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^project stack: the stack of SageMaker project studio-doc\d+ \(p-nosuchproj01\) does not exist in us-east-1 → create the project in SageMaker Studio from the Slipway template/,
+        ),
+      ]),
+    );
+  });
+
+  it("reports a project stack that failed (moto cannot leave a stack in ROLLBACK_COMPLETE: CloudFormation's answer is mocked)", async () => {
+    const { project } = await provision();
+    const clients = awsDoctorClients({ ...config() });
+    const cloudformation = {
+      send: () =>
+        Promise.resolve({
+          Stacks: [
+            {
+              StackName: projectStackName(project),
+              StackStatus: 'ROLLBACK_COMPLETE',
+              StackStatusReason: 'The following resource(s) failed to create: [GitHub4508AE39].',
+            },
+          ],
+        }),
+    } as unknown as CloudFormationClient;
+    const checks = await runProjectDoctor({ project, clients: { ...clients, cloudformation } });
+    expect(failures(checks)).toEqual([
+      `project stack: ${projectStackName(project)} is ROLLBACK_COMPLETE: The following resource(s) failed to create: [GitHub4508AE39]. → run \`npx slipway bootstrap\``,
+    ]);
+    // Its outputs are gone with it: the dead-letter queue cannot be found, and says so.
+    expect(checks.find((check) => check.name === 'dead-letter queue')).toMatchObject({ skipped: true });
   });
 
   it("reports a Connection GitHub no longer accepts (moto has no DeauthorizeConnection: EventBridge's answer is mocked)", async () => {

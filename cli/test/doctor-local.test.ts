@@ -3,7 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { awsClientConfig } from '@slipway/core';
 import type { DoctorCheck } from '@slipway/deploy-pipeline';
+import { readServerFile } from '@slipway/local';
 import { REPO_ROOT } from '../../deploy-pipeline/test/support/moto-server.js';
 import { runCli } from './support/run-cli.js';
 
@@ -60,6 +68,27 @@ describe('slipway doctor --local', () => {
         expect.stringMatching(/^✓ approval rule slipway-\S+-rejected: ENABLED, → deploy-workflow$/),
       ]);
       expect(code).toBe(0);
+
+      // The approved rule deleted from the local bus: named, with the fix.
+      const server = (await readServerFile(dataDir))!;
+      const events = new EventBridgeClient(
+        awsClientConfig({
+          kind: 'local',
+          region: server.region,
+          endpoint: server.url,
+          credentials: server.credentials,
+        }),
+      );
+      const approved = lines[2]!.match(/approval rule (\S+):/)![1]!;
+      const { Targets = [] } = await events.send(new ListTargetsByRuleCommand({ Rule: approved }));
+      await events.send(new RemoveTargetsCommand({ Rule: approved, Ids: Targets.map((target) => target.Id!) }));
+      await events.send(new DeleteRuleCommand({ Name: approved }));
+      events.destroy();
+      const broken = await runCli(['doctor', '--local', '--data-dir', dataDir], { cwd: REPO_ROOT });
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(
+        `✗ approval rule ${approved}: is not on the local event bus\n      fix: restart the server: npx slipway local up --detach`,
+      );
     } finally {
       await runCli(['local', 'down', '--data-dir', dataDir], { cwd: REPO_ROOT });
     }

@@ -55,6 +55,33 @@ export interface ProjectConfig {
   readonly template?: boolean;
   /** What only the local server uses (`slipway local up`). */
   readonly local?: LocalSettings;
+  /**
+   * Deploy the MonitoringStack (drift route, drift alarms) with `slipway bootstrap`.
+   * @default false
+   */
+  readonly monitoring?: boolean;
+  /**
+   * The SageMaker project (Studio) this project was created as, from the Slipway project template: what the
+   * pipeline, model package group and endpoints are tagged with, so Studio shows them under that project.
+   * @default - none: resources are tagged with this config's own projectName and projectId
+   */
+  readonly sagemakerProject?: SageMakerProjectRef;
+}
+
+/** A SageMaker project, as Studio names it: `sagemaker:project-name` and `sagemaker:project-id`. */
+export interface SageMakerProjectRef {
+  readonly projectName: string;
+  readonly projectId: string;
+}
+
+/**
+ * The SageMaker project a config's resources belong to: the Studio project it was created as, else the
+ * config's own name and id (SageMaker-Projects-style, so the tags are the same shape either way).
+ */
+export function sagemakerProjectOf(
+  config: Pick<ProjectConfig, 'projectName' | 'projectId' | 'sagemakerProject'>,
+): SageMakerProjectRef {
+  return config.sagemakerProject ?? { projectName: config.projectName, projectId: config.projectId };
 }
 
 /** Settings read by the local server alone. */
@@ -275,9 +302,73 @@ const FIELDS: Record<keyof ProjectConfig, FieldSpec> = {
       check: checkLocalSection,
     },
   },
+  monitoring: {
+    description: 'Deploy the MonitoringStack (drift route, drift alarms) with `slipway bootstrap`.',
+    boolean: true,
+    required: false,
+  },
+  sagemakerProject: {
+    description:
+      'The SageMaker project (Studio) this project was created as: its pipeline, model package group and endpoints are tagged with it.',
+    required: false,
+    section: { schema: sagemakerProjectSchema, check: checkSageMakerProjectSection },
+  },
 };
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** The keys of `sagemakerProject`, each a SageMaker name rule. */
+const SAGEMAKER_PROJECT_FIELDS: Record<keyof SageMakerProjectRef, NameKind> = {
+  projectName: 'projectName',
+  projectId: 'projectId',
+};
+
+function sagemakerProjectSchema(): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(SAGEMAKER_PROJECT_FIELDS),
+    properties: Object.fromEntries(
+      Object.entries(SAGEMAKER_PROJECT_FIELDS).map(([key, kind]) => {
+        const rule = NAME_RULES[kind];
+        return [
+          key,
+          { type: 'string', pattern: rule.pattern.source, minLength: rule.minLength, maxLength: rule.maxLength },
+        ];
+      }),
+    ),
+  };
+}
+
+/** Checks `sagemakerProject`: both keys, each against SageMaker's rule for it. */
+function checkSageMakerProjectSection(
+  value: unknown,
+  field: string,
+  add: (field: string, problem: string, fix: string) => void,
+): void {
+  const example = '{"projectName": "NAME", "projectId": "p-…"} as Studio shows the project';
+  if (!isRecord(value)) {
+    add(field, `must be an object, got ${describeValue(value)}`, `e.g. ${example}`);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (!(key in SAGEMAKER_PROJECT_FIELDS))
+      add(
+        `${field}.${key}`,
+        'is not a known setting',
+        `remove it; known: ${Object.keys(SAGEMAKER_PROJECT_FIELDS).join(', ')}`,
+      );
+  }
+  for (const [key, kind] of Object.entries(SAGEMAKER_PROJECT_FIELDS)) {
+    const setting = value[key];
+    if (setting === undefined) {
+      add(`${field}.${key}`, 'is missing', `set it: ${example}`);
+      continue;
+    }
+    const problem = checkName(kind, setting);
+    if (problem) add(`${field}.${key}`, problem, `copy the ${NAME_RULES[kind].what} from Studio`);
+  }
+}
 
 /** The JSON schema of `slipway.config.json`, derived from the same table the loader checks. */
 export function projectConfigJsonSchema(): Record<string, unknown> {
@@ -598,6 +689,11 @@ export function initProjectConfig(dir: string, options: InitOptions): InitResult
     stages: existing?.stages ?? ['staging', 'prod'],
     model: options.model ?? existing?.model ?? DEFAULT_PROJECT_MODEL,
     ...(existing?.local !== undefined ? { local: existing.local } : {}),
+    ...(existing?.monitoring !== undefined ? { monitoring: existing.monitoring } : {}),
+    // The Studio project belongs to this project id: a new id (another repository) is not that project.
+    ...(existing?.sagemakerProject !== undefined && decision.keep
+      ? { sagemakerProject: existing.sagemakerProject }
+      : {}),
   };
   const config = validateProjectConfig(candidate, path);
   options.checkConfig?.(config);

@@ -10,6 +10,7 @@ import {
   projectNameFromRepository,
   loadProjectConfig,
   projectConfigJsonSchema,
+  sagemakerProjectOf,
   validateProjectConfig,
 } from '../src/index.js';
 
@@ -178,6 +179,59 @@ describe('project config', () => {
       enum: Object.keys(PROJECT_MODELS),
       default: 'sklearn',
     });
+  });
+
+  it('checks sagemakerProject (the Studio project) and monitoring, naming each bad field and its fix', () => {
+    const base = {
+      projectName: 'reviews',
+      projectId: 'p-abcdefghijkl',
+      region: 'us-east-1',
+      pipelineName: 'reviews-pipeline',
+      modelPackageGroupName: 'reviews-models',
+      artifactBucket: 'slipway-reviews-p-abcdefghijkl',
+      stages: ['staging', 'prod'],
+    };
+    const studio = { projectName: 'reviews-studio', projectId: 'p-studio000042' };
+    expect(validateProjectConfig({ ...base, sagemakerProject: studio, monitoring: true })).toMatchObject({
+      sagemakerProject: studio,
+      monitoring: true,
+    });
+    expect(sagemakerProjectOf({ ...base, sagemakerProject: studio })).toEqual(studio);
+    expect(sagemakerProjectOf(base)).toEqual({ projectName: 'reviews', projectId: 'p-abcdefghijkl' });
+    let error: unknown;
+    try {
+      validateProjectConfig({
+        ...base,
+        sagemakerProject: { projectName: '-bad', other: 1 },
+        monitoring: 'yes',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/sagemakerProject\.other is not a known setting/);
+    expect(message).toMatch(/sagemakerProject\.projectName .*copy the project name from Studio/);
+    expect(message).toMatch(/sagemakerProject\.projectId is missing/);
+    expect(message).toMatch(/monitoring must be true or false, got "yes"/);
+    expect(() => validateProjectConfig({ ...base, sagemakerProject: 'p-x' })).toThrow(
+      /sagemakerProject must be an object/,
+    );
+  });
+
+  it('init keeps monitoring, and the Studio project only for the project id it belongs to', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-config-'));
+    const first = initProjectConfig(dir, { projectName: 'reviews', githubRepository: 'acme/reviews' });
+    const path = join(dir, 'slipway.config.json');
+    const studio = { projectName: 'reviews-studio', projectId: 'p-studio000042' };
+    writeFileSync(path, JSON.stringify({ ...first.config, monitoring: true, sagemakerProject: studio }));
+    expect(initProjectConfig(dir, { githubRepository: 'acme/reviews' }).config).toMatchObject({
+      monitoring: true,
+      sagemakerProject: studio,
+    });
+    const other = initProjectConfig(dir, { githubRepository: 'acme/other' }).config;
+    expect(other.monitoring).toBe(true);
+    expect(other.sagemakerProject).toBeUndefined();
   });
 
   it('init without --project needs an existing config', () => {

@@ -11,4 +11,12 @@ export const CDK_CONTEXT = Object.freeze({
   githubTokenSecretVersionId: 'githubTokenSecretVersionId',
   defaultBranch: 'defaultBranch',
   alarmEmail: 'alarmEmail',
+  /** `true`: also synthesize the SageMaker project template and its Service Catalog portfolio stack. */
+  projectsTemplate: 'projectsTemplate',
+  /** The key of the uploaded project template in the templates bucket; without it the portfolio stack holds the bucket only. */
+  productTemplateKey: 'productTemplateKey',
+  /** Comma-separated ARNs of the roles (Studio execution roles) the portfolio is shared with. */
+  studioRoleArns: 'studioRoleArns',
+  /** The role Service Catalog provisions the project stack as (a launch constraint). */
+  launchRoleArn: 'launchRoleArn',
 });

@@ -1,14 +1,26 @@
 import { createHash } from 'node:crypto';
-import { ValidationError, canonicalJson, checkName, type ProjectConfig } from '@slipway/core';
+import { ValidationError, canonicalJson, checkName, sagemakerProjectOf, type ProjectConfig } from '@slipway/core';
 
 /**
  * Every AWS name Slipway derives from the project config, in one place: the CDK stacks, the deploy logic and
  * the CLI import these, so a role, stack or endpoint is spelled the same everywhere.
  */
-/** The tags SageMaker Projects put on every resource of a project. */
-export function projectTags(project: Pick<ProjectConfig, 'projectName' | 'projectId'>): Record<string, string> {
-  return { 'sagemaker:project-name': project.projectName, 'sagemaker:project-id': project.projectId };
+/**
+ * The tags SageMaker Projects put on every resource of a project: the Studio project's when the config has one
+ * (`sagemakerProject`), so Studio lists the resources under it; else the config's own name and id.
+ */
+export function projectTags(
+  project: Pick<ProjectConfig, 'projectName' | 'projectId' | 'sagemakerProject'>,
+): Record<string, string> {
+  const { projectName, projectId } = sagemakerProjectOf(project);
+  return { [SAGEMAKER_PROJECT_TAGS.name]: projectName, [SAGEMAKER_PROJECT_TAGS.id]: projectId };
 }
+
+/** The tag keys SageMaker Projects use. */
+export const SAGEMAKER_PROJECT_TAGS = Object.freeze({
+  name: 'sagemaker:project-name',
+  id: 'sagemaker:project-id',
+});
 
 /** CloudFormation stack names must start with a letter; project names may not, hence the prefix. */
 export function projectStackName(project: Pick<ProjectConfig, 'projectName'>): string {
@@ -161,6 +173,24 @@ export function approvalRuleName(prefix: string, approvalStatus: string): string
 /** The drift route's rule, beside the approval rules: `<prefix>-drift`. */
 export function driftRuleName(prefix: string): string {
   return `${prefix}-drift`;
+}
+
+/** The SageMaker project template: ProjectStack with Studio's parameters, synthesized to be published, never deployed. */
+export function projectTemplateStackName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-project-template`;
+}
+
+/** The stack with the Service Catalog portfolio and product that Studio creates projects from. */
+export function portfolioStackName(project: Pick<ProjectConfig, 'projectName'>): string {
+  return `slipway-${project.projectName}-portfolio`;
+}
+
+/**
+ * The bucket the project template is published to: the portfolio stack's own, because the artifact bucket is
+ * created by the very stack the template provisions. At most 32 characters, so any project id fits.
+ */
+export function projectTemplatesBucketName(project: Pick<ProjectConfig, 'projectId'>): string {
+  return `slipway-templates-${project.projectId}`;
 }
 
 /** The stack that holds the drift route, its alarms and the scheduled drift check (beside ProjectStack). */

@@ -14,16 +14,10 @@ import {
 } from '../src/index.js';
 import { describeWithMoto, motoClientConfig } from './support/moto-server.js';
 import { testProject } from './support/project.js';
+import { PROJECT_STACK_OUTPUTS } from './support/project-stack-outputs.js';
 
 const TOKEN = 'github_pat_11AAAAAAA0abcdefghijklmnopqrstuvwxyz0123456789';
-const OUTPUTS = {
-  BuildRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-build',
-  StagingDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-staging',
-  ProdDeployRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-github-deploy-prod',
-  SageMakerExecutionRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-execution',
-  SageMakerTrainingRoleArn: 'arn:aws:iam::123456789012:role/slipway-sentiment-sagemaker-training',
-  ArtifactBucketName: 'slipway-sentiment-p-4998j71vgs5g',
-};
+const OUTPUTS = PROJECT_STACK_OUTPUTS as Record<keyof typeof PROJECT_STACK_OUTPUTS, string>;
 
 describe('checkGitHubToken', () => {
   it.each([

@@ -3,15 +3,17 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { SAMPLE_ARN, synthesize } from './support/cdk.js';
+import { PROJECTS_TEMPLATE_CONTEXT, SAMPLE_ARN, synthesize } from './support/cdk.js';
 import { TOOLS_BIN, toolsMissing } from './support/moto-server.js';
 
 /**
- * Every stack Slipway deploys, synthesized once into one folder; with other `stages`, only ProjectStack (the
- * endpoint stacks would need a config/<stage>.json each).
+ * Every stack Slipway deploys (and the SageMaker project template it publishes), synthesized once into one
+ * folder; with other `stages`, only those that need no config/<stage>.json (the endpoint stacks would).
  */
 function synthesizeAll(stages?: readonly string[]): string[] {
-  const { outdir } = stages ? synthesize({}, { stages }) : synthesize({ modelPackageArn: SAMPLE_ARN });
+  const { outdir } = stages
+    ? synthesize(PROJECTS_TEMPLATE_CONTEXT, { stages })
+    : synthesize({ modelPackageArn: SAMPLE_ARN, ...PROJECTS_TEMPLATE_CONTEXT });
   return readdirSync(outdir)
     .filter((name) => name.endsWith('.template.json'))
     .map((name) => join(outdir, name));
@@ -42,7 +44,7 @@ describe('the synthesized templates', () => {
 
   (cfnLintMissing ? it.skip : it)('pass cfn-lint with no errors or warnings', () => {
     const templates = synthesizeAll();
-    expect(templates).toHaveLength(4);
+    expect(templates).toHaveLength(6);
     const run = spawnSync(join(TOOLS_BIN, 'cfn-lint'), ['--format', 'json', '--', ...templates], { encoding: 'utf8' });
     const findings = JSON.parse(run.stdout || '[]') as { Rule: { Id: string }; Message: string; Filename: string }[];
     expect(findings.map((finding) => `${finding.Rule.Id} ${finding.Message} (${finding.Filename})`)).toEqual([]);

@@ -7,7 +7,7 @@ import { REPO_ROOT } from './moto-server.js';
 
 /**
  * A fake of GitHub's REST API on 127.0.0.1 for the calls Slipway makes (repository variables, environments,
- * deployment branch policies, the OIDC subject template, users and teams, disabling a workflow). Every
+ * deployment branch policies, the OIDC subject template, users and teams, disabling a workflow, pull requests). Every
  * request is first checked against GitHub's published OpenAPI description (`@octokit/openapi`,
  * api.github.com): an unknown path or method, a missing required field or a field of the wrong type is a
  * violation, answered 422 and kept in `violations`, so a test that ends with violations fails.
@@ -71,6 +71,7 @@ export interface FakeRepository {
   environments: Map<string, FakeEnvironment>;
   oidcSub: { use_default: boolean; include_claim_keys?: string[] };
   disabledWorkflows: Set<string>;
+  pullRequests: { number: number; title: string; head: string; base: string; body: string; state: 'open' }[];
   /** Runs of each workflow file, newest last. */
   workflowRuns: Map<
     string,
@@ -180,6 +181,7 @@ export class FakeGitHub {
       environments: new Map(),
       oidcSub: { use_default: true },
       disabledWorkflows: new Set(),
+      pullRequests: [],
       workflowRuns: new Map(),
     };
     this.repositories.set(fullName.toLowerCase(), repository);
@@ -357,6 +359,30 @@ export class FakeGitHub {
         const statuses = [...deployment.statuses].reverse().slice(0, Number(params.per_page ?? 30));
         return { status: 200, body: statuses };
       }
+      case 'pulls/list': {
+        // `head` is OWNER:BRANCH; this fake's pull requests all come from the repository itself.
+        const head = params.head?.split(':').pop();
+        const pulls = repository.pullRequests.filter(
+          (pull) =>
+            (!params.state || params.state === 'all' || pull.state === params.state) && (!head || pull.head === head),
+        );
+        return { status: 200, body: pulls.map((pull) => ({ ...pull, html_url: this.pullUrl(params, pull.number) })) };
+      }
+      case 'pulls/create': {
+        const head = String(body.head);
+        if (repository.pullRequests.some((pull) => pull.head === head && pull.state === 'open'))
+          return { status: 422, body: { message: `A pull request already exists for ${params.owner}:${head}.` } };
+        const pull = {
+          number: (this.nextId += 1),
+          title: String(body.title ?? ''),
+          head,
+          base: String(body.base),
+          body: String(body.body ?? ''),
+          state: 'open' as const,
+        };
+        repository.pullRequests.push(pull);
+        return { status: 201, body: { ...pull, html_url: this.pullUrl(params, pull.number) } };
+      }
       case 'actions/disable-workflow':
         repository.disabledWorkflows.add(params.workflow_id!);
         return { status: 204 };
@@ -448,6 +474,10 @@ export class FakeGitHub {
   private deploymentBody(deployment: FakeDeployment): JsonObject {
     const { statuses: _statuses, ...fields } = deployment;
     return { ...fields, url: '', statuses_url: '', repository_url: '', creator: null, updated_at: fields.created_at };
+  }
+
+  private pullUrl(params: Record<string, string>, number: number): string {
+    return `https://github.com/${params.owner}/${params.repo}/pull/${number}`;
   }
 
   private environmentBody(name: string, environment: FakeEnvironment): JsonObject {

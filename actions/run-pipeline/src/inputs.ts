@@ -4,6 +4,7 @@ import {
   checkName,
   describeValue,
   loadProjectConfig,
+  sagemakerProjectOf,
   type InputReader,
   type LoadedProjectConfig,
   type NameKind,
@@ -81,13 +82,20 @@ export function readInputs(read: InputReader, cwd: string, env: NodeJS.ProcessEn
     config.artifactBucket,
     'pass an existing S3 bucket, or set artifactBucket in slipway.config.json',
   );
+  // The tags name the SageMaker project (Studio's, when the project was created from the template there).
+  const sagemakerProject = sagemakerProjectOf(config);
   const projectName = named(
     'project-name',
     'projectName',
-    config.projectName,
+    sagemakerProject.projectName,
     'set projectName in slipway.config.json',
   );
-  const projectId = named('project-id', 'projectId', config.projectId, 'set projectId in slipway.config.json');
+  const projectId = named(
+    'project-id',
+    'projectId',
+    sagemakerProject.projectId,
+    'set projectId in slipway.config.json',
+  );
   const timeoutText = read('timeout-minutes');
   const timeoutMinutes = timeoutText === '' ? DEFAULT_TIMEOUT_MINUTES : Number(timeoutText);
   if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0 || timeoutMinutes > 7 * 24 * 60) {

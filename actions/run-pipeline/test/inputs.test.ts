@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@slipway/core';
 import { readInputs } from '../src/inputs.js';
@@ -23,6 +25,18 @@ describe('readInputs', () => {
       parameters: '',
     });
     expect(inputs.endpointUrl).toBeUndefined();
+  });
+
+  it("tags with the config's Studio project (sagemakerProject) when it has one", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-inputs-'));
+    const config = JSON.parse(readFileSync(join(REPO, 'slipway.config.json'), 'utf8')) as Record<string, unknown>;
+    const studio = { projectName: 'reviews-studio', projectId: 'p-studio000042' };
+    writeFileSync(
+      join(dir, 'slipway.config.json'),
+      JSON.stringify({ ...config, $schema: undefined, sagemakerProject: studio }),
+    );
+    const inputs = readInputs(reader({ role: ROLE }), REPO, { SLIPWAY_CONFIG: join(dir, 'slipway.config.json') });
+    expect(inputs).toMatchObject({ projectName: 'reviews-studio', projectId: 'p-studio000042' });
   });
 
   it('reads every input as given', () => {

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { ValidationError, loadProjectConfig } from '@slipway/core';
-import { bootstrapProject, checkGitHubToken, ghApiCommand, ghVariableCommand } from '@slipway/deploy-pipeline';
+import {
+  bootstrapProject,
+  checkGitHubToken,
+  ghApiCommand,
+  ghVariableCommand,
+  publishProjectsTemplate,
+} from '@slipway/deploy-pipeline';
 import type { CliContext } from '../context.js';
 import { promptSecret } from './secret-prompt.js';
 import { githubSetupTokenHelp, printGitHubSetup, setUpGitHubRepository } from './bootstrap-github.js';
@@ -13,6 +19,9 @@ interface BootstrapOptions {
   defaultBranch?: string;
   alarmEmail?: string;
   reviewers?: string;
+  projectsTemplate?: boolean;
+  studioRoleArn?: string;
+  launchRoleArn?: string;
 }
 
 export function registerBootstrap(program: Command, context: CliContext): void {
@@ -27,6 +36,18 @@ export function registerBootstrap(program: Command, context: CliContext): void {
     .option(
       '--reviewers <names>',
       "the production environment's required reviewers: logins and ORG/TEAM slugs, comma-separated",
+    )
+    .option(
+      '--projects-template',
+      'publish the SageMaker project template (a Service Catalog product) for Studio instead of deploying the project stack',
+    )
+    .option(
+      '--studio-role-arn <arns>',
+      'with --projects-template: the Studio execution roles that may create projects, comma-separated',
+    )
+    .option(
+      '--launch-role-arn <arn>',
+      'with --projects-template: the role Service Catalog creates the project stack as',
     )
     .action(async (options: BootstrapOptions) => {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
@@ -49,6 +70,44 @@ export function registerBootstrap(program: Command, context: CliContext): void {
         });
       }
       checkGitHubToken(token);
+      if (options.projectsTemplate) {
+        const studioRoleArns = (options.studioRoleArn ?? '')
+          .split(',')
+          .map((arn) => arn.trim())
+          .filter(Boolean);
+        if (studioRoleArns.length === 0)
+          throw new ValidationError({
+            where: '--studio-role-arn',
+            field: '',
+            problem: 'is missing, and no one could create a project from the template without it',
+            fix: "pass the Studio domain's execution role ARN (SageMaker console → Domains → the domain → Execution role)",
+          });
+        const published = await publishProjectsTemplate({
+          project,
+          githubToken: token,
+          studioRoleArns,
+          ...(options.launchRoleArn ? { launchRoleArn: options.launchRoleArn } : {}),
+          ...(options.githubOidcProviderArn ? { githubOidcProviderArn: options.githubOidcProviderArn } : {}),
+          ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
+          ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+          log: (line) => context.output.line(line, 'dim'),
+        });
+        context.output.result(published, (value) => {
+          const { output } = context;
+          output.line(`Published the project template: ${value.templateUrl}`, 'good');
+          output.line(`Deployed ${value.portfolioStackName}, shared with ${studioRoleArns.join(', ')}`);
+          output.line('');
+          output.line('Next, in SageMaker Studio:', 'bold');
+          output.line(
+            `  Deployments → Projects → Create project → Organization templates → "Slipway ${project.projectName}"`,
+          );
+          output.line(
+            'Then record the project Studio made in slipway.config.json, so builds and deploys tag under it:',
+          );
+          output.line('  "sagemakerProject": { "projectName": "<name in Studio>", "projectId": "<its id, p-…>" }');
+        });
+        return;
+      }
       const result = await bootstrapProject({
         project,
         githubToken: token,

@@ -16,7 +16,7 @@ import { connectLocal, localBackend } from '../local-connection.js';
 import { approvalRouteRules, deployRunStore, dispatchHandlerTarget } from '../local-deploy.js';
 import { DEFAULT_RETRAIN_PERIOD_HOURS, driftRouteRule, retrainHandlerTarget } from '../local-monitoring.js';
 import { prepareLocalRuntimes } from '../local-runtimes.js';
-import { LOCAL_EXECUTION_ROLE, clientsFor } from '../project-run.js';
+import { LOCAL_EXECUTION_ROLE, clientsFor, runPipelineProject } from '../project-run.js';
 import { RunProgress } from '../run-progress.js';
 import { cliSourceContext } from '../source-revision.js';
 import { required, type DemoContext, type DemoStage } from './demo-context.js';
@@ -118,7 +118,7 @@ const pipelineStage: DemoStage = {
           compile: async () => compiled,
           region: context.config.region,
           source: cliSourceContext(context.cli.cwd, context.cli.env, context.config.githubRepository),
-          project: { name: context.config.projectName, id: context.config.projectId },
+          project: runPipelineProject(context.config),
           wait: true,
           timeoutMs: 30 * 60_000,
           compareWithApproved: false,

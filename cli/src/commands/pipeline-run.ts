@@ -6,7 +6,7 @@ import { ValidationError, describeValue, loadProjectConfig } from '@slipway/core
 import { explainConnectionError, openBackend, withBackendOptions, type BackendFlags } from '../backend-options.js';
 import type { CliContext } from '../context.js';
 import { prepareLocalRuntimes } from '../local-runtimes.js';
-import { LOCAL_EXECUTION_ROLE, clientsFor } from '../project-run.js';
+import { LOCAL_EXECUTION_ROLE, clientsFor, runPipelineProject } from '../project-run.js';
 import { printRunOutcome, runJson } from '../run-outcome.js';
 import { RunProgress } from '../run-progress.js';
 import { cliSourceContext } from '../source-revision.js';
@@ -122,7 +122,7 @@ async function runCommand(context: CliContext, options: RunCommandOptions): Prom
           parameters: options.param,
           parametersInput: '--param',
           source: cliSourceContext(context.cwd, context.env, config.githubRepository),
-          project: { name: config.projectName, id: config.projectId },
+          project: runPipelineProject(config),
           wait: options.wait,
           timeoutMs: timeoutMinutes * 60_000,
           compareWithApproved: options.compareWithApproved === true,

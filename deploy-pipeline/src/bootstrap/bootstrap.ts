@@ -1,9 +1,10 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { LoadedProjectConfig } from '@slipway/core';
-import { cdkAppDir, cdkCommand, cdkContextArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
-import { projectStackName } from '../names.js';
+import { ValidationError, type LoadedProjectConfig } from '@slipway/core';
+import { cdkAppDir, cdkCommand, cdkDeployStacksArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
+import { monitoringStackName, projectStackName } from '../names.js';
 import { storeGitHubToken } from './github-token.js';
+import { findProjectStack } from './project-stack-lookup.js';
 import { githubSetupSteps, type GitHubSetupStep } from './github-setup.js';
 import { repositoryVariables } from './repository-variables.js';
 
@@ -28,6 +29,8 @@ export interface BootstrapDeps {
 
 export interface BootstrapResult {
   readonly stackName: string;
+  /** Deployed after the project stack when the config asks for monitoring (`"monitoring": true`). */
+  readonly monitoringStackName?: string;
   readonly secretName: string;
   readonly outputs: Readonly<Record<string, string>>;
   /** What to set under Settings → Secrets and variables → Actions → Variables. */
@@ -37,9 +40,10 @@ export interface BootstrapResult {
 }
 
 /**
- * Sets a project up in an AWS account: stores the GitHub token in Secrets Manager, deploys ProjectStack with
- * the CDK CLI (no `cdk bootstrap` needed: the stack has no assets), and reads back the role ARNs the
- * repository variables need. Safe to re-run; a new token replaces the old one.
+ * Sets a project up in an AWS account: stores the GitHub token in Secrets Manager, deploys ProjectStack (and
+ * MonitoringStack, when the config asks for monitoring) with the CDK CLI (no `cdk bootstrap` needed: the
+ * stacks have no assets), and reads back the role ARNs the repository variables need. Safe to re-run: the
+ * CDK CLI leaves a stack with no changes as it is; a new token replaces the old one.
  */
 export async function bootstrapProject(options: BootstrapOptions, deps: BootstrapDeps = {}): Promise<BootstrapResult> {
   const { project } = options;
@@ -49,29 +53,39 @@ export async function bootstrapProject(options: BootstrapOptions, deps: Bootstra
   const { secretName, versionId } = await storeGitHubToken(secrets, project, options.githubToken);
   log(`Stored the GitHub token in Secrets Manager as ${secretName} (version ${versionId})`);
 
-  const stackName = projectStackName(project);
-  const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
-  await runCdk(
-    [
-      'deploy',
-      stackName,
-      '--exclusively',
-      '--require-approval',
-      'never',
-      '--no-notices',
-      '--progress',
-      'events',
-      ...cdkContextArgs({
+  const cloudformation = deps.cloudformation ?? new CloudFormationClient(region);
+  let stackName: string;
+  let monitoring: string | undefined;
+  if (project.sagemakerProject) {
+    // Created in Studio: Service Catalog provisioned the project stack; a second one would clash on its names.
+    const found = await findProjectStack(cloudformation, project);
+    if (!found.stack)
+      throw new ValidationError({
+        where: 'slipway.config.json',
+        field: 'sagemakerProject',
+        problem: `names a project that has no stack: ${found.description} does not exist in ${project.region}`,
+        fix: 'create the project in SageMaker Studio from the Slipway template first (`npx slipway bootstrap --projects-template` publishes it), or correct sagemakerProject',
+      });
+    stackName = found.stackName;
+    log(`The project stack is ${found.description}, provisioned from Studio: reading its outputs`);
+    if (project.monitoring)
+      log('The MonitoringStack is not deployed for a Studio project: it imports from a stack bootstrap deploys');
+  } else {
+    stackName = projectStackName(project);
+    // MonitoringStack imports the project stack's API destination: the CDK CLI deploys the two in that order.
+    monitoring = project.monitoring === true ? monitoringStackName(project) : undefined;
+    const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
+    await runCdk(
+      cdkDeployStacksArgs([stackName, ...(monitoring ? [monitoring] : [])], {
         githubTokenSecretVersionId: versionId,
         ...(options.githubOidcProviderArn ? { githubOidcProviderArn: options.githubOidcProviderArn } : {}),
         ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
         ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
       }),
-    ],
-    { cwd: cdkAppDir(project), log },
-  );
+      { cwd: cdkAppDir(project), log },
+    );
+  }
 
-  const cloudformation = deps.cloudformation ?? new CloudFormationClient(region);
   const described = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = Object.fromEntries(
     (described.Stacks?.[0]?.Outputs ?? []).flatMap((output) =>
@@ -80,6 +94,7 @@ export async function bootstrapProject(options: BootstrapOptions, deps: Bootstra
   );
   return {
     stackName,
+    ...(monitoring ? { monitoringStackName: monitoring } : {}),
     secretName,
     outputs,
     repositoryVariables: repositoryVariables(outputs, project),

@@ -2,12 +2,21 @@ import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError, describeValue, type LoadedProjectConfig } from '@slipway/core';
 import { loadStageConfig } from '../config/stage-config.js';
-import { endpointStackName, monitoringStackName, projectStackName } from '../names.js';
+import {
+  endpointStackName,
+  monitoringStackName,
+  portfolioStackName,
+  projectStackName,
+  projectTemplateStackName,
+  projectTemplatesBucketName,
+} from '../names.js';
 import { CDK_CONTEXT as CONTEXT } from '../cdk-context.js';
 import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
 import { EndpointStack } from './endpoint-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
+import { PortfolioStack } from './portfolio-stack.js';
 import { ProjectStack } from './project-stack.js';
+import { ProjectTemplateStack } from './project-template-stack.js';
 
 /**
  * CDK feature flags the stacks rely on, set in code so that an app built in a test agrees with `cdk synth` and
@@ -26,6 +35,8 @@ export interface SlipwayApp {
   /** The drift route and monitoring alarms; with ProjectStack, whose API destination it uses. */
   readonly monitoringStack?: MonitoringStack;
   readonly endpointStacks: readonly EndpointStack[];
+  /** With context `projectsTemplate=true`: the SageMaker project template and the portfolio that publishes it. */
+  readonly projectsTemplate?: { readonly template: ProjectTemplateStack; readonly portfolio: PortfolioStack };
 }
 
 export interface BuildAppOptions {
@@ -83,7 +94,51 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
         modelPackageArn: modelPackageArn!,
       }),
   );
-  return { app, projectStack, ...(monitoringStack ? { monitoringStack } : {}), endpointStacks };
+  const projectsTemplate =
+    !onlyStage && optionalString(app, CONTEXT.projectsTemplate) === 'true'
+      ? buildProjectsTemplate(app, project)
+      : undefined;
+  return {
+    app,
+    projectStack,
+    ...(monitoringStack ? { monitoringStack } : {}),
+    endpointStacks,
+    ...(projectsTemplate ? { projectsTemplate } : {}),
+  };
+}
+
+/** The project template (synthesized for `bootstrap --projects-template` to upload) and its portfolio stack. */
+function buildProjectsTemplate(
+  app: App,
+  project: LoadedProjectConfig,
+): { template: ProjectTemplateStack; portfolio: PortfolioStack } {
+  const githubOidcProviderArn = optionalString(app, CONTEXT.githubOidcProviderArn);
+  const defaultBranch = optionalString(app, CONTEXT.defaultBranch);
+  const alarmEmail = optionalString(app, CONTEXT.alarmEmail);
+  const productTemplateKey = optionalString(app, CONTEXT.productTemplateKey);
+  const launchRoleArn = optionalString(app, CONTEXT.launchRoleArn);
+  const studioRoleArns = (optionalString(app, CONTEXT.studioRoleArns) ?? '')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter(Boolean);
+  const template = new ProjectTemplateStack(app, projectTemplateStackName(project), {
+    project,
+    synthesizer: new CliCredentialsOnlySynthesizer(),
+    env: { region: project.region },
+    ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
+    ...(alarmEmail ? { alarmEmail } : {}),
+  });
+  const portfolio = new PortfolioStack(app, portfolioStackName(project), {
+    project,
+    templatesBucketName: projectTemplatesBucketName(project),
+    synthesizer: new CliCredentialsOnlySynthesizer(),
+    env: { region: project.region },
+    studioRoleArns,
+    ...(productTemplateKey ? { productTemplateKey } : {}),
+    ...(launchRoleArn ? { launchRoleArn } : {}),
+  });
+  return { template, portfolio };
 }
 
 function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack {

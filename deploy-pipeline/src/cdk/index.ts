@@ -6,3 +6,5 @@ export * from './github-oidc-roles.js';
 export * from './monitoring-stack.js';
 export * from './project-stack.js';
 export * from './cli-credentials-synthesizer.js';
+export * from './portfolio-stack.js';
+export * from './project-template-stack.js';

@@ -54,6 +54,12 @@ export interface ProjectStackProps extends StackProps {
    * @default - none
    */
   readonly alarmEmail?: string;
+  /**
+   * The `sagemaker:project-name` and `sagemaker:project-id` tags of every resource, e.g. the Studio project's
+   * parameters when the stack is the SageMaker project template (ProjectTemplateStack).
+   * @default projectTags(project)
+   */
+  readonly projectTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -191,7 +197,7 @@ export class ProjectStack extends Stack {
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
-    for (const [key, value] of Object.entries(projectTags(project))) Tags.of(this).add(key, value);
+    for (const [key, value] of Object.entries(props.projectTags ?? projectTags(project))) Tags.of(this).add(key, value);
 
     // Descriptions stay short: with three stages this template is near CloudFormation's 51,200-byte inline limit.
     const output = (id: string, value: string, description: string): void => {

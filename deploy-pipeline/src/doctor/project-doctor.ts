@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import {
   DescribeApiDestinationCommand,
   DescribeConnectionCommand,
@@ -17,8 +17,9 @@ import {
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ProjectConfig } from '@slipway/core';
+import { sagemakerProjectOf, type ProjectConfig } from '@slipway/core';
 import { inspectGitHubRepository, type Octokit } from '../bootstrap/github-repository.js';
+import { findProjectStack } from '../bootstrap/project-stack-lookup.js';
 import { repositoryVariableOutputs, repositoryVariables } from '../bootstrap/repository-variables.js';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, githubOidcSubject } from '../github/oidc-subject.js';
 import {
@@ -28,7 +29,6 @@ import {
   githubDeployRoleName,
   githubEnvironmentName,
   githubTokenSecretName,
-  projectStackName,
   roleNames,
 } from '../names.js';
 
@@ -182,16 +182,17 @@ export async function runProjectDoctor(options: ProjectDoctorOptions): Promise<D
     return report.checks;
   }
 
-  const stackName = projectStackName(project);
   let stack: Stack | undefined;
-  await report.run('aws', 'project stack', BOOTSTRAP_FIX, async () => {
-    try {
-      stack = (await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-    } catch (error) {
-      if (!/does not exist/.test(errorText(error))) throw error;
-    }
+  // A project created in Studio has the stack Service Catalog provisioned, under a name of its choosing.
+  const stackFix = project.sagemakerProject
+    ? 'create the project in SageMaker Studio from the Slipway template (`npx slipway bootstrap --projects-template` publishes it), or correct sagemakerProject in slipway.config.json'
+    : BOOTSTRAP_FIX;
+  await report.run('aws', 'project stack', stackFix, async () => {
+    const found = await findProjectStack(clients.cloudformation, project);
+    stack = found.stack;
+    const stackName = found.description;
     if (!stack)
-      return report.fail('aws', 'project stack', `${stackName} does not exist in ${project.region}`, BOOTSTRAP_FIX);
+      return report.fail('aws', 'project stack', `${stackName} does not exist in ${project.region}`, stackFix);
     const status = stack.StackStatus ?? '';
     if (!/_COMPLETE$/.test(status) || /ROLLBACK|DELETE/.test(status))
       return report.fail(
@@ -440,14 +441,16 @@ export async function runProjectDoctor(options: ProjectDoctorOptions): Promise<D
       .then((result) => result.TagSet ?? [])
       .catch(() => []);
     const projectId = tags.find((tag) => tag.Key === 'sagemaker:project-id')?.Value;
-    if (projectId !== project.projectId)
+    // Created from the Studio template, the bucket carries the Studio project's id.
+    const expected = sagemakerProjectOf(project).projectId;
+    if (projectId !== expected)
       return report.fail(
         'aws',
         'artifact bucket',
-        `${bucket} is tagged sagemaker:project-id=${projectId ?? '(none)'}, not ${project.projectId}: it is not this project's`,
+        `${bucket} is tagged sagemaker:project-id=${projectId ?? '(none)'}, not ${expected}: it is not this project's`,
         'choose another artifactBucket in slipway.config.json, or run `npx slipway init` for a new project id',
       );
-    report.pass('aws', 'artifact bucket', `${bucket}, tagged ${project.projectId}`);
+    report.pass('aws', 'artifact bucket', `${bucket}, tagged ${expected}`);
   });
 
   await githubChecks(report, options, { outputs, lastApproval });

@@ -8,6 +8,15 @@ import { testProject } from './project.js';
 
 export const SAMPLE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/3';
 
+/** The context of `bootstrap --projects-template`'s last step: the project template and its portfolio. */
+export const PROJECTS_TEMPLATE_CONTEXT: Readonly<Record<string, string>> = Object.freeze({
+  projectsTemplate: 'true',
+  productTemplateKey: 'project-templates/sentiment-0123456789abcdef.template.json',
+  studioRoleArns:
+    'arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-1,arn:aws:iam::123456789012:role/studio-2',
+  launchRoleArn: 'arn:aws:iam::123456789012:role/service-role/AmazonSageMakerServiceCatalogProductsLaunchRole',
+});
+
 export interface Synthesized extends SlipwayApp {
   readonly outdir: string;
   readonly project: LoadedProjectConfig;
@@ -42,6 +51,7 @@ export function synthesize(
         ...(built.projectStack ? [built.projectStack] : []),
         ...(built.monitoringStack ? [built.monitoringStack] : []),
         ...built.endpointStacks,
+        ...(built.projectsTemplate ? [built.projectsTemplate.template, built.projectsTemplate.portfolio] : []),
       ].find((candidate) => candidate.stackName === stackName);
       if (!stack) throw new Error(`no stack ${stackName}`);
       return Template.fromJSON(

@@ -24,6 +24,24 @@ export function cdkContextArgs(context: Readonly<Partial<Record<keyof typeof CDK
   ]);
 }
 
+/** `cdk deploy` of exactly these stacks (in dependency order), as `slipway bootstrap` runs it. */
+export function cdkDeployStacksArgs(
+  stackNames: readonly string[],
+  context: Readonly<Partial<Record<keyof typeof CDK_CONTEXT, string>>>,
+): string[] {
+  return [
+    'deploy',
+    ...stackNames,
+    '--exclusively',
+    '--require-approval',
+    'never',
+    '--no-notices',
+    '--progress',
+    'events',
+    ...cdkContextArgs(context),
+  ];
+}
+
 /** `cdk deploy` of exactly one stage's EndpointStack, serving exactly `spec.modelPackageArn`. */
 export function cdkDeployArgs(project: Pick<LoadedProjectConfig, 'projectName'>, spec: EndpointSpec): string[] {
   return [
