@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, CfnResource, Fn } from 'aws-cdk-lib';
+import { CfnParameter, Fn } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { NAME_RULES } from '@slipway/core';
 import { SAGEMAKER_PROJECT_TAGS } from '../names.js';
@@ -14,23 +14,13 @@ export const PROJECT_TEMPLATE_PARAMETERS = Object.freeze({
   githubRepository: 'GitHubRepository',
 });
 
-/** The property that only describes, of each resource type the project template leaves it out of. */
-const DESCRIPTIONS: ReadonlyMap<string, string> = new Map([
-  ['AWS::IAM::Role', 'Description'],
-  ['AWS::IAM::ManagedPolicy', 'Description'],
-  ['AWS::KMS::Key', 'Description'],
-  ['AWS::Events::Connection', 'Description'],
-  ['AWS::Events::ApiDestination', 'Description'],
-  ['AWS::Events::Rule', 'Description'],
-  ['AWS::CloudWatch::Alarm', 'AlarmDescription'],
-]);
-
 /**
  * ProjectStack as a custom SageMaker project template (a Service Catalog product, see PortfolioStack): every
  * resource is tagged with the Studio project's name and id, so Studio shows the stack's model package group
  * (and what the build and deploy workflows create later, tagged from `sagemakerProject` in the config) under
  * the project, and the GitHub repository the roles trust is a parameter. Names still come from the config:
- * one template provisions this repository's project.
+ * one template provisions this repository's project. Service Catalog loads it from S3 (bootstrap uploads it),
+ * so CloudFormation's 1 MB limit for templates at a URL applies, not the 51,200 bytes of an inline one.
  */
 export class ProjectTemplateStack extends ProjectStack {
   constructor(scope: Construct, id: string, props: ProjectStackProps) {
@@ -57,13 +47,5 @@ export class ProjectTemplateStack extends ProjectStack {
       allowedPattern: repository.pattern.source,
       ...(props.project.githubRepository ? { default: props.project.githubRepository } : {}),
     }).overrideLogicalId(PROJECT_TEMPLATE_PARAMETERS.githubRepository);
-
-    // The tags' references make this template larger than ProjectStack's, which is near CloudFormation's
-    // 51,200-byte limit: the descriptions, which only people read, go (the names say what each thing is).
-    for (const child of this.node.findAll()) {
-      if (child instanceof CfnOutput) child.description = undefined;
-      else if (child instanceof CfnResource && DESCRIPTIONS.has(child.cfnResourceType))
-        child.addPropertyDeletionOverride(DESCRIPTIONS.get(child.cfnResourceType)!);
-    }
   }
 }
