@@ -551,6 +551,15 @@ function checkStageAccountsAgainstStages(
         'add the stage to stages, or remove its entry',
       );
   }
+  for (const [stage, entry] of Object.entries(accounts)) {
+    const region = isRecord(entry) ? entry['region'] : undefined;
+    if (typeof region === 'string' && typeof record['region'] === 'string' && region !== record['region'])
+      add(
+        `stageAccounts.${stage}.region`,
+        `is ${region}, not the project's region ${record['region']}: SageMaker shares a model package group and reads a model's data only within one region`,
+        `remove it, or set it to ${record['region']} (to serve in ${region}, deploy the build account's ProjectStack there too)`,
+      );
+  }
   if (Object.keys(accounts).length > 0 && record['buildAccount'] === undefined)
     add(
       'buildAccount',

@@ -37,7 +37,7 @@ describe('stageAccounts in slipway.config.json', () => {
       buildAccount: '111111111111',
       stageAccounts: {
         staging: { account: '111111111111' },
-        prod: { account: '222222222222', region: 'eu-west-1' },
+        prod: { account: '222222222222', region: 'us-east-1' },
       },
     });
     expect(stageTarget(config, 'staging')).toEqual({
@@ -47,7 +47,7 @@ describe('stageAccounts in slipway.config.json', () => {
       crossAccount: false,
     });
     expect(crossAccountStages(config)).toEqual([
-      { stage: 'prod', account: '222222222222', region: 'eu-west-1', crossAccount: true },
+      { stage: 'prod', account: '222222222222', region: 'us-east-1', crossAccount: true },
     ]);
   });
 
@@ -76,6 +76,13 @@ describe('stageAccounts in slipway.config.json', () => {
     expect(byField['stageAccounts.qa.account']!.problem).toMatch(/at least 12 characters, got 5/);
     expect(byField['stageAccounts.qa']!.problem).toMatch(/not in stages \(staging, prod\)/);
     expect(byField['buildAccount']!.fix).toMatch(/account ProjectStack is deployed in/);
+    expect(() =>
+      validateProjectConfig({
+        ...base,
+        buildAccount: '111111111111',
+        stageAccounts: { prod: { account: '222222222222', region: 'eu-west-1' } },
+      }),
+    ).toThrow(/stageAccounts.prod.region is eu-west-1, not the project's region us-east-1/);
     expect(() => validateProjectConfig({ ...base, buildAccount: '1234567890123' })).toThrow(
       /slipway.config.json: buildAccount must be at most 12 characters, got 13: choose a valid AWS account id/,
     );
