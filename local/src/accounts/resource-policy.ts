@@ -3,8 +3,9 @@
  * policy decide whether another account may act on the resource. What is evaluated is IAM's core: Deny wins,
  * then an Allow whose Principal, Action and Resource all match; nothing else is allowed. Two simplifications,
  * both documented in local/README.md: the server knows the caller's account (from its access key id) but not
- * its role, so a role or user ARN in `Principal` stands for its account; and a statement with a `Condition`
- * is not applied (its keys are about requests the local server does not have: TLS, VPCs, organizations).
+ * its role, so a role or user ARN in `Principal` stands for its account; and a `Condition` is evaluated only
+ * for `StringEquals`/`StringLike` on keys the request carries (`s3:prefix`): a statement with any other
+ * condition is not applied (its keys are about what the local server does not know: TLS, VPCs, organizations).
  */
 export interface PolicyStatement {
   readonly sid?: string;
@@ -13,7 +14,8 @@ export interface PolicyStatement {
   readonly principals: readonly string[];
   readonly actions: readonly string[];
   readonly resources: readonly string[];
-  readonly conditional: boolean;
+  /** The statement's Condition; only `StringEquals`/`StringLike` on keys the request carries are evaluated. */
+  readonly condition?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
 export interface ResourcePolicy {
@@ -27,6 +29,8 @@ export interface PolicyRequest {
   /** `service:Action`, e.g. `sagemaker:DescribeModelPackage`. */
   readonly action: string;
   readonly resource: string;
+  /** Condition keys the request carries, e.g. `s3:prefix` for ListObjects. */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /** `allowed`: a statement allows it; `denied`: a statement denies it; `not-allowed`: no statement applies. */
@@ -94,15 +98,46 @@ function parseStatement(statement: unknown, index: number): PolicyStatement {
     principals,
     actions: strings(statement['Action'], `${at}.Action`),
     resources: strings(statement['Resource'], `${at}.Resource`),
-    conditional: statement['Condition'] !== undefined,
+    ...(statement['Condition'] !== undefined
+      ? { condition: parseCondition(statement['Condition'], `${at}.Condition`) }
+      : {}),
   };
+}
+
+function parseCondition(value: unknown, at: string): Record<string, Record<string, string[]>> {
+  if (!isRecord(value)) throw new MalformedPolicyError(`${at} must be an object.`);
+  return Object.fromEntries(
+    Object.entries(value).map(([operator, keys]) => {
+      if (!isRecord(keys)) throw new MalformedPolicyError(`${at}.${operator} must be an object.`);
+      return [
+        operator,
+        Object.fromEntries(
+          Object.entries(keys).map(([key, values]) => [key, strings(values, `${at}.${operator}.${key}`)]),
+        ),
+      ];
+    }),
+  );
+}
+
+/** True when every condition holds; a condition the local server cannot evaluate never holds. */
+function conditionHolds(condition: PolicyStatement['condition'], context: Readonly<Record<string, string>>): boolean {
+  for (const [operator, keys] of Object.entries(condition ?? {})) {
+    if (operator !== 'StringEquals' && operator !== 'StringLike') return false;
+    for (const [key, values] of Object.entries(keys)) {
+      const actual = context[key];
+      if (actual === undefined) return false;
+      if (!values.some((value) => (operator === 'StringLike' ? globMatch(value, actual, false) : value === actual)))
+        return false;
+    }
+  }
+  return true;
 }
 
 /** Evaluates `request` against `policy` (no policy: nothing is allowed). */
 export function evaluateResourcePolicy(policy: ResourcePolicy | undefined, request: PolicyRequest): PolicyDecision {
   let allowed = false;
   for (const statement of policy?.statements ?? []) {
-    if (statement.conditional) continue;
+    if (statement.condition && !conditionHolds(statement.condition, request.context ?? {})) continue;
     if (!statement.principals.some((principal) => principal === '*' || principal === request.account)) continue;
     if (!statement.actions.some((action) => globMatch(action, request.action, true))) continue;
     if (!statement.resources.some((resource) => globMatch(resource, request.resource, false))) continue;
