@@ -6,3 +6,4 @@ export * from './github-oidc-roles.js';
 export * from './monitoring-stack.js';
 export * from './project-stack.js';
 export * from './cli-credentials-synthesizer.js';
+export * from './stage-account-stack.js';

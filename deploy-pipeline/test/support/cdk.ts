@@ -42,6 +42,7 @@ export function synthesize(
         ...(built.projectStack ? [built.projectStack] : []),
         ...(built.monitoringStack ? [built.monitoringStack] : []),
         ...built.endpointStacks,
+        ...(built.stageAccountStack ? [built.stageAccountStack] : []),
       ].find((candidate) => candidate.stackName === stackName);
       if (!stack) throw new Error(`no stack ${stackName}`);
       return Template.fromJSON(
