@@ -1,4 +1,4 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { MODEL_ARTIFACTS_PREFIX, partitionOf, type ProjectConfig, type StageTarget } from '@slipway/core';
 import { DEPLOYMENTS_PREFIX } from '../../deploy/deployment-journal.js';
 import { kmsKeyAlias } from '../../names.js';
