@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { LoadedProjectConfig } from '@slipway/core';
 import { SAMPLE_ARN, synthesize } from './support/cdk.js';
 import { TOOLS_BIN, toolsMissing } from './support/moto-server.js';
 
@@ -10,11 +11,25 @@ import { TOOLS_BIN, toolsMissing } from './support/moto-server.js';
  * Every stack Slipway deploys, synthesized once into one folder; with other `stages`, only ProjectStack (the
  * endpoint stacks would need a config/<stage>.json each).
  */
-function synthesizeAll(stages?: readonly string[]): string[] {
-  const { outdir } = stages ? synthesize({}, { stages }) : synthesize({ modelPackageArn: SAMPLE_ARN });
+function synthesizeAll(stages?: readonly string[], accounts: Partial<LoadedProjectConfig> = {}): string[] {
+  const { outdir } = stages ? synthesize({}, { stages, ...accounts }) : synthesize({ modelPackageArn: SAMPLE_ARN });
+  return templatesIn(outdir);
+}
+
+function templatesIn(outdir: string): string[] {
   return readdirSync(outdir)
     .filter((name) => name.endsWith('.template.json'))
     .map((name) => join(outdir, name));
+}
+
+/** A stage in its own account: its StageAccountStack, and ProjectStack (with the cross-account policies). */
+const PROD_ACCOUNT = { buildAccount: '111111111111', stageAccounts: { prod: { account: '222222222222' } } };
+
+function synthesizeCrossAccount(): string[] {
+  return [
+    ...templatesIn(synthesize({ stageAccount: 'prod' }, PROD_ACCOUNT).outdir),
+    ...templatesIn(synthesize({}, PROD_ACCOUNT).outdir).filter((file) => file.endsWith('-project.template.json')),
+  ];
 }
 
 const cfnLintMissing = toolsMissing('cfn-lint');
@@ -25,10 +40,26 @@ if (checkovMissing) console.warn(`SKIPPED checkov on the synthesized templates: 
 describe('the synthesized templates', () => {
   // The CDK CLI sends a template inline as YAML (yaml 1.1, no line folding) when it is at most 50 KiB, and
   // CloudFormation takes at most 51,200 bytes inline: with no bootstrap bucket, every stack must fit.
-  it.each([[undefined], [['dev', 'staging', 'prod']]])(
-    "stay under CloudFormation's 51,200-byte limit for templates sent inline (stages: %j, else the project's)",
-    (stages) => {
-      for (const template of synthesizeAll(stages)) {
+  // With a stage in its own account, ProjectStack adds the shared statements but loses that stage's roles:
+  // one stage of three in its own account is the largest case.
+  it.each([
+    [undefined, {}],
+    [['dev', 'staging', 'prod'], {}],
+    [['dev', 'staging', 'prod'], PROD_ACCOUNT],
+    [
+      ['dev', 'staging', 'prod'],
+      {
+        buildAccount: '111111111111',
+        stageAccounts: { staging: { account: '222222222222' }, prod: { account: '333333333333' } },
+      },
+    ],
+  ])(
+    "stay under CloudFormation's 51,200-byte limit for templates sent inline (stages: %j, else the project's; %j)",
+    (stages, accounts) => {
+      const stageStacks = Object.keys((accounts as Partial<LoadedProjectConfig>).stageAccounts ?? {}).flatMap((stage) =>
+        templatesIn(synthesize({ stageAccount: stage }, { stages, ...accounts }).outdir),
+      );
+      for (const template of [...synthesizeAll(stages, accounts), ...stageStacks]) {
         const body = stringify(JSON.parse(readFileSync(template, 'utf8')), { schema: 'yaml-1.1', lineWidth: 0 });
         const bytes = Buffer.byteLength(body);
         // The name and, when it does not fit, its size: the failure says which stack and by how much.
@@ -43,6 +74,7 @@ describe('the synthesized templates', () => {
   (cfnLintMissing ? it.skip : it)('pass cfn-lint with no errors or warnings', () => {
     const templates = synthesizeAll();
     expect(templates).toHaveLength(4);
+    templates.push(...synthesizeCrossAccount());
     const run = spawnSync(join(TOOLS_BIN, 'cfn-lint'), ['--format', 'json', '--', ...templates], { encoding: 'utf8' });
     const findings = JSON.parse(run.stdout || '[]') as { Rule: { Id: string }; Message: string; Filename: string }[];
     expect(findings.map((finding) => `${finding.Rule.Id} ${finding.Message} (${finding.Filename})`)).toEqual([]);
@@ -52,7 +84,7 @@ describe('the synthesized templates', () => {
   (checkovMissing ? it.skip : it)(
     'pass checkov with no failed checks (each skip is justified in the template metadata)',
     () => {
-      const templates = synthesizeAll();
+      const templates = [...synthesizeAll(), ...synthesizeCrossAccount()];
       const run = spawnSync(
         join(TOOLS_BIN, 'checkov'),
         [
