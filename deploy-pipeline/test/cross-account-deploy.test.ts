@@ -26,7 +26,10 @@ const PROD = '222222222222';
 const project = testProject({ buildAccount: BUILD, stageAccounts: { prod: { account: PROD } } });
 const groupArn = `arn:aws:sagemaker:us-east-1:${BUILD}:model-package-group/${project.modelPackageGroupName}`;
 
-/** What the CDK app's group policy grants each stage account (the same actions; see project-stack.ts). */
+/**
+ * What the CDK app's group and bucket policies grant each stage account (cross-account-policies.ts), with the
+ * account's root as the principal: the local server knows a caller's account, not its role.
+ */
 function groupPolicy(account: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
@@ -61,10 +64,11 @@ function bucketPolicy(account: string, stage: string): string {
     Version: '2012-10-17',
     Statement: [
       { Effect: 'Allow', Principal: principal, Action: 's3:GetObject', Resource: `${bucket}/models/*` },
+      { Effect: 'Allow', Principal: principal, Action: 's3:GetObject', Resource: `${bucket}/deployments/*` },
       {
         Effect: 'Allow',
         Principal: principal,
-        Action: ['s3:GetObject', 's3:PutObject'],
+        Action: 's3:PutObject',
         Resource: [`${bucket}/deployments/${stage}/*`, `${bucket}/data-capture/${stage}/*`],
       },
       {
@@ -72,7 +76,7 @@ function bucketPolicy(account: string, stage: string): string {
         Principal: principal,
         Action: 's3:ListBucket',
         Resource: bucket,
-        Condition: { StringLike: { 's3:prefix': [`deployments/${stage}/*`] } },
+        Condition: { StringLike: { 's3:prefix': ['deployments/*'] } },
       },
     ],
   });
@@ -113,7 +117,10 @@ describe('a stage in its own account (local server emulating two accounts)', () 
   });
 
   const deployProd = () =>
-    deployStage({ stage: 'prod', modelPackageArn: v1, backend: prodBackend, project }, { pollSeconds: 0.1 });
+    deployStage(
+      { stage: 'prod', modelPackageArn: v1, backend: prodBackend, project, promotedFrom: 'staging' },
+      { pollSeconds: 0.1 },
+    );
 
   it('keeps resources per account: prod sees neither the registry nor the bucket of the build account', async () => {
     await expect(
@@ -189,10 +196,16 @@ describe('a stage in its own account (local server emulating two accounts)', () 
     );
   });
 
-  it('deploys from the prod account with both policies, into the prod account only', async () => {
+  it('promotes from staging (build account) to prod (its own account) with both policies, into prod only', async () => {
     await buildS3.send(
       new PutBucketPolicyCommand({ Bucket: project.artifactBucket, Policy: bucketPolicy(PROD, 'prod') }),
     );
+    // prod cannot describe staging's endpoint in another account: the journal says what staging serves.
+    await expect(deployProd()).rejects.toThrow(
+      /staging serves no version according to its deployment journal, not version 1 that is to be promoted to prod/,
+    );
+    const buildBackend: Backend = { ...prodBackend, credentials: seed.server.credentials };
+    await deployStage({ stage: 'staging', modelPackageArn: v1, backend: buildBackend, project }, { pollSeconds: 0.1 });
     const result = await deployProd();
     expect(result).toMatchObject({ stage: 'prod', changed: true, modelPackageArn: v1 });
     expect(result.endpointArn).toBe(`arn:aws:sagemaker:us-east-1:${PROD}:endpoint/sentiment-prod`);
