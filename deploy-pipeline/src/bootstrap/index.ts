@@ -3,3 +3,4 @@ export * from './github-token.js';
 export * from './repository-variables.js';
 export * from './github-setup.js';
 export * from './github-repository.js';
+export * from './bootstrap-stage.js';
