@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { bootstrapStage, type CdkRunner } from '../src/index.js';
+import { bootstrapStage, repositoryVariables, type CdkRunner } from '../src/index.js';
 import { testProject } from './support/project.js';
 
 const PROD = '222222222222';
@@ -72,5 +72,17 @@ describe('slipway bootstrap --stage', () => {
     );
     await expect(bootstrapStage({ project, stage: 'qa' }, deps)).rejects.toThrow(/is not one of the project's stages/);
     expect(deps.calls).toEqual([]);
+  });
+
+  it("leaves a stage account's deploy role variable out of the build account's bootstrap", () => {
+    const outputs = {
+      BuildRoleArn: 'b',
+      StagingDeployRoleArn: 's',
+      SageMakerExecutionRoleArn: 'e',
+      SageMakerTrainingRoleArn: 't',
+    };
+    const variables = repositoryVariables(outputs, project);
+    expect(variables['SLIPWAY_STAGING_DEPLOY_ROLE_ARN']).toBe('s');
+    expect(Object.keys(variables)).not.toContain('SLIPWAY_PROD_DEPLOY_ROLE_ARN');
   });
 });
