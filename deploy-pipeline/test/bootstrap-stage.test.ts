@@ -80,6 +80,7 @@ describe('slipway bootstrap --stage', () => {
       StagingDeployRoleArn: 's',
       SageMakerExecutionRoleArn: 'e',
       SageMakerTrainingRoleArn: 't',
+      ArtifactBucketName: 'a',
     };
     const variables = repositoryVariables(outputs, project);
     expect(variables['SLIPWAY_STAGING_DEPLOY_ROLE_ARN']).toBe('s');
