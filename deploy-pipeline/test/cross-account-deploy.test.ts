@@ -14,6 +14,7 @@ import {
   ListModelPackagesCommand,
   PutModelPackageGroupPolicyCommand,
   SageMakerClient,
+  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { LOCAL_ACCOUNT_ID, awsClientConfig, localAccessKeyId, type Backend } from '@slipway/core';
 import { deployStage } from '../src/index.js';
@@ -45,13 +46,16 @@ function groupPolicy(account: string): string {
         Sid: 'StageAccountsDeployVersions',
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${account}:root` },
-        Action: [
-          'sagemaker:DescribeModelPackage',
-          'sagemaker:ListModelPackages',
-          'sagemaker:UpdateModelPackage',
-          'sagemaker:CreateModel',
-        ],
+        Action: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel'],
         Resource: `arn:aws:sagemaker:us-east-1:${BUILD}:model-package/${project.modelPackageGroupName}/*`,
+      },
+      {
+        Sid: 'StageAccountsWriteLifecycle',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'sagemaker:UpdateModelPackage',
+        Resource: `arn:aws:sagemaker:us-east-1:${BUILD}:model-package/${project.modelPackageGroupName}/*`,
+        Condition: { Null: { 'sagemaker:ModelApprovalStatus': 'true' } },
       },
     ],
   });
@@ -219,6 +223,17 @@ describe('a stage in its own account (local server emulating two accounts)', () 
     const described = await seed.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: v1 }));
     expect(described.ModelLifeCycle).toMatchObject({ Stage: 'Production', StageStatus: 'Deployed' });
   }, 120_000);
+
+  it('the group policy lets prod write lifecycle stages, never approvals', async () => {
+    await expect(
+      prodSageMaker.send(new UpdateModelPackageCommand({ ModelPackageArn: v1, ModelApprovalStatus: 'Rejected' })),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(/does not allow sagemaker:UpdateModelPackage for account 222222222222/),
+    });
+    const described = await seed.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: v1 }));
+    expect(described.ModelApprovalStatus).toBe('Approved');
+  });
 
   it('the bucket policy lets prod write only its own prefixes', async () => {
     await expect(

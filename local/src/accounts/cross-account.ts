@@ -43,7 +43,12 @@ export class CrossAccountAccess {
    * The registry that holds `reference` (a group or version ARN, or a name): the caller's own, or another
    * account's when its group policy allows `action` (e.g. `sagemaker:DescribeModelPackage`).
    */
-  registry(own: RegistryHolder, reference: string, action: string): RegistryHolder {
+  registry(
+    own: RegistryHolder,
+    reference: string,
+    action: string,
+    context: Readonly<Record<string, string>> = {},
+  ): RegistryHolder {
     if (!reference.startsWith('arn:')) return own;
     const arn = parseSageMakerArn(reference, 'ModelPackageName');
     if (arn.account === this.caller) return own;
@@ -56,7 +61,7 @@ export class CrossAccountAccess {
           ? groupArn
           : reference;
     const policy = owner ? storedPolicy(owner, groupArn) : undefined;
-    const decision = evaluateResourcePolicy(policy, { account: this.caller, action, resource });
+    const decision = evaluateResourcePolicy(policy, { account: this.caller, action, resource, context });
     if (decision === 'allowed' && owner) return owner;
     const why =
       decision === 'denied'

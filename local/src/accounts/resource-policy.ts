@@ -4,7 +4,8 @@
  * then an Allow whose Principal, Action and Resource all match; nothing else is allowed. Two simplifications,
  * both documented in local/README.md: the server knows the caller's account (from its access key id) but not
  * its role, so a role or user ARN in `Principal` stands for its account; and a `Condition` is evaluated only
- * for `StringEquals`/`StringLike` on keys the request carries (`s3:prefix`): a statement with any other
+ * for `StringEquals`/`StringLike`/`Null` on keys the request carries (`s3:prefix`,
+ * `sagemaker:ModelApprovalStatus`): a statement with any other
  * condition is not applied (its keys are about what the local server does not know: TLS, VPCs, organizations).
  */
 export interface PolicyStatement {
@@ -14,7 +15,7 @@ export interface PolicyStatement {
   readonly principals: readonly string[];
   readonly actions: readonly string[];
   readonly resources: readonly string[];
-  /** The statement's Condition; only `StringEquals`/`StringLike` on keys the request carries are evaluated. */
+  /** The statement's Condition; only `StringEquals`/`StringLike`/`Null` are evaluated. */
   readonly condition?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
@@ -122,6 +123,12 @@ function parseCondition(value: unknown, at: string): Record<string, Record<strin
 /** True when every condition holds; a condition the local server cannot evaluate never holds. */
 function conditionHolds(condition: PolicyStatement['condition'], context: Readonly<Record<string, string>>): boolean {
   for (const [operator, keys] of Object.entries(condition ?? {})) {
+    if (operator === 'Null') {
+      // "true": the key must be absent from the request; "false": present.
+      for (const [key, values] of Object.entries(keys))
+        if (!values.some((value) => (value === 'true') === (context[key] === undefined))) return false;
+      continue;
+    }
     if (operator !== 'StringEquals' && operator !== 'StringLike') return false;
     for (const [key, values] of Object.entries(keys)) {
       const actual = context[key];

@@ -125,7 +125,15 @@ export function modelPackageOperations(context: ServiceContext): OperationModule
         const reference = input.string('ModelPackageArn', { min: 1, max: 2048 });
         input.optionalString('ApprovalDescription', { max: 1024 });
         input.optionalString('ModelApprovalStatus', { oneOf: MODEL_APPROVAL_STATUSES });
-        return { ModelPackageArn: registryOf(reference, 'UpdateModelPackage').updatePackage(body, actor).arn };
+        // A group policy may allow lifecycle changes only: `Null` on the approval status the request carries.
+        const status = body['ModelApprovalStatus'];
+        const holder = context.crossAccount.registry(
+          context,
+          reference,
+          'sagemaker:UpdateModelPackage',
+          typeof status === 'string' ? { 'sagemaker:ModelApprovalStatus': status } : {},
+        );
+        return { ModelPackageArn: holder.registry.updatePackage(body, actor).arn };
       },
 
       /** The group's resource policy: which other accounts may read (and update) its versions. */
