@@ -1,9 +1,10 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ValidationError, stageTarget, type LoadedProjectConfig } from '@slipway/core';
-import { cdkAppDir, cdkCommand, cdkContextArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
+import { cdkCommand, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
 import { stageAccountStackName } from '../names.js';
 import { deployRoleVariable, stageOutputId } from './repository-variables.js';
+import { deployStackForOutputs } from './stack-outputs.js';
 
 export interface BootstrapStageOptions {
   readonly project: LoadedProjectConfig;
@@ -67,31 +68,16 @@ export async function bootstrapStage(
   const stackName = stageAccountStackName(project, stage);
   const runCdk = deps.runCdk ?? spawnCdk(cdkCommand(project).cliPath);
   log(`Deploying ${stackName} to account ${target.account} (${target.region})`);
-  await runCdk(
-    [
-      'deploy',
-      stackName,
-      '--exclusively',
-      '--require-approval',
-      'never',
-      '--no-notices',
-      '--progress',
-      'events',
-      ...cdkContextArgs({
-        stageAccount: stage,
-        ...(options.githubOidcProviderArn ? { githubOidcProviderArn: options.githubOidcProviderArn } : {}),
-        ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
-        ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
-      }),
-    ],
-    { cwd: cdkAppDir(project), log },
-  );
-  const cloudformation = deps.cloudformation ?? new CloudFormationClient(region);
-  const described = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const outputs = Object.fromEntries(
-    (described.Stacks?.[0]?.Outputs ?? []).flatMap((output) =>
-      output.OutputKey && output.OutputValue ? [[output.OutputKey, output.OutputValue] as const] : [],
-    ),
+  const outputs = await deployStackForOutputs(
+    project,
+    stackName,
+    {
+      stageAccount: stage,
+      ...(options.githubOidcProviderArn ? { githubOidcProviderArn: options.githubOidcProviderArn } : {}),
+      ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
+      ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+    },
+    { runCdk, cloudformation: deps.cloudformation ?? new CloudFormationClient(region), log },
   );
   const deployRoleArn = outputs[stageOutputId(stage, 'DeployRoleArn')];
   if (!deployRoleArn)
