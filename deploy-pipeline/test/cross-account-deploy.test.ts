@@ -208,7 +208,12 @@ describe('a stage in its own account (local server emulating two accounts)', () 
     await expect(deployProd()).rejects.toThrow(
       /staging serves no version according to its deployment journal, not version 1 that is to be promoted to prod/,
     );
-    const buildBackend: Backend = { ...prodBackend, credentials: seed.server.credentials };
+    const buildBackend: Backend = {
+      kind: 'local',
+      region: seed.server.region,
+      endpoint: seed.server.url,
+      credentials: seed.server.credentials,
+    };
     await deployStage({ stage: 'staging', modelPackageArn: v1, backend: buildBackend, project }, { pollSeconds: 0.1 });
     const result = await deployProd();
     expect(result).toMatchObject({ stage: 'prod', changed: true, modelPackageArn: v1 });

@@ -236,7 +236,7 @@ export function deployWorkflowYaml(stages: readonly string[]): string {
     `# \`repo:…:environment:<env>:job_workflow_ref:…/${WORKFLOW_FILES.deploy.split('/').pop()}@refs/heads/main\`). Each session lasts as long as`,
     '# its job may (role-duration-seconds = timeout-minutes × 60). The role ARNs are repository variables printed',
     '# by `npx slipway bootstrap`; a stage in its own AWS account (stageAccounts) has its role there, printed by',
-    '# `npx slipway bootstrap --stage <stage>` run with that account\'s credentials, and its jobs assume that one.',
+    "# `npx slipway bootstrap --stage <stage>` run with that account's credentials, and its jobs assume that one.",
     'name: Deploy on approval',
     "# The run's title names its event id: the resolve job recognises a repeated delivery by it (run-title.ts).",
     'run-name: >-',
