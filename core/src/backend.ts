@@ -39,9 +39,12 @@ export function localAccessKeyId(accountId: string): string {
   return accountId === LOCAL_ACCOUNT_ID ? LOCAL_ACCESS_KEY_ID : `slipway-local-${accountId}`;
 }
 
-/** The account an access key id names on the local server: `slipway-local-<12 digits>`, else LOCAL_ACCOUNT_ID. */
-export function accountOfLocalAccessKeyId(accessKeyId: string | undefined): string {
-  return (accessKeyId && ACCOUNT_ACCESS_KEY_ID.exec(accessKeyId)?.[1]) || LOCAL_ACCOUNT_ID;
+/**
+ * The account an access key id names on the local server (`slipway-local-<12 digits>`); undefined for any
+ * other id: the server's own default account.
+ */
+export function accountOfLocalAccessKeyId(accessKeyId: string | undefined): string | undefined {
+  return (accessKeyId && ACCOUNT_ACCESS_KEY_ID.exec(accessKeyId)?.[1]) || undefined;
 }
 
 /** Configuration accepted by every `@aws-sdk/client-*` constructor (structurally typed, no SDK import). */

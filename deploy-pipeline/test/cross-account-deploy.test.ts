@@ -255,3 +255,36 @@ describe('a stage in its own account (local server emulating two accounts)', () 
     ).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });
+
+/**
+ * The local loop of a project with stage accounts, signed as one account (what `slipway local up` and the
+ * local deploy workflow do): the server's own account is the build account, so the ARNs the deploy names are
+ * its own, and every stage deploys.
+ */
+describe('a project with stage accounts on a one-account local loop', () => {
+  const realIds = testProject({ buildAccount: '111111111111', stageAccounts: { prod: { account: PROD } } });
+  let seed: SeedServer;
+
+  beforeAll(async () => {
+    seed = await startSeedServer({ group: realIds.modelPackageGroupName, accountId: '111111111111' });
+  }, 120_000);
+  afterAll(() => seed?.close());
+
+  it('deploys staging and promotes to prod', async () => {
+    const v1 = await seed.registry.register('Approved');
+    expect(v1).toMatch(/^arn:aws:sagemaker:us-east-1:111111111111:model-package\//);
+    const backend: Backend = {
+      kind: 'local',
+      region: seed.server.region,
+      endpoint: seed.server.url,
+      credentials: seed.server.credentials,
+    };
+    const deploy = (stage: string, promotedFrom?: string) =>
+      deployStage(
+        { stage, modelPackageArn: v1, backend, project: realIds, ...(promotedFrom ? { promotedFrom } : {}) },
+        { pollSeconds: 0.1 },
+      );
+    await expect(deploy('staging')).resolves.toMatchObject({ changed: true });
+    await expect(deploy('prod', 'staging')).resolves.toMatchObject({ changed: true, modelPackageArn: v1 });
+  }, 120_000);
+});

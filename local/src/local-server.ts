@@ -408,7 +408,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       routes: [health, ...mounted.map((route) => route.handle)],
       invocations: options.invocations ?? service.endpoints.invoke,
       accounts: async (accountId) => {
-        if (accountId === service.accountId) {
+        if (accountId === undefined || accountId === service.accountId) {
           return {
             operations: service.operations,
             s3: service.s3,

@@ -57,11 +57,11 @@ export interface HttpRoutingOptions {
   readonly invocations?: InvocationHandler;
   readonly routes?: readonly RouteHandler[];
   /**
-   * The surfaces of the account a signed request's access key id names (`accountOfLocalAccessKeyId`), when
-   * the server emulates several accounts.
+   * The surfaces of the account a signed request's access key id names (`accountOfLocalAccessKeyId`;
+   * undefined: the server's default account), when the server emulates several accounts.
    * @default - one account: every request reaches `operations`, `s3` and `invocations`
    */
-  readonly accounts?: (accountId: string) => Promise<AccountSurfaces>;
+  readonly accounts?: (accountId: string | undefined) => Promise<AccountSurfaces>;
 }
 
 /** What one account answers on the port. */
