@@ -92,7 +92,8 @@ export function stageTarget(
   config: Pick<ProjectConfig, 'region' | 'buildAccount' | 'stageAccounts'>,
   stage: string,
 ): StageTarget {
-  const entry = config.stageAccounts?.[stage];
+  const entry =
+    config.stageAccounts && Object.hasOwn(config.stageAccounts, stage) ? config.stageAccounts[stage] : undefined;
   if (!entry) return { stage, region: config.region, crossAccount: false };
   return {
     stage,

@@ -29,6 +29,14 @@ describe('stageAccounts in slipway.config.json', () => {
     const config = validateProjectConfig(base);
     expect(stageTarget(config, 'prod')).toEqual({ stage: 'prod', region: config.region, crossAccount: false });
     expect(crossAccountStages(config)).toEqual([]);
+    // A stage named like an Object.prototype member is not mistaken for an entry.
+    const odd = validateProjectConfig({
+      ...base,
+      stages: ['constructor'],
+      buildAccount: '111111111111',
+      stageAccounts: {},
+    });
+    expect(stageTarget(odd, 'constructor').crossAccount).toBe(false);
   });
 
   it('gives a stage its own account and region; a stage in the build account is not cross-account', () => {
