@@ -148,6 +148,7 @@ export async function openBackend(
     dataDir,
     output: context.output,
     region,
+    ...(project?.buildAccount ? { accountId: project.buildAccount } : {}),
     ...(options.rules ? { rules: (dir: string) => options.rules!(dir, project) } : {}),
   });
   if (server.inProcess) {

@@ -109,6 +109,8 @@ export async function connectLocal(options: {
   readonly dataDir?: string;
   readonly output: Output;
   readonly region?: string;
+  /** The account of a server started here: the project's build account, when it names one. @default LOCAL_ACCOUNT_ID */
+  readonly accountId?: string;
   /** Event rules for a server started here (a running server keeps the rules it was started with). */
   readonly rules?: (dataDir: string) => readonly RuleDefinition[];
 }): Promise<LocalConnection> {
@@ -122,6 +124,7 @@ export async function connectLocal(options: {
     port: 0,
     logger: quietLogger(options.output),
     ...(options.region ? { region: options.region } : {}),
+    ...(options.accountId ? { accountId: options.accountId } : {}),
     ...(options.rules ? { rules: options.rules(dataDir) } : {}),
   });
   return {

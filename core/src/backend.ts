@@ -29,6 +29,24 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
  */
 export const LOCAL_ACCESS_KEY_ID = 'slipway-local';
 
+const ACCOUNT_ACCESS_KEY_ID = /^slipway-local-(\d{12})$/;
+
+/**
+ * The access key id that makes the local server treat a caller as `accountId`: it emulates several accounts,
+ * and a request's account is named by its credentials (the secret stays the server's own, the only proof).
+ */
+export function localAccessKeyId(accountId: string): string {
+  return accountId === LOCAL_ACCOUNT_ID ? LOCAL_ACCESS_KEY_ID : `slipway-local-${accountId}`;
+}
+
+/**
+ * The account an access key id names on the local server (`slipway-local-<12 digits>`); undefined for any
+ * other id: the server's own default account.
+ */
+export function accountOfLocalAccessKeyId(accessKeyId: string | undefined): string | undefined {
+  return (accessKeyId && ACCOUNT_ACCESS_KEY_ID.exec(accessKeyId)?.[1]) || undefined;
+}
+
 /** Configuration accepted by every `@aws-sdk/client-*` constructor (structurally typed, no SDK import). */
 export interface AwsClientConfig {
   region: string;

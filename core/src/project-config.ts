@@ -66,6 +66,59 @@ export interface ProjectConfig {
    * @default - none: resources are tagged with this config's own projectName and projectId
    */
   readonly sagemakerProject?: SageMakerProjectRef;
+  /**
+   * The account ProjectStack is deployed in, which keeps the registry and the model artifacts. Required with
+   * `stageAccounts`: each stage account's stack names the build account's registry, bucket and key.
+   * @default - every stage deploys in the account of the credentials in use
+   */
+  readonly buildAccount?: string;
+  /**
+   * Stages that deploy in their own AWS account (and region), by stage name; a stage not listed deploys in
+   * the build account.
+   * @default - every stage in the build account
+   */
+  readonly stageAccounts?: Readonly<Record<string, StageAccount>>;
+}
+
+/** Where one stage's endpoint lives when it is not the build account. */
+export interface StageAccount {
+  /** The stage account's 12-digit id. */
+  readonly account: string;
+  /** @default the project's `region` */
+  readonly region?: string;
+}
+
+/** Where a stage deploys: its account (undefined: the build account's credentials) and region. */
+export interface StageTarget {
+  readonly stage: string;
+  /** @default - the account of the credentials in use (the build account) */
+  readonly account?: string;
+  readonly region: string;
+  /** True when the stage's account is not the build account: cross-account policies and a stage stack apply. */
+  readonly crossAccount: boolean;
+}
+
+/** Where `stage` deploys, from `stageAccounts` (one account stays the default). */
+export function stageTarget(
+  config: Pick<ProjectConfig, 'region' | 'buildAccount' | 'stageAccounts'>,
+  stage: string,
+): StageTarget {
+  const entry =
+    config.stageAccounts && Object.hasOwn(config.stageAccounts, stage) ? config.stageAccounts[stage] : undefined;
+  if (!entry) return { stage, region: config.region, crossAccount: false };
+  return {
+    stage,
+    account: entry.account,
+    region: entry.region ?? config.region,
+    crossAccount: entry.account !== config.buildAccount,
+  };
+}
+
+/** The stages that deploy in an account other than the build account, in promotion order. */
+export function crossAccountStages(
+  config: Pick<ProjectConfig, 'region' | 'buildAccount' | 'stageAccounts' | 'stages'>,
+): StageTarget[] {
+  return config.stages.map((stage) => stageTarget(config, stage)).filter((target) => target.crossAccount);
 }
 
 /** A SageMaker project, as Studio names it: `sagemaker:project-name` and `sagemaker:project-id`. */
@@ -248,6 +301,72 @@ function checkLocalSection(
   }
 }
 
+const STAGE_ACCOUNT_FIELDS = ['account', 'region'] as const;
+
+function stageAccountsSchema(): Record<string, unknown> {
+  const rule = (kind: 'awsAccountId' | 'awsRegion') => ({
+    type: 'string',
+    pattern: NAME_RULES[kind].pattern.source,
+    minLength: NAME_RULES[kind].minLength,
+    maxLength: NAME_RULES[kind].maxLength,
+  });
+  return {
+    type: 'object',
+    propertyNames: { pattern: STAGE_NAME.source },
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['account'],
+      properties: {
+        account: { description: "The stage account's 12-digit id.", ...rule('awsAccountId') },
+        region: { description: "The stage's region. Default: the project's region.", ...rule('awsRegion') },
+      },
+    },
+  };
+}
+
+/** Checks `stageAccounts` on its own; which stages it may name is checked with the whole config. */
+function checkStageAccounts(
+  value: unknown,
+  field: string,
+  add: (field: string, problem: string, fix: string) => void,
+): void {
+  if (!isRecord(value)) {
+    add(
+      field,
+      `must be an object keyed by stage name, got ${describeValue(value)}`,
+      'e.g. {"prod": {"account": "123456789012"}}',
+    );
+    return;
+  }
+  for (const [stage, entry] of Object.entries(value)) {
+    const at = `${field}.${stage}`;
+    if (!isRecord(entry)) {
+      add(
+        at,
+        `must be {"account": ..., "region": ...}, got ${describeValue(entry)}`,
+        'e.g. {"account": "123456789012"}',
+      );
+      continue;
+    }
+    for (const key of Object.keys(entry)) {
+      if (!(STAGE_ACCOUNT_FIELDS as readonly string[]).includes(key))
+        add(`${at}.${key}`, 'is not a known setting', `remove it; known: ${STAGE_ACCOUNT_FIELDS.join(', ')}`);
+    }
+    if (entry['account'] === undefined) {
+      add(`${at}.account`, 'is missing', 'set it to the 12-digit id of the account the stage deploys in');
+    } else {
+      const problem = checkName('awsAccountId', entry['account']);
+      if (problem) add(`${at}.account`, problem, 'write the account id as a string of 12 digits, e.g. "123456789012"');
+    }
+    if (entry['region'] !== undefined) {
+      const problem = checkName('awsRegion', entry['region']);
+      if (problem)
+        add(`${at}.region`, problem, "use a region code such as eu-west-1, or remove it for the project's region");
+    }
+  }
+}
+
 /** One table drives the JSON schema, the loader's checks and `slipway init`. */
 const FIELDS: Record<keyof ProjectConfig, FieldSpec> = {
   projectName: {
@@ -312,6 +431,18 @@ const FIELDS: Record<keyof ProjectConfig, FieldSpec> = {
       'The SageMaker project (Studio) this project was created as: its pipeline, model package group and endpoints are tagged with it.',
     required: false,
     section: { schema: sagemakerProjectSchema, check: checkSageMakerProjectSection },
+  },
+  buildAccount: {
+    description:
+      'The 12-digit id of the account ProjectStack is deployed in (registry, artifacts). Required with stageAccounts.',
+    name: 'awsAccountId',
+    required: false,
+  },
+  stageAccounts: {
+    description:
+      'Stages that deploy in their own AWS account, by stage name: {"account": "123456789012", "region": ...}. Others deploy in the build account.',
+    required: false,
+    section: { schema: stageAccountsSchema, check: checkStageAccounts },
   },
 };
 
@@ -491,8 +622,42 @@ export function validateProjectConfig(input: unknown, where = PROJECT_CONFIG_FIL
         issues.add({ where, field: key, problem: 'has a stage twice', fix: 'list each stage once' });
     }
   }
+  checkStageAccountsAgainstStages(record, (field, problem, fix) => issues.add({ where, field, problem, fix }));
   issues.throwIfAny();
   return record as unknown as ProjectConfig;
+}
+
+/** What `stageAccounts` needs from the rest of the config: stages it names, and the build account. */
+function checkStageAccountsAgainstStages(
+  record: Record<string, unknown>,
+  add: (field: string, problem: string, fix: string) => void,
+): void {
+  const accounts = record['stageAccounts'];
+  if (!isRecord(accounts)) return;
+  const stages = Array.isArray(record['stages']) ? (record['stages'] as unknown[]) : [];
+  for (const stage of Object.keys(accounts)) {
+    if (!stages.includes(stage))
+      add(
+        `stageAccounts.${stage}`,
+        `names a stage that is not in stages (${stages.map(String).join(', ')})`,
+        'add the stage to stages, or remove its entry',
+      );
+  }
+  for (const [stage, entry] of Object.entries(accounts)) {
+    const region = isRecord(entry) ? entry['region'] : undefined;
+    if (typeof region === 'string' && typeof record['region'] === 'string' && region !== record['region'])
+      add(
+        `stageAccounts.${stage}.region`,
+        `is ${region}, not the project's region ${record['region']}: SageMaker shares a model package group and reads a model's data only within one region`,
+        `remove it, or set it to ${record['region']} (to serve in ${region}, deploy the build account's ProjectStack there too)`,
+      );
+  }
+  if (Object.keys(accounts).length > 0 && record['buildAccount'] === undefined)
+    add(
+      'buildAccount',
+      'is missing, and stageAccounts needs it: each stage account reads the registry and model artifacts of the build account',
+      'set it to the 12-digit id of the account ProjectStack is deployed in',
+    );
 }
 
 /** Finds `slipway.config.json` in `from` or a parent folder. `SLIPWAY_CONFIG` names the file explicitly. */
@@ -694,6 +859,8 @@ export function initProjectConfig(dir: string, options: InitOptions): InitResult
     ...(existing?.sagemakerProject !== undefined && decision.keep
       ? { sagemakerProject: existing.sagemakerProject }
       : {}),
+    ...(existing?.buildAccount !== undefined ? { buildAccount: existing.buildAccount } : {}),
+    ...(existing?.stageAccounts !== undefined ? { stageAccounts: existing.stageAccounts } : {}),
   };
   const config = validateProjectConfig(candidate, path);
   options.checkConfig?.(config);

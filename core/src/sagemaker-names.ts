@@ -92,6 +92,13 @@ export const NAME_RULES = {
     maxLength: 20,
     allowed: 'a region code such as us-east-1',
   },
+  awsAccountId: {
+    what: 'AWS account id',
+    pattern: /^\d{12}$/,
+    minLength: 12,
+    maxLength: 12,
+    allowed: 'the 12 digits of an AWS account id, as a string',
+  },
 } as const satisfies Record<string, NameRule>;
 
 export type NameKind = keyof typeof NAME_RULES;

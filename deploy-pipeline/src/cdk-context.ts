@@ -7,6 +7,8 @@ export const CDK_CONTEXT = Object.freeze({
   modelPackageArn: 'modelPackageArn',
   /** Synthesize only this stage's EndpointStack (and no ProjectStack). Default: every stage. */
   stage: 'stage',
+  /** Synthesize only this stage's StageAccountStack (`bootstrap --stage`), for a stage in its own account. */
+  stageAccount: 'stageAccount',
   githubOidcProviderArn: 'githubOidcProviderArn',
   githubTokenSecretVersionId: 'githubTokenSecretVersionId',
   defaultBranch: 'defaultBranch',

@@ -4,7 +4,7 @@ import type {
   DeploymentConfig,
   ProductionVariantInstanceType,
 } from '@aws-sdk/client-sagemaker';
-import type { ProjectConfig } from '@slipway/core';
+import { stageTarget, type ProjectConfig } from '@slipway/core';
 import { checkModelPackageArn } from './model-package-arn.js';
 import { deploymentShape, type StageConfig } from './config/stage-config.js';
 import { alarmName, deploymentResourceName, endpointName, fingerprint, roleNames } from './names.js';
@@ -19,7 +19,13 @@ export interface EndpointSpec {
   readonly modelPackageArn: string;
   readonly version: number;
   readonly region: string;
+  /** The account of the package's registry (the build account). */
   readonly account: string;
+  /**
+   * The account the stage's endpoint lives in: the stage's own (`stageAccounts`), else the registry's.
+   * Its endpoint stack, CloudFormation role and SageMaker execution role are there.
+   */
+  readonly deployAccount: string;
   readonly partition: string;
   readonly endpointName: string;
   /** Model and endpoint config share this name: new for every version or stage config change. */
@@ -32,7 +38,10 @@ export interface EndpointSpec {
   readonly rollbackAlarmNames?: { readonly invocation5xx: string; readonly modelLatency: string };
 }
 
-type Project = Pick<ProjectConfig, 'projectName' | 'modelPackageGroupName' | 'artifactBucket' | 'region'>;
+type Project = Pick<
+  ProjectConfig,
+  'projectName' | 'modelPackageGroupName' | 'artifactBucket' | 'region' | 'buildAccount' | 'stageAccounts'
+>;
 
 export function endpointSpec(project: Project, stageConfig: StageConfig, modelPackageArn: string): EndpointSpec {
   const arn = checkModelPackageArn(modelPackageArn, project);
@@ -49,6 +58,7 @@ export function endpointSpec(project: Project, stageConfig: StageConfig, modelPa
     version: arn.version,
     region: arn.region,
     account: arn.account,
+    deployAccount: stageTarget(project, stage).account ?? arn.account,
     partition: arn.partition,
     endpointName: endpointName(project, stage),
     modelName: name,
@@ -66,12 +76,12 @@ export function endpointSpec(project: Project, stageConfig: StageConfig, modelPa
   };
 }
 
-/** The project's SageMaker execution role, in the account that holds the package. */
+/** The project's SageMaker execution role, in the account the stage's endpoint lives in. */
 export function executionRoleArnOf(
   project: Pick<ProjectConfig, 'projectName'>,
-  spec: Pick<EndpointSpec, 'partition' | 'account'>,
+  spec: Pick<EndpointSpec, 'partition' | 'deployAccount'>,
 ): string {
-  return `arn:${spec.partition}:iam::${spec.account}:role/${roleNames(project).sagemakerExecution}`;
+  return `arn:${spec.partition}:iam::${spec.deployAccount}:role/${roleNames(project).sagemakerExecution}`;
 }
 
 /** CreateModel from the registered package: SageMaker reads image and model data from the package itself. */

@@ -27,6 +27,20 @@ export function projectStackName(project: Pick<ProjectConfig, 'projectName'>): s
   return `slipway-${project.projectName}-project`;
 }
 
+/** A stage account's own stack (its deploy and endpoint roles, its alarms), deployed by `bootstrap --stage`. */
+export function stageAccountStackName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
+  return `slipway-${project.projectName}-stage-${stage}`;
+}
+
+/** The alarms of a stage account's endpoint, on SageMaker's own metrics in that account. */
+export function stageEndpointAlarmName(
+  project: Pick<ProjectConfig, 'projectName'>,
+  stage: string,
+  alarm: 'errors' | 'latency',
+): string {
+  return `slipway-${project.projectName}-${stage}-endpoint-${alarm}`;
+}
+
 export function endpointStackName(project: Pick<ProjectConfig, 'projectName'>, stage: string): string {
   return `slipway-${project.projectName}-endpoint-${stage}`;
 }

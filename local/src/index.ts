@@ -31,3 +31,13 @@ export {
 export type { EndpointRecord, EndpointStatus, DeploymentSpec, VariantSpec } from './store/endpoint-repository.js';
 export type { LambdaFunctionsConfig } from './engine/steps/lambda-functions.js';
 export { PeriodicTask, type PeriodicTaskOptions } from './monitoring/periodic-task.js';
+export { AccountDirectory, type AccountResources } from './accounts/account-directory.js';
+export { CrossAccountAccess, bucketArn, groupArnOf } from './accounts/cross-account.js';
+export {
+  MalformedPolicyError,
+  evaluateResourcePolicy,
+  parseResourcePolicy,
+  type PolicyDecision,
+  type PolicyRequest,
+  type ResourcePolicy,
+} from './accounts/resource-policy.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, mkdir } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import {
   LOCAL_ACCESS_KEY_ID,
@@ -8,6 +8,8 @@ import {
   isProcessAlive,
   type AwsCredentials,
 } from '@slipway/core';
+import { AccountDirectory, type AccountResources } from './accounts/account-directory.js';
+import { CrossAccountAccess } from './accounts/cross-account.js';
 import { BUILT_IN_OPERATION_MODULES } from './api/index.js';
 import { CallbackTokens } from './callbacks/callback-tokens.js';
 import { LocalQueues } from './callbacks/local-queues.js';
@@ -150,6 +152,11 @@ export interface LocalService {
   readonly log: Logger;
   /** Endpoints: lifecycle, model servers and InvokeEndpoint. */
   readonly endpoints: EndpointManager;
+  /**
+   * Every account the server emulates: the default one (everything above) and each account a request's
+   * access key id names (`localAccessKeyId(account)`), with resources of its own.
+   */
+  readonly accounts: AccountDirectory;
   /** Executions found running at start (left by a crash) and marked Failed. */
   readonly recoveredExecutions: number;
   /** Ends running executions (Failed, with a reason) and closes the database. */
@@ -175,10 +182,101 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
   }
   const region = options.region ?? DEFAULT_REGION;
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
-  const scope = { region, accountId };
+  let main: OpenedAccount;
+  // Another account's resources live in a data dir of their own, opened on its first request.
+  // The event rules (the approval route) belong to the default account, the one the project builds in.
+  const { rules: _rules, rulesFile: _rulesFile, ...otherAccountOptions } = options;
+  const directory: AccountDirectory = new AccountDirectory(
+    async (id) =>
+      (
+        await openAccount(
+          join(dataDir, ACCOUNTS_DIR, id),
+          { region, accountId: id },
+          otherAccountOptions,
+          log,
+          directory,
+        )
+      ).resources,
+  );
+  try {
+    main = await openAccount(dataDir, { region, accountId }, options, log, directory);
+  } catch (error) {
+    openDataDirs.delete(dataDir);
+    throw error;
+  }
+  directory.register(main.resources);
+  try {
+    for (const id of await existingAccounts(dataDir)) if (id !== accountId) await directory.account(id);
+  } catch (error) {
+    await directory.closeOthers();
+    await main.resources.close();
+    openDataDirs.delete(dataDir);
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const { resources } = main;
+  return {
+    dataDir,
+    region,
+    accountId,
+    credentials: { accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey },
+    events: main.bus,
+    registry: resources.registry,
+    engine: main.engine,
+    store: resources.store,
+    objects: resources.objects,
+    operations: resources.operations,
+    s3: resources.s3,
+    log,
+    endpoints: resources.endpoints,
+    accounts: directory,
+    recoveredExecutions: main.recoveredExecutions,
+    close() {
+      closing ??= (async () => {
+        await directory.closeOthers();
+        await resources.close();
+        openDataDirs.delete(dataDir);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Where the accounts other than the default one keep their data: `<dataDir>/accounts/<account id>/`. */
+export const ACCOUNTS_DIR = 'accounts';
+
+async function existingAccounts(dataDir: string): Promise<string[]> {
+  try {
+    return (await readdir(join(dataDir, ACCOUNTS_DIR))).filter((name) => /^\d{12}$/.test(name));
+  } catch {
+    return [];
+  }
+}
+
+interface OpenedAccount {
+  readonly resources: AccountResources;
+  readonly bus: EventBus;
+  readonly engine: PipelineEngine;
+  readonly recoveredExecutions: number;
+}
+
+/**
+ * One account's service: database (migrated), crash recovery, event rules, engine, registry, endpoints and
+ * every operation module, wired to reach the other accounts through their resource policies.
+ */
+async function openAccount(
+  dataDir: string,
+  scope: { region: string; accountId: string },
+  options: LocalServiceOptions,
+  log: Logger,
+  directory: AccountDirectory,
+): Promise<OpenedAccount> {
+  await mkdir(dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
   const store = Store.open(dataDir);
   try {
+    const crossAccount = new CrossAccountAccess(directory, scope.accountId);
     const objects = new ObjectStore(dataDir, store.db);
+    objects.linkOtherAccounts(crossAccount.otherAccountObjects);
     const { removedFiles, migratedObjects } = await objects.recover();
     if (removedFiles > 0) log.warn(`removed ${removedFiles} object file(s) an interrupted write left behind`);
     if (migratedObjects > 0) log.info(`moved ${migratedObjects} object(s) from the old s3/ layout into s3-data/`);
@@ -230,27 +328,27 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
       scope,
       log,
       endpoints,
+      crossAccount,
     };
     const operations = new OperationRegistry();
     for (const factory of [...BUILT_IN_OPERATION_MODULES, ...(options.operationModules ?? [])]) {
       operations.add(factory(context));
     }
+    const s3 = new S3Api(objects, {
+      maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3,
+      policies: store.policies,
+      crossAccount,
+    });
     let closing: Promise<void> | undefined;
-    return {
-      dataDir,
-      region,
-      accountId,
-      credentials: { accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey },
-      events: bus,
-      registry,
-      engine,
+    const resources: AccountResources = {
+      accountId: scope.accountId,
       store,
+      registry,
       objects,
+      s3,
       operations,
-      s3: new S3Api(objects, { maxObjectBytes: options.maxObjectBytes ?? 5 * 1024 ** 3 }),
-      log,
       endpoints,
-      recoveredExecutions,
+      invocations: endpoints.invoke,
       close() {
         closing ??= (async () => {
           await endpoints.close();
@@ -258,14 +356,13 @@ export async function openLocalService(options: LocalServiceOptions): Promise<Lo
           await jobs.close();
           bus.close();
           store.close();
-          openDataDirs.delete(dataDir);
         })();
         return closing;
       },
     };
+    return { resources, bus, engine, recoveredExecutions };
   } catch (error) {
     store.close();
-    openDataDirs.delete(dataDir);
     throw error;
   }
 }
@@ -313,6 +410,16 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       secretAccessKey: service.credentials.secretAccessKey,
       routes: [health, ...mounted.map((route) => route.handle)],
       invocations: options.invocations ?? service.endpoints.invoke,
+      accounts: async (accountId) => {
+        if (accountId === undefined || accountId === service.accountId) {
+          return {
+            operations: service.operations,
+            s3: service.s3,
+            invocations: options.invocations ?? service.endpoints.invoke,
+          };
+        }
+        return service.accounts.account(accountId);
+      },
     }),
   );
   // Clients keep idle connections for reuse (the SDKs' agents, urllib3's pools); a connection the server closes

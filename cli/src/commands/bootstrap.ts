@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ValidationError, loadProjectConfig } from '@slipway/core';
 import {
   bootstrapProject,
+  bootstrapStage,
   checkGitHubToken,
   ghApiCommand,
   ghVariableCommand,
@@ -22,6 +23,7 @@ interface BootstrapOptions {
   projectsTemplate?: boolean;
   studioRoleArn?: string;
   launchRoleArn?: string;
+  stage?: string;
 }
 
 export function registerBootstrap(program: Command, context: CliContext): void {
@@ -49,8 +51,33 @@ export function registerBootstrap(program: Command, context: CliContext): void {
       '--launch-role-arn <arn>',
       'with --projects-template: the role Service Catalog creates the project stack as',
     )
+    .option(
+      '--stage <stage>',
+      "deploy a stage's own-account stack (its deploy and endpoint roles, its alarms) with that account's credentials",
+    )
     .action(async (options: BootstrapOptions) => {
       const project = loadProjectConfig({ cwd: context.cwd, env: context.env });
+      if (options.stage) {
+        const result = await bootstrapStage({
+          project,
+          stage: options.stage,
+          ...(options.githubOidcProviderArn ? { githubOidcProviderArn: options.githubOidcProviderArn } : {}),
+          ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
+          ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+          log: (line) => context.output.line(line, 'dim'),
+        });
+        context.output.result(result, (value) => {
+          context.output.line(`Deployed ${value.stackName} in account ${value.account}`, 'good');
+          for (const [key, output] of Object.entries(value.outputs)) context.output.line(`  ${key}: ${output}`);
+          context.output.line(
+            "Set the stage's deploy role variable (deploy.yml assumes it in that stage's jobs):",
+            'bold',
+          );
+          for (const [name, variable] of Object.entries(value.repositoryVariables))
+            context.output.line(`  ${ghVariableCommand(project.githubRepository ?? 'OWNER/REPO', name, variable)}`);
+        });
+        return;
+      }
       if (project.template)
         context.output.warn(
           'slipway.config.json is still the template\'s ("template": true): its project id and bucket are shared by every repository made from the template; run `npx slipway init --github OWNER/REPO` first',

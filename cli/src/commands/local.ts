@@ -92,6 +92,9 @@ export function registerLocal(program: Command, context: CliContext): void {
         ...(options.region ? { region: options.region } : {}),
         ...(route || drift ? { rules: [...(route?.rules ?? []), ...(drift ? [drift.rule] : [])] } : {}),
         ...lambdaFunctions(project),
+        // With stage accounts, the server's own account is the build account: the ARNs it issues are the ones
+        // the deploy names (modelPackageGroupReference).
+        ...(project?.buildAccount ? { accountId: project.buildAccount } : {}),
       });
       listening.server = server;
       const schedule = drift?.start(server);

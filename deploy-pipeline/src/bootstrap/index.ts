@@ -5,3 +5,4 @@ export * from './github-setup.js';
 export * from './github-repository.js';
 export * from './projects-template.js';
 export * from './project-stack-lookup.js';
+export * from './bootstrap-stage.js';

@@ -1,4 +1,4 @@
-import type { ProjectConfig } from '@slipway/core';
+import { stageTarget, type ProjectConfig } from '@slipway/core';
 
 /**
  * The GitHub repository variables the workflows read, and the ProjectStack output each comes from.
@@ -31,12 +31,18 @@ export function deployRoleVariable(stage: string): string {
     .join('_')}_DEPLOY_ROLE_ARN`;
 }
 
-/** Every repository variable of the project, and the output it comes from (`Region`: the project's region). */
-export function repositoryVariableOutputs(project: Pick<ProjectConfig, 'stages'>): Readonly<Record<string, string>> {
+/**
+ * Every repository variable ProjectStack sets, and the output it comes from (`Region`: the project's region).
+ * A stage in its own account gets its deploy role variable from `bootstrap --stage` instead.
+ */
+export function repositoryVariableOutputs(
+  project: Pick<ProjectConfig, 'stages'> & Partial<Pick<ProjectConfig, 'buildAccount' | 'stageAccounts'>>,
+): Readonly<Record<string, string>> {
+  const inBuildAccount = project.stages.filter((stage) => !stageTarget({ region: '', ...project }, stage).crossAccount);
   return {
     ...REPOSITORY_VARIABLES,
     ...Object.fromEntries(
-      project.stages.map((stage) => [deployRoleVariable(stage), stageOutputId(stage, 'DeployRoleArn')]),
+      inBuildAccount.map((stage) => [deployRoleVariable(stage), stageOutputId(stage, 'DeployRoleArn')]),
     ),
   };
 }
@@ -44,7 +50,7 @@ export function repositoryVariableOutputs(project: Pick<ProjectConfig, 'stages'>
 /** Maps stack outputs (plus the region) to repository variables; a missing output is an error. */
 export function repositoryVariables(
   outputs: Readonly<Record<string, string>>,
-  project: Pick<ProjectConfig, 'stages' | 'region'>,
+  project: Pick<ProjectConfig, 'stages' | 'region'> & Partial<Pick<ProjectConfig, 'buildAccount' | 'stageAccounts'>>,
 ): Record<string, string> {
   const values: Record<string, string> = { ...outputs, Region: project.region };
   const result: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ValidationError, describeValue, type LoadedProjectConfig } from '@slipway/core';
+import { ValidationError, describeValue, stageTarget, type LoadedProjectConfig } from '@slipway/core';
 import { loadStageConfig } from '../config/stage-config.js';
 import {
   endpointStackName,
@@ -9,6 +9,7 @@ import {
   projectStackName,
   projectTemplateStackName,
   projectTemplatesBucketName,
+  stageAccountStackName,
 } from '../names.js';
 import { CDK_CONTEXT as CONTEXT } from '../cdk-context.js';
 import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
@@ -17,6 +18,7 @@ import { MonitoringStack } from './monitoring-stack.js';
 import { PortfolioStack } from './portfolio-stack.js';
 import { ProjectStack } from './project-stack.js';
 import { ProjectTemplateStack } from './project-template-stack.js';
+import { StageAccountStack } from './stage-account-stack.js';
 
 /**
  * CDK feature flags the stacks rely on, set in code so that an app built in a test agrees with `cdk synth` and
@@ -37,6 +39,8 @@ export interface SlipwayApp {
   readonly endpointStacks: readonly EndpointStack[];
   /** With context `projectsTemplate=true`: the SageMaker project template and the portfolio that publishes it. */
   readonly projectsTemplate?: { readonly template: ProjectTemplateStack; readonly portfolio: PortfolioStack };
+  /** With context `stageAccount`: that stage's stack for its own account, alone. */
+  readonly stageAccountStack?: StageAccountStack;
 }
 
 export interface BuildAppOptions {
@@ -72,6 +76,9 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
   const app = new App({ ...appProps, context: { ...FEATURE_FLAGS, ...appProps?.context } });
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
+  const onlyStageAccount = optionalString(app, CONTEXT.stageAccount);
+  if (onlyStageAccount)
+    return { app, endpointStacks: [], stageAccountStack: buildStageAccountStack(app, project, onlyStageAccount) };
   const modelPackageArn = optionalString(app, CONTEXT.modelPackageArn);
   const onlyStage = optionalString(app, CONTEXT.stage);
   if (onlyStage && !modelPackageArn) {
@@ -166,6 +173,34 @@ function buildMonitoringStack(app: App, project: LoadedProjectConfig, projectSta
     destination: projectStack.approvalRoute.destination,
     synthesizer: new CliCredentialsOnlySynthesizer(),
     env: { region: project.region },
+    ...(alarmEmail ? { alarmEmail } : {}),
+  });
+}
+
+/** `bootstrap --stage S`: the stack a stage in its own account needs there, and nothing else. */
+function buildStageAccountStack(app: App, project: LoadedProjectConfig, stage: string): StageAccountStack {
+  const stageConfig = loadStageConfig(project, stage);
+  const target = stageTarget(project, stage);
+  if (!target.crossAccount) {
+    throw new ValidationError({
+      where: `context ${CONTEXT.stageAccount}`,
+      field: '',
+      problem: `names ${stage}, which deploys in the build account (slipway.config.json gives it no account of its own)`,
+      fix: `add "stageAccounts": {"${stage}": {"account": "<12 digits>"}} to slipway.config.json, or bootstrap without --stage`,
+    });
+  }
+  const githubOidcProviderArn = optionalString(app, CONTEXT.githubOidcProviderArn);
+  const defaultBranch = optionalString(app, CONTEXT.defaultBranch);
+  const alarmEmail = optionalString(app, CONTEXT.alarmEmail);
+  return new StageAccountStack(app, stageAccountStackName(project, stage), {
+    project,
+    target,
+    stageConfig,
+    // No file assets: deploys without `cdk bootstrap`, like ProjectStack.
+    synthesizer: new CliCredentialsOnlySynthesizer(),
+    env: { account: target.account!, region: target.region },
+    ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
   });
 }

@@ -49,10 +49,10 @@ export class EndpointStack extends Stack {
     super(scope, id, {
       ...props,
       description: `Slipway ${props.project.projectName} ${spec.stage} endpoint serving model package version ${spec.version}`,
-      // The package's account and region are where the endpoint must run.
-      env: { account: spec.account, region: spec.region },
+      // The stage's account (its own, or the package's) and the package's region are where the endpoint runs.
+      env: { account: spec.deployAccount, region: spec.region },
       synthesizer: new CliCredentialsOnlySynthesizer({
-        cloudFormationExecutionRoleArn: `arn:${spec.partition}:iam::${spec.account}:role/${endpointDeployerRoleName(props.project, spec.stage)}`,
+        cloudFormationExecutionRoleArn: `arn:${spec.partition}:iam::${spec.deployAccount}:role/${endpointDeployerRoleName(props.project, spec.stage)}`,
       }),
     });
     this.spec = spec;

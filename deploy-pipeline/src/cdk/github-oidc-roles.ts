@@ -112,11 +112,16 @@ export class GitHubOidcRoles extends Construct {
   }
 
   private principal(subject: string): iam.IPrincipal {
-    return new iam.OpenIdConnectPrincipal(this.provider, {
-      StringEquals: {
-        [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
-        [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
-      },
-    });
+    return githubOidcPrincipal(this.provider, subject);
   }
+}
+
+/** GitHub jobs whose token carries exactly `subject` (and Slipway's audience): how every Slipway role trusts. */
+export function githubOidcPrincipal(provider: iam.IOidcProvider, subject: string): iam.IPrincipal {
+  return new iam.OpenIdConnectPrincipal(provider, {
+    StringEquals: {
+      [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
+      [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
+    },
+  });
 }

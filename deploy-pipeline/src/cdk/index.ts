@@ -8,3 +8,4 @@ export * from './project-stack.js';
 export * from './cli-credentials-synthesizer.js';
 export * from './portfolio-stack.js';
 export * from './project-template-stack.js';
+export * from './stage-account-stack.js';

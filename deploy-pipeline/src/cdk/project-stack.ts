@@ -2,7 +2,7 @@ import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
-import { ValidationError, type ProjectConfig } from '@slipway/core';
+import { ValidationError, crossAccountStages, type ProjectConfig } from '@slipway/core';
 import {
   WORKFLOW_FILES,
   approvalAlarmName,
@@ -19,6 +19,7 @@ import { deployRoleVariable, stageOutputId } from '../bootstrap/repository-varia
 import { ApprovalRoute } from './approval-route.js';
 import { ArtifactStorage } from './artifact-storage.js';
 import { GitHubOidcRoles } from './github-oidc-roles.js';
+import { shareWithStageAccounts } from './private/cross-account-policies.js';
 import {
   grantBuild,
   grantDeploy,
@@ -94,6 +95,10 @@ export class ProjectStack extends Stack {
       });
     }
     const names = roleNames(project);
+    // A stage in its own account gets its roles from its StageAccountStack there; this account shares the
+    // registry, model artifacts and key with it instead.
+    const crossAccount = crossAccountStages(project);
+    const stages = project.stages.filter((stage) => !crossAccount.some((target) => target.stage === stage));
 
     this.storage = new ArtifactStorage(this, 'Artifacts', {
       bucketName: project.artifactBucket,
@@ -103,6 +108,11 @@ export class ProjectStack extends Stack {
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
       modelPackageGroupName: project.modelPackageGroupName,
       modelPackageGroupDescription: `Model versions of the Slipway project ${project.projectName}`,
+    });
+    shareWithStageAccounts(project, {
+      storage: this.storage,
+      modelPackageGroup: this.modelPackageGroup,
+      stages: crossAccount,
     });
 
     const jobsCommon = new iam.ManagedPolicy(this, 'SageMakerJobsCommonPolicy', {
@@ -140,7 +150,7 @@ export class ProjectStack extends Stack {
       executionRole: this.executionRole,
     });
     const deployers = new Map<string, iam.Role>();
-    for (const stage of project.stages) {
+    for (const stage of stages) {
       const role = new iam.Role(this, `EndpointDeployerRole-${stage}`, {
         roleName: endpointDeployerRoleName(project, stage),
         description: `Deploys the ${stage} endpoint stack`,
@@ -155,7 +165,7 @@ export class ProjectStack extends Stack {
     this.github = new GitHubOidcRoles(this, 'GitHub', {
       githubRepository,
       buildRoleName: names.githubBuild,
-      deployRoles: project.stages.map((stage) => ({
+      deployRoles: stages.map((stage) => ({
         stage,
         roleName: githubDeployRoleName(project, stage),
         environment: githubEnvironmentName(stage),
@@ -175,7 +185,8 @@ export class ProjectStack extends Stack {
       description: `Every ${project.projectName} stage's GitHub deploy role`,
     });
     grantDeployCommon(deployCommon, { project, storage: this.storage });
-    project.stages.forEach((stage, index) => {
+    stages.forEach((stage) => {
+      const index = project.stages.indexOf(stage);
       const previousStage = index > 0 ? project.stages[index - 1] : undefined;
       this.github.deployRoles.get(stage)!.addManagedPolicy(deployCommon);
       grantDeploy(this.github.deployRoles.get(stage)!, {
@@ -208,7 +219,7 @@ export class ProjectStack extends Stack {
     output('SageMakerExecutionRoleArn', this.executionRole.roleArn, 'Repository variable SLIPWAY_SAGEMAKER_ROLE_ARN');
     output('SageMakerTrainingRoleArn', this.trainingRole.roleArn, 'Repository variable SLIPWAY_TRAINING_ROLE_ARN');
     output('BuildRoleArn', this.github.buildRole.roleArn, 'Repository variable SLIPWAY_BUILD_ROLE_ARN');
-    for (const stage of project.stages) {
+    for (const stage of stages) {
       output(
         stageOutputId(stage, 'DeployRoleArn'),
         this.github.deployRoles.get(stage)!.roleArn,

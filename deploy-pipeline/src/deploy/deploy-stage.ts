@@ -4,6 +4,7 @@ import {
   awsClientConfig,
   loadProjectConfig,
   parseModelPackageArn,
+  stageTarget,
   type Backend,
   type LoadedProjectConfig,
   type ProjectConfig,
@@ -138,16 +139,21 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     }
   }
   if (!options.modelPackageArn) throw new Error('deployStage needs a model package ARN');
-  if (options.promotedFrom !== undefined) {
+  const s3 = deps.s3 ?? new S3Client(awsClientConfig(options.backend));
+  const crossAccountPromotion =
+    options.promotedFrom !== undefined && !sameAccount(project, options.promotedFrom, options.stage);
+  if (options.promotedFrom !== undefined && !crossAccountPromotion) {
     await requireServedBy(sagemaker, project, options.promotedFrom, options.modelPackageArn, options.stage);
   }
   // Approved now, whatever the caller was told earlier.
   const target = await requireApproved(sagemaker, project, options.modelPackageArn);
+  if (options.promotedFrom !== undefined && crossAccountPromotion) {
+    await requireRecordedServing(s3, project, options.promotedFrom, options.modelPackageArn, options.stage);
+  }
   if (!options.allowDowngrade && options.replaces === undefined && live?.modelPackageArn) {
     await refuseDowngrade(sagemaker, project, options.stage, live.modelPackageArn, target.version);
   }
   const spec = endpointSpec(project, stageConfig, options.modelPackageArn);
-  const s3 = deps.s3 ?? new S3Client(awsClientConfig(options.backend));
   const kind = options.replaces !== undefined || options.rollback ? 'rollback' : 'deploy';
   if (isLive(live, spec)) {
     // A deploy killed after the endpoint changed and before its lifecycle and journal were written finishes
@@ -216,6 +222,34 @@ export async function deployStage(options: DeployStageOptions, deps: DeployStage
     at: new Date().toISOString(),
   });
   return result(true, `${options.stage} now serves ${spec.modelPackageArn} (${spec.endpointConfigName})`, after);
+}
+
+/** Whether two stages' endpoints are in the same account (so one's deploy role may read the other's). */
+function sameAccount(project: LoadedProjectConfig, a: string, b: string): boolean {
+  return (
+    (stageTarget(project, a).account ?? project.buildAccount) ===
+    (stageTarget(project, b).account ?? project.buildAccount)
+  );
+}
+
+/**
+ * A promotion from a stage in another account, whose endpoint this account cannot describe: the deployment
+ * journal in the build account's bucket (the newest record of `stage`, written once its endpoint served the
+ * version) must name exactly `modelPackageArn`.
+ */
+async function requireRecordedServing(
+  s3: S3Client,
+  project: LoadedProjectConfig,
+  stage: string,
+  modelPackageArn: string,
+  to: string,
+): Promise<void> {
+  const latest = await latestDeployment(s3, project, stage);
+  if (latest?.modelPackageArn === modelPackageArn) return;
+  const served = latest ? `version ${latest.version} (${latest.modelPackageArn})` : 'no version';
+  throw new Error(
+    `${stage} serves ${served} according to its deployment journal, not version ${parseModelPackageArn(modelPackageArn).version} that is to be promoted to ${to}: a promotion deploys only what ${stage} serves and tested; nothing was deployed to ${to}`,
+  );
 }
 
 /**

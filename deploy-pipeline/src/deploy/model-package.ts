@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import {
   ValidationError,
+  formatSageMakerArn,
   modelDataChecksumKey,
+  partitionOf,
   parseModelPackageArn,
   parseSageMakerArn,
   type ProjectConfig,
@@ -34,7 +36,23 @@ export interface RegisteredModelData {
   readonly sha256?: string;
 }
 
-type Project = Pick<ProjectConfig, 'modelPackageGroupName' | 'region'>;
+type Project = Pick<ProjectConfig, 'modelPackageGroupName' | 'region' | 'buildAccount'>;
+
+/**
+ * How a deploy names the project's group: its ARN in the build account when the config names one (a stage in
+ * its own account reads the build account's registry, as the group's resource policy allows), else its name
+ * (the registry of the credentials' account).
+ */
+export function modelPackageGroupReference(project: Project): string {
+  if (!project.buildAccount) return project.modelPackageGroupName;
+  return formatSageMakerArn({
+    partition: partitionOf(project.region),
+    region: project.region,
+    account: project.buildAccount,
+    resourceType: 'model-package-group',
+    resourcePath: project.modelPackageGroupName,
+  });
+}
 
 /**
  * The partition and account of the project's registry, from its group's ARN as the registry itself gives it
@@ -44,7 +62,7 @@ export async function registryScope(sagemaker: SageMakerClient, project: Project
   let response;
   try {
     response = await sagemaker.send(
-      new DescribeModelPackageGroupCommand({ ModelPackageGroupName: project.modelPackageGroupName }),
+      new DescribeModelPackageGroupCommand({ ModelPackageGroupName: modelPackageGroupReference(project) }),
     );
   } catch (error) {
     if (isNotFound(error)) {
@@ -130,7 +148,7 @@ export async function requireApproved(
 export async function newestApproved(sagemaker: SageMakerClient, project: Project): Promise<string | undefined> {
   const response = await sagemaker.send(
     new ListModelPackagesCommand({
-      ModelPackageGroupName: project.modelPackageGroupName,
+      ModelPackageGroupName: modelPackageGroupReference(project),
       ModelApprovalStatus: 'Approved',
       ModelPackageType: 'Versioned',
       SortBy: 'CreationTime',

@@ -17,7 +17,7 @@ import {
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { sagemakerProjectOf, type ProjectConfig } from '@slipway/core';
+import { sagemakerProjectOf, stageTarget, type ProjectConfig } from '@slipway/core';
 import { inspectGitHubRepository, type Octokit } from '../bootstrap/github-repository.js';
 import { findProjectStack } from '../bootstrap/project-stack-lookup.js';
 import { repositoryVariableOutputs, repositoryVariables } from '../bootstrap/repository-variables.js';
@@ -235,11 +235,14 @@ export async function runProjectDoctor(options: ProjectDoctorOptions): Promise<D
       context: { ref: `refs/heads/${branch}` },
       workflowFile: WORKFLOW_FILES.build,
     },
-    ...project.stages.map((stage) => ({
-      roleName: githubDeployRoleName(project, stage),
-      context: { environment: githubEnvironmentName(stage) },
-      workflowFile: WORKFLOW_FILES.deploy,
-    })),
+    // A stage in its own account has its deploy role there (bootstrap --stage), not in this account.
+    ...project.stages
+      .filter((stage) => !stageTarget(project, stage).crossAccount)
+      .map((stage) => ({
+        roleName: githubDeployRoleName(project, stage),
+        context: { environment: githubEnvironmentName(stage) },
+        workflowFile: WORKFLOW_FILES.deploy,
+      })),
   ];
   for (const role of roles) {
     const name = `role ${role.roleName}`;

@@ -52,6 +52,7 @@ export function synthesize(
         ...(built.monitoringStack ? [built.monitoringStack] : []),
         ...built.endpointStacks,
         ...(built.projectsTemplate ? [built.projectsTemplate.template, built.projectsTemplate.portfolio] : []),
+        ...(built.stageAccountStack ? [built.stageAccountStack] : []),
       ].find((candidate) => candidate.stackName === stackName);
       if (!stack) throw new Error(`no stack ${stackName}`);
       return Template.fromJSON(

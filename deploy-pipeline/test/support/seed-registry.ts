@@ -103,6 +103,8 @@ export interface SeedServer {
 export async function startSeedServer(options: {
   readonly group: string;
   readonly rules?: readonly RuleDefinition[];
+  /** The server's own account. @default LOCAL_ACCOUNT_ID */
+  readonly accountId?: string;
 }): Promise<SeedServer> {
   const archives = await buildModelArchives();
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-seed-server-'));
@@ -112,6 +114,7 @@ export async function startSeedServer(options: {
     logger: silentLogger,
     endpoints: { stopGraceMs: 2000 },
     ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.accountId ? { accountId: options.accountId } : {}),
   });
   const sagemaker = new SageMakerClient({
     ...awsClientConfig({ kind: 'local', region: server.region, endpoint: server.url, credentials: server.credentials }),

@@ -5,7 +5,9 @@ import {
   summarizeModelPackage,
   summarizeModelPackageGroup,
 } from '../registry/model-package-shapes.js';
+import { MalformedPolicyError, parseResourcePolicy } from '../accounts/resource-policy.js';
 import type { OperationModule } from '../server/operation-registry.js';
+import { ServiceError, validationException } from '../server/service-error.js';
 import { MODEL_APPROVAL_STATUSES, type ModelApprovalStatus } from '../store/model-package-repository.js';
 import { Input } from './input.js';
 import { listOptions, listPage } from './list-query.js';
@@ -14,9 +16,16 @@ import type { ServiceContext } from './service-context.js';
 
 const GROUP_REFERENCE = { min: 1, max: 170 } as const;
 
-/** Model package groups and versions: the model registry's SageMaker API. */
+/**
+ * Model package groups and versions: the model registry's SageMaker API. A group or version ARN of another
+ * account is answered from that account's registry when the group's resource policy allows the action
+ * (PutModelPackageGroupPolicy), as SageMaker shares a registry across accounts.
+ */
 export function modelPackageOperations(context: ServiceContext): OperationModule {
   const { registry } = context;
+  const holderOf = (reference: string, action: string) =>
+    context.crossAccount.registry(context, reference, `sagemaker:${action}`);
+  const registryOf = (reference: string, action: string) => holderOf(reference, action).registry;
   return {
     service: 'SageMaker',
     operations: {
@@ -35,7 +44,8 @@ export function modelPackageOperations(context: ServiceContext): OperationModule
 
       DescribeModelPackageGroup(body) {
         const input = new Input(body, 'DescribeModelPackageGroup');
-        return describeModelPackageGroup(registry.group(input.string('ModelPackageGroupName', GROUP_REFERENCE)));
+        const reference = input.string('ModelPackageGroupName', GROUP_REFERENCE);
+        return describeModelPackageGroup(registryOf(reference, 'DescribeModelPackageGroup').group(reference));
       },
 
       ListModelPackageGroups(body): ListModelPackageGroupsOutput {
@@ -63,7 +73,8 @@ export function modelPackageOperations(context: ServiceContext): OperationModule
 
       DescribeModelPackage(body) {
         const input = new Input(body, 'DescribeModelPackage');
-        return describeModelPackage(registry.package(input.string('ModelPackageName', { min: 1, max: 176 })));
+        const reference = input.string('ModelPackageName', { min: 1, max: 176 });
+        return describeModelPackage(registryOf(reference, 'DescribeModelPackage').package(reference));
       },
 
       /**
@@ -84,7 +95,9 @@ export function modelPackageOperations(context: ServiceContext): OperationModule
           sortNames: ['CreationTime', 'Name'],
           defaultOrder: 'Ascending',
         });
-        const group = groupReference ? context.store.modelPackages.group(groupReference) : undefined;
+        const holder = groupReference ? holderOf(groupReference, 'ListModelPackages') : context;
+        const packages = holder.store.modelPackages;
+        const group = groupReference ? packages.group(groupReference) : undefined;
         if (type === 'Unversioned' || (groupReference && !group)) return { ModelPackageSummaryList: [] };
         const query = {
           ...(group ? { groupName: group.name } : {}),
@@ -96,7 +109,7 @@ export function modelPackageOperations(context: ServiceContext): OperationModule
           descending: options.descending,
         };
         const after = keyFromToken(options.nextToken, input.operation, query);
-        const page = context.store.modelPackages.summaries({
+        const page = packages.summaries({
           ...query,
           ...(after ? { after } : {}),
           limit: options.maxResults,
@@ -109,10 +122,58 @@ export function modelPackageOperations(context: ServiceContext): OperationModule
 
       UpdateModelPackage(body, { actor }) {
         const input = new Input(body, 'UpdateModelPackage');
-        input.string('ModelPackageArn', { min: 1, max: 2048 });
+        const reference = input.string('ModelPackageArn', { min: 1, max: 2048 });
         input.optionalString('ApprovalDescription', { max: 1024 });
         input.optionalString('ModelApprovalStatus', { oneOf: MODEL_APPROVAL_STATUSES });
-        return { ModelPackageArn: registry.updatePackage(body, actor).arn };
+        // A group policy may allow lifecycle changes only: `Null` on the approval status the request carries.
+        const status = body['ModelApprovalStatus'];
+        const holder = context.crossAccount.registry(
+          context,
+          reference,
+          'sagemaker:UpdateModelPackage',
+          typeof status === 'string' ? { 'sagemaker:ModelApprovalStatus': status } : {},
+        );
+        return { ModelPackageArn: holder.registry.updatePackage(body, actor).arn };
+      },
+
+      /** The group's resource policy: which other accounts may read (and update) its versions. */
+      PutModelPackageGroupPolicy(body) {
+        const input = new Input(body, 'PutModelPackageGroupPolicy');
+        const group = registry.group(input.string('ModelPackageGroupName', { name: 'modelPackageGroupName' }));
+        const text = input.string('ResourcePolicy', { min: 1, max: 20_480 });
+        try {
+          parseResourcePolicy(text);
+        } catch (error) {
+          if (error instanceof MalformedPolicyError)
+            throw validationException(
+              `PutModelPackageGroupPolicy: ResourcePolicy is not a valid policy: ${error.message}`,
+            );
+          throw error;
+        }
+        context.store.policies.put(group.arn, text);
+        return { ModelPackageGroupArn: group.arn };
+      },
+
+      GetModelPackageGroupPolicy(body) {
+        const input = new Input(body, 'GetModelPackageGroupPolicy');
+        const group = registry.group(input.string('ModelPackageGroupName', { name: 'modelPackageGroupName' }));
+        const policy = context.store.policies.get(group.arn);
+        if (policy === undefined)
+          throw validationException(
+            `Model package group ${group.arn} has no resource policy; PutModelPackageGroupPolicy sets one.`,
+          );
+        return { ResourcePolicy: policy };
+      },
+
+      DeleteModelPackageGroupPolicy(body) {
+        const input = new Input(body, 'DeleteModelPackageGroupPolicy');
+        const group = registry.group(input.string('ModelPackageGroupName', { name: 'modelPackageGroupName' }));
+        if (!context.store.policies.delete(group.arn))
+          throw new ServiceError(
+            'ConflictException',
+            `Model package group ${group.arn} has no resource policy to delete.`,
+          );
+        return {};
       },
     },
   };

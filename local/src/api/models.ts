@@ -61,7 +61,11 @@ export function modelOperations(context: ServiceContext): OperationModule {
         const model = {
           name,
           arn: arn(name),
-          request: resolveModelPackages(request, registry),
+          request: resolveModelPackages(
+            request,
+            registry,
+            (reference) => context.crossAccount.registry(context, reference, 'sagemaker:CreateModel').registry,
+          ),
           tags,
           createdAt: new Date(),
         };

@@ -1,3 +1,4 @@
+import type { CrossAccountAccess } from '../accounts/cross-account.js';
 import type { EndpointManager } from '../endpoints/endpoint-manager.js';
 import type { PipelineEngine } from '../engine/pipeline-engine.js';
 import type { CallbackTokens } from '../callbacks/callback-tokens.js';
@@ -28,6 +29,8 @@ export interface ServiceContext {
   readonly log: Logger;
   /** Endpoints' lifecycle and their model servers. */
   readonly endpoints: EndpointManager;
+  /** What this account (`scope.accountId`) may reach in the other accounts the server emulates. */
+  readonly crossAccount: CrossAccountAccess;
 }
 
 /** An operation module's factory: adding a resource family means adding one of these to the server's list. */

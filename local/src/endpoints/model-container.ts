@@ -16,20 +16,26 @@ type Container = Record<string, unknown>;
 export function resolveModelPackages(
   request: Record<string, unknown>,
   registry: ModelRegistry,
+  /** Another account's registry for a package ARN it holds (checked against its group's policy). */
+  registryOf: (reference: string) => ModelRegistry = () => registry,
 ): Record<string, unknown> {
   const resolved = { ...request };
   if (isObject(request['PrimaryContainer'])) {
-    resolved['PrimaryContainer'] = resolveContainer(request['PrimaryContainer'], 'PrimaryContainer', registry);
+    resolved['PrimaryContainer'] = resolveContainer(request['PrimaryContainer'], 'PrimaryContainer', registryOf);
   }
   if (Array.isArray(request['Containers'])) {
     resolved['Containers'] = request['Containers'].map((container, index) =>
-      isObject(container) ? resolveContainer(container, `Containers[${index}]`, registry) : container,
+      isObject(container) ? resolveContainer(container, `Containers[${index}]`, registryOf) : container,
     );
   }
   return resolved;
 }
 
-function resolveContainer(container: Container, member: string, registry: ModelRegistry): Container {
+function resolveContainer(
+  container: Container,
+  member: string,
+  registryOf: (reference: string) => ModelRegistry,
+): Container {
   const packageName = container['ModelPackageName'];
   if (packageName === undefined) return container;
   if (typeof packageName !== 'string' || packageName.length === 0) {
@@ -37,7 +43,7 @@ function resolveContainer(container: Container, member: string, registry: ModelR
       `CreateModel: ${member}.ModelPackageName must be a model package ARN, got ${describeValue(packageName)}`,
     );
   }
-  const record = registry.package(packageName);
+  const record = registryOf(packageName).package(packageName);
   const specification = chooseSpecification(
     record.details,
     container['InferenceSpecificationName'],

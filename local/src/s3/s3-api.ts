@@ -1,7 +1,10 @@
 import { ServiceError, S3_ERROR_CODES, toServiceError } from '../server/service-error.js';
 import { MAX_KEY_BYTES } from '../storage/object-key.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { CrossAccountAccess } from '../accounts/cross-account.js';
+import type { ResourcePolicyRepository } from '../store/resource-policy-repository.js';
 import { bodyIntake, readSmallBody } from './body-intake.js';
+import { bucketPolicyRequest, s3Permission } from './bucket-policy-api.js';
 import { copySource } from './copy-source.js';
 import { listMultipartUploads, listObjectsV1, listObjectsV2 } from './listing-api.js';
 import {
@@ -44,7 +47,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'versioning',
   'versions',
   'versionId',
-  'policy',
   'cors',
   'lifecycle',
   'website',
@@ -67,6 +69,17 @@ const MAX_DELETE_KEYS = 1000;
 export interface S3ApiOptions {
   /** Largest object PutObject or a multipart upload makes, in bytes. */
   readonly maxObjectBytes: number;
+  /**
+   * Bucket policies (`?policy`) are kept here.
+   * @default - `?policy` answers NotImplemented
+   */
+  readonly policies?: ResourcePolicyRepository;
+  /**
+   * The caller's account's reach into the other accounts the server emulates: a bucket of another account is
+   * served from there when its bucket policy allows the request, refused with AccessDenied otherwise.
+   * @default - one account: a bucket this store lacks does not exist
+   */
+  readonly crossAccount?: CrossAccountAccess;
 }
 
 /**
@@ -107,6 +120,23 @@ export class S3Api {
       if (method === 'GET') return this.listBuckets();
       throw notImplemented(`${method} /`);
     }
+    const crossAccount = this.options.crossAccount;
+    if (crossAccount && !(await this.store.bucketExists(bucket))) {
+      if (key === undefined && method === 'PUT' && query.size === 0) {
+        if (await crossAccount.bucketOwnedByAnother(bucket)) {
+          throw new ServiceError(
+            'BucketAlreadyExists',
+            'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+            409,
+            { BucketName: bucket },
+          );
+        }
+      } else if (!query.has('policy')) {
+        const permission = s3Permission(method, bucket, key, query);
+        const owner = await crossAccount.bucket(bucket, permission.action, permission.resource, permission.context);
+        if (owner) return owner.s3.handle(request);
+      }
+    }
     if (key === undefined) return this.routeBucket(method, bucket, request);
     checkKeyLength(key);
     await this.requireBucket(bucket);
@@ -142,6 +172,11 @@ export class S3Api {
   private async routeBucket(method: string, bucket: string, request: S3Request): Promise<S3Response> {
     const { query } = request;
     if (method === 'PUT' && query.size === 0) return this.createBucket(bucket);
+    if (query.has('policy')) {
+      await this.requireBucket(bucket);
+      if (!this.options.policies) throw notImplemented('the "policy" sub-resource');
+      return bucketPolicyRequest(this.options.policies, bucket, method, request);
+    }
     if (method === 'HEAD') {
       await this.requireBucket(bucket);
       return { status: 200, headers: { 'x-amz-bucket-region': 'us-east-1' } };

@@ -8,12 +8,12 @@ import {
 } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sha256Hex } from '@slipway/core';
+import { accountOfLocalAccessKeyId, sha256Hex } from '@slipway/core';
 import { s3ErrorResponse, type S3Api } from '../s3/s3-api.js';
 import { errorResponse, handleJsonRequest, type WireResponse } from './json-protocol.js';
 import type { Logger } from './logger.js';
 import type { OperationRegistry } from './operation-registry.js';
-import { headerValue, requestActor } from './request-actor.js';
+import { headerValue, requestAccessKeyId, requestActor } from './request-actor.js';
 import { hostProblem, originProblem } from './request-guard.js';
 import { RequestSignatureVerifier, type SignatureProblem } from './request-signature.js';
 import { S3_ERROR_CODES, ServiceError, toServiceError } from './service-error.js';
@@ -56,6 +56,25 @@ export interface HttpRoutingOptions {
   readonly secretAccessKey: string;
   readonly invocations?: InvocationHandler;
   readonly routes?: readonly RouteHandler[];
+  /**
+   * The surfaces of the account a signed request's access key id names (`accountOfLocalAccessKeyId`;
+   * undefined: the server's default account), when the server emulates several accounts.
+   * @default - one account: every request reaches `operations`, `s3` and `invocations`
+   */
+  readonly accounts?: (accountId: string | undefined) => Promise<AccountSurfaces>;
+}
+
+/** What one account answers on the port. */
+export type AccountSurfaces = Pick<HttpRoutingOptions, 'operations' | 's3' | 'invocations'>;
+
+/** The caller's account's surfaces; called only after the request's signature was accepted. */
+async function callerSurfaces(
+  options: HttpRoutingOptions,
+  request: IncomingMessage,
+  query?: URLSearchParams,
+): Promise<AccountSurfaces> {
+  if (!options.accounts) return options;
+  return options.accounts(accountOfLocalAccessKeyId(requestAccessKeyId(request.headers, query)));
 }
 
 /** The three AWS wire surfaces on the one port; each words its refusals in its own error shape. */
@@ -125,7 +144,8 @@ async function route(
 
   const unsigned = verifier.verify(request, { payloadHash: headerValue(request.headers['x-amz-content-sha256']) });
   if (unsigned) return refuse(response, 's3', signatureError('s3', unsigned), request, requestId);
-  const result = await options.s3.handle({
+  const { s3 } = await callerSurfaces(options, request, url.searchParams);
+  const result = await s3.handle({
     method: request.method ?? 'GET',
     path: rawPath,
     query: url.searchParams,
@@ -174,7 +194,8 @@ async function routeJson(
   const unsigned = verifier.verify(request, { payloadHash: sha256Hex(body) });
   if (unsigned) return refuse(response, 'json', signatureError('json', unsigned), request, requestId);
   const context = { actor: requestActor(request.headers), requestId };
-  return send(response, await handleJsonRequest(options.operations, target, body, context, options.log));
+  const { operations } = await callerSurfaces(options, request);
+  return send(response, await handleJsonRequest(operations, target, body, context, options.log));
 }
 
 async function routeInvocation(
@@ -225,7 +246,8 @@ async function routeInvocation(
     if (!request.complete) response.setHeader('connection', 'close');
     return refuse(response, 'runtime', signatureError('runtime', unsigned), request, requestId);
   }
-  if (options.invocations) return options.invocations(name, { headers: request.headers, body }, response);
+  const { invocations } = await callerSurfaces(options, request);
+  if (invocations) return invocations(name, { headers: request.headers, body }, response);
   return refuse(
     response,
     'runtime',

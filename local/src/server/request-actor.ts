@@ -12,6 +12,19 @@ export function requestActor(headers: Readonly<Record<string, string | string[] 
   return match?.[1] ?? 'anonymous';
 }
 
+/**
+ * The access key id a request is signed with (Authorization header, or a presigned URL's X-Amz-Credential):
+ * on the local server it names the caller's account (`accountOfLocalAccessKeyId`).
+ */
+export function requestAccessKeyId(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  query?: URLSearchParams,
+): string | undefined {
+  const authorization = headerValue(headers['authorization']);
+  const fromHeader = authorization ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : undefined;
+  return fromHeader ?? query?.get('X-Amz-Credential')?.split('/')[0];
+}
+
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

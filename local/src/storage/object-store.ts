@@ -101,10 +101,18 @@ const SCAN_BATCH = 1000;
  * streams to a temporary file and becomes visible in one transaction; a crash at any point leaves either
  * the old object or the new one, never part of one.
  */
+/** The object store of another emulated account that owns `bucket`, when its bucket policy allows `action`. */
+export type OtherAccountObjects = (
+  bucket: string,
+  key: string,
+  action: 's3:GetObject' | 's3:PutObject',
+) => Promise<ObjectStore | undefined>;
+
 export class ObjectStore {
   private readonly repository: ObjectRepository;
   private readonly blobs: BlobFiles;
   private readonly ownedDb: Database | undefined;
+  private otherAccounts: OtherAccountObjects | undefined;
 
   /**
    * @param dataDir the server's data dir (`s3-data/`, `s3-tmp/` and the database live there)
@@ -128,6 +136,24 @@ export class ObjectStore {
     const removedFiles = await this.blobs.collectGarbage(this.repository.referencedBlobs());
     const migratedObjects = await migrateLegacyLayout(this.dataDir, this.repository, this.blobs);
     return { removedFiles, migratedObjects };
+  }
+
+  /**
+   * Lets this account's own reads and writes (model data, data capture) reach a bucket of another account the
+   * server emulates, as its bucket policy allows: set by the server once the accounts are wired.
+   */
+  linkOtherAccounts(otherAccounts: OtherAccountObjects): void {
+    this.otherAccounts = otherAccounts;
+  }
+
+  /** The store of the account that owns `bucket` when this one does not (and its policy allows `action`). */
+  private async ownerOf(
+    bucket: string,
+    key: string,
+    action: 's3:GetObject' | 's3:PutObject',
+  ): Promise<ObjectStore | undefined> {
+    if (!this.otherAccounts || this.repository.bucketExists(bucket)) return undefined;
+    return this.otherAccounts(bucket, key, action);
   }
 
   /** Closes the database when this store opened it itself. */
@@ -168,6 +194,8 @@ export class ObjectStore {
     if (body instanceof Readable) body.on('error', () => undefined);
     checkBucketName(bucket);
     checkObjectKey(key);
+    const owner = await this.ownerOf(bucket, key, 's3:PutObject');
+    if (owner) return owner.put(bucket, key, body, options);
     const written = await writeBody(this.blobs, body, options.checksumAlgorithms ?? []);
     try {
       const checksum = options.accept?.(written);
@@ -250,6 +278,8 @@ export class ObjectStore {
 
   /** Copies one object to a local file (used to stage job inputs). */
   async getToFile(bucket: string, key: string, file: string): Promise<boolean> {
+    const owner = await this.ownerOf(bucket, key, 's3:GetObject');
+    if (owner) return owner.getToFile(bucket, key, file);
     const opened = this.open(bucket, key);
     if (!opened) return false;
     try {

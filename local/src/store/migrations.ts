@@ -262,4 +262,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (upload_id, number)
   ) WITHOUT ROWID;
   `,
+  // Resource-based policies (model package groups, S3 buckets), by resource ARN: cross-account access.
+  `
+  CREATE TABLE resource_policies (
+    arn TEXT PRIMARY KEY,
+    policy TEXT NOT NULL,
+    modified_at INTEGER NOT NULL
+  );
+  `,
 ];

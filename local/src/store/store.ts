@@ -8,6 +8,7 @@ import { JobRepository } from './job-repository.js';
 import { ModelPackageRepository } from './model-package-repository.js';
 import { ModelRepository } from './model-repository.js';
 import { PipelineRepository } from './pipeline-repository.js';
+import { ResourcePolicyRepository } from './resource-policy-repository.js';
 
 /** Every repository over one SQLite database, and one way to group their writes into a transaction. */
 export class Store {
@@ -19,6 +20,8 @@ export class Store {
   readonly cache: CacheRepository;
   readonly events: EventRepository;
   readonly endpoints: EndpointRepository;
+  /** Model package groups' and buckets' resource policies. */
+  readonly policies: ResourcePolicyRepository;
   /** Every write to pipelines, executions, steps, jobs, model packages and endpoints, for live views. */
   readonly changes = new ChangeFeed();
 
@@ -31,6 +34,7 @@ export class Store {
     this.cache = new CacheRepository(db);
     this.events = new EventRepository(db);
     this.endpoints = new EndpointRepository(db, this.changes);
+    this.policies = new ResourcePolicyRepository(db);
   }
 
   static open(dataDir: string): Store {

@@ -65,6 +65,17 @@ export function grantSageMakerJobsCommon(
   allow(policy, ['kms:CreateGrant'], [key.keyArn], {
     conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
   });
+  grantContainerRuntime(policy, project);
+}
+
+/**
+ * What a SageMaker container needs from its role whatever it runs (a job, an endpoint): pull framework
+ * images, write logs and metrics.
+ */
+export function grantContainerRuntime(
+  policy: iam.ManagedPolicy | iam.Role,
+  project: Pick<ProjectConfig, 'region'>,
+): void {
   allow(policy, ['ecr:GetAuthorizationToken'], ['*'], {
     wildcardReason:
       'ecr:GetAuthorizationToken has no resource; cloudwatch:PutMetricData is limited to /aws/sagemaker/* by a condition.',
@@ -182,6 +193,11 @@ export function grantEndpointDeploymentCommon(
   allow(policy, ['sagemaker:DescribeModelPackage'], [registry.versions], { wildcardReason: REASONS.versions });
   allow(policy, ['iam:PassRole'], [executionRole.roleArn], { conditions: passRoleTo('sagemaker.amazonaws.com') });
   allow(policy, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey'], [storage.key.keyArn]);
+  grantEndpointAutoscaling(policy);
+}
+
+/** What a CloudFormation role needs to give an endpoint variant target-tracking autoscaling. */
+export function grantEndpointAutoscaling(policy: iam.ManagedPolicy | iam.Role): void {
   allow(
     policy,
     [
