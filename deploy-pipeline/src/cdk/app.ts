@@ -1,4 +1,4 @@
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Validations, type AppProps, type IStackSynthesizer } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError, describeValue, type LoadedProjectConfig } from '@slipway/core';
 import { loadStageConfig } from '../config/stage-config.js';
@@ -8,6 +8,7 @@ import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js'
 import { EndpointStack } from './endpoint-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
 import { ProjectStack } from './project-stack.js';
+import { asInterface } from './private/as-interface.js';
 
 /**
  * CDK feature flags the stacks rely on, set in code so that an app built in a test agrees with `cdk synth` and
@@ -83,7 +84,12 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
         modelPackageArn: modelPackageArn!,
       }),
   );
-  return { app, projectStack, ...(monitoringStack ? { monitoringStack } : {}), endpointStacks };
+  return {
+    app,
+    ...(projectStack ? { projectStack } : {}),
+    ...(monitoringStack ? { monitoringStack } : {}),
+    endpointStacks,
+  };
 }
 
 function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack {
@@ -94,7 +100,7 @@ function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack
   return new ProjectStack(app, projectStackName(project), {
     project,
     // ProjectStack has no file assets, so it deploys without `cdk bootstrap`.
-    synthesizer: new CliCredentialsOnlySynthesizer(),
+    synthesizer: asInterface<IStackSynthesizer>(new CliCredentialsOnlySynthesizer()),
     env: { region: project.region },
     ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
     ...(githubTokenSecretVersionId ? { githubTokenSecretVersionId } : {}),
@@ -109,7 +115,7 @@ function buildMonitoringStack(app: App, project: LoadedProjectConfig, projectSta
   return new MonitoringStack(app, monitoringStackName(project), {
     project,
     destination: projectStack.approvalRoute.destination,
-    synthesizer: new CliCredentialsOnlySynthesizer(),
+    synthesizer: asInterface<IStackSynthesizer>(new CliCredentialsOnlySynthesizer()),
     env: { region: project.region },
     ...(alarmEmail ? { alarmEmail } : {}),
   });

@@ -13,13 +13,13 @@ export interface LiveEndpoint {
   /** As created: InvokeEndpoint must match this case. */
   readonly name: string;
   status: EndpointStatus;
-  serving?: Fleet;
+  serving?: Fleet | undefined;
   /** A blue/green update's new fleet while it takes `newShare` of the traffic. */
-  incoming?: Fleet;
+  incoming?: Fleet | undefined;
   newShare: number;
   /** Set while the serving fleet is being started again after a restart: invocations wait for it. */
-  restoring?: Promise<void>;
-  operation?: BackgroundOperation;
+  restoring?: Promise<void> | undefined;
+  operation?: BackgroundOperation | undefined;
 }
 
 /** The live endpoints by name; SageMaker endpoint names are unique regardless of case. */

@@ -12,8 +12,8 @@ export interface JobBodyResult {
   readonly failureReason?: string;
   readonly exitMessage?: string;
   readonly modelArtifactsS3Uri?: string;
-  readonly finalMetricDataList?: JobResult['finalMetricDataList'];
-  readonly transformCounts?: JobResult['transformCounts'];
+  readonly finalMetricDataList?: NonNullable<JobResult['finalMetricDataList']>;
+  readonly transformCounts?: NonNullable<JobResult['transformCounts']>;
   readonly processMillis: number;
 }
 

@@ -9,6 +9,7 @@ import {
   RetryPipelineExecutionCommand,
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
+  type UserContext,
 } from '@aws-sdk/client-sagemaker';
 import { ValidationError } from '@slipway/core';
 import { TERMINAL_STATUSES, checkParameterValues, errorName } from '@slipway/build-pipeline/run';
@@ -148,7 +149,7 @@ async function executionParameters(context: ConsoleContext, arn: string): Promis
   return Object.fromEntries(parameters.map((parameter) => [parameter.Name ?? '', parameter.Value ?? '']));
 }
 
-function createdBy(user: { UserProfileName?: string; IamIdentity?: { Arn?: string } } | undefined): string | undefined {
+function createdBy(user: UserContext | undefined): string | undefined {
   return user?.UserProfileName ?? user?.IamIdentity?.Arn;
 }
 

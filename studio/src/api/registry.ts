@@ -159,7 +159,7 @@ function versionItem(described: DescribeModelPackageOutput, metrics: Record<stri
     version: described.ModelPackageVersion ?? versionOf(arn) ?? 0,
     approvalStatus: described.ModelApprovalStatus ?? 'Unknown',
     ...(described.ModelPackageStatus ? { status: described.ModelPackageStatus } : {}),
-    ...(iso(described.CreationTime) ? { created: iso(described.CreationTime) } : {}),
+    ...(described.CreationTime ? { created: iso(described.CreationTime) } : {}),
     ...(described.ModelPackageDescription ? { description: described.ModelPackageDescription } : {}),
     metrics,
     ...(generatedBy && /:pipeline\/.+\/execution\//.test(generatedBy) ? { executionArn: generatedBy } : {}),
