@@ -167,7 +167,7 @@ export async function startExecution(
   const described = await sagemaker.send(
     new DescribePipelineCommand({
       PipelineName: name,
-      ...(request.version !== undefined ? { PipelineVersionId: request.version } : {}),
+      PipelineVersionId: request.version,
     }),
   );
   const declared = parseDefinition(described.PipelineDefinition).Parameters;
@@ -182,7 +182,7 @@ export async function startExecution(
       PipelineName: name,
       ClientRequestToken: `studio-${randomUUID()}`,
       PipelineParameters: Object.entries(values).map(([Name, Value]) => ({ Name, Value })),
-      ...(request.version !== undefined ? { PipelineVersionId: request.version } : {}),
+      PipelineVersionId: request.version,
     }),
   );
   return { arn: started.PipelineExecutionArn ?? '' };
@@ -229,7 +229,7 @@ export async function retryExecution(
       PipelineName: pipelineName,
       ClientRequestToken: `studio-${randomUUID()}`,
       PipelineParameters: Object.entries(parameters).map(([Name, Value]) => ({ Name, Value })),
-      ...(described.PipelineVersionId !== undefined ? { PipelineVersionId: described.PipelineVersionId } : {}),
+      PipelineVersionId: described.PipelineVersionId,
       PipelineExecutionDescription: `Retry of ${arn}`,
     }),
   );

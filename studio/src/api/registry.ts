@@ -100,7 +100,7 @@ export async function modelVersionView(context: ConsoleContext, arn: string): Pr
             : evaluationView(report.uri, report.document),
         }
       : {}),
-    ...(described.InferenceSpecification ? { inferenceSpecification: described.InferenceSpecification } : {}),
+    inferenceSpecification: described.InferenceSpecification,
     lineage: {
       ...(item.executionArn ? { executionArn: item.executionArn } : {}),
       ...(item.executionArn ? { pipelineName: /:pipeline\/([^/]+)\//.exec(item.executionArn)?.[1] ?? '' } : {}),
