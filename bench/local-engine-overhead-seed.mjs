@@ -12,7 +12,7 @@ import { figure } from './lib/figures.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 
-/** Wraps each runner so the benchmark sees every job's process time (JobResult.processMillis). */
+/** Wraps each runner so the benchmark sees every job's process time (JobResult.processMs). */
 function recording(runners, into) {
   return Object.fromEntries(
     Object.entries(runners).map(([kind, runner]) => [
@@ -21,7 +21,7 @@ function recording(runners, into) {
         kind,
         async run(spec, store) {
           const result = await runner.run(spec, store);
-          into.push(result.processMillis);
+          into.push(result.processMs);
           return result;
         },
       },
@@ -29,8 +29,8 @@ function recording(runners, into) {
   );
 }
 
-const processMillis = [];
-const bench = await startBenchServer(recording(createDefaultRunners(), processMillis));
+const processMs = [];
+const bench = await startBenchServer(recording(createDefaultRunners(), processMs));
 try {
   const compiled = await compileProjectPipeline({ build: 'never' });
   const data = compiled.assets.find((asset) => asset.kind === 'data');
@@ -44,13 +44,13 @@ try {
   for (let run = 0; run < RUNS; run += 1) {
     const key = `bench/run-${run}/reviews.csv`;
     await bench.server.objects.put(data.bucket, key, (await bench.server.objects.get(data.bucket, data.key)) ?? '');
-    processMillis.length = 0;
+    processMs.length = 0;
     const result = await execute(bench, name, { InputDataUrl: `s3://${data.bucket}/${key}` });
     if (result.status !== 'Succeeded') throw new Error(`run ${run} ${result.status}: ${result.failureReason}`);
     if (result.steps.some((step) => step.CacheHitResult)) throw new Error(`run ${run} had a cache hit`);
-    const jobs = processMillis.reduce((a, b) => a + b, 0);
-    walls.push(result.wallMillis);
-    perStep.push((result.wallMillis - jobs) / result.steps.length);
+    const jobs = processMs.reduce((a, b) => a + b, 0);
+    walls.push(result.wallMs);
+    perStep.push((result.wallMs - jobs) / result.steps.length);
   }
   figure({
     name: `engine overhead per step, the project's seed pipeline, real runners (median of ${RUNS})`,

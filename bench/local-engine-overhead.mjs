@@ -28,13 +28,10 @@ async function processes() {
       const result = await execute(bench, 'seed-shaped', { Run: String(run) });
       if (result.status !== 'Succeeded') throw new Error(`run ${run} ${result.status}: ${result.failureReason}`);
       // The job steps run one after another on this pipeline; the others run no process.
-      const jobMillis = [...processing.processMillis.values(), ...training.processMillis.values()].reduce(
-        (a, b) => a + b,
-        0,
-      );
-      processing.processMillis.clear();
-      training.processMillis.clear();
-      perStep.push((result.wallMillis - jobMillis) / result.steps.length);
+      const jobMs = [...processing.processMs.values(), ...training.processMs.values()].reduce((a, b) => a + b, 0);
+      processing.processMs.clear();
+      training.processMs.clear();
+      perStep.push((result.wallMs - jobMs) / result.steps.length);
     }
     return perStep;
   } finally {
@@ -65,7 +62,7 @@ async function sleeps() {
     const perStep = [];
     for (let run = 0; run < RUNS; run += 1) {
       const result = await execute(bench, 'chain', { Run: String(run) });
-      perStep.push((result.wallMillis - STEPS * 100) / STEPS);
+      perStep.push((result.wallMs - STEPS * 100) / STEPS);
     }
     return perStep;
   } finally {

@@ -23,7 +23,7 @@ const TARGET_SECONDS = 5;
 /** Runs a process for JOB_SECONDS, printing `score=<-(x-3)²>` into the job's log, and reports the metric. */
 class TimedTrainingRunner {
   kind = 'Training';
-  processMillis = new Map();
+  processMs = new Map();
 
   async run(spec) {
     const startTime = new Date();
@@ -40,8 +40,8 @@ class TimedTrainingRunner {
       child.on('error', reject);
       child.on('close', resolve);
     });
-    const processMillis = performance.now() - started;
-    this.processMillis.set(spec.jobName, processMillis);
+    const processMs = performance.now() - started;
+    this.processMs.set(spec.jobName, processMs);
     const value = -((x - 3) ** 2);
     return code === 0
       ? {
@@ -50,9 +50,9 @@ class TimedTrainingRunner {
           finalMetricDataList: [{ MetricName: 'score', Value: value, Timestamp: new Date() }],
           startTime,
           endTime: new Date(),
-          processMillis,
+          processMs,
         }
-      : { status: 'Failed', failureReason: `exit ${code}`, startTime, endTime: new Date(), processMillis };
+      : { status: 'Failed', failureReason: `exit ${code}`, startTime, endTime: new Date(), processMs };
   }
 }
 
@@ -110,9 +110,9 @@ try {
     const spans = children.TrainingJobSummaries.map(
       (job) =>
         `${((job.CreationTime.getTime() - t0) / 1000).toFixed(2)}–${((job.TrainingEndTime.getTime() - t0) / 1000).toFixed(2)} s ` +
-        `(process ${(runner.processMillis.get(job.TrainingJobName) / 1000).toFixed(2)} s)`,
+        `(process ${(runner.processMs.get(job.TrainingJobName) / 1000).toFixed(2)} s)`,
     );
-    const processes = children.TrainingJobSummaries.map((job) => runner.processMillis.get(job.TrainingJobName) / 1000);
+    const processes = children.TrainingJobSummaries.map((job) => runner.processMs.get(job.TrainingJobName) / 1000);
     // Two waves of two: what the processes alone needed; the rest is the server's (API, tuner, job service).
     const processSeconds = Math.max(processes[0], processes[1]) + Math.max(processes[2], processes[3]);
     overheads.push(seconds - processSeconds);

@@ -71,7 +71,7 @@ try {
   for (let run = 0; run < RUNS; run += 1) {
     const result = await execute(bench, 'chain', { Run: String(run) });
     if (result.status !== 'Succeeded') throw new Error(`run ${run}: ${result.status} ${result.failureReason}`);
-    slipway.push(result.wallMillis / STEPS);
+    slipway.push(result.wallMs / STEPS);
     kfp.push((await kfpRun(scratch)) / STEPS);
   }
   process.stdout.write(

@@ -48,7 +48,7 @@ async function once() {
 }
 
 /** A fresh process doing one thing, timed from spawn to exit. */
-function processMillis(args) {
+function processMs(args) {
   const started = performance.now();
   spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
   return performance.now() - started;
@@ -92,7 +92,7 @@ const parts = {
   ],
 };
 for (const [label, args] of Object.entries(parts)) {
-  const samples = Array.from({ length: 5 }, () => processMillis(args));
+  const samples = Array.from({ length: 5 }, () => processMs(args));
   console.log(`  ${label}: median ${fmt(median(samples))} (process spawn to exit)`);
 }
 console.log(

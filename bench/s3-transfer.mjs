@@ -44,7 +44,7 @@ c0 = cpu(); t0 = time.monotonic(); s3.upload_file(source, "bench", "big.bin"); u
 head = s3.head_object(Bucket="bench", Key="big.bin")
 print("uploaded", flush=True); sys.stdin.readline()
 c1 = cpu(); t0 = time.monotonic(); s3.download_file("bench", "big.bin", target); download = time.monotonic() - t0; c2 = cpu()
-print(json.dumps({"upload_s": upload, "download_s": download, "etag": head["ETag"], "size": head["ContentLength"], "client_cpu_up": c1 - c0, "client_cpu_down": c2 - c1}), flush=True)
+print(json.dumps({"upload_seconds": upload, "download_seconds": download, "etag": head["ETag"], "size": head["ContentLength"], "client_cpu_up": c1 - c0, "client_cpu_down": c2 - c1}), flush=True)
 `;
 
 const server = spawn(
@@ -110,13 +110,13 @@ try {
   const same = spawnSync('cmp', ['-s', source, join(work, 'back.bin')]).status === 0;
   const gib = bytes / 1024 ** 3;
   const mbps = (seconds) => (bytes / 1e6 / seconds).toFixed(0);
-  const perGib = (seconds) =>
+  const perGiB = (seconds) =>
     `${(seconds / gib).toFixed(2)} CPU s/GiB (${(1024 ** 3 / 1e6 / (seconds / gib)).toFixed(0)} MB/s on one free core)`;
   process.stdout.write(
     [
       `object: ${mib} MiB, ETag ${result.etag} (${result.size === bytes && same ? 'downloaded bytes identical' : 'DOWNLOAD DIFFERS'})`,
-      `upload_file:   ${result.upload_s.toFixed(2)} s, ${mbps(result.upload_s)} MB/s wall (target ≥ 200 MB/s); server ${perGib(cpu1 - cpu0)}; boto3 ${perGib(result.client_cpu_up)}`,
-      `download_file: ${result.download_s.toFixed(2)} s, ${mbps(result.download_s)} MB/s wall; server ${perGib(cpu2 - cpu1)}; boto3 ${perGib(result.client_cpu_down)}`,
+      `upload_file:   ${result.upload_seconds.toFixed(2)} s, ${mbps(result.upload_seconds)} MB/s wall (target ≥ 200 MB/s); server ${perGiB(cpu1 - cpu0)}; boto3 ${perGiB(result.client_cpu_up)}`,
+      `download_file: ${result.download_seconds.toFixed(2)} s, ${mbps(result.download_seconds)} MB/s wall; server ${perGiB(cpu2 - cpu1)}; boto3 ${perGiB(result.client_cpu_down)}`,
       `server RSS: ${before.rss.toFixed(0)} MiB before, ${peakRss.toFixed(0)} MiB sampled peak (VmHWM ${memory().peak.toFixed(0)} MiB)`,
       `load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
       '',

@@ -27,7 +27,7 @@ export const ROLE = 'arn:aws:iam::000000000000:role/Bench';
 export class ProcessRunner {
   constructor(kind) {
     this.kind = kind;
-    this.processMillis = new Map();
+    this.processMs = new Map();
   }
 
   async run(spec, store) {
@@ -43,21 +43,21 @@ export class ProcessRunner {
       child.on('error', reject);
       child.on('close', resolve);
     });
-    const processMillis = performance.now() - started;
-    this.processMillis.set(spec.jobName, processMillis);
+    const processMs = performance.now() - started;
+    this.processMs.set(spec.jobName, processMs);
     if (code !== 0)
-      return { status: 'Failed', failureReason: `exit ${code}`, startTime, endTime: new Date(), processMillis };
+      return { status: 'Failed', failureReason: `exit ${code}`, startTime, endTime: new Date(), processMs };
     if (spec.kind === 'Processing') {
       for (const output of spec.request.ProcessingOutputConfig?.Outputs ?? []) {
         const { bucket, key } = parseS3Uri(`${output.S3Output.S3Uri.replace(/\/+$/, '')}/evaluation.json`);
         await store.put(bucket, key, JSON.stringify({ metrics: { accuracy: { value: 0.9 } } }));
       }
-      return { status: 'Completed', startTime, endTime: new Date(), processMillis };
+      return { status: 'Completed', startTime, endTime: new Date(), processMs };
     }
     const uri = `${spec.request.OutputDataConfig.S3OutputPath.replace(/\/+$/, '')}/${spec.jobName}/output/model.tar.gz`;
     const { bucket, key } = parseS3Uri(uri);
     await store.put(bucket, key, 'model');
-    return { status: 'Completed', modelArtifactsS3Uri: uri, startTime, endTime: new Date(), processMillis };
+    return { status: 'Completed', modelArtifactsS3Uri: uri, startTime, endTime: new Date(), processMs };
   }
 }
 
@@ -71,7 +71,7 @@ export class SleepRunner {
     const startTime = new Date();
     const ms = Number(spec.request.Environment?.SLEEP_MS ?? 0);
     if (ms > 0) await sleep(ms);
-    return { status: 'Completed', startTime, endTime: new Date(), processMillis: ms };
+    return { status: 'Completed', startTime, endTime: new Date(), processMs: ms };
   }
 }
 
@@ -128,7 +128,7 @@ export async function execute(bench, name, parameters = {}) {
     arn,
     status: described.PipelineExecutionStatus,
     failureReason: described.FailureReason,
-    wallMillis: described.LastModifiedTime.getTime() - described.CreationTime.getTime(),
+    wallMs: described.LastModifiedTime.getTime() - described.CreationTime.getTime(),
     steps,
   };
 }

@@ -64,7 +64,7 @@ describe('the approval route on the local server', () => {
       dataDir,
       runners: {},
       logger: silentLogger,
-      events: { retryBaseMillis: 20, retryMaxMillis: 100, maxAttempts: 3 },
+      events: { retryBaseMs: 20, retryMaxMs: 100, maxAttempts: 3 },
     });
     sagemaker = new SageMakerClient({
       ...awsClientConfig({

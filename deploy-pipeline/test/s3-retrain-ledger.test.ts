@@ -83,7 +83,8 @@ describe('S3RetrainLedger with a mocked S3', () => {
   const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const mock = mockClient(s3);
   /** The one method of a response body the ledger reads. */
-  const body = (text: string) => ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
+  const body = (text: string) =>
+    ({ transformToString: async () => text }) as unknown as NonNullable<GetObjectCommandOutput['Body']>;
 
   it('reads again and writes again when another writer changed the ledger between its read and its write', async () => {
     mock.reset();

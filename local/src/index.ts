@@ -22,12 +22,8 @@ export type { InvocationLog, InvocationRecord } from './endpoints/invocation-log
 export type { ApprovalChange, ModelApprovalStatus } from './store/model-package-repository.js';
 export type { JobRecord } from './store/job-repository.js';
 export { silentLogger, consoleLogger, type Logger } from './server/logger.js';
-export {
-  EndpointManager,
-  type EndpointManagerOptions,
-  type ModelServerInfo,
-  INTERRUPTED_CREATE,
-} from './endpoints/endpoint-manager.js';
+export { EndpointManager, type EndpointManagerOptions, type ModelServerInfo } from './endpoints/endpoint-manager.js';
+export { INTERRUPTED_CREATE } from './endpoints/endpoint-restart.js';
 export type { EndpointRecord, EndpointStatus, DeploymentSpec, VariantSpec } from './store/endpoint-repository.js';
 export type { LambdaFunctionsConfig } from './engine/steps/lambda-functions.js';
 export { PeriodicTask, type PeriodicTaskOptions } from './monitoring/periodic-task.js';

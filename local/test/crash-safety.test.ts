@@ -81,11 +81,11 @@ const PIPELINE = definition(
         AppSpecification: { ImageUri: 'test/sleep' },
         ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.large', VolumeSizeInGB: 30 } },
         RoleArn: ROLE,
-        Environment: { SLEEP_MS: { 'Std:Join': { Values: [{ Get: 'Parameters.LongMillis' }] } } },
+        Environment: { SLEEP_MS: { 'Std:Join': { Values: [{ Get: 'Parameters.LongMs' }] } } },
       },
     },
   ],
-  [{ Name: 'LongMillis', Type: 'Integer', DefaultValue: 60000 }],
+  [{ Name: 'LongMs', Type: 'Integer', DefaultValue: 60000 }],
 );
 
 describe('crash safety: kill -9 the server mid-execution, then start it again', () => {
@@ -171,7 +171,7 @@ describe('crash safety: kill -9 the server mid-execution, then start it again', 
     const started = await after.sagemaker.send(
       new StartPipelineExecutionCommand({
         PipelineName: 'crashy',
-        PipelineParameters: [{ Name: 'LongMillis', Value: '10' }],
+        PipelineParameters: [{ Name: 'LongMs', Value: '10' }],
       }),
     );
     const ended = await waitForExecution(after.sagemaker, started.PipelineExecutionArn!);

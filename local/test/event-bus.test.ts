@@ -32,7 +32,7 @@ import {
 } from './support/harness.js';
 import { MOTO_SERVER, motoAvailable } from './support/moto.js';
 
-const FAST = { retryBaseMillis: 20, retryMaxMillis: 100, maxAttempts: 3 };
+const FAST = { retryBaseMs: 20, retryMaxMs: 100, maxAttempts: 3 };
 
 interface Receiver {
   readonly url: string;

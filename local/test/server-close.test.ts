@@ -21,8 +21,8 @@ const scratch = tempDir('slipway-close-');
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 interface Answer {
-  readonly status?: number;
-  readonly connection?: string;
+  readonly status?: number | undefined;
+  readonly connection?: string | undefined;
   readonly body: Buffer;
   readonly error?: string;
 }

@@ -168,14 +168,20 @@ export interface StepDetailView {
 
 export interface CompareView {
   readonly executions: readonly [ExecutionListItem, ExecutionListItem];
-  readonly parameters: readonly { readonly name: string; readonly values: readonly [string?, string?] }[];
+  readonly parameters: readonly {
+    readonly name: string;
+    readonly values: readonly [string | undefined, string | undefined];
+  }[];
   readonly steps: readonly {
     readonly name: string;
     readonly status: readonly [StepState, StepState];
-    readonly durationMs: readonly [number?, number?];
+    readonly durationMs: readonly [number | undefined, number | undefined];
     readonly cacheHit: readonly [boolean, boolean];
   }[];
-  readonly metrics: readonly { readonly name: string; readonly values: readonly [number?, number?] }[];
+  readonly metrics: readonly {
+    readonly name: string;
+    readonly values: readonly [number | undefined, number | undefined];
+  }[];
 }
 
 export interface ModelGroupItem {

@@ -178,7 +178,7 @@ describe('reliability: an endpoint under fuzzed invocations, and under load whil
                 EndpointName: 'reviews',
                 Body: Buffer.from(text, 'latin1'),
                 ContentType: type,
-                ...(acceptType ? { Accept: acceptType } : {}),
+                Accept: acceptType,
               }),
             )
             .catch(

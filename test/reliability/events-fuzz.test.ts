@@ -55,7 +55,7 @@ describe('reliability: fuzzing PutEvents payloads', () => {
   const delivered = new Set<string>();
   const stored = () => (t.server.store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   beforeAll(async () => {
-    t = await startTestServer({ events: { retryBaseMillis: 10, retryMaxMillis: 50 } });
+    t = await startTestServer({ events: { retryBaseMs: 10, retryMaxMs: 50 } });
     events = new EventBridgeClient(localClientConfig(t.server));
     t.server.events.putRule({
       name: 'everything',

@@ -49,7 +49,7 @@ const PIPELINE = definition(
     processing(
       'Prep',
       {
-        SLEEP_MS: sleep('PrepMillis'),
+        SLEEP_MS: sleep('PrepMs'),
         CONTENT_model: { 'Std:Join': { On: '-', Values: ['weights', { Get: 'Execution.PipelineExecutionId' }] } },
       },
       {
@@ -87,11 +87,11 @@ const PIPELINE = definition(
         },
       },
     },
-    { ...processing('Check', { SLEEP_MS: sleep('CheckMillis') }), DependsOn: ['Register'] },
+    { ...processing('Check', { SLEEP_MS: sleep('CheckMs') }), DependsOn: ['Register'] },
   ],
   [
-    { Name: 'PrepMillis', Type: 'Integer', DefaultValue: 10 },
-    { Name: 'CheckMillis', Type: 'Integer', DefaultValue: 10 },
+    { Name: 'PrepMs', Type: 'Integer', DefaultValue: 10 },
+    { Name: 'CheckMs', Type: 'Integer', DefaultValue: 10 },
   ],
 );
 
@@ -190,8 +190,8 @@ describe('reliability: kill -9 the server at random points of pipeline runs', ()
       const plans = fc.sample(
         fc.record({
           killAfterMs: fc.integer({ min: 0, max: 700 }),
-          prepMillis: fc.integer({ min: 0, max: 300 }),
-          checkMillis: fc.integer({ min: 0, max: 300 }),
+          prepMs: fc.integer({ min: 0, max: 300 }),
+          checkMs: fc.integer({ min: 0, max: 300 }),
         }),
         { numRuns: kills, seed },
       );
@@ -220,8 +220,8 @@ describe('reliability: kill -9 the server at random points of pipeline runs', ()
               new StartPipelineExecutionCommand({
                 PipelineName: 'killed',
                 PipelineParameters: [
-                  { Name: 'PrepMillis', Value: String(plan.prepMillis) },
-                  { Name: 'CheckMillis', Value: String(plan.checkMillis) },
+                  { Name: 'PrepMs', Value: String(plan.prepMs) },
+                  { Name: 'CheckMs', Value: String(plan.checkMs) },
                 ],
               }),
             )

@@ -21,7 +21,7 @@ REGION = "us-east-1"
 BUCKET = "slipway-sdk-conformance"
 ROLE = "arn:aws:iam::000000000000:role/SageMakerExecutionRole"
 # Building a runtime the first time (PyTorch's is about 3 GB) happens inside a job, so executions may take long.
-EXECUTION_TIMEOUT_S = float(os.environ.get("SLIPWAY_CONFORMANCE_TIMEOUT_S", "1500"))
+EXECUTION_TIMEOUT_SECONDS = float(os.environ.get("SLIPWAY_CONFORMANCE_TIMEOUT_S", "1500"))
 
 
 def _slipway(*args, cwd):
@@ -106,12 +106,12 @@ def run_pipeline(aws):
     def run(pipeline, parameters=None):
         pipeline.upsert(role_arn=ROLE)
         execution = pipeline.start(parameters=parameters or {})
-        deadline = time.monotonic() + EXECUTION_TIMEOUT_S
+        deadline = time.monotonic() + EXECUTION_TIMEOUT_SECONDS
         while True:
             described = client.describe_pipeline_execution(PipelineExecutionArn=execution.arn)
             if described["PipelineExecutionStatus"] not in ("Executing", "Stopping"):
                 break
-            assert time.monotonic() < deadline, "the execution did not finish in %s s" % EXECUTION_TIMEOUT_S
+            assert time.monotonic() < deadline, "the execution did not finish in %s s" % EXECUTION_TIMEOUT_SECONDS
             time.sleep(1)
         steps = client.list_pipeline_execution_steps(PipelineExecutionArn=execution.arn)["PipelineExecutionSteps"]
         by_name = {step["StepName"]: step for step in steps}

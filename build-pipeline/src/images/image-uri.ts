@@ -40,7 +40,8 @@ function registry(accounts: Readonly<Record<string, string>>, region: string, wh
  * differ, so the caller warns); anything else only exists at run time.
  */
 function literalInstanceType(instanceType: Value<string> | undefined): { type?: string; fromParameter?: string } {
-  if (instanceType === undefined || typeof instanceType === 'string') return { type: instanceType };
+  if (instanceType === undefined) return {};
+  if (typeof instanceType === 'string') return { type: instanceType };
   if (instanceType instanceof Parameter && typeof instanceType.defaultValue === 'string') {
     return { type: instanceType.defaultValue, fromParameter: instanceType.name };
   }

@@ -37,7 +37,10 @@ export abstract class FrameworkModel extends Model {
 
   override resolveImageUri(context: StepBuildContext): Value<string> {
     const { frameworkVersion: version, instanceType } = this.frameworkProps;
-    return context.image({ framework: this.framework, version, scope: 'inference', instanceType }, 'model');
+    return context.image(
+      { framework: this.framework, version, scope: 'inference', ...(instanceType ? { instanceType } : {}) },
+      'model',
+    );
   }
 
   protected override containerEnvironment(context: StepBuildContext): Readonly<Record<string, Value<string>>> {

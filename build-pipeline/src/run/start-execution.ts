@@ -27,7 +27,7 @@ export async function startExecution(sagemaker: SageMakerClient, request: StartE
       PipelineParameters: Object.entries(request.parameters).map(([Name, Value]) => ({ Name, Value })),
       ...(request.displayName ? { PipelineExecutionDisplayName: request.displayName } : {}),
       ...(request.description ? { PipelineExecutionDescription: request.description } : {}),
-      ...(request.pipelineVersionId !== undefined ? { PipelineVersionId: request.pipelineVersionId } : {}),
+      PipelineVersionId: request.pipelineVersionId,
     }),
   );
   if (!started.PipelineExecutionArn) throw new Error('StartPipelineExecution returned no PipelineExecutionArn');

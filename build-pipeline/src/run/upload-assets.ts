@@ -83,7 +83,7 @@ async function putAsset(s3: S3Client, asset: Asset): Promise<void> {
     new PutObjectCommand({
       Bucket: asset.bucket,
       Key: asset.key,
-      Body: asset.bytes ?? stream,
+      Body: asset.bytes ?? stream!,
       ContentLength: asset.size,
       ContentType: asset.contentType,
       Metadata: { 'slipway-sha256': asset.sha256 },

@@ -98,7 +98,7 @@ export function timeline(
             ...(done ? { EndTime: new Date(base + step.end * 1000) } : {}),
             StepStatus: done ? (step.status ?? 'Succeeded') : ('Executing' as const),
             ...(done && step.failureReason ? { FailureReason: step.failureReason } : {}),
-            ...(step.metadata ? { Metadata: step.metadata } : {}),
+            Metadata: step.metadata,
             ...(step.cacheHit ? { CacheHitResult: { SourcePipelineExecutionArn: `${EXECUTION_ARN}-earlier` } } : {}),
             AttemptCount: 1,
           };

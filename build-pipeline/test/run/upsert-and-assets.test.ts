@@ -131,7 +131,8 @@ describe('uploadAssets', () => {
     s3Mock.on(HeadObjectCommand).rejects(s3NotFound());
     s3Mock.on(HeadBucketCommand).resolves({});
     s3Mock.on(PutObjectCommand).resolves({});
-    const vanished = { ...missing, bytes: undefined, localPath: join(tmpdir(), `slipway-vanished-${process.pid}.py`) };
+    const { bytes: _bytes, ...onDisk } = missing;
+    const vanished = { ...onDisk, localPath: join(tmpdir(), `slipway-vanished-${process.pid}.py`) };
     await expect(
       uploadAssets(s3, [vanished], { region: 'us-east-1', createMissingBucket: false }),
     ).rejects.toMatchObject({ code: 'ENOENT', path: vanished.localPath });

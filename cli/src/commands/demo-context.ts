@@ -24,7 +24,7 @@ export interface DemoContext {
   /** The newest deploy run before the approval, so the demo finds the run its approval started. */
   runsBeforeApproval?: number;
   /** Set instead of approving when the registered version is the model prod already serves. */
-  reused?: ReusedDeployment;
+  reused?: ReusedDeployment | undefined;
   deployRun?: DeployRun;
   waitingForPromotion?: boolean;
   predictions?: Prediction[];

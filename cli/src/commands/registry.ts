@@ -127,7 +127,7 @@ export function registerRegistry(program: Command, context: CliContext): void {
           new UpdateModelPackageCommand({
             ModelPackageArn: arn,
             ModelApprovalStatus: status,
-            ...(options.reason !== undefined ? { ApprovalDescription: options.reason } : {}),
+            ApprovalDescription: options.reason,
           }),
         );
         const result = {
@@ -210,7 +210,7 @@ async function listVersions(
       ModelPackageType: 'Versioned',
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
-      ...(status ? { ModelApprovalStatus: status } : {}),
+      ModelApprovalStatus: status,
     },
   );
   for await (const page of pages) versions.push(...(page.ModelPackageSummaryList ?? []));

@@ -1,4 +1,4 @@
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Validations, type AppProps, type IStackSynthesizer } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError, describeValue, stageTarget, type LoadedProjectConfig } from '@slipway/core';
 import { loadStageConfig } from '../config/stage-config.js';
@@ -17,6 +17,7 @@ import { EndpointStack } from './endpoint-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
 import { PortfolioStack } from './portfolio-stack.js';
 import { ProjectStack } from './project-stack.js';
+import { asInterface } from './private/as-interface.js';
 import { ProjectTemplateStack } from './project-template-stack.js';
 import { StageAccountStack } from './stage-account-stack.js';
 
@@ -107,7 +108,7 @@ export function buildApp({ project, appProps, nag = true }: BuildAppOptions): Sl
       : undefined;
   return {
     app,
-    projectStack,
+    ...(projectStack ? { projectStack } : {}),
     ...(monitoringStack ? { monitoringStack } : {}),
     endpointStacks,
     ...(projectsTemplate ? { projectsTemplate } : {}),
@@ -130,7 +131,7 @@ function buildProjectsTemplate(
     .filter(Boolean);
   const template = new ProjectTemplateStack(app, projectTemplateStackName(project), {
     project,
-    synthesizer: new CliCredentialsOnlySynthesizer(),
+    synthesizer: asInterface<IStackSynthesizer>(new CliCredentialsOnlySynthesizer()),
     env: { region: project.region },
     ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
     ...(defaultBranch ? { defaultBranch } : {}),
@@ -139,7 +140,7 @@ function buildProjectsTemplate(
   const portfolio = new PortfolioStack(app, portfolioStackName(project), {
     project,
     templatesBucketName: projectTemplatesBucketName(project),
-    synthesizer: new CliCredentialsOnlySynthesizer(),
+    synthesizer: asInterface<IStackSynthesizer>(new CliCredentialsOnlySynthesizer()),
     env: { region: project.region },
     studioRoleArns,
     ...(productTemplateKey ? { productTemplateKey } : {}),
@@ -156,7 +157,7 @@ function buildProjectStack(app: App, project: LoadedProjectConfig): ProjectStack
   return new ProjectStack(app, projectStackName(project), {
     project,
     // ProjectStack has no file assets, so it deploys without `cdk bootstrap`.
-    synthesizer: new CliCredentialsOnlySynthesizer(),
+    synthesizer: asInterface<IStackSynthesizer>(new CliCredentialsOnlySynthesizer()),
     env: { region: project.region },
     ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
     ...(githubTokenSecretVersionId ? { githubTokenSecretVersionId } : {}),
@@ -171,7 +172,7 @@ function buildMonitoringStack(app: App, project: LoadedProjectConfig, projectSta
   return new MonitoringStack(app, monitoringStackName(project), {
     project,
     destination: projectStack.approvalRoute.destination,
-    synthesizer: new CliCredentialsOnlySynthesizer(),
+    synthesizer: asInterface<IStackSynthesizer>(new CliCredentialsOnlySynthesizer()),
     env: { region: project.region },
     ...(alarmEmail ? { alarmEmail } : {}),
   });
@@ -197,7 +198,7 @@ function buildStageAccountStack(app: App, project: LoadedProjectConfig, stage: s
     target,
     stageConfig,
     // No file assets: deploys without `cdk bootstrap`, like ProjectStack.
-    synthesizer: new CliCredentialsOnlySynthesizer(),
+    synthesizer: asInterface<IStackSynthesizer>(new CliCredentialsOnlySynthesizer()),
     env: { account: target.account!, region: target.region },
     ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
     ...(defaultBranch ? { defaultBranch } : {}),

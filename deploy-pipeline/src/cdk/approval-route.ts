@@ -13,6 +13,7 @@ import { GITHUB_DISPATCH_HEADERS, approvalRoutes, repositoryDispatchUrl } from '
 import { GITHUB_TOKEN_SECRET_FIELD } from '../github-token-secret.js';
 import { approvalRuleName } from '../names.js';
 import { acknowledge } from './private/acknowledge.js';
+import { asInterface } from './private/as-interface.js';
 import { deadLetterAlarmProps } from './private/dead-letter-alarm.js';
 import { accountArn, alarmArn } from './private/arns.js';
 import { TransformerInput, toCdkEventPattern } from './private/transformer-input.js';
@@ -67,7 +68,7 @@ export interface ApprovalRouteProps {
  */
 export class ApprovalRoute extends Construct {
   readonly connection: events.Connection;
-  readonly destination: events.ApiDestination;
+  readonly destination: events.IApiDestination;
   readonly rules: readonly events.Rule[];
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
@@ -86,13 +87,15 @@ export class ApprovalRoute extends Construct {
         Object.entries(GITHUB_DISPATCH_HEADERS).map(([name, value]) => [name, events.HttpParameter.fromString(value)]),
       ),
     });
-    this.destination = new events.ApiDestination(this, 'Resource', {
-      description: `repository_dispatch of ${props.githubRepository}`,
-      connection: this.connection,
-      endpoint: repositoryDispatchUrl(props.githubRepository),
-      httpMethod: events.HttpMethod.POST,
-      rateLimitPerSecond: 1,
-    });
+    this.destination = asInterface<events.IApiDestination>(
+      new events.ApiDestination(this, 'Resource', {
+        description: `repository_dispatch of ${props.githubRepository}`,
+        connection: this.connection,
+        endpoint: repositoryDispatchUrl(props.githubRepository),
+        httpMethod: events.HttpMethod.POST,
+        rateLimitPerSecond: 1,
+      }),
+    );
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,

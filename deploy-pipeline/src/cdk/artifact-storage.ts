@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/acknowledge.js';
+import { asInterface } from './private/as-interface.js';
 import { skipCheckov } from './private/checkov.js';
 
 export interface ArtifactStorageProps {
@@ -78,7 +79,7 @@ export class ArtifactStorage extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsBucket: asInterface<s3.IBucket>(this.accessLogsBucket),
       serverAccessLogsPrefix: 'artifact-bucket/',
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Tags, type IStackSynthesizer, type StackProps } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -15,6 +15,7 @@ import {
 } from '../endpoint-spec.js';
 import { endpointDeployerRoleName, kmsKeyAlias, projectTags } from '../names.js';
 import { CliCredentialsOnlySynthesizer } from './cli-credentials-synthesizer.js';
+import { asInterface } from './private/as-interface.js';
 import { toL1Props } from './private/cfn-properties.js';
 import { skipCheckov } from './private/checkov.js';
 
@@ -51,9 +52,11 @@ export class EndpointStack extends Stack {
       description: `Slipway ${props.project.projectName} ${spec.stage} endpoint serving model package version ${spec.version}`,
       // The stage's account (its own, or the package's) and the package's region are where the endpoint runs.
       env: { account: spec.deployAccount, region: spec.region },
-      synthesizer: new CliCredentialsOnlySynthesizer({
-        cloudFormationExecutionRoleArn: `arn:${spec.partition}:iam::${spec.deployAccount}:role/${endpointDeployerRoleName(props.project, spec.stage)}`,
-      }),
+      synthesizer: asInterface<IStackSynthesizer>(
+        new CliCredentialsOnlySynthesizer({
+          cloudFormationExecutionRoleArn: `arn:${spec.partition}:iam::${spec.deployAccount}:role/${endpointDeployerRoleName(props.project, spec.stage)}`,
+        }),
+      ),
     });
     this.spec = spec;
     const { project, stageConfig } = props;

@@ -356,7 +356,11 @@ class RunExecution {
     }
   }
 
-  private complete(job: DeployJob, conclusion: DeployJob['conclusion'], message: string | undefined): void {
+  private complete(
+    job: DeployJob,
+    conclusion: NonNullable<DeployJob['conclusion']>,
+    message: string | undefined,
+  ): void {
     job.status = 'completed';
     job.conclusion = conclusion;
     job.completedAt = new Date().toISOString();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { LoadedProjectConfig } from '@slipway/core';
 import { buildApp, type SlipwayApp } from '../../src/cdk/index.js';
-import { testProject } from './project.js';
+import { testProject, type ProjectOverrides } from './project.js';
 
 export const SAMPLE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/3';
 
@@ -26,10 +26,7 @@ export interface Synthesized extends SlipwayApp {
 }
 
 /** A fresh app (GIVEN), synthesized into its own temporary folder (WHEN). */
-export function synthesize(
-  context: Record<string, string> = {},
-  overrides: Partial<LoadedProjectConfig> = {},
-): Synthesized {
+export function synthesize(context: Record<string, string> = {}, overrides: ProjectOverrides = {}): Synthesized {
   const project = testProject(overrides);
   const outdir = mkdtempSync(join(tmpdir(), 'slipway-cdk-'));
   const built = buildApp({ project, appProps: { outdir, context } });

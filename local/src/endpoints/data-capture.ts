@@ -27,7 +27,7 @@ export class DataCapture {
   private readonly jsonTypes: readonly string[];
   private readonly csvTypes: readonly string[];
   private pending = new Map<string, string[]>();
-  private timer?: NodeJS.Timeout;
+  private timer?: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(

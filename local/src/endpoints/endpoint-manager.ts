@@ -2,23 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { ServerResponse } from 'node:http';
 import type { InvocationRequest } from '../server/http-server.js';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { resourceArn, type ArnScope } from '../engine/naming.js';
 import type { Logger } from '../server/logger.js';
 import { validationException } from '../server/service-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { RuntimeManager } from '../runtimes/runtime-manager.js';
-import type { DeploymentSpec, EndpointRecord, EndpointStatus } from '../store/endpoint-repository.js';
+import type { EndpointRecord } from '../store/endpoint-repository.js';
 import type { Tag } from '../store/pipeline-repository.js';
 import type { Store } from '../store/store.js';
 import { planDeployment } from './deployment-plan.js';
-import { Fleet, limit, type FleetOptions, type Instance } from './fleet.js';
+import { withoutFailure } from './endpoint-record-changes.js';
+import { afterRestart, removeStaleFolders } from './endpoint-restart.js';
+import { EndpointRollout } from './endpoint-rollout.js';
+import { Fleet, type FleetOptions } from './fleet.js';
 import { forwardInvocation } from './invocation-proxy.js';
 import { InvocationLog } from './invocation-log.js';
-import { sendRuntimeError, type RuntimeError } from './runtime-errors.js';
-import { trafficShiftPlan } from './traffic.js';
+import { routeInvocation } from './invocation-routing.js';
+import { fleetsOf, LiveEndpoints, runInBackground, stopFleets, type LiveEndpoint } from './live-endpoint.js';
+import { sendRuntimeError } from './runtime-errors.js';
 
 export interface EndpointManagerOptions {
   /** Image → Python runtime for the model servers. @default a RuntimeManager with default options */
@@ -77,48 +80,24 @@ export interface ModelServerInfo {
   readonly serving: boolean;
 }
 
-/** What the manager keeps in memory per endpoint: its fleets, the traffic split and its background work. */
-interface LiveEndpoint {
-  /** As created: InvokeEndpoint must match this case. */
-  readonly name: string;
-  status: EndpointStatus;
-  serving?: Fleet;
-  /** A blue/green update's new fleet while it takes `newShare` of the traffic. */
-  incoming?: Fleet;
-  newShare: number;
-  /** Set while the serving fleet is being started again after a restart: invocations wait for it. */
-  restoring?: Promise<void>;
-  operation?: { readonly controller: AbortController; readonly done: Promise<void> };
-}
-
-export const INTERRUPTED_CREATE =
-  'The local server stopped while this endpoint was being created (it was killed or shut down); ' +
-  'delete the endpoint and create it again.';
-export const interruptedUpdate = (configName: string, serving: string) =>
-  `The local server stopped while this endpoint was being updated to ${configName}; ` +
-  `the update did not happen and the endpoint serves ${serving}. Call UpdateEndpoint again.`;
-
 /**
  * Endpoints' lifecycle and traffic. The database holds each endpoint's status and the deployment it serves;
  * this object holds the running model servers (fleets) and routes InvokeEndpoint to them.
- * - Create: Creating → InService once every instance answers /ping, or Failed with the handler's error.
- * - Update (blue/green): the new fleet starts beside the old one; traffic moves only when it answers /ping
- *   (all at once, or by CANARY/LINEAR stages); the old fleet drains its in-flight requests, then stops.
- *   A new fleet that fails leaves the old one serving: InService with FailureReason, the old config.
+ * - Create and update (blue/green) run in the background: see EndpointRollout.
+ * - Invocations go to the serving fleet, or during a traffic shift to either fleet: see routeInvocation.
  * - Restart: InService endpoints are started again (invocations wait for them); an interrupted create is
- *   Failed, an interrupted update keeps the old fleet and says so in FailureReason; a delete is finished.
+ *   Failed, an interrupted update keeps the old fleet and says so in FailureReason (see afterRestart); a delete
+ *   is finished.
  */
 export class EndpointManager {
-  private readonly live = new Map<string, LiveEndpoint>();
+  private readonly live = new LiveEndpoints();
   /** Each endpoint's recent invocations with their latency (what CloudWatch would chart). */
   readonly invocations = new InvocationLog();
   private readonly runtimes: RuntimeManager;
   private readonly root: string;
   /** Aborted by close(): waits (draining included) end early. */
   private readonly closing = new AbortController();
-  private get closedSignal(): AbortSignal {
-    return this.closing.signal;
-  }
+  private readonly rollout: EndpointRollout;
 
   constructor(
     private readonly context: EndpointManagerContext,
@@ -126,6 +105,13 @@ export class EndpointManager {
   ) {
     this.runtimes = options.runtimes ?? new RuntimeManager(options.hostEnv ? { env: options.hostEnv } : {});
     this.root = join(context.dataDir, 'endpoints');
+    this.rollout = new EndpointRollout({
+      startFleet: (endpointName, spec, signal) => Fleet.start(spec, this.fleetOptions(endpointName, signal)),
+      writeRecord: (name, change) => this.write(name, change),
+      drainTimeoutMs: options.drainTimeoutMs ?? 60_000,
+      closed: this.closing.signal,
+      log: context.log,
+    });
   }
 
   arn(name: string): string {
@@ -156,9 +142,9 @@ export class EndpointManager {
       modifiedAt: now,
     };
     store.endpoints.insert(record);
-    const live: LiveEndpoint = { name: request.name, status: 'Creating', newShare: 0 };
-    this.live.set(key(request.name), live);
-    this.run(live, (signal) => this.create(live, spec, signal));
+    this.live.forget(request.name);
+    const live = this.live.track(record);
+    this.run(live, (signal) => this.rollout.create(live, spec, signal));
     return record;
   }
 
@@ -183,8 +169,8 @@ export class EndpointManager {
       pending: spec,
       ...(deploymentConfig ? { deploymentConfig } : {}),
     }))!;
-    const live = this.liveFor(current);
-    this.run(live, (signal) => this.update(live, spec, deploymentConfig, signal));
+    const live = this.live.track(current);
+    this.run(live, (signal) => this.rollout.update(live, spec, deploymentConfig, signal));
     return updated;
   }
 
@@ -192,24 +178,23 @@ export class EndpointManager {
     const current = this.get(name);
     if (current.status === 'Deleting') return;
     this.write(current.name, (record) => ({ ...record, status: 'Deleting' }));
-    const live = this.liveFor(current);
+    const live = this.live.track(current);
     const previous = live.operation;
     previous?.controller.abort();
     this.run(live, async () => {
       await previous?.done;
-      await this.stopFleets(live);
+      await stopFleets(live);
       await rm(this.endpointDir(current.name), { recursive: true, force: true });
       this.context.store.endpoints.delete(current.name);
       this.invocations.forget(current.name);
-      if (this.live.get(key(current.name)) === live) this.live.delete(key(current.name));
+      this.live.forget(current.name, live);
     });
   }
 
   /** The model servers running for an endpoint (serving fleet first): for logs, tests and `slipway endpoints`. */
   modelServers(name: string): ModelServerInfo[] {
-    const live = this.live.get(key(name));
-    const fleets = [live?.serving, live?.incoming].filter((fleet): fleet is Fleet => fleet !== undefined);
-    return fleets.flatMap((fleet) =>
+    const live = this.live.find(name);
+    return fleetsOf(live).flatMap((fleet) =>
       fleet.variants.flatMap((pool) =>
         pool.instances.map((instance, index) => ({
           configName: fleet.spec.configName,
@@ -226,7 +211,7 @@ export class EndpointManager {
 
   /** Resolves when the endpoint's background work (create, update, delete) has finished. */
   async settled(name: string): Promise<void> {
-    for (let live = this.live.get(key(name)); live?.operation; live = this.live.get(key(name))) {
+    for (let live = this.live.find(name); live?.operation; live = this.live.find(name)) {
       await live.operation.done;
     }
   }
@@ -245,7 +230,7 @@ export class EndpointManager {
         ...(typeof variant === 'string' ? { variant } : {}),
       });
     });
-    const live = this.live.get(key(name));
+    const live = this.live.find(name);
     if (!live || live.name !== name || live.status === 'Deleting') {
       return sendRuntimeError(
         response,
@@ -256,7 +241,7 @@ export class EndpointManager {
     if (!live.serving && live.restoring) await live.restoring;
     const target = request.headers['x-amzn-sagemaker-target-variant'];
     const variant = typeof target === 'string' && target !== '' ? target : undefined;
-    const routed = this.route(live, variant);
+    const routed = routeInvocation(live, variant);
     if ('code' in routed) return sendRuntimeError(response, routed, requestId);
     forwardInvocation(
       request,
@@ -277,32 +262,22 @@ export class EndpointManager {
    */
   async recover(): Promise<number> {
     const records = this.context.store.endpoints.list();
-    await this.removeStaleFolders(records);
+    await removeStaleFolders(this.root, records);
     let restarting = 0;
     for (const record of records) {
-      const live = this.liveFor(record);
+      const live = this.live.track(record);
       if (record.status === 'Deleting') {
         this.context.store.endpoints.delete(record.name);
-        this.live.delete(key(record.name));
+        this.live.forget(record.name);
         await rm(this.endpointDir(record.name), { recursive: true, force: true });
         continue;
       }
-      if (record.status === 'Creating') {
-        this.write(record.name, (r) => ({ ...withoutPending(r), status: 'Failed', failureReason: INTERRUPTED_CREATE }));
-        continue;
-      }
-      if (record.status === 'Updating') {
-        this.write(record.name, (r) => ({
-          ...withoutPending(r),
-          status: 'InService',
-          ...(r.pending ? { failureReason: interruptedUpdate(r.pending.configName, r.configName) } : {}),
-        }));
-      }
+      if (record.status === 'Creating' || record.status === 'Updating') this.write(record.name, afterRestart);
       const serving = record.serving;
       if (live.status === 'InService' && serving) {
         restarting += 1;
-        this.run(live, (signal) => this.restore(live, serving, signal));
-        live.restoring = live.operation!.done;
+        const operation = this.run(live, (signal) => this.rollout.restore(live, serving, signal));
+        live.restoring = operation.done;
       }
     }
     if (restarting > 0) this.context.log.info(`restarting the model servers of ${restarting} endpoint(s)`);
@@ -312,155 +287,14 @@ export class EndpointManager {
   /** Stops every model server; statuses stay as they are, so the next start brings the endpoints back. */
   async close(): Promise<void> {
     this.closing.abort();
-    const all = [...this.live.values()];
+    const all = this.live.all();
     for (const live of all) live.operation?.controller.abort();
     await Promise.all(all.map((live) => live.operation?.done));
-    await Promise.all(all.map((live) => this.stopFleets(live)));
+    await Promise.all(all.map((live) => stopFleets(live)));
   }
 
-  private route(live: LiveEndpoint, variant: string | undefined): { fleet: Fleet; instance: Instance } | RuntimeError {
-    const first = live.incoming && Math.random() < live.newShare ? live.incoming : live.serving;
-    if (!first) {
-      return runtimeError(
-        'ValidationError',
-        `Endpoint ${live.name} is ${live.status}: it takes requests once it is InService.`,
-      );
-    }
-    let fleet = first;
-    let picked = first.pick(variant);
-    // During a blue/green shift a named variant may exist in one fleet only.
-    const other = first === live.serving ? live.incoming : live.serving;
-    if ('problem' in picked && picked.problem === 'unknown-variant' && other) {
-      const again = other.pick(variant);
-      if (!('problem' in again) || again.problem !== 'unknown-variant') {
-        fleet = other;
-        picked = again;
-      }
-    }
-    if (!('problem' in picked)) return { fleet, instance: picked };
-    if (picked.problem === 'unknown-variant') {
-      return runtimeError(
-        'ValidationError',
-        `Endpoint ${live.name} has no production variant ${variant}; its variants: ${picked.variants.join(', ')}.`,
-      );
-    }
-    if (picked.problem === 'no-weight') {
-      return runtimeError(
-        'ValidationError',
-        `Every production variant of endpoint ${live.name} has weight 0: name one in X-Amzn-SageMaker-Target-Variant.`,
-      );
-    }
-    return runtimeError(
-      'ServiceUnavailable',
-      `The model server of variant ${picked.variant} of endpoint ${live.name} exited and is being restarted; try again.`,
-    );
-  }
-
-  private async create(live: LiveEndpoint, spec: DeploymentSpec, signal: AbortSignal): Promise<void> {
-    let fleet: Fleet;
-    try {
-      fleet = await Fleet.start(spec, this.fleetOptions(live.name, signal));
-    } catch (error) {
-      if (signal.aborted) return;
-      this.write(live.name, (r) => ({ ...withoutPending(r), status: 'Failed', failureReason: reason(error) }));
-      return;
-    }
-    if (signal.aborted) return void (await fleet.stop());
-    live.serving = fleet;
-    this.write(live.name, (r) => ({ ...withoutPending(withoutFailure(r)), status: 'InService', serving: spec }));
-  }
-
-  private async update(
-    live: LiveEndpoint,
-    spec: DeploymentSpec,
-    deploymentConfig: unknown,
-    signal: AbortSignal,
-  ): Promise<void> {
-    if (live.restoring) await live.restoring;
-    let fleet: Fleet;
-    try {
-      fleet = await Fleet.start(spec, this.fleetOptions(live.name, signal));
-    } catch (error) {
-      if (signal.aborted) return;
-      this.write(live.name, (r) => ({
-        ...withoutPending(r),
-        status: 'InService',
-        failureReason: limit(
-          `Updating to endpoint config ${spec.configName} failed; the endpoint still serves ${r.configName}. ${reason(error)}`,
-        ),
-      }));
-      return;
-    }
-    const plan = trafficShiftPlan(
-      deploymentConfig,
-      spec.variants.reduce((sum, v) => sum + v.instanceCount, 0),
-    );
-    live.incoming = fleet;
-    for (const step of plan.steps) {
-      live.newShare = step.newShare;
-      if (!(await wait(step.waitSeconds * 1000, signal))) break;
-    }
-    if (signal.aborted) {
-      live.incoming = undefined;
-      live.newShare = 0;
-      await fleet.drain(this.options.drainTimeoutMs ?? 60_000, this.closedSignal);
-      await fleet.stop();
-      return;
-    }
-    const old = live.serving;
-    live.serving = fleet;
-    live.incoming = undefined;
-    live.newShare = 0;
-    // The traffic has moved: from here a crash leaves the new deployment serving (no `pending`).
-    this.write(live.name, (r) => ({ ...withoutPending(r), configName: spec.configName, serving: spec }));
-    await wait(plan.terminationWaitSeconds * 1000, signal);
-    if (old) {
-      if (!(await old.drain(this.options.drainTimeoutMs ?? 60_000, this.closedSignal))) {
-        this.context.log.warn(`endpoint ${live.name}: the old fleet still had requests in flight when it was stopped`);
-      }
-      await old.stop();
-    }
-    if (!signal.aborted) this.write(live.name, (r) => ({ ...r, status: 'InService' }));
-  }
-
-  private async restore(live: LiveEndpoint, spec: DeploymentSpec, signal: AbortSignal): Promise<void> {
-    try {
-      const fleet = await Fleet.start(spec, this.fleetOptions(live.name, signal));
-      if (signal.aborted) return void (await fleet.stop());
-      live.serving = fleet;
-    } catch (error) {
-      if (signal.aborted) return;
-      this.write(live.name, (r) => ({
-        ...r,
-        status: 'Failed',
-        failureReason: limit(
-          `The endpoint could not be started again after the local server restarted: ${reason(error)}`,
-        ),
-      }));
-    } finally {
-      live.restoring = undefined;
-    }
-  }
-
-  private run(live: LiveEndpoint, work: (signal: AbortSignal) => Promise<void>): void {
-    const controller = new AbortController();
-    if (this.closing.signal.aborted) controller.abort();
-    const operation = {
-      controller,
-      done: work(controller.signal)
-        .catch((error: unknown) => this.context.log.error(`endpoint ${live.name}: background work failed`, error))
-        .finally(() => {
-          if (live.operation === operation) live.operation = undefined;
-        }),
-    };
-    live.operation = operation;
-  }
-
-  private async stopFleets(live: LiveEndpoint): Promise<void> {
-    const fleets = [live.serving, live.incoming].filter((fleet): fleet is Fleet => fleet !== undefined);
-    live.serving = undefined;
-    live.incoming = undefined;
-    await Promise.all(fleets.map((fleet) => fleet.stop()));
+  private run(live: LiveEndpoint, work: (signal: AbortSignal) => Promise<void>) {
+    return runInBackground(live, work, this.closing.signal, this.context.log);
   }
 
   /** Reads the endpoint, applies `change` and writes it (with LastModifiedTime); undefined once deleted. */
@@ -469,18 +303,9 @@ export class EndpointManager {
     if (!current) return undefined;
     const next = { ...change(current), modifiedAt: new Date() };
     this.context.store.endpoints.update(next);
-    const live = this.live.get(key(name));
+    const live = this.live.find(name);
     if (live) live.status = next.status;
     return next;
-  }
-
-  private liveFor(record: EndpointRecord): LiveEndpoint {
-    let live = this.live.get(key(record.name));
-    if (!live) {
-      live = { name: record.name, status: record.status, newShare: 0 };
-      this.live.set(key(record.name), live);
-    }
-    return live;
   }
 
   private config(name: string) {
@@ -510,57 +335,5 @@ export class EndpointManager {
       signal,
       ...(this.options.hostEnv ? { hostEnv: this.options.hostEnv } : {}),
     };
-  }
-
-  /** Model copies of a previous run (its servers are gone) and folders of endpoints that no longer exist. */
-  private async removeStaleFolders(records: readonly EndpointRecord[]): Promise<void> {
-    const known = new Set(records.map((record) => record.name.toLowerCase()));
-    let entries: string[] = [];
-    try {
-      entries = await readdir(this.root);
-    } catch {
-      return;
-    }
-    await Promise.all(
-      entries.map((entry) =>
-        rm(known.has(entry) ? join(this.root, entry, 'work') : join(this.root, entry), {
-          recursive: true,
-          force: true,
-        }),
-      ),
-    );
-  }
-}
-
-function key(name: string): string {
-  return name.toLowerCase();
-}
-
-function runtimeError(code: RuntimeError['code'], message: string): RuntimeError {
-  return { code, message };
-}
-
-function reason(error: unknown): string {
-  return limit(error instanceof Error ? error.message : String(error));
-}
-
-function withoutPending(record: EndpointRecord): EndpointRecord {
-  const { pending: _pending, ...rest } = record;
-  return rest;
-}
-
-function withoutFailure(record: EndpointRecord): EndpointRecord {
-  const { failureReason: _failure, ...rest } = record;
-  return rest;
-}
-
-/** Waits, or stops early when aborted; true when the whole time passed. */
-async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (ms <= 0) return !signal.aborted;
-  try {
-    await sleep(ms, undefined, { signal });
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -28,10 +28,10 @@ export function describeEndpoint(record: EndpointRecord): DescribeEndpointOutput
       : {}),
     ...(capture ? { DataCaptureConfig: dataCaptureSummary(capture) } : {}),
     EndpointStatus: record.status,
-    ...(record.failureReason !== undefined ? { FailureReason: record.failureReason } : {}),
+    FailureReason: record.failureReason,
     CreationTime: record.createdAt,
     LastModifiedTime: record.modifiedAt,
-    ...(record.deploymentConfig ? { LastDeploymentConfig: record.deploymentConfig } : {}),
+    LastDeploymentConfig: record.deploymentConfig,
     ...(record.pending ? { PendingDeploymentSummary: pendingSummary(record.pending, record.status) } : {}),
   };
 }

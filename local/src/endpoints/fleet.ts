@@ -107,7 +107,7 @@ export class Fleet {
   private readonly byName: Map<string, VariantPool>;
   private readonly cumulative: Float64Array;
   private stopping?: Promise<void>;
-  private drained?: () => void;
+  private drained?: (() => void) | undefined;
   private readonly workDir: string;
   /** The deployment's DataCaptureConfig at work, when it captures anything. */
   readonly capture?: DataCapture;

@@ -44,9 +44,9 @@ export interface EventBusOptions {
   /** Attempts per delivery before it is marked failed (dead-lettered). Default 8. */
   readonly maxAttempts?: number;
   /** Delay before the first retry; it doubles each attempt. Default 1000 ms. */
-  readonly retryBaseMillis?: number;
+  readonly retryBaseMs?: number;
   /** Longest delay between attempts. Default 60 000 ms. */
-  readonly retryMaxMillis?: number;
+  readonly retryMaxMs?: number;
   /** Deliveries in flight at once. Default 8. */
   readonly concurrency?: number;
 }
@@ -76,8 +76,8 @@ export class EventBus {
   private readonly rules = new Map<string, Rule>();
   private readonly inFlight = new Set<number>();
   private readonly maxAttempts: number;
-  private readonly retryBaseMillis: number;
-  private readonly retryMaxMillis: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
   private readonly concurrency: number;
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
@@ -91,8 +91,8 @@ export class EventBus {
     options: EventBusOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 8;
-    this.retryBaseMillis = options.retryBaseMillis ?? 1000;
-    this.retryMaxMillis = options.retryMaxMillis ?? 60_000;
+    this.retryBaseMs = options.retryBaseMs ?? 1000;
+    this.retryMaxMs = options.retryMaxMs ?? 60_000;
     this.concurrency = options.concurrency ?? 8;
   }
 
@@ -304,7 +304,7 @@ export class EventBus {
           {
             status: 'pending',
             attempts: delivery.attempts,
-            nextAttemptAt: new Date(now.getTime() + this.retryMaxMillis),
+            nextAttemptAt: new Date(now.getTime() + this.retryMaxMs),
             error: reason,
           },
           now,
@@ -312,7 +312,7 @@ export class EventBus {
         continue;
       }
       // Lease the delivery past its timeout so a crash mid-attempt makes it due again (at least once).
-      const lease = new Date(now.getTime() + (target.timeoutMs ?? 30_000) + this.retryBaseMillis);
+      const lease = new Date(now.getTime() + (target.timeoutMs ?? 30_000) + this.retryBaseMs);
       this.store.events.recordAttempt(
         delivery.id,
         { status: 'pending', attempts: delivery.attempts, nextAttemptAt: lease },
@@ -348,7 +348,7 @@ export class EventBus {
       if (this.closed) return;
       const message = error instanceof Error ? error.message : String(error);
       const exhausted = attempts >= this.maxAttempts;
-      const delay = Math.min(this.retryMaxMillis, this.retryBaseMillis * 2 ** (attempts - 1));
+      const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (attempts - 1));
       this.store.events.recordAttempt(
         delivery.id,
         {

@@ -207,7 +207,7 @@ export class JobService {
           : `InternalServerError: the ${record.kind} runner failed: ${message(error)}`,
         startTime: record.createdAt,
         endTime: now,
-        processMillis: 0,
+        processMs: 0,
       };
     }
     store.jobs.finish(record.name, {
@@ -237,7 +237,7 @@ export class JobService {
         failureReason: `No runner for ${kind} jobs is configured in this local server; start it with a ${kind} runner (runners.${kind}).`,
         startTime: now,
         endTime: now,
-        processMillis: 0,
+        processMs: 0,
       };
     }
     const spec = {

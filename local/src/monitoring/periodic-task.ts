@@ -12,7 +12,7 @@ export interface PeriodicTaskOptions {
 
 export class PeriodicTask {
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private running?: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly options: PeriodicTaskOptions) {

@@ -12,9 +12,9 @@ export interface JobBodyResult {
   readonly failureReason?: string;
   readonly exitMessage?: string;
   readonly modelArtifactsS3Uri?: string;
-  readonly finalMetricDataList?: JobResult['finalMetricDataList'];
-  readonly transformCounts?: JobResult['transformCounts'];
-  readonly processMillis: number;
+  readonly finalMetricDataList?: NonNullable<JobResult['finalMetricDataList']>;
+  readonly transformCounts?: NonNullable<JobResult['transformCounts']>;
+  readonly processMs: number;
 }
 
 export interface JobContext {
@@ -45,7 +45,7 @@ export async function runJob<K extends JobKind>(
     return done({
       status: 'Failed',
       failureReason: `InternalServerError: the ${kind} runner was given a ${spec.kind} job`,
-      processMillis: 0,
+      processMs: 0,
     });
   }
   let log: JobLog;
@@ -53,12 +53,12 @@ export async function runJob<K extends JobKind>(
     log = await JobLog.open(spec.logFile);
     await mkdir(spec.workDir, { recursive: true });
   } catch (error) {
-    return done({ status: 'Failed', failureReason: reasonForError(error), processMillis: 0 });
+    return done({ status: 'Failed', failureReason: reasonForError(error), processMs: 0 });
   }
   if (spec.signal.aborted) {
     log.note(`job ${spec.jobName} Stopped before it started`);
     await log.close();
-    return done({ status: 'Stopped', processMillis: 0 });
+    return done({ status: 'Stopped', processMs: 0 });
   }
   const maxRuntimeSeconds =
     'StoppingCondition' in spec.request ? spec.request.StoppingCondition?.MaxRuntimeInSeconds : undefined;
@@ -80,20 +80,20 @@ export async function runJob<K extends JobKind>(
     result = await body(job, { log, sandbox: createSandbox(spec.workDir), signal: controller.signal });
   } catch (error) {
     log.note(`runner error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    result = { status: 'Failed', failureReason: reasonForError(error), processMillis: 0 };
+    result = { status: 'Failed', failureReason: reasonForError(error), processMs: 0 };
   } finally {
     if (timer) clearTimeout(timer);
     spec.signal.removeEventListener('abort', stop);
   }
   if (spec.signal.aborted) {
-    result = { status: 'Stopped', processMillis: result.processMillis };
+    result = { status: 'Stopped', processMs: result.processMs };
   } else if (timedOut) {
     result = {
       status: 'Failed',
       failureReason:
         `MaxRuntimeExceeded: the job ran longer than StoppingCondition.MaxRuntimeInSeconds (${maxRuntimeSeconds} s) ` +
         'and was stopped',
-      processMillis: result.processMillis,
+      processMs: result.processMs,
     };
   }
   log.note(`job ${spec.jobName} ${result.status}${result.failureReason ? `: ${result.failureReason}` : ''}`);

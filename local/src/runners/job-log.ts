@@ -17,7 +17,7 @@ export function logTimesFile(logFile: string): string {
 export class JobLog {
   /** The first write error (a full disk, a removed folder): the log stops there; the job goes on. */
   private failure: Error | undefined;
-  private lastMillis = -1;
+  private lastMs = -1;
 
   private constructor(
     private readonly stream: WriteStream,
@@ -50,9 +50,9 @@ export class JobLog {
   write(chunk: Buffer | string): void {
     if (this.stream.destroyed) return;
     const now = Date.now();
-    if (now !== this.lastMillis && !this.times.destroyed) {
+    if (now !== this.lastMs && !this.times.destroyed) {
       this.times.write(`${this.offset} ${now}\n`);
-      this.lastMillis = now;
+      this.lastMs = now;
     }
     this.offset += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     this.stream.write(chunk);

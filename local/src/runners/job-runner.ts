@@ -77,7 +77,7 @@ export interface JobResult {
   /** Transform: records read, requests sent, objects written. */
   readonly transformCounts?: { readonly records: number; readonly requests: number; readonly objects: number };
   /** Wall time of the user's process alone, so the engine can measure its own overhead. */
-  readonly processMillis: number;
+  readonly processMs: number;
 }
 
 export interface JobRunner {

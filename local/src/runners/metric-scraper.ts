@@ -1,8 +1,8 @@
 import { ValidationError, describeValue } from '@slipway/core';
 
 export interface MetricDefinition {
-  readonly Name?: string;
-  readonly Regex?: string;
+  readonly Name?: string | undefined;
+  readonly Regex?: string | undefined;
 }
 
 export interface MetricDatum {

@@ -42,7 +42,7 @@ export class ProcessingRunner extends SubprocessJobRunner<'Processing'> {
     }
 
     for (const input of plan.inputs) {
-      if (signal.aborted) return { status: 'Stopped', processMillis: 0 };
+      if (signal.aborted) return { status: 'Stopped', processMs: 0 };
       const count = await downloadS3Data(
         store,
         input.s3Uri,
@@ -68,7 +68,7 @@ export class ProcessingRunner extends SubprocessJobRunner<'Processing'> {
     const argv = hostCommand(plan.argv, runtime, sandbox);
     const outcome = await runJobProcess(this.options, runtime, { argv, cwd: sandbox.root, env, log, signal });
     const exitMessage = await readJobFile(sandbox.hostPath('/opt/ml/output/message'));
-    const base = { processMillis: outcome.millis, ...(exitMessage !== undefined ? { exitMessage } : {}) };
+    const base = { processMs: outcome.millis, ...(exitMessage !== undefined ? { exitMessage } : {}) };
     if (outcome.aborted) return { status: 'Stopped', ...base };
     if (outcome.spawnError) {
       return {

@@ -64,7 +64,7 @@ export class TrainingRunner extends SubprocessJobRunner<'Training'> {
     for (const path of Object.values(TRAINING_PATHS)) await mkdir(sandbox.hostPath(path), { recursive: true });
     await mkdir(sandbox.tmp, { recursive: true });
     for (const channel of plan.channels) {
-      if (signal.aborted) return { status: 'Stopped', processMillis: 0 };
+      if (signal.aborted) return { status: 'Stopped', processMs: 0 };
       const dir = `${TRAINING_PATHS.inputData}/${channel.name}`;
       const count = await downloadS3Data(
         store,
@@ -121,7 +121,7 @@ export class TrainingRunner extends SubprocessJobRunner<'Training'> {
       onLine: (line) => scraper.scan(line),
     });
     const metrics = scraper.results();
-    const base = { processMillis: outcome.millis, ...(metrics.length ? { finalMetricDataList: metrics } : {}) };
+    const base = { processMs: outcome.millis, ...(metrics.length ? { finalMetricDataList: metrics } : {}) };
     const outputDir = sandbox.hostPath(TRAINING_PATHS.output);
     if (outcome.aborted) return { status: 'Stopped', ...base };
     if (outcome.spawnError || outcome.exitCode !== 0) {

@@ -65,7 +65,7 @@ export class TransformRunner extends SubprocessJobRunner<'Transform'> {
       'TransformInput.DataSource.S3DataSource',
     );
     log.note(`input: ${count} object(s) from ${plan.input.s3Uri}`);
-    if (signal.aborted) return { status: 'Stopped', processMillis: 0 };
+    if (signal.aborted) return { status: 'Stopped', processMs: 0 };
 
     const started = Date.now();
     const serverLog = join(dirname(spec.logFile), 'model-server.log');
@@ -74,14 +74,14 @@ export class TransformRunner extends SubprocessJobRunner<'Transform'> {
       server = await this.startServer(spec, plan, store, sandbox.root, serverLog, signal, log);
     } catch (error) {
       await copyServerLog(serverLog, log);
-      if (signal.aborted) return { status: 'Stopped', processMillis: 0 };
+      if (signal.aborted) return { status: 'Stopped', processMs: 0 };
       const detail = error instanceof ModelServerError ? lastLine(error.stderr) : undefined;
       return {
         status: 'Failed',
         failureReason:
           `ClientError: the model ${spec.model.modelName} did not start: ` +
           `${detail ?? (error instanceof Error ? error.message : String(error))}`,
-        processMillis: Date.now() - started,
+        processMs: Date.now() - started,
       };
     }
     const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
@@ -123,24 +123,24 @@ export class TransformRunner extends SubprocessJobRunner<'Transform'> {
       await server.stop();
       agent.destroy();
       await copyServerLog(serverLog, log);
-      if (signal.aborted) return { status: 'Stopped', processMillis: Date.now() - started };
+      if (signal.aborted) return { status: 'Stopped', processMs: Date.now() - started };
       return {
         status: 'Failed',
         failureReason: error instanceof TransformFailure ? error.message : `InternalServerError: ${String(error)}`,
-        processMillis: Date.now() - started,
+        processMs: Date.now() - started,
         transformCounts: totals,
       };
     }
     await server.stop();
     agent.destroy();
     await copyServerLog(serverLog, log);
-    if (signal.aborted) return { status: 'Stopped', processMillis: Date.now() - started, transformCounts: totals };
+    if (signal.aborted) return { status: 'Stopped', processMs: Date.now() - started, transformCounts: totals };
     const seconds = (Date.now() - started) / 1000;
     log.note(
       `transformed ${totals.records} record(s) of ${totals.objects} object(s) in ${totals.requests} request(s), ` +
         `${seconds.toFixed(1)} s (${Math.round(totals.records / Math.max(seconds, 0.001))} records/s)`,
     );
-    return { status: 'Completed', processMillis: Date.now() - started, transformCounts: totals };
+    return { status: 'Completed', processMs: Date.now() - started, transformCounts: totals };
   }
 
   private startServer(

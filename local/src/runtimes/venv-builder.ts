@@ -259,7 +259,7 @@ async function pointScriptsAt(temporary: string, final: string): Promise<void> {
 class PipRunner {
   private last = '';
   private downloads = 0;
-  private downloadedMb = 0;
+  private downloadedMB = 0;
   private readonly started = Date.now();
   private readonly heartbeat?: NodeJS.Timeout;
 
@@ -270,7 +270,7 @@ class PipRunner {
     if (request.onProgress) {
       this.heartbeat = setInterval(() => {
         const seconds = Math.round((Date.now() - this.started) / 1000);
-        const so = this.downloads ? `; ${this.downloads} download(s), ${formatMb(this.downloadedMb)} so far` : '';
+        const so = this.downloads ? `; ${this.downloads} download(s), ${formatMB(this.downloadedMB)} so far` : '';
         request.onProgress!(`still building ${request.name} (${seconds} s${so}); pip: ${this.last || 'starting'}`);
       }, request.heartbeatMs ?? 20_000);
       this.heartbeat.unref();
@@ -320,7 +320,7 @@ class PipRunner {
     if (download) {
       const mb = Number(download[2]) * ({ kB: 1 / 1000, MB: 1, GB: 1000 }[download[3]!] ?? 1);
       this.downloads += 1;
-      this.downloadedMb += mb;
+      this.downloadedMB += mb;
       // Large downloads are what makes a build slow: say each one as it starts.
       if (mb >= 10) this.request.onProgress?.(`downloading ${download[1]} (${download[2]} ${download[3]})`);
     } else if (/^(Installing collected packages|Successfully installed)/.test(text)) {
@@ -329,7 +329,7 @@ class PipRunner {
   }
 }
 
-function formatMb(mb: number): string {
+function formatMB(mb: number): string {
   return mb >= 1000 ? `${(mb / 1000).toFixed(1)} GB` : `${Math.round(mb)} MB`;
 }
 

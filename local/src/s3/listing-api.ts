@@ -111,8 +111,8 @@ export function listMultipartUploads(store: ObjectStore, bucket: string, query: 
               Owner: LOCAL_OWNER,
               StorageClass: 'STANDARD',
               Initiated: entry.upload.initiatedAt.toISOString(),
-              ...(entry.upload.checksumAlgorithm ? { ChecksumAlgorithm: entry.upload.checksumAlgorithm } : {}),
-              ...(entry.upload.checksumType ? { ChecksumType: entry.upload.checksumType } : {}),
+              ChecksumAlgorithm: entry.upload.checksumAlgorithm,
+              ChecksumType: entry.upload.checksumType,
             },
           ]
         : [],

@@ -16,7 +16,7 @@ import {
 /** How far a request's time may be from the server's, as AWS allows. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 /** The longest a presigned URL may be valid (7 days), as S3 allows. */
-const MAX_PRESIGNED_EXPIRES_S = 7 * 24 * 3600;
+const MAX_PRESIGNED_EXPIRES_SECONDS = 7 * 24 * 3600;
 
 /** Why a request was not accepted; each surface words it in its own error codes. */
 export type SignatureProblemKind =
@@ -108,8 +108,8 @@ export class RequestSignatureVerifier {
         return malformed(
           'The presigned URL lacks a valid X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders or X-Amz-Signature.',
         );
-      if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_EXPIRES_S)
-        return malformed(`X-Amz-Expires must be a number of seconds from 1 to ${MAX_PRESIGNED_EXPIRES_S}.`);
+      if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_EXPIRES_SECONDS)
+        return malformed(`X-Amz-Expires must be a number of seconds from 1 to ${MAX_PRESIGNED_EXPIRES_SECONDS}.`);
       if (at.getTime() - now.getTime() > MAX_CLOCK_SKEW_MS)
         return { kind: 'skewed', message: 'The presigned URL is not valid yet (its X-Amz-Date is in the future).' };
       if (now.getTime() > at.getTime() + expires * 1000) return { kind: 'expired', message: 'Request has expired.' };

@@ -63,8 +63,8 @@ export function describeRunnerContract(subject: RunnerContractSubject): void {
       expect(result.status).toBe('Completed');
       expect(result.failureReason).toBeUndefined();
       expect(result.startTime.getTime()).toBeLessThanOrEqual(result.endTime.getTime());
-      expect(result.processMillis).toBeGreaterThan(0);
-      expect(result.processMillis).toBeLessThanOrEqual(wall);
+      expect(result.processMs).toBeGreaterThan(0);
+      expect(result.processMs).toBeLessThanOrEqual(wall);
       const log = await readFile(spec.logFile, 'utf8');
       expect(log.startsWith('an earlier attempt\n')).toBe(true);
       expect(log).toContain('hello from the job');
@@ -100,7 +100,7 @@ export function describeRunnerContract(subject: RunnerContractSubject): void {
       const { spec, pidFile } = await subject.slow(world, { signal: controller.signal });
       const result = await runner.run(spec, world.store);
       expect(result.status).toBe('Stopped');
-      expect(result.processMillis).toBe(0);
+      expect(result.processMs).toBe(0);
       expect(existsSync(pidFile)).toBe(false);
     });
 

@@ -74,7 +74,7 @@ export async function signedFetch(
   return fetch(url, {
     method,
     headers,
-    ...(body !== undefined ? { body } : {}),
+    body,
     ...(init.stream ? { duplex: 'half' } : {}),
   } as RequestInit);
 }

@@ -12,7 +12,7 @@ const server = await startLocalServer({
   port: Number(port),
   runners: { Processing: new SleepRunner('Processing') },
   logger: silentLogger,
-  events: { retryBaseMillis: 50, retryMaxMillis: 200 },
+  events: { retryBaseMs: 50, retryMaxMs: 200 },
 });
 process.stdout.write(
   `${JSON.stringify({ url: server.url, pid: process.pid, region: server.region, credentials: server.credentials })}\n`,

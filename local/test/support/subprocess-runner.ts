@@ -70,10 +70,10 @@ export class SubprocessRunner implements JobRunner {
     if (command.length === 0) throw new Error(`test runner: ${spec.jobName} has no entrypoint to run`);
     const processStart = Date.now();
     const exit = await runProcess(command.map(map), env, spec.workDir, spec.logFile, spec.signal);
-    const processMillis = Date.now() - processStart;
+    const processMs = Date.now() - processStart;
     const log = await readFile(spec.logFile, 'utf8').catch(() => '');
     if (exit.stopped)
-      return { status: 'Stopped', failureReason: 'stopped by request', startTime, endTime: new Date(), processMillis };
+      return { status: 'Stopped', failureReason: 'stopped by request', startTime, endTime: new Date(), processMs };
     if (exit.code !== 0) {
       const failure = await readFile(join(root, 'output', 'failure'), 'utf8').catch(() => undefined);
       return {
@@ -84,7 +84,7 @@ export class SubprocessRunner implements JobRunner {
         ),
         startTime,
         endTime: new Date(),
-        processMillis,
+        processMs,
       };
     }
     for (const upload of uploads) await uploadDir(store, upload.local, upload.uri);
@@ -107,10 +107,10 @@ export class SubprocessRunner implements JobRunner {
         finalMetricDataList: metrics,
         startTime,
         endTime: new Date(),
-        processMillis,
+        processMs,
       };
     }
-    return { status: 'Completed', startTime, endTime: new Date(), processMillis };
+    return { status: 'Completed', startTime, endTime: new Date(), processMs };
   }
 }
 
@@ -151,10 +151,10 @@ export class SleepRunner implements JobRunner {
     try {
       if (ms > 0) await sleep(ms, undefined, { signal: spec.signal });
     } catch {
-      return { status: 'Stopped', startTime, endTime: new Date(), processMillis: Date.now() - startTime.getTime() };
+      return { status: 'Stopped', startTime, endTime: new Date(), processMs: Date.now() - startTime.getTime() };
     }
     if (env['FAIL'])
-      return { status: 'Failed', failureReason: env['FAIL'], startTime, endTime: new Date(), processMillis: ms };
+      return { status: 'Failed', failureReason: env['FAIL'], startTime, endTime: new Date(), processMs: ms };
     if (spec.kind === 'Processing') {
       for (const output of spec.request.ProcessingOutputConfig?.Outputs ?? []) {
         const content = env[`CONTENT_${output.OutputName}`];
@@ -162,16 +162,16 @@ export class SleepRunner implements JobRunner {
         const location = parseS3Uri(`${output.S3Output!.S3Uri!.replace(/\/+$/, '')}/result.json`);
         await store.put(location.bucket, location.key, content);
       }
-      return { status: 'Completed', startTime, endTime: new Date(), processMillis: ms };
+      return { status: 'Completed', startTime, endTime: new Date(), processMs: ms };
     }
     if (spec.kind !== 'Training') {
-      return { status: 'Completed', startTime, endTime: new Date(), processMillis: ms };
+      return { status: 'Completed', startTime, endTime: new Date(), processMs: ms };
     }
     const outputPath = spec.request.OutputDataConfig!.S3OutputPath!.replace(/\/+$/, '');
     const uri = `${outputPath}/${spec.jobName}/output/model.tar.gz`;
     const location = parseS3Uri(uri);
     await store.put(location.bucket, location.key, 'not really a tarball');
-    return { status: 'Completed', modelArtifactsS3Uri: uri, startTime, endTime: new Date(), processMillis: ms };
+    return { status: 'Completed', modelArtifactsS3Uri: uri, startTime, endTime: new Date(), processMs: ms };
   }
 }
 

@@ -30,8 +30,8 @@ export async function listEndpoints(context: ConsoleContext): Promise<EndpointLi
       name,
       arn: summary.EndpointArn ?? '',
       status: summary.EndpointStatus ?? 'Unknown',
-      ...(iso(summary.CreationTime) ? { created: iso(summary.CreationTime) } : {}),
-      ...(iso(summary.LastModifiedTime) ? { modified: iso(summary.LastModifiedTime) } : {}),
+      ...(summary.CreationTime ? { created: iso(summary.CreationTime) } : {}),
+      ...(summary.LastModifiedTime ? { modified: iso(summary.LastModifiedTime) } : {}),
       ...(stage ? { stage } : {}),
     };
   });
@@ -82,8 +82,8 @@ export async function endpointView(context: ConsoleContext, name: string): Promi
       name,
       arn: endpoint.EndpointArn ?? '',
       status: endpoint.EndpointStatus ?? 'Unknown',
-      ...(iso(endpoint.CreationTime) ? { created: iso(endpoint.CreationTime) } : {}),
-      ...(iso(endpoint.LastModifiedTime) ? { modified: iso(endpoint.LastModifiedTime) } : {}),
+      ...(endpoint.CreationTime ? { created: iso(endpoint.CreationTime) } : {}),
+      ...(endpoint.LastModifiedTime ? { modified: iso(endpoint.LastModifiedTime) } : {}),
       ...(endpoint.FailureReason ? { failureReason: endpoint.FailureReason } : {}),
       ...(stage ? { stage } : {}),
       ...(configName ? { configName } : {}),

@@ -50,12 +50,15 @@ export function evaluationView(uri: string, document: unknown): EvaluationView {
   return {
     uri,
     metrics,
-    perClass: labels.map((label) => ({
-      label,
-      ...(numberOf(precision[label]) !== undefined ? { precision: numberOf(precision[label]) } : {}),
-      ...(numberOf(recall[label]) !== undefined ? { recall: numberOf(recall[label]) } : {}),
-      ...(numberOf(f1[label]) !== undefined ? { f1: numberOf(f1[label]) } : {}),
-    })),
+    perClass: labels.map((label) => {
+      const [labelPrecision, labelRecall, labelF1] = [precision, recall, f1].map((scores) => numberOf(scores[label]));
+      return {
+        label,
+        ...(labelPrecision !== undefined ? { precision: labelPrecision } : {}),
+        ...(labelRecall !== undefined ? { recall: labelRecall } : {}),
+        ...(labelF1 !== undefined ? { f1: labelF1 } : {}),
+      };
+    }),
     ...(matrix
       ? {
           confusion: {

@@ -190,7 +190,7 @@ function logLocation(
   context: ConsoleContext,
   group: 'ProcessingJobs' | 'TrainingJobs',
   jobName: string,
-): StepDetailView['log'] {
+): NonNullable<StepDetailView['log']> {
   const { backend } = context;
   if (backend.jobLogFile?.(jobName)) return { stream: true };
   return {

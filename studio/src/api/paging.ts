@@ -37,6 +37,8 @@ export async function mapLimited<T, R>(
 }
 
 /** ISO-8601 of an SDK date, if any. */
+export function iso(date: Date): string;
+export function iso(date: Date | undefined): string | undefined;
 export function iso(date: Date | undefined): string | undefined {
   return date ? date.toISOString() : undefined;
 }

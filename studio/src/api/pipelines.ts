@@ -9,6 +9,7 @@ import {
   RetryPipelineExecutionCommand,
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
+  type UserContext,
 } from '@aws-sdk/client-sagemaker';
 import { ValidationError } from '@slipway/core';
 import { TERMINAL_STATUSES, checkParameterValues, errorName } from '@slipway/build-pipeline/run';
@@ -148,7 +149,7 @@ async function executionParameters(context: ConsoleContext, arn: string): Promis
   return Object.fromEntries(parameters.map((parameter) => [parameter.Name ?? '', parameter.Value ?? '']));
 }
 
-function createdBy(user: { UserProfileName?: string; IamIdentity?: { Arn?: string } } | undefined): string | undefined {
+function createdBy(user: UserContext | undefined): string | undefined {
   return user?.UserProfileName ?? user?.IamIdentity?.Arn;
 }
 
@@ -166,7 +167,7 @@ export async function startExecution(
   const described = await sagemaker.send(
     new DescribePipelineCommand({
       PipelineName: name,
-      ...(request.version !== undefined ? { PipelineVersionId: request.version } : {}),
+      PipelineVersionId: request.version,
     }),
   );
   const declared = parseDefinition(described.PipelineDefinition).Parameters;
@@ -181,7 +182,7 @@ export async function startExecution(
       PipelineName: name,
       ClientRequestToken: `studio-${randomUUID()}`,
       PipelineParameters: Object.entries(values).map(([Name, Value]) => ({ Name, Value })),
-      ...(request.version !== undefined ? { PipelineVersionId: request.version } : {}),
+      PipelineVersionId: request.version,
     }),
   );
   return { arn: started.PipelineExecutionArn ?? '' };
@@ -228,7 +229,7 @@ export async function retryExecution(
       PipelineName: pipelineName,
       ClientRequestToken: `studio-${randomUUID()}`,
       PipelineParameters: Object.entries(parameters).map(([Name, Value]) => ({ Name, Value })),
-      ...(described.PipelineVersionId !== undefined ? { PipelineVersionId: described.PipelineVersionId } : {}),
+      PipelineVersionId: described.PipelineVersionId,
       PipelineExecutionDescription: `Retry of ${arn}`,
     }),
   );

@@ -100,7 +100,7 @@ export async function modelVersionView(context: ConsoleContext, arn: string): Pr
             : evaluationView(report.uri, report.document),
         }
       : {}),
-    ...(described.InferenceSpecification ? { inferenceSpecification: described.InferenceSpecification } : {}),
+    inferenceSpecification: described.InferenceSpecification,
     lineage: {
       ...(item.executionArn ? { executionArn: item.executionArn } : {}),
       ...(item.executionArn ? { pipelineName: /:pipeline\/([^/]+)\//.exec(item.executionArn)?.[1] ?? '' } : {}),
@@ -159,7 +159,7 @@ function versionItem(described: DescribeModelPackageOutput, metrics: Record<stri
     version: described.ModelPackageVersion ?? versionOf(arn) ?? 0,
     approvalStatus: described.ModelApprovalStatus ?? 'Unknown',
     ...(described.ModelPackageStatus ? { status: described.ModelPackageStatus } : {}),
-    ...(iso(described.CreationTime) ? { created: iso(described.CreationTime) } : {}),
+    ...(described.CreationTime ? { created: iso(described.CreationTime) } : {}),
     ...(described.ModelPackageDescription ? { description: described.ModelPackageDescription } : {}),
     metrics,
     ...(generatedBy && /:pipeline\/.+\/execution\//.test(generatedBy) ? { executionArn: generatedBy } : {}),

@@ -86,7 +86,7 @@ export async function deployWithSageMakerApi(
       new UpdateEndpointCommand({
         EndpointName: spec.endpointName,
         EndpointConfigName: spec.endpointConfigName,
-        ...(deployment ? { DeploymentConfig: deployment } : {}),
+        DeploymentConfig: deployment,
       }),
     );
   }

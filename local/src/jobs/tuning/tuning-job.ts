@@ -83,7 +83,7 @@ export async function runTuningJob(record: JobRecord, context: TuningContext): P
       ...(failureReason !== undefined ? { failureReason } : {}),
       startTime,
       endTime: new Date(),
-      processMillis: 0,
+      processMs: 0,
     };
   };
   let plan: TuningPlan;
