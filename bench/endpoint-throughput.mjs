@@ -9,7 +9,7 @@
 //
 // node bench/endpoint-throughput.mjs [--connections 10] [--seconds 8] [--rounds 2]
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,39 @@ const rounds = argument('rounds', 2);
 const TARGET_RATE = 500;
 const workers = availableParallelism();
 const toolsSitePackages = join(root, '.venv-tools', 'lib', 'python3.11', 'site-packages');
+
+/** A process's fields after its command's closing parenthesis (state, ppid, …, utime, stime at 11 and 12). */
+function procStat(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Whether `pid` descends from this process (the model servers are the local server's children). */
+function descendsFromUs(pid) {
+  for (let current = pid, depth = 0; depth < 6 && current > 1; depth += 1) {
+    current = Number(procStat(current)[1]);
+    if (current === process.pid) return true;
+  }
+  return false;
+}
+
+/** CPU time (user + system, ms) this benchmark's model server workers have used so far, from /proc. */
+function modelServerCpuMs() {
+  if (!existsSync('/proc/self/stat')) return 0;
+  const msPerTick = 10; // USER_HZ is 100 on Linux
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('slipway_serving')) continue;
+      if (!descendsFromUs(Number(pid))) continue;
+      const fields = procStat(pid);
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ticks * msPerTick;
+}
 
 async function freePort() {
   const probe = createServer();
@@ -111,9 +144,19 @@ try {
   const sides = { endpoint: invocation, bare: { url: bareUrl }, peer: { url: peer.url } };
   for (const side of Object.values(sides)) await autocannon({ ...side, connections, duration: 2 }); // warm-up
   const results = { endpoint: [], bare: [], peer: [] };
+  // CPU time per request of the local server (this process) and of the model server's workers: where the
+  // proxy's cost goes, in a figure that the machine's load does not inflate the way it does wall time.
+  const cpu = { endpoint: [], bare: [] };
   for (let round = 0; round < rounds; round += 1) {
     for (const [name, side] of Object.entries(sides)) {
+      const server = process.cpuUsage();
+      const workers = modelServerCpuMs();
       const result = await autocannon({ ...side, connections, duration: seconds });
+      const used = process.cpuUsage(server);
+      cpu[name]?.push({
+        serverUs: (used.user + used.system) / result.requests.total,
+        workersUs: ((modelServerCpuMs() - workers) * 1000) / result.requests.total,
+      });
       results[name].push({ ...result, load: load().load });
     }
   }
@@ -133,6 +176,13 @@ try {
     );
   }
   process.stdout.write(`${report(`through the local server, paced at ${TARGET_RATE} requests/s:`, paced)}\n`);
+  for (const [name, runs] of Object.entries(cpu)) {
+    const serverUs = median(runs.map((run) => run.serverUs));
+    const workersUs = median(runs.map((run) => run.workersUs));
+    process.stdout.write(
+      `CPU per request, ${titles[name]}: local server ${serverUs.toFixed(0)} µs, model server workers ${workersUs.toFixed(0)} µs (median of ${rounds})\n`,
+    );
+  }
 
   const rate = (name) => median(results[name].map((run) => run.requests.average));
   const p99 = (name) => Math.max(...results[name].map((run) => run.latency.p99));
