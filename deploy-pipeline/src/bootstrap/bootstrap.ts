@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ValidationError, type LoadedProjectConfig } from '@slipway/core';
 import { cdkAppDir, cdkCommand, cdkDeployStacksArgs, spawnCdk, type CdkRunner } from '../deploy/backends/cdk.js';
@@ -7,6 +7,7 @@ import { storeGitHubToken } from './github-token.js';
 import { findProjectStack } from './project-stack-lookup.js';
 import { githubSetupSteps, type GitHubSetupStep } from './github-setup.js';
 import { repositoryVariables } from './repository-variables.js';
+import { stackOutputs } from './stack-outputs.js';
 
 export interface BootstrapOptions {
   readonly project: LoadedProjectConfig;
@@ -86,12 +87,7 @@ export async function bootstrapProject(options: BootstrapOptions, deps: Bootstra
     );
   }
 
-  const described = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const outputs = Object.fromEntries(
-    (described.Stacks?.[0]?.Outputs ?? []).flatMap((output) =>
-      output.OutputKey && output.OutputValue ? [[output.OutputKey, output.OutputValue] as const] : [],
-    ),
-  );
+  const outputs = await stackOutputs(cloudformation, stackName);
   return {
     stackName,
     ...(monitoring ? { monitoringStackName: monitoring } : {}),
