@@ -314,11 +314,16 @@ def input_fn(request_body: Union[str, bytes, bytearray], request_content_type: s
     return texts
 
 
+def _predict_proba(input_data: Sequence[str], model) -> List[List[float]]:
+    """Each review's class probabilities, in the order of model.classes_."""
+    return model.predict_proba(input_data).tolist()
+
+
 def predict_fn(input_data: Sequence[str], model) -> List[Prediction]:
-    probabilities = model.predict_proba(input_data)
+    probabilities = _predict_proba(input_data, model)
     classes = [str(label) for label in model.classes_]
     predictions: List[Prediction] = []
-    for row in probabilities.tolist():
+    for row in probabilities:
         best = max(range(len(row)), key=row.__getitem__)
         scores = {label: round(score, SCORE_DECIMALS) for label, score in zip(classes, row)}
         predictions.append({"label": classes[best], "scores": scores})

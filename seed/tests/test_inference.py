@@ -8,6 +8,7 @@ import pytest
 
 import inference
 import preprocess
+from helpers import labelled_rows
 
 LABELS = ["negative", "neutral", "positive"]
 
@@ -131,3 +132,38 @@ def test_the_whole_chain_in_csv(model):
 def test_model_fn_names_the_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="model.joblib not found"):
         inference.model_fn(str(tmp_path))
+
+
+# --- the fast path for one review at a time -------------------------------------------------------------------
+
+def test_the_seed_pipeline_is_scored_without_predict_proba_and_exactly_as_predict_proba_scores_it(model):
+    scorer = inference._scorer_for(model)
+    assert scorer is not None, "the seed's TfidfVectorizer + LogisticRegression should take the fast path"
+    texts = [row.text for row in labelled_rows(600, seed=11)] + ["zzzz qqqq", "a", "Love it! " * 50]
+    expected = model.predict_proba(texts).tolist()
+    for text, row in zip(texts, expected):
+        got = scorer.probabilities(text)
+        assert got == pytest.approx(row, rel=1e-12, abs=1e-15), text
+    # predict_fn answers the same whether a request goes through the scorer (a few reviews) or predict_proba.
+    one_by_one = [inference.predict_fn([text], model)[0] for text in texts[:50]]
+    batched = inference.predict_fn(texts[:50], model)
+    assert len(texts[:50]) > inference.FAST_PATH_MAX_TEXTS
+    assert [p["label"] for p in one_by_one] == [p["label"] for p in batched]
+    for fast, slow in zip(one_by_one, batched):
+        assert fast["scores"] == pytest.approx(slow["scores"], abs=2e-6)
+
+
+def test_any_other_model_is_scored_by_its_own_predict_proba(model):
+    from sklearn.base import clone
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.pipeline import Pipeline
+
+    rows = labelled_rows(300, seed=3)
+    other = Pipeline([("tfidf", clone(model.steps[0][1])), ("classifier", MultinomialNB())])
+    other.fit([row.text for row in rows], [row.label for row in rows])
+    assert inference._scorer_for(other) is None
+    prediction = inference.predict_fn(["Works great, love it"], other)[0]
+    probabilities = other.predict_proba(["Works great, love it"])[0].tolist()
+    assert prediction["scores"] == {
+        str(label): round(p, inference.SCORE_DECIMALS) for label, p in zip(other.classes_, probabilities)
+    }
