@@ -16,6 +16,17 @@ import {
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
+/** The smallest valid config, for tests that add one section to it. */
+const base = {
+  projectName: 'reviews',
+  projectId: 'p-abcdefghijkl',
+  region: 'us-east-1',
+  pipelineName: 'reviews-pipeline',
+  modelPackageGroupName: 'reviews-models',
+  artifactBucket: 'slipway-reviews-p-abcdefghijkl',
+  stages: ['staging', 'prod'],
+};
+
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'slipway-config-'));
 }
@@ -182,15 +193,6 @@ describe('project config', () => {
   });
 
   it('checks sagemakerProject (the Studio project) and monitoring, naming each bad field and its fix', () => {
-    const base = {
-      projectName: 'reviews',
-      projectId: 'p-abcdefghijkl',
-      region: 'us-east-1',
-      pipelineName: 'reviews-pipeline',
-      modelPackageGroupName: 'reviews-models',
-      artifactBucket: 'slipway-reviews-p-abcdefghijkl',
-      stages: ['staging', 'prod'],
-    };
     const studio = { projectName: 'reviews-studio', projectId: 'p-studio000042' };
     expect(validateProjectConfig({ ...base, sagemakerProject: studio, monitoring: true })).toMatchObject({
       sagemakerProject: studio,
@@ -243,16 +245,6 @@ describe('project config', () => {
   });
 
   describe('local.lambdaFunctions', () => {
-    const base = {
-      projectName: 'reviews',
-      projectId: 'p-abcdefghijkl',
-      region: 'us-east-1',
-      pipelineName: 'reviews-pipeline',
-      modelPackageGroupName: 'reviews-models',
-      artifactBucket: 'slipway-reviews-p-abcdefghijkl',
-      stages: ['staging', 'prod'],
-    };
-
     it('accepts Python and Node handlers keyed by ARN or name, and init keeps them', () => {
       const local = {
         lambdaFunctions: {

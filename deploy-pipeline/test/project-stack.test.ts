@@ -14,24 +14,10 @@ import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readViolations, synthesize } from './support/cdk.js';
+import { UNTAGGABLE, readViolations, synthesize, type Resource } from './support/cdk.js';
 
 const STACK = 'slipway-sentiment-project';
 const REPO = 'octo-org/sentiment-reviews';
-
-/** CloudFormation types that cannot carry tags; every other resource must carry the project tags. */
-const UNTAGGABLE = new Set([
-  'AWS::IAM::Policy',
-  'AWS::IAM::ManagedPolicy',
-  'AWS::S3::BucketPolicy',
-  'AWS::SQS::QueuePolicy',
-  'AWS::SNS::TopicPolicy',
-  'AWS::KMS::Alias',
-  'AWS::Events::Connection',
-  'AWS::Events::ApiDestination',
-]);
-
-type Resource = { Type: string; Properties?: Record<string, unknown> };
 
 function resources(
   template: ReturnType<ReturnType<typeof synthesize>['template']>,

@@ -2,25 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
 import { PROJECT_TEMPLATE_PARAMETERS, STUDIO_VISIBILITY_TAG } from '../src/cdk/index.js';
 import { portfolioStackName, projectTags, projectTemplateStackName, projectTemplatesBucketName } from '../src/index.js';
-import { PROJECTS_TEMPLATE_CONTEXT, synthesize } from './support/cdk.js';
+import { PROJECTS_TEMPLATE_CONTEXT, UNTAGGABLE, synthesize, type Resource } from './support/cdk.js';
 import { testProject } from './support/project.js';
 
 const TEMPLATE = projectTemplateStackName(testProject());
 const PORTFOLIO = portfolioStackName(testProject());
-
-/** CloudFormation types that cannot carry tags (as in project-stack.test.ts). */
-const UNTAGGABLE = new Set([
-  'AWS::IAM::Policy',
-  'AWS::IAM::ManagedPolicy',
-  'AWS::S3::BucketPolicy',
-  'AWS::SQS::QueuePolicy',
-  'AWS::SNS::TopicPolicy',
-  'AWS::KMS::Alias',
-  'AWS::Events::Connection',
-  'AWS::Events::ApiDestination',
-]);
-
-type Resource = { Type: string; Properties?: Record<string, unknown> };
 
 describe('the SageMaker project template (ProjectTemplateStack)', () => {
   const synthesized = synthesize(PROJECTS_TEMPLATE_CONTEXT);

@@ -6,6 +6,21 @@ import type { LoadedProjectConfig } from '@slipway/core';
 import { buildApp, type SlipwayApp } from '../../src/cdk/index.js';
 import { testProject, type ProjectOverrides } from './project.js';
 
+/** CloudFormation types that cannot carry tags; every other resource must carry the project tags. */
+export const UNTAGGABLE: ReadonlySet<string> = new Set([
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::S3::BucketPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::SNS::TopicPolicy',
+  'AWS::KMS::Alias',
+  'AWS::Events::Connection',
+  'AWS::Events::ApiDestination',
+]);
+
+/** A resource of a synthesized template, as the tests read it. */
+export type Resource = { Type: string; Properties?: Record<string, unknown> };
+
 export const SAMPLE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/sentiment-models/3';
 
 /** The context of `bootstrap --projects-template`'s last step: the project template and its portfolio. */
